@@ -1,0 +1,245 @@
+"""Sanitizer twins for every ferrite test, and compile-fail tests.
+
+    ferrite_cc_test(name = "mutex_test", srcs = ["mutex_test.cc"])
+
+yields three test targets from one cc_test:
+
+    mutex_test        plain build                           tags: plain
+    mutex_test_asan   ASan + UBSan + LSan, no recovery      tags: asan
+    mutex_test_tsan   ThreadSanitizer                       tags: tsan
+
+The twins rebuild the same cc_test through a configuration transition on
+--copt/--linkopt, so every dependency (Abseil, GoogleTest) is instrumented
+too, and one `bazel test //...` runs all three side by side.
+`--test_tag_filters=tsan` (or asan, plain) selects one mode.
+
+    ferrite_compile_fail_test(name = "send_rc", src = "compile_fail/send_rc.cc",
+                              expect = "Rc<int> is not Send")
+
+passes only when the snippet fails to compile with the project's flags and
+the diagnostic contains `expect`, and when the same snippet compiles with
+-DFERRITE_COMPILE_FAIL_CONTROL (so it fails for the intended reason).
+"""
+
+# Warnings for ferrite's own code only; the dependencies build with their own.
+FERRITE_COPTS = [
+    "-Wall",
+    "-Wextra",
+    "-Werror",
+    "-Wthread-safety",
+    "-Werror=unsafe-buffer-usage",
+    "-Werror=unsafe-buffer-usage-in-container",
+    # Third-party headers are not ours to audit: treat them as system headers.
+    "--system-header-prefix=absl/",
+    "--system-header-prefix=gtest/",
+    "--system-header-prefix=gmock/",
+    "--system-header-prefix=benchmark/",
+]
+
+# Instrumentation per mode. ASan/UBSan link with lld: gold fails on the ASan runtime.
+SANITIZERS = {
+    "asan": struct(
+        copts = [
+            "-fsanitize=address,undefined",
+            "-fno-sanitize-recover=all",
+            "-fno-omit-frame-pointer",
+        ],
+        linkopts = [
+            "-fsanitize=address,undefined",
+            "-fsanitize-link-c++-runtime",
+            "-fuse-ld=lld",
+        ],
+        env = {
+            "ASAN_OPTIONS": "detect_leaks=1:halt_on_error=1:detect_stack_use_after_return=1:strict_init_order=1:check_initialization_order=1:abort_on_error=0",
+            "UBSAN_OPTIONS": "halt_on_error=1:print_stacktrace=1:suppressions=$SUPP/ubsan.supp",
+            "LSAN_OPTIONS": "suppressions=$SUPP/lsan.supp",
+        },
+    ),
+    "tsan": struct(
+        copts = ["-fsanitize=thread", "-fno-omit-frame-pointer"],
+        linkopts = ["-fsanitize=thread", "-fuse-ld=lld"],
+        env = {
+            "TSAN_OPTIONS": "halt_on_error=1:second_deadlock_stack=1:suppressions=$SUPP/tsan.supp",
+        },
+    ),
+}
+
+_COPT = "//command_line_option:copt"
+_LINKOPT = "//command_line_option:linkopt"
+
+def _sanitizer_transition_impl(settings, attr):
+    mode = SANITIZERS[attr.sanitizer]
+    return {
+        _COPT: settings[_COPT] + mode.copts,
+        _LINKOPT: settings[_LINKOPT] + mode.linkopts,
+    }
+
+_sanitizer_transition = transition(
+    implementation = _sanitizer_transition_impl,
+    inputs = [_COPT, _LINKOPT],
+    outputs = [_COPT, _LINKOPT],
+)
+
+def _runfiles_path(ctx, f):
+    if f.short_path.startswith("../"):
+        return f.short_path[3:]
+    return ctx.workspace_name + "/" + f.short_path
+
+def _sanitized_test_impl(ctx):
+    target = ctx.attr.binary
+    if type(target) == "list":
+        target = target[0]
+    binary = target[DefaultInfo].files_to_run.executable
+    supp_dir = _runfiles_path(ctx, ctx.files._suppressions[0]).rpartition("/")[0]
+    lines = [
+        "#!/bin/bash",
+        "# Runs %s built with %s instrumentation." % (ctx.attr.binary_label, ctx.attr.sanitizer),
+        "SUPP=\"$TEST_SRCDIR/%s\"" % supp_dir,
+    ]
+    for key, value in SANITIZERS[ctx.attr.sanitizer].env.items():
+        lines.append("export %s=\"%s\"" % (key, value))
+    exe = "\"$TEST_SRCDIR/%s\"" % _runfiles_path(ctx, binary)
+    if ctx.attr.expect_report:
+        # A canary: the binary is broken on purpose and must be caught.
+        lines += [
+            "out=$(%s \"$@\" 2>&1); rc=$?" % exe,
+            "echo \"$out\"",
+            "expect='%s'" % ctx.attr.expect_report.replace("'", "'\\''"),
+            "if [ $rc -eq 0 ]; then echo \"CANARY FAIL: exited 0; the sanitizer did not stop it\"; exit 1; fi",
+            "if ! grep -qF -- \"$expect\" <<<\"$out\"; then echo \"CANARY FAIL: no report containing: $expect\"; exit 1; fi",
+            "echo \"CANARY OK: exit $rc with: $expect\"",
+        ]
+    else:
+        lines.append("exec %s \"$@\"" % exe)
+    script = ctx.actions.declare_file(ctx.label.name + ".sh")
+    ctx.actions.write(script, "\n".join(lines) + "\n", is_executable = True)
+    runfiles = ctx.runfiles(files = [binary] + ctx.files._suppressions)
+    runfiles = runfiles.merge(target[DefaultInfo].default_runfiles)
+    return [DefaultInfo(executable = script, runfiles = runfiles)]
+
+sanitized_test = rule(
+    implementation = _sanitized_test_impl,
+    test = True,
+    attrs = {
+        "binary": attr.label(mandatory = True, executable = True, cfg = _sanitizer_transition),
+        "binary_label": attr.string(),
+        "sanitizer": attr.string(mandatory = True, values = SANITIZERS.keys()),
+        # When set: pass only if the binary fails with a report containing this.
+        "expect_report": attr.string(),
+        "_suppressions": attr.label_list(
+            default = [
+                "//sanitizers:tsan.supp",
+                "//sanitizers:ubsan.supp",
+                "//sanitizers:lsan.supp",
+            ],
+            allow_files = True,
+        ),
+        "_allowlist_function_transition": attr.label(
+            default = "@bazel_tools//tools/allowlists/function_transition_allowlist",
+        ),
+    },
+)
+
+def ferrite_cc_test(name, srcs, deps = [], copts = [], args = [], size = "small", tags = [], sanitizers = ["asan", "tsan"], timeout = None, **kwargs):
+    """A GoogleTest cc_test plus its _asan and _tsan twins (see the file comment)."""
+    native.cc_test(
+        name = name,
+        srcs = srcs,
+        deps = deps,
+        copts = FERRITE_COPTS + copts,
+        args = args,
+        size = size,
+        timeout = timeout,
+        tags = tags + ["plain"],
+        **kwargs
+    )
+    for mode in sanitizers:
+        sanitized_test(
+            name = name + "_" + mode,
+            binary = ":" + name,
+            binary_label = "//%s:%s" % (native.package_name(), name),
+            sanitizer = mode,
+            args = args,
+            size = size,
+            timeout = timeout,
+            tags = tags + [mode],
+        )
+
+def _compile_fail_test_impl(ctx):
+    headers = ctx.files.hdrs
+    src = ctx.file.src
+    flags = ["-std=c++23", "-fsyntax-only"] + FERRITE_COPTS + ctx.attr.mode_copts
+    includes = ["-I\"$ROOT\"", "-I\"$ROOT/include\""]
+    script = ctx.actions.declare_file(ctx.label.name + ".sh")
+    ctx.actions.write(script, """#!/bin/bash
+# Compile-fail test: {src} must not compile, and clang must say: {expect}
+set -u
+ROOT="$TEST_SRCDIR/{ws}"
+CXX="${{FERRITE_CXX:-clang-19}}"
+flags=({flags} {includes})
+expect={expect_q}
+if ! ctl=$("$CXX" "${{flags[@]}}" -DFERRITE_COMPILE_FAIL_CONTROL "$ROOT/{src}" 2>&1); then
+  echo "FAIL: the control build (-DFERRITE_COMPILE_FAIL_CONTROL) of {src} must compile:"
+  echo "$ctl"
+  exit 1
+fi
+if out=$("$CXX" "${{flags[@]}}" "$ROOT/{src}" 2>&1); then
+  echo "FAIL: {src} compiled, but it must be rejected with: $expect"
+  exit 1
+fi
+if ! grep -qF -- "$expect" <<<"$out"; then
+  echo "FAIL: {src} was rejected, but the diagnostic lacks: $expect"
+  echo "$out"
+  exit 1
+fi
+echo "PASS: {src} rejected with: $expect"
+grep -F -m1 -- "$expect" <<<"$out"
+""".format(
+        src = src.short_path,
+        ws = ctx.workspace_name,
+        flags = " ".join(["\"%s\"" % f for f in flags]),
+        includes = " ".join(includes),
+        expect = ctx.attr.expect.replace("\n", " "),
+        expect_q = "'" + ctx.attr.expect.replace("'", "'\\''") + "'",
+    ), is_executable = True)
+    runfiles = ctx.runfiles(files = [src] + headers)
+    return [DefaultInfo(executable = script, runfiles = runfiles)]
+
+_compile_fail_test = rule(
+    implementation = _compile_fail_test_impl,
+    test = True,
+    attrs = {
+        "src": attr.label(mandatory = True, allow_single_file = [".cc"]),
+        "expect": attr.string(mandatory = True),
+        "hdrs": attr.label_list(allow_files = True, default = ["//:public_headers"]),
+        "mode_copts": attr.string_list(),
+    },
+)
+
+def ferrite_compile_fail_test(name, src, expect, tags = [], **kwargs):
+    """A compile-fail test and its _asan/_tsan twins (same check under each mode's flags)."""
+    _compile_fail_test(name = name, src = src, expect = expect, size = "small", tags = tags + ["plain", "compile_fail"], **kwargs)
+    for mode in ["asan", "tsan"]:
+        _compile_fail_test(
+            name = name + "_" + mode,
+            src = src,
+            expect = expect,
+            mode_copts = SANITIZERS[mode].copts,
+            size = "small",
+            tags = tags + [mode, "compile_fail"],
+            **kwargs
+        )
+
+def sanitizer_canary_test(name, binary, sanitizer, mode, expect_report, **kwargs):
+    """Passes only if `binary mode`, built with `sanitizer`, is stopped with `expect_report`."""
+    sanitized_test(
+        name = name,
+        binary = binary,
+        binary_label = binary,
+        sanitizer = sanitizer,
+        args = [mode],
+        expect_report = expect_report,
+        size = "small",
+        tags = [sanitizer, "canary"],
+        **kwargs
+    )

@@ -34,12 +34,12 @@ static_assert(!Sync<Rc<int>>, "Rc is not Sync: its count is not atomic");
 static_assert(!Send<rc::Weak<int>>, "rc::Weak is not Send");
 static_assert(!Sync<rc::Weak<int>>, "rc::Weak is not Sync");
 static_assert(std::is_same_v<decltype(*std::declval<const Rc<int>&>()), const int&>);
-static_assert(std::is_same_v<decltype(std::declval<const Rc<int>&>().get()), const int*>);
+static_assert(std::is_same_v<decltype(std::declval<const Rc<int>&>().get()), int*>);  // DESIGN: get() -> T*
 static_assert(std::is_same_v<decltype(std::declval<Rc<int>&>().operator->()), const int*>);
 static_assert(std::is_same_v<decltype(std::declval<Rc<int>&>().get_mut()), int*>);
 static_assert(std::is_same_v<decltype(std::declval<Rc<int>&>().make_mut()), int&>);
-static_assert(std::is_same_v<decltype(std::declval<Rc<int>&&>().try_unwrap()),
-                             std::expected<int, Rc<int>>>);
+static_assert(
+    std::is_same_v<decltype(std::declval<Rc<int>&&>().try_unwrap()), std::expected<int, Rc<int>>>);
 static_assert(std::is_nothrow_move_constructible_v<Rc<int>>);
 static_assert(std::is_nothrow_move_assignable_v<Rc<int>>);
 static_assert(!std::is_default_constructible_v<Rc<int>>, "an Rc always starts with a value");
@@ -47,13 +47,17 @@ static_assert(std::is_nothrow_default_constructible_v<rc::Weak<int>>);
 
 // get_mut/make_mut/try_unwrap are not available through a const handle.
 template <class R>
-concept HasGetMut = requires(R r) { r.get_mut(); };
+concept HasGetMut = requires(R r) {
+  r.get_mut();
+};
 static_assert(!HasGetMut<const Rc<int>&>);
 static_assert(HasGetMut<Rc<int>&>);
 
 // make_mut needs a copyable T (Rust: T: Clone).
 template <class R>
-concept HasMakeMut = requires(R r) { r.make_mut(); };
+concept HasMakeMut = requires(R r) {
+  r.make_mut();
+};
 static_assert(!HasMakeMut<Rc<std::unique_ptr<int>>&>);
 
 TEST(RcTest, HeaderExample) {

@@ -95,9 +95,9 @@ inline bool panicking() noexcept { return std::uncaught_exceptions() > 0; }
 }  // namespace ferrite
 
 // Panics with a message naming the condition when `cond` is false.
-#define FERRITE_ASSERT(cond, msg)                                               \
-  do {                                                                          \
-    if (!(cond)) [[unlikely]]                                                   \
+#define FERRITE_ASSERT(cond, msg)                                                      \
+  do {                                                                                 \
+    if (!(cond)) [[unlikely]]                                                          \
       ::ferrite::detail::assert_failed(#cond, (msg), std::source_location::current()); \
   } while (false)
 

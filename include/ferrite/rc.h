@@ -13,8 +13,8 @@
 // destroyed when the last Rc goes, the allocation is freed when the weak
 // count, including that implicit reference, reaches zero.
 //
-// Shared access is const (DESIGN 4a): `*rc`, `rc->` and `rc.get()` give
-// `const T&` / `const T*`. Mutation goes through `get_mut()` (only while this
+// Shared access is const (DESIGN 4a): `*rc` and `rc->` give `const T&`;
+// `rc.get()` is the raw `T*` (see get()). Mutation goes through `get_mut()` (only while this
 // Rc is the sole handle of either kind), `make_mut()` (clone-on-write), or
 // interior mutability such as `Rc<RefCell<T>>`.
 //
@@ -69,7 +69,7 @@ class Weak;
 }  // namespace rc
 
 template <class T, class... Args>
-  requires std::constructible_from<T, Args...>
+requires std::constructible_from<T, Args...>
 [[nodiscard]] Rc<T> make_rc(Args&&... args);
 
 namespace detail {
@@ -125,9 +125,9 @@ struct RcBox {
 //    use ptr_eq() for identity.
 //  - Not Send, not Sync (see the banner).
 //
-// `get()` returns `const T*`, not `T*`: DESIGN 4a ("shared access is const")
-// decides over section 4's shorthand, since a mutable pointer from any of
-// several handles would defeat get_mut()/make_mut()'s uniqueness checks.
+// `get()` returns `T*` (DESIGN section 4), like Rust's `as_ptr()`: a raw pointer for
+// identity and interop. Writing through it is sound only while this is the sole
+// handle; get_mut() and make_mut() check that for you.
 template <class T>
 class Rc {
   static_assert(std::is_object_v<T> && !std::is_array_v<T>,
@@ -173,7 +173,10 @@ class Rc {
   }
 
   // Address of the shared value (Rust's `Rc::as_ptr`); nullptr if empty.
-  const T* get() const noexcept { return box_ == nullptr ? nullptr : &box_->value; }
+  // The pointer is for identity and interop, like a raw pointer in Rust: writing
+  // through it is sound only while this is the sole handle (prefer get_mut() or
+  // make_mut(), which check). DESIGN.md's signature is `T* get()`.
+  T* get() const noexcept { return box_ == nullptr ? nullptr : &box_->value; }
 
   // Number of Rc handles to this value; 0 if empty.
   std::size_t strong_count() const noexcept { return box_ == nullptr ? 0 : box_->strong; }
@@ -202,9 +205,7 @@ class Rc {
   // Strong exception guarantee: if the copy (or the move, which falls back to
   // a copy when T's move may throw) or the allocation throws, nothing
   // changes. Panics if empty.
-  T& make_mut()
-    requires std::copy_constructible<T>
-  {
+  T& make_mut() requires std::copy_constructible<T> {
     if (box_ == nullptr) [[unlikely]]
       detail::rc_empty("make_mut");
     if (box_->strong != 1) {
@@ -263,9 +264,7 @@ class Rc {
 
   // The value, moved out if this was the only Rc, else copied (Rust's
   // `Rc::unwrap_or_clone`). Consumes this handle either way.
-  T unwrap_or_clone() &&
-    requires std::copy_constructible<T>
-  {
+  T unwrap_or_clone() && requires std::copy_constructible<T> {
     std::expected<T, Rc> unwrapped = std::move(*this).try_unwrap();
     if (unwrapped.has_value()) return std::move(*unwrapped);
     return T(*unwrapped.error());
@@ -284,20 +283,16 @@ class Rc {
   void swap(Rc& other) noexcept { std::swap(box_, other.box_); }
   friend void swap(Rc& a, Rc& b) noexcept { a.swap(b); }
 
-  friend bool operator==(const Rc& a, const Rc& b)
-    requires std::equality_comparable<T>
-  {
+  friend bool operator==(const Rc& a, const Rc& b) requires std::equality_comparable<T> {
     return *a == *b;
   }
-  friend auto operator<=>(const Rc& a, const Rc& b)
-    requires std::three_way_comparable<T>
-  {
+  friend auto operator<=>(const Rc& a, const Rc& b) requires std::three_way_comparable<T> {
     return *a <=> *b;
   }
 
  private:
   template <class U, class... Args>
-    requires std::constructible_from<U, Args...>
+  requires std::constructible_from<U, Args...>
   friend Rc<U> make_rc(Args&&... args);
   friend class rc::Weak<T>;
 
@@ -330,8 +325,7 @@ class Rc {
 // Constructs a T from `args` inside a new Rc allocation (one allocation). If
 // T's constructor throws, the memory is freed and the exception propagates.
 template <class T, class... Args>
-  requires std::constructible_from<T, Args...>
-Rc<T> make_rc(Args&&... args) {
+requires std::constructible_from<T, Args...> Rc<T> make_rc(Args&&... args) {
   return Rc<T>(new detail::RcBox<T>(std::in_place, std::forward<Args>(args)...));
 }
 

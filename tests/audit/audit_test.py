@@ -166,7 +166,8 @@ class FixtureTest(unittest.TestCase):
         _, rows, errors = check_fixtures("regions.h")
         self.assertEqual(errors, [])
         by_id = rows_by_id(rows)
-        self.assertEqual(by_id["fill-region"].kinds, ("buffers-region", "memcpy", "reinterpret_cast"))
+        self.assertEqual(by_id["fill-region"].kinds,
+                         ("buffers-region", "memcpy", "reinterpret_cast"))
         self.assertEqual(by_id["fill-region"].line, 9)
         self.assertEqual(by_id["fill-done"].kinds, ("atomic-release",))
 
@@ -316,14 +317,27 @@ class RegisterTest(unittest.TestCase):
             "demo-cast": ["tests/run/examples_test.cc"],
         })
 
+    def test_bazelignored_directories_are_skipped(self):
+        write_tree(self.root, {
+            ".bazelignore": "tests/outside\n",
+            "tests/outside/widget_test.cc": '#include "ferrite/widget.h"\n',
+            "include/outside.h": "",
+        })
+        (self.root / "include" / "bazel-out").symlink_to(self.root / "include")
+        tests = audit.read_tests(self.root)
+        self.assertNotIn("tests/outside/widget_test.cc", tests)
+        self.assertIn("include/outside.h", audit.read_sources(self.root))
+        self.assertFalse(any("bazel-out" in path for path in audit.read_sources(self.root)))
+
     def test_untested_region_is_a_warning(self):
         (self.root / "tests" / "misc_test.cc").unlink()
         result = run_tool("--root", self.root)
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertIn("include/ferrite/lonely.h:3: warning: no test exercises SAFETY(lonely-cast)",
                       result.stderr)
-        self.assertIn("| `lonely-cast` | [include/ferrite/lonely.h:3](../include/ferrite/lonely.h#L3)"
-                      " | reinterpret_cast | SAFETY: p points to a live int. | — |",
+        self.assertIn("| `lonely-cast` | [include/ferrite/lonely.h:3]"
+                      "(../include/ferrite/lonely.h#L3) | reinterpret_cast | "
+                      "SAFETY: p points to a live int. | — |",
                       self.register.read_text(encoding="utf-8"))
         self.assertNotIn("warning", run_tool("--root", self.root, "-q").stderr)
 

@@ -1,8 +1,16 @@
-// A user's program: includes ferrite's headers the documented way and checks
-// a few results; exits non-zero on any mismatch.
+// A user's program: includes ferrite's headers the documented way, links the
+// compiled part of the library (panic.cc), and checks a few results; exits
+// non-zero on any mismatch.
 #include <cstdio>
+#include <string>
 
-#include "ferrite/unsafe.h"
+#include "ferrite/arc.h"
+#include "ferrite/cell.h"
+#include "ferrite/marker.h"
+#include "ferrite/panic.h"
+#include "ferrite/rc.h"
+
+static_assert(ferrite::Send<ferrite::Arc<int>> && !ferrite::Send<ferrite::Rc<int>>);
 
 int main() {
   int failures = 0;
@@ -12,7 +20,18 @@ int main() {
       ++failures;
     }
   };
-  check(sizeof(ferrite::UnsafeFn) == 1, "unsafe_fn tag is an empty type");
+  auto shared = ferrite::make_arc<ferrite::RefCell<std::string>>("hello");
+  check(shared.clone().strong_count() == 2, "Arc clone counts");
+  try {
+    auto reader = (*shared).borrow();
+    auto writer = (*shared).borrow_mut();
+    check(false, "borrow_mut while borrowed must panic");
+  } catch (const ferrite::Panic& p) {
+    check(std::string(p.what()).find("already borrowed") != std::string::npos,
+          "the panic names the conflict");
+  }
+  *(*shared).borrow_mut() += ", user";
+  check(*(*shared).borrow() == "hello, user", "RefCell mutation through Arc");
   if (failures == 0) std::puts("consumer_test: ferrite works from a user's workspace");
   return failures == 0 ? 0 : 1;
 }

@@ -1,0 +1,441 @@
+// tests/marker_test.cc — ferrite/marker.h: every row of the Send/Sync table.
+//
+// Most checks are static_asserts: this file failing to compile is the test
+// failing. The runtime tests check the diagnostics' text.
+#include "ferrite/marker.h"
+
+#include <array>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "ferrite/cell.h"
+#include "ferrite/rc.h"
+#include "gtest/gtest.h"
+
+namespace {
+
+using ferrite::Send;
+using ferrite::Sync;
+
+template <class T>
+constexpr bool send_and_sync = Send<T>&& Sync<T>;
+template <class T>
+constexpr bool neither = !Send<T> && !Sync<T>;
+
+// --- scalars, std::string ---------------------------------------------------
+enum class Color { kRed };
+enum Plain { kPlain };
+static_assert(send_and_sync<int>);
+static_assert(send_and_sync<double>);
+static_assert(send_and_sync<bool>);
+static_assert(send_and_sync<char>);
+static_assert(send_and_sync<Color>);
+static_assert(send_and_sync<Plain>);
+static_assert(send_and_sync<std::nullptr_t>);
+static_assert(send_and_sync<void>);
+static_assert(send_and_sync<std::string>);
+
+// --- pointers -----------------------------------------------------------------
+static_assert(neither<int*>);
+static_assert(neither<const int*>);
+static_assert(neither<void*>);
+static_assert(neither<int* const>);
+static_assert(neither<std::string*>);
+static_assert(send_and_sync<void (*)(int)>);
+static_assert(send_and_sync<int (*)()>);
+static_assert(send_and_sync<void(int)>);
+struct Widget {
+  int field;
+  int method() const { return field; }
+};
+static_assert(send_and_sync<int Widget::*>);
+static_assert(send_and_sync<int (Widget::*)() const>);
+
+// --- references and std::reference_wrapper --------------------------------------
+static_assert(send_and_sync<int&>);
+static_assert(send_and_sync<const int&>);
+static_assert(send_and_sync<int&&>);
+static_assert(neither<ferrite::Cell<int>&>);
+static_assert(neither<const ferrite::Cell<int>&>);
+static_assert(neither<ferrite::RefCell<int>&>);
+static_assert(send_and_sync<ferrite::Mutex<int>&>);
+static_assert(send_and_sync<std::reference_wrapper<int>>);
+static_assert(send_and_sync<std::reference_wrapper<const std::string>>);
+static_assert(neither<std::reference_wrapper<ferrite::Cell<int>>>);
+static_assert(neither<std::reference_wrapper<const ferrite::Cell<int>>>);
+static_assert(neither<int*&>);
+
+// --- cv-qualified types follow the unqualified type -------------------------------
+static_assert(send_and_sync<const int>);
+static_assert(send_and_sync<volatile int>);
+static_assert(send_and_sync<const volatile std::string>);
+static_assert(neither<const ferrite::Rc<int>>);
+static_assert(Send<const ferrite::Cell<int>> && !Sync<const ferrite::Cell<int>>);
+
+// --- arrays and std containers: all elements -------------------------------------
+static_assert(send_and_sync<int[4]>);
+static_assert(neither<int* [4]>);
+static_assert(send_and_sync<int[2][3]>);
+static_assert(Send<ferrite::Cell<int>[2]> && !Sync<ferrite::Cell<int>[2]>);
+static_assert(send_and_sync<std::optional<int>>);
+static_assert(neither<std::optional<int*>>);
+static_assert(send_and_sync<std::vector<std::string>>);
+static_assert(neither<std::vector<ferrite::Rc<int>>>);
+static_assert(Send<std::vector<ferrite::Cell<int>>> && !Sync<std::vector<ferrite::Cell<int>>>);
+static_assert(send_and_sync<std::array<int, 3>>);
+static_assert(neither<std::array<int*, 3>>);
+static_assert(send_and_sync<std::pair<int, std::string>>);
+static_assert(neither<std::pair<int, int*>>);
+static_assert(neither<std::pair<int*, int>>);
+static_assert(send_and_sync<std::tuple<>>);
+static_assert(send_and_sync<std::tuple<int, double, std::string>>);
+static_assert(neither<std::tuple<int, double, ferrite::Rc<int>>>);
+static_assert(send_and_sync<std::variant<int, std::string>>);
+static_assert(neither<std::variant<int, int*>>);
+static_assert(send_and_sync<std::unique_ptr<int>>);
+static_assert(send_and_sync<std::unique_ptr<int[]>>);
+static_assert(neither<std::unique_ptr<ferrite::Rc<int>>>);
+static_assert(Send<std::unique_ptr<ferrite::Cell<int>>> &&
+              !Sync<std::unique_ptr<ferrite::Cell<int>>>);
+static_assert(send_and_sync<std::vector<std::optional<std::pair<int, std::string>>>>);
+
+// --- shared owners: Send<T> && Sync<T> -----------------------------------------------
+static_assert(send_and_sync<std::shared_ptr<int>>);
+static_assert(neither<std::shared_ptr<ferrite::Cell<int>>>);
+static_assert(neither<std::shared_ptr<int*>>);
+static_assert(neither<std::weak_ptr<ferrite::Cell<int>>>);
+static_assert(send_and_sync<ferrite::Arc<int>>);
+static_assert(send_and_sync<ferrite::Arc<std::string>>);
+static_assert(neither<ferrite::Arc<ferrite::Cell<int>>>);
+static_assert(neither<ferrite::Arc<ferrite::RefCell<int>>>);
+static_assert(neither<ferrite::Arc<ferrite::Rc<int>>>);
+static_assert(send_and_sync<ferrite::Arc<ferrite::Mutex<ferrite::Cell<int>>>>);
+static_assert(neither<ferrite::Arc<ferrite::MutexGuard<int>>>);  // guard: not Send
+static_assert(send_and_sync<ferrite::arc::Weak<int>>);
+static_assert(neither<ferrite::arc::Weak<ferrite::Cell<int>>>);
+
+// --- Rc ----------------------------------------------------------------------------
+static_assert(neither<ferrite::Rc<int>>);
+static_assert(neither<ferrite::Rc<ferrite::Mutex<int>>>);
+static_assert(neither<ferrite::rc::Weak<int>>);
+
+// --- cells ---------------------------------------------------------------------------
+static_assert(Send<ferrite::UnsafeCell<int>> && !Sync<ferrite::UnsafeCell<int>>);
+static_assert(Send<ferrite::Cell<int>> && !Sync<ferrite::Cell<int>>);
+static_assert(Send<ferrite::RefCell<int>> && !Sync<ferrite::RefCell<int>>);
+static_assert(Send<ferrite::OnceCell<int>> && !Sync<ferrite::OnceCell<int>>);
+static_assert(neither<ferrite::Cell<ferrite::Rc<int>>>);
+static_assert(neither<ferrite::RefCell<int*>>);
+static_assert(neither<ferrite::OnceCell<ferrite::Rc<int>>>);
+static_assert(neither<ferrite::Ref<int>>);
+static_assert(neither<ferrite::RefMut<int>>);
+
+// --- locks -----------------------------------------------------------------------------
+static_assert(send_and_sync<ferrite::Mutex<int>>);
+static_assert(send_and_sync<ferrite::Mutex<ferrite::Cell<int>>>);  // Sync needs only Send<T>
+static_assert(neither<ferrite::Mutex<ferrite::Rc<int>>>);
+static_assert(!Send<ferrite::MutexGuard<int>> && Sync<ferrite::MutexGuard<int>>);
+static_assert(neither<ferrite::MutexGuard<ferrite::Cell<int>>>);
+static_assert(send_and_sync<ferrite::RwLock<int>>);
+static_assert(Send<ferrite::RwLock<ferrite::Cell<int>>> &&
+              !Sync<ferrite::RwLock<ferrite::Cell<int>>>);
+static_assert(neither<ferrite::RwLock<ferrite::Rc<int>>>);
+static_assert(!Send<ferrite::RwLockReadGuard<int>> && Sync<ferrite::RwLockReadGuard<int>>);
+static_assert(!Send<ferrite::RwLockWriteGuard<int>> && Sync<ferrite::RwLockWriteGuard<int>>);
+static_assert(neither<ferrite::RwLockReadGuard<ferrite::Cell<int>>>);
+static_assert(neither<ferrite::RwLockWriteGuard<ferrite::Cell<int>>>);
+static_assert(send_and_sync<ferrite::OnceLock<int>>);
+static_assert(Send<ferrite::OnceLock<ferrite::Cell<int>>> &&
+              !Sync<ferrite::OnceLock<ferrite::Cell<int>>>);
+
+// --- Vec and slices ----------------------------------------------------------------------
+static_assert(send_and_sync<ferrite::Vec<int>>);
+static_assert(Send<ferrite::Vec<ferrite::Cell<int>>> && !Sync<ferrite::Vec<ferrite::Cell<int>>>);
+static_assert(neither<ferrite::Vec<ferrite::Rc<int>>>);
+static_assert(send_and_sync<ferrite::SliceMut<int>>);
+static_assert(Send<ferrite::SliceMut<ferrite::Cell<int>>> &&
+              !Sync<ferrite::SliceMut<ferrite::Cell<int>>>);
+static_assert(send_and_sync<ferrite::Slice<int>>);
+static_assert(neither<ferrite::Slice<ferrite::Cell<int>>>);  // &[Cell<T>] is not Send
+
+// --- channels --------------------------------------------------------------------------------
+static_assert(send_and_sync<ferrite::mpsc::Sender<int>>);
+static_assert(send_and_sync<ferrite::mpsc::SyncSender<int>>);
+static_assert(neither<ferrite::mpsc::Sender<ferrite::Rc<int>>>);
+static_assert(send_and_sync<ferrite::mpsc::Sender<ferrite::Cell<int>>>);
+static_assert(Send<ferrite::mpsc::Receiver<int>> && !Sync<ferrite::mpsc::Receiver<int>>);
+static_assert(neither<ferrite::mpsc::Receiver<ferrite::Rc<int>>>);
+static_assert(send_and_sync<ferrite::Mutex<ferrite::mpsc::Receiver<int>>>);
+static_assert(send_and_sync<ferrite::Arc<ferrite::Mutex<ferrite::mpsc::Receiver<int>>>>);
+static_assert(send_and_sync<ferrite::channel::Sender<int>>);
+static_assert(send_and_sync<ferrite::channel::Receiver<int>>);
+static_assert(neither<ferrite::channel::Sender<ferrite::Rc<int>>>);
+static_assert(neither<ferrite::channel::Receiver<int*>>);
+
+// --- aggregates: derived from their fields -----------------------------------------------------
+struct Empty {};
+struct Point {
+  int x;
+  double y;
+};
+struct WithPointer {
+  int id;
+  int* data;
+};
+struct WithRc {
+  std::string name;
+  ferrite::Rc<int> shared;
+};
+struct WithCell {
+  int id;
+  ferrite::Cell<int> hits;
+};
+struct WithArray {
+  int values[3];
+  std::string label;
+  char grid[2][2];
+};
+struct WithPointerArray {
+  int id;
+  int* slots[4];
+};
+struct Nested {
+  Point origin;
+  WithPointer inner;
+};
+struct WithLibraryMembers {  // members with converting-constructor templates
+  std::optional<int> maybe;
+  std::variant<int, std::string> either;
+  std::function<void()> callback;
+  std::tuple<int> single;
+  std::unique_ptr<int> owned;
+  std::vector<int> many;
+};
+struct WithConstMember {
+  const int id;
+  const ferrite::Cell<int> hits;
+};
+struct LocalOnly {
+  int id;
+  [[no_unique_address]] ferrite::PhantomNotSend not_send;
+};
+struct Unshared {
+  int id;
+  [[no_unique_address]] ferrite::PhantomNotSync not_sync;
+};
+struct Sixteen {
+  int a, b, c, d, e, f, g, h, i, j, k, l, m, n, o;
+  int* p;
+};
+
+static_assert(ferrite::detail::reflected_field_count<Empty>() == 0);
+static_assert(ferrite::detail::reflected_field_count<Point>() == 2);
+static_assert(ferrite::detail::reflected_field_count<WithArray>() == 3);
+static_assert(ferrite::detail::reflected_field_count<WithPointerArray>() == 2);
+static_assert(ferrite::detail::reflected_field_count<WithLibraryMembers>() == 6);
+static_assert(ferrite::detail::reflected_field_count<Sixteen>() == 16);
+static_assert(std::is_same_v<ferrite::detail::FieldTypes<WithArray>,
+                             ferrite::detail::TypeList<int[3], std::string, char[2][2]>>);
+
+static_assert(send_and_sync<Empty>);
+static_assert(send_and_sync<Point>);
+static_assert(neither<WithPointer>);
+static_assert(neither<WithRc>);
+static_assert(Send<WithCell> && !Sync<WithCell>);
+static_assert(send_and_sync<WithArray>);
+static_assert(neither<WithPointerArray>);
+static_assert(neither<Nested>);
+static_assert(send_and_sync<WithLibraryMembers>);
+static_assert(Send<WithConstMember> && !Sync<WithConstMember>);
+static_assert(!Send<LocalOnly> && Sync<LocalOnly>);
+static_assert(Send<Unshared> && !Sync<Unshared>);
+static_assert(neither<Sixteen>);
+static_assert(neither<const WithPointer>);
+static_assert(neither<std::vector<WithPointer>>);
+static_assert(neither<ferrite::PhantomNotSend> == false);  // PhantomNotSend is Sync
+static_assert(!Send<ferrite::PhantomNotSend> && Sync<ferrite::PhantomNotSend>);
+static_assert(Send<ferrite::PhantomNotSync> && !Sync<ferrite::PhantomNotSync>);
+
+// --- opt-outs through bases
+// ------------------------------------------------------------------------
+class Session : public ferrite::NotSend {
+ public:
+  int socket = 0;
+};
+class Scratch : public ferrite::NotSync {
+ public:
+  int value = 0;
+};
+class Pinned : public ferrite::NotSend, public ferrite::NotSync {};
+struct AggregateNotSend : ferrite::NotSend {
+  int id;
+};
+struct DerivedFromPinned : Pinned {};
+static_assert(!Send<Session> && Sync<Session>);
+static_assert(Send<Scratch> && !Sync<Scratch>);
+static_assert(neither<Pinned>);
+static_assert(!Send<AggregateNotSend> && Sync<AggregateNotSend>);
+static_assert(neither<DerivedFromPinned>);
+static_assert(neither<std::optional<Pinned>>);
+
+// --- opt-ins (audited)
+// ---------------------------------------------------------------------------------
+struct RawHandle {
+  int* buffer;
+};
+class RawShared {
+ public:
+  ferrite::Cell<int>* counter = nullptr;
+};
+}  // namespace
+
+// SAFETY(marker-test-raw-handle-send): test type; RawHandle owns `buffer`
+// exclusively, so moving it to another thread moves the only access path.
+FERRITE_UNSAFE_IMPL_SEND(RawHandle);
+// SAFETY(marker-test-raw-shared-sync): test type; the opt-in only has to be
+// visible to the concept, no object is ever shared.
+FERRITE_UNSAFE_IMPL_SYNC(RawShared);
+
+namespace {
+
+static_assert(Send<RawHandle> && !Sync<RawHandle>);  // opt-in overrides the field rule
+static_assert(Send<const RawHandle>);
+static_assert(Send<std::vector<RawHandle>>);
+static_assert(!Send<RawShared> && Sync<RawShared>);  // the pointer field still blocks Send
+static_assert(Send<const RawShared&>);
+
+// --- other class types and lambdas: yes unless opted out (documented limit)
+// -------------------------------
+class Opaque {
+ public:
+  explicit Opaque(int* value) : value_(value) {}
+  int* value() const { return value_; }
+
+ private:
+  int* value_;  // invisible to ferrite: C++ cannot see private members
+};
+union Bits {
+  int i;
+  float f;
+};
+static_assert(send_and_sync<Opaque>);
+static_assert(send_and_sync<Bits>);
+using PlainLambda = decltype([] { return 1; });
+static_assert(send_and_sync<PlainLambda>);
+struct WithReferenceMember {  // not reflectable: treated as an other class type
+  int& ref;
+};
+static_assert(send_and_sync<WithReferenceMember>);
+struct WithBase : Point {
+  int* extra;
+};
+static_assert(send_and_sync<WithBase>);  // aggregates with bases cannot be reflected
+
+// --- diagnostics
+// -----------------------------------------------------------------------------------------
+
+TEST(MarkerTest, TypeNameIsTheCompilersSpelling) {
+  EXPECT_EQ(ferrite::detail::type_name<int>(), "int");
+  EXPECT_EQ(ferrite::detail::type_name<ferrite::Rc<int>>(), "ferrite::Rc<int>");
+  EXPECT_EQ(ferrite::detail::type_name<const ferrite::Cell<int>&>(), "const ferrite::Cell<int> &");
+  EXPECT_EQ(ferrite::detail::type_name<int[2]>(), "int[2]");
+}
+
+TEST(MarkerTest, RcMessageNamesTypeRuleAndWayOut) {
+  constexpr auto message = ferrite::detail::send_message<ferrite::Rc<int>>();
+  EXPECT_EQ(message.view(),
+            "ferrite::Rc<int> is not Send: Rc's reference count is not atomic; use Arc<int>");
+  constexpr auto weak = ferrite::detail::sync_message<ferrite::rc::Weak<int>>();
+  EXPECT_NE(weak.view().find("use arc::Weak<int>"), std::string_view::npos) << weak.view();
+}
+
+TEST(MarkerTest, ArcOfCellMessageBlamesCellAndSuggestsMutex) {
+  constexpr auto message = ferrite::detail::send_message<ferrite::Arc<ferrite::Cell<int>>>();
+  const std::string_view text = message.view();
+  EXPECT_TRUE(text.starts_with("ferrite::Arc<ferrite::Cell<int>> is not Send: ")) << text;
+  EXPECT_NE(text.find("Arc<T> is Send only when T is Send and Sync"), std::string_view::npos);
+  EXPECT_NE(text.find("ferrite::Cell<int> is not Sync"), std::string_view::npos);
+  EXPECT_NE(text.find("Mutex"), std::string_view::npos);
+}
+
+TEST(MarkerTest, ReferenceMessageSaysReferentMustBeSync) {
+  constexpr auto message = ferrite::detail::send_message<ferrite::Cell<int>&>("thread::spawn");
+  const std::string_view text = message.view();
+  EXPECT_TRUE(text.starts_with("thread::spawn: ferrite::Cell<int> & is not Send: ")) << text;
+  EXPECT_NE(text.find("a reference is Send only when its referent is Sync"),
+            std::string_view::npos);
+  EXPECT_NE(text.find("ferrite::Cell<int> is not Sync"), std::string_view::npos);
+  EXPECT_NE(text.find("move the value"), std::string_view::npos);
+  constexpr auto wrapped =
+      ferrite::detail::send_message<std::reference_wrapper<ferrite::Cell<int>>>();
+  EXPECT_NE(wrapped.view().find("counts as T&"), std::string_view::npos) << wrapped.view();
+}
+
+TEST(MarkerTest, AggregateMessageNamesTheField) {
+  constexpr auto message = ferrite::detail::send_message<std::vector<WithPointer>>();
+  const std::string_view text = message.view();
+  EXPECT_NE(text.find("field #1 int * is not Send"), std::string_view::npos) << text;
+  EXPECT_NE(text.find("raw pointers are neither Send nor Sync"), std::string_view::npos);
+  EXPECT_NE(text.find("pass ownership"), std::string_view::npos);
+}
+
+TEST(MarkerTest, OptOutMessages) {
+  EXPECT_NE(ferrite::detail::send_message<Session>().view().find("derives from ferrite::NotSend"),
+            std::string_view::npos);
+  EXPECT_NE(ferrite::detail::sync_message<Scratch>().view().find("derives from ferrite::NotSync"),
+            std::string_view::npos);
+  EXPECT_NE(
+      ferrite::detail::send_message<LocalOnly>().view().find("ferrite::PhantomNotSend is not Send"),
+      std::string_view::npos);
+}
+
+TEST(MarkerTest, LibraryRuleMessages) {
+  EXPECT_NE(ferrite::detail::send_message<ferrite::MutexGuard<int>>().view().find(
+                "released by the thread that acquired it"),
+            std::string_view::npos);
+  EXPECT_NE(ferrite::detail::sync_message<ferrite::mpsc::Receiver<int>>().view().find(
+                "channel::Receiver"),
+            std::string_view::npos);
+  EXPECT_NE(ferrite::detail::sync_message<ferrite::OnceCell<int>>().view().find("OnceLock"),
+            std::string_view::npos);
+  EXPECT_NE(ferrite::detail::send_message<ferrite::Ref<int>>().view().find("borrow count"),
+            std::string_view::npos);
+  EXPECT_NE(ferrite::detail::sync_message<ferrite::RwLock<ferrite::Cell<int>>>().view().find(
+                "ferrite::Cell<int> is not Sync"),
+            std::string_view::npos);
+  EXPECT_NE(ferrite::detail::send_message<ferrite::Slice<ferrite::Cell<int>>>().view().find(
+                "Send only when T is Sync"),
+            std::string_view::npos);
+}
+
+TEST(MarkerTest, MessageForAPassingTypeSaysSo) {
+  EXPECT_EQ(ferrite::detail::send_message<int>().view(), "int is Send");
+  EXPECT_EQ(ferrite::detail::sync_message<ferrite::Mutex<int>>().view(),
+            "ferrite::Mutex<int> is Sync");
+}
+
+TEST(MarkerTest, StaticMessageTruncatesAtCapacity) {
+  ferrite::detail::StaticMessage message;
+  std::string long_text(ferrite::detail::StaticMessage::kCapacity + 10, 'x');
+  message.append(long_text);
+  EXPECT_EQ(message.size(), ferrite::detail::StaticMessage::kCapacity);
+  EXPECT_EQ(message.view(), std::string_view(long_text).substr(0, message.size()));
+}
+
+TEST(MarkerTest, AssertionsPassForSendAndSyncTypes) {
+  // Compiling these is the test; they must also be usable in constant expressions.
+  static_assert(ferrite::detail::AssertSend<ferrite::Arc<ferrite::Mutex<int>>>::value);
+  static_assert(ferrite::detail::AssertSync<ferrite::Mutex<ferrite::Cell<int>>>::value);
+  ferrite::detail::assert_send<std::vector<std::string>>();
+  ferrite::detail::assert_sync<const int&>();
+  SUCCEED();
+}
+
+}  // namespace

@@ -67,8 +67,14 @@ SANITIZERS = {
 _COPT = "//command_line_option:copt"
 _LINKOPT = "//command_line_option:linkopt"
 
+# The uninstrumented mode, for canary controls.
+_PLAIN = struct(copts = [], linkopts = [], env = {})
+
+def _mode(name):
+    return _PLAIN if name == "plain" else SANITIZERS[name]
+
 def _sanitizer_transition_impl(settings, attr):
-    mode = SANITIZERS[attr.sanitizer]
+    mode = _mode(attr.sanitizer)
     return {
         _COPT: settings[_COPT] + mode.copts,
         _LINKOPT: settings[_LINKOPT] + mode.linkopts,
@@ -96,19 +102,31 @@ def _sanitized_test_impl(ctx):
         "# Runs %s built with %s instrumentation." % (ctx.attr.binary_label, ctx.attr.sanitizer),
         "SUPP=\"$TEST_SRCDIR/%s\"" % supp_dir,
     ]
-    for key, value in SANITIZERS[ctx.attr.sanitizer].env.items():
+    for key, value in _mode(ctx.attr.sanitizer).env.items():
         lines.append("export %s=\"%s\"" % (key, value))
     exe = "\"$TEST_SRCDIR/%s\"" % _runfiles_path(ctx, binary)
-    if ctx.attr.expect_report:
-        # A canary: the binary is broken on purpose and must be caught.
-        lines += [
-            "out=$(%s \"$@\" 2>&1); rc=$?" % exe,
-            "echo \"$out\"",
-            "expect='%s'" % ctx.attr.expect_report.replace("'", "'\\''"),
-            "if [ $rc -eq 0 ]; then echo \"CANARY FAIL: exited 0; the sanitizer did not stop it\"; exit 1; fi",
-            "if ! grep -qF -- \"$expect\" <<<\"$out\"; then echo \"CANARY FAIL: no report containing: $expect\"; exit 1; fi",
-            "echo \"CANARY OK: exit $rc with: $expect\"",
-        ]
+    if ctx.attr.canary:
+        # A canary: `binary MODE` commits a bug on purpose. Each MODE must be
+        # stopped with its report, or, where the report is "", run clean (the
+        # uninstrumented control: without the sanitizer nobody notices).
+        lines.append("status=0")
+        for mode, report in sorted(ctx.attr.canary.items()):
+            lines += [
+                "out=$(%s %s 2>&1); rc=$?" % (exe, mode),
+                "echo \"--- %s: exit $rc\"; echo \"$out\" | head -n 40" % mode,
+            ]
+            if report:
+                q = "'" + report.replace("'", "'\\''") + "'"
+                lines += [
+                    "if [ $rc -ne 0 ] && grep -qF -- %s <<<\"$out\"; then echo \"CANARY OK: %s stopped with: \"%s;" % (q, mode, q),
+                    "else echo \"CANARY FAIL: %s was not stopped with: \"%s; status=1; fi" % (mode, q),
+                ]
+            else:
+                lines += [
+                    "if [ $rc -eq 0 ]; then echo \"CONTROL OK: %s runs clean uninstrumented\";" % mode,
+                    "else echo \"CONTROL FAIL: %s failed without a sanitizer\"; status=1; fi" % mode,
+                ]
+        lines.append("exit $status")
     else:
         lines.append("exec %s \"$@\"" % exe)
     script = ctx.actions.declare_file(ctx.label.name + ".sh")
@@ -123,9 +141,9 @@ sanitized_test = rule(
     attrs = {
         "binary": attr.label(mandatory = True, executable = True, cfg = _sanitizer_transition),
         "binary_label": attr.string(),
-        "sanitizer": attr.string(mandatory = True, values = SANITIZERS.keys()),
-        # When set: pass only if the binary fails with a report containing this.
-        "expect_report": attr.string(),
+        "sanitizer": attr.string(mandatory = True, values = ["plain"] + SANITIZERS.keys()),
+        # Canary mode: argument -> the report it must produce ("" = must exit 0).
+        "canary": attr.string_dict(),
         "_suppressions": attr.label_list(
             default = [
                 "//sanitizers:tsan.supp",
@@ -230,16 +248,45 @@ def ferrite_compile_fail_test(name, src, expect, tags = [], **kwargs):
             **kwargs
         )
 
-def sanitizer_canary_test(name, binary, sanitizer, mode, expect_report, **kwargs):
-    """Passes only if `binary mode`, built with `sanitizer`, is stopped with `expect_report`."""
-    sanitized_test(
-        name = name,
-        binary = binary,
-        binary_label = binary,
-        sanitizer = sanitizer,
-        args = [mode],
-        expect_report = expect_report,
-        size = "small",
-        tags = [sanitizer, "canary"],
-        **kwargs
-    )
+def sanitizer_canary_test(name, binary, reports, **kwargs):
+    """Canaries proving each mode bites: `binary MODE` commits one bug per MODE.
+
+    reports: {sanitizer: {MODE: expected report}}. Yields NAME (uninstrumented:
+    every MODE must run clean, so it is the sanitizer that catches the bug),
+    and NAME_asan / NAME_tsan, which pass only if each listed MODE is stopped
+    with its report.
+    """
+    all_modes = {}
+    for checks in reports.values():
+        for mode in checks:
+            all_modes[mode] = ""
+    for sanitizer in ["plain"] + SANITIZERS.keys():
+        sanitized_test(
+            name = name if sanitizer == "plain" else name + "_" + sanitizer,
+            binary = binary,
+            binary_label = binary,
+            sanitizer = sanitizer,
+            canary = all_modes if sanitizer == "plain" else reports[sanitizer],
+            size = "small",
+            tags = [sanitizer, "canary"],
+            **kwargs
+        )
+
+def ferrite_script_test(name, src, data = [], size = "small", tags = [], **kwargs):
+    """A shell test of the tooling (audit, bootstrap, suppressions), in the three modes.
+
+    Script tests run no compiled ferrite code, so their _asan and _tsan twins
+    run the same script (FERRITE_TEST_MODE tells it which twin it is). They
+    exist so that every test target has its three modes and a run filtered by
+    tag (`--test_tag_filters=tsan`) is still a complete suite.
+    """
+    for mode in ["plain", "asan", "tsan"]:
+        native.sh_test(
+            name = name if mode == "plain" else name + "_" + mode,
+            srcs = [src],
+            data = data,
+            size = size,
+            env = {"FERRITE_TEST_MODE": mode},
+            tags = tags + [mode, "tooling"],
+            **kwargs
+        )

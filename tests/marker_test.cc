@@ -5,6 +5,7 @@
 #include "ferrite/marker.h"
 
 #include <array>
+#include <expected>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -86,6 +87,10 @@ static_assert(send_and_sync<int[2][3]>);
 static_assert(Send<ferrite::Cell<int>[2]> && !Sync<ferrite::Cell<int>[2]>);
 static_assert(send_and_sync<std::optional<int>>);
 static_assert(neither<std::optional<int*>>);
+static_assert(send_and_sync<std::expected<int, std::string>>);
+static_assert(send_and_sync<std::expected<void, int>>);
+static_assert(neither<std::expected<int, int*>>);
+static_assert(neither<std::expected<ferrite::Rc<int>, int>>);
 static_assert(send_and_sync<std::vector<std::string>>);
 static_assert(neither<std::vector<ferrite::Rc<int>>>);
 static_assert(Send<std::vector<ferrite::Cell<int>>> && !Sync<std::vector<ferrite::Cell<int>>>);

@@ -86,14 +86,6 @@
 
 namespace ferrite {
 
-template <class T>
-class Arc;
-
-namespace arc {
-template <class T>
-class Weak;
-}  // namespace arc
-
 template <class T, class... Args>
 requires std::constructible_from<T, Args...>
 [[nodiscard]] Arc<T> make_arc(Args&&... args);

@@ -14,7 +14,7 @@
 // | object pointers `T*`, `const T*`               | no                  | no                  |
 // | `T&`, `const T&`, `std::reference_wrapper<T>`  | Sync<T>             | Sync<T>             |
 // | `T[N]`, std optional/vector/array/pair/tuple/  | all elements Send   | all elements Sync   |
-// |   variant/unique_ptr                           |                     |                     |
+// |   variant/unique_ptr/expected                  |                     |                     |
 // | `std::shared_ptr<T>`, `std::weak_ptr<T>`,      | Send<T> && Sync<T>  | Send<T> && Sync<T>  |
 // |   `Arc<T>`, `arc::Weak<T>`                     |                     |                     |
 // | `Rc<T>`, `rc::Weak<T>`                         | no                  | no                  |
@@ -90,6 +90,7 @@
 #include <algorithm>
 #include <array>
 #include <cstddef>
+#include <expected>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -536,6 +537,15 @@ struct SyncTrait<std::variant<Ts...>> {
   static constexpr bool value = (Sync<Ts> && ...);
 };
 FERRITE_DETAIL_MARKER_ROW(std::optional, Send<T>, Sync<T>);
+// A result holds one of its two alternatives: both must be able to cross.
+template <class T, class E>
+struct SendTrait<std::expected<T, E>> {
+  static constexpr bool value = Send<T> && Send<E>;
+};
+template <class T, class E>
+struct SyncTrait<std::expected<T, E>> {
+  static constexpr bool value = Sync<T> && Sync<E>;
+};
 // A shared owner hands `const T&` to every thread holding a copy, and the
 // last one to let go destroys T there.
 FERRITE_DETAIL_MARKER_ROW(std::shared_ptr, Send<T>&& Sync<T>, Send<T>&& Sync<T>);

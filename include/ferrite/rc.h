@@ -60,14 +60,6 @@
 
 namespace ferrite {
 
-template <class T>
-class Rc;
-
-namespace rc {
-template <class T>
-class Weak;
-}  // namespace rc
-
 template <class T, class... Args>
 requires std::constructible_from<T, Args...>
 [[nodiscard]] Rc<T> make_rc(Args&&... args);

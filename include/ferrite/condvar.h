@@ -1,0 +1,165 @@
+// ferrite/condvar.h — Condvar: wait for a condition on a Mutex<T>'s data.
+//
+// Rust's std::sync::Condvar for C++. A waiting thread hands its MutexGuard
+// to the Condvar, which atomically releases the lock and sleeps; when woken
+// (notify_one / notify_all, a timeout, or spuriously) it re-acquires the lock
+// and hands the guard back. Prefer the `*_while` forms: they re-check the
+// condition, so spurious wake-ups and stolen notifications cannot leak out.
+//
+//   const ferrite::Mutex<bool> ready(false);
+//   const ferrite::Condvar changed;
+//   // consumer:
+//   auto guard = changed.wait_while(*ready.lock(), [](bool& r) { return !r; });
+//   // producer:
+//   **ready.lock() = true;
+//   changed.notify_one();
+//
+// Poisoning: every wait returns its guard inside a PoisonError if the mutex
+// is poisoned when the wait ends (another thread panicked while holding it).
+//
+// One Condvar serves one Mutex: the first wait binds it to that mutex, and a
+// wait with a guard of any other mutex panics (as in Rust), since a
+// notification could not be paired with the state it announces. The
+// mismatching wait panics while still holding its guard, so it poisons
+// that mutex.
+//
+// Time: every timeout accepts any std::chrono::duration; deadlines are
+// computed on steady_clock, so clock changes do not affect them.
+//
+// Implementation (lib/condvar.cc): Rust's futex condvar — a sequence number
+// that notify bumps; a waiter reads it, unlocks, and sleeps only while it is
+// unchanged, so a notification between the unlock and the sleep is not lost.
+//
+// Send and Sync (an ordinary class type whose state is atomic).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <concepts>
+#include <cstdint>
+#include <expected>
+#include <functional>
+#include <utility>
+
+#include "ferrite/futex.h"
+#include "ferrite/mutex.h"
+#include "ferrite/poison.h"
+#include "ferrite/thread_annotations.h"
+
+namespace ferrite {
+
+// Whether a timed wait returned because its time ran out.
+//
+// Contract: `timed_out()` is true when the wait ended at its deadline; for
+// the `*_while` forms, when the deadline passed with the condition still
+// true. Copyable; Send and Sync.
+class WaitTimeoutResult {
+ public:
+  constexpr explicit WaitTimeoutResult(bool timed_out) noexcept : timed_out_(timed_out) {}
+  constexpr bool timed_out() const noexcept { return timed_out_; }
+  friend constexpr bool operator==(WaitTimeoutResult, WaitTimeoutResult) = default;
+
+ private:
+  bool timed_out_;
+};
+
+// A condition variable for Mutex<T>.
+//
+// Contract:
+// * `wait(guard)`: releases the guard's lock, blocks until notified (or
+//   spuriously), re-locks; returns the guard (in a PoisonError if poisoned).
+// * `wait_while(guard, pred)`: waits while `pred(T&)` is true (checked under
+//   the lock, first before any wait); returns the guard with pred false, or
+//   the first PoisonError.
+// * `wait_timeout(guard, d)`: like wait, but gives up after `d`; returns
+//   {guard, WaitTimeoutResult}. May also return early (spuriously) with
+//   timed_out() false.
+// * `wait_timeout_while(guard, d, pred)`: waits while pred is true, at most
+//   `d` in total; timed_out() is true only if pred is still true at the end.
+// * `notify_one()` wakes one waiter if any; `notify_all()` wakes every
+//   waiter. Neither needs the lock held; notifications are not remembered
+//   when nobody waits.
+// * Invalid (panics): a moved-from guard; guards of two different mutexes
+//   over the Condvar's lifetime. Destroying it while threads wait is invalid.
+class Condvar {
+ public:
+  constexpr Condvar() noexcept = default;
+  Condvar(const Condvar&) = delete;
+  Condvar& operator=(const Condvar&) = delete;
+
+  template <class T>
+  LockResult<MutexGuard<T>> wait(MutexGuard<T> guard) const {
+    const Mutex<T>& mutex = guard.mutex("ferrite::Condvar::wait");
+    block(mutex, detail::kNoDeadline);
+    return mutex.with_poison(std::move(guard));
+  }
+
+  template <class T, class Pred>
+    requires std::predicate<Pred&, T&>
+  LockResult<MutexGuard<T>> wait_while(MutexGuard<T> guard, Pred pred) const {
+    while (std::invoke(pred, *guard)) {
+      LockResult<MutexGuard<T>> woken = wait(std::move(guard));
+      if (!woken) return woken;
+      guard = std::move(*woken);
+    }
+    return LockResult<MutexGuard<T>>(std::in_place, std::move(guard));
+  }
+
+  template <class T, class Rep, class Period>
+  LockResult<std::pair<MutexGuard<T>, WaitTimeoutResult>> wait_timeout(
+      MutexGuard<T> guard, std::chrono::duration<Rep, Period> timeout) const {
+    return wait_until(std::move(guard), detail::deadline_after(timeout));
+  }
+
+  template <class T, class Rep, class Period, class Pred>
+    requires std::predicate<Pred&, T&>
+  LockResult<std::pair<MutexGuard<T>, WaitTimeoutResult>> wait_timeout_while(
+      MutexGuard<T> guard, std::chrono::duration<Rep, Period> timeout, Pred pred) const {
+    using Result = LockResult<std::pair<MutexGuard<T>, WaitTimeoutResult>>;
+    const detail::Deadline deadline = detail::deadline_after(timeout);
+    while (std::invoke(pred, *guard)) {
+      if (std::chrono::steady_clock::now() >= deadline) {
+        return Result(std::in_place, std::move(guard), WaitTimeoutResult(true));
+      }
+      Result woken = wait_until(std::move(guard), deadline);
+      if (!woken) return woken;
+      guard = std::move(woken->first);
+    }
+    return Result(std::in_place, std::move(guard), WaitTimeoutResult(false));
+  }
+
+  void notify_one() const noexcept;  // lib/condvar.cc
+  void notify_all() const noexcept;  // lib/condvar.cc
+
+ private:
+  template <class T>
+  LockResult<std::pair<MutexGuard<T>, WaitTimeoutResult>> wait_until(
+      MutexGuard<T> guard, detail::Deadline deadline) const {
+    using Result = LockResult<std::pair<MutexGuard<T>, WaitTimeoutResult>>;
+    const Mutex<T>& mutex = guard.mutex("ferrite::Condvar::wait_timeout");
+    const WaitTimeoutResult result(!block(mutex, deadline));
+    if (mutex.poison_.get()) {
+      return Result(std::unexpect,
+                    std::pair<MutexGuard<T>, WaitTimeoutResult>(std::move(guard), result));
+    }
+    return Result(std::in_place, std::move(guard), result);
+  }
+
+  // Releases `mutex` (held by the caller's guard), sleeps, re-locks.
+  // Returns false if it woke because `deadline` passed.
+  template <class T>
+  bool block(const Mutex<T>& mutex, detail::Deadline deadline) const {
+    mutex.raw_.assert_held();  // The caller's guard holds it.
+    return wait_raw(mutex.raw_, deadline);
+  }
+
+  // lib/condvar.cc: checks the mutex binding, then unlocks, sleeps, re-locks.
+  bool wait_raw(detail::RawMutex& mutex, detail::Deadline deadline) const FERRITE_REQUIRES(mutex);
+
+  // Bumped by every notification; waiters sleep while it is unchanged.
+  mutable std::atomic<std::uint32_t> sequence_{0};
+  // The mutex this Condvar is bound to (null until the first wait).
+  mutable std::atomic<const detail::RawMutex*> mutex_{nullptr};
+};
+
+}  // namespace ferrite

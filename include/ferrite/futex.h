@@ -1,0 +1,61 @@
+// ferrite/futex.h — internal: the 32-bit word every ferrite lock parks on.
+//
+// Not part of the public API (everything is in ferrite::detail); mutex.h,
+// condvar.h, rwlock.h and once.h build on it, and lib/futex.cc implements it
+// with Linux futexes, as Rust's std::sync does. A lock keeps its whole state
+// in one `std::atomic<std::uint32_t>`; a thread that must wait calls
+// `futex_wait(word, seen)`, which sleeps only while the word still equals
+// `seen`, so a wake-up between reading the word and sleeping is never lost.
+//
+// Deadlines are `std::chrono::steady_clock` time points (CLOCK_MONOTONIC), so
+// a timed wait is not stretched or cut short by changes of the wall clock.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+
+namespace ferrite::detail {
+
+static_assert(sizeof(std::atomic<std::uint32_t>) == sizeof(std::uint32_t) &&
+                  std::atomic<std::uint32_t>::is_always_lock_free,
+              "a futex word must be a plain, lock-free 32-bit atomic");
+
+// An absolute deadline; `kNoDeadline` waits without limit.
+using Deadline = std::chrono::steady_clock::time_point;
+inline constexpr Deadline kNoDeadline = Deadline::max();
+
+// The deadline `timeout` from now, for any std::chrono duration (integral or
+// floating). Zero, negative and NaN timeouts give "now" (already expired);
+// timeouts longer than about 95 years give kNoDeadline (no overflow).
+template <class Rep, class Period>
+Deadline deadline_after(std::chrono::duration<Rep, Period> timeout) noexcept {
+  if (timeout > std::chrono::duration<double>(3.0e9)) return kNoDeadline;
+  const Deadline now = std::chrono::steady_clock::now();
+  if (!(timeout > std::chrono::duration<Rep, Period>::zero())) return now;
+  return now + std::chrono::ceil<std::chrono::nanoseconds>(timeout);
+}
+
+// Blocks while `word == expected`, until a futex_wake_* on `word`, a spurious
+// wake-up, or `deadline`. Returns false only when it gave up because the
+// deadline passed (also when it had passed already); true otherwise, which
+// says nothing about the word's value: callers re-check their condition.
+bool futex_wait(const std::atomic<std::uint32_t>& word, std::uint32_t expected,
+                Deadline deadline = kNoDeadline) noexcept;
+
+// Wakes one thread blocked in futex_wait on `word`; returns whether one was.
+bool futex_wake_one(const std::atomic<std::uint32_t>& word) noexcept;
+
+// Wakes every thread blocked in futex_wait on `word`.
+void futex_wake_all(const std::atomic<std::uint32_t>& word) noexcept;
+
+// A short busy-wait hint for spin loops (PAUSE on x86).
+inline void spin_loop_hint() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield" ::: "memory");
+#endif
+}
+
+}  // namespace ferrite::detail

@@ -1,0 +1,330 @@
+// ferrite/mutex.h — Mutex<T>: a lock that owns its data and poisons on panic.
+//
+// Rust's std::sync::Mutex for C++. The protected value lives *inside* the
+// Mutex and is reachable only through a MutexGuard, which holds the lock for
+// its lifetime; there is no way to forget to lock, or to keep using the data
+// after unlocking (short of keeping a reference past the guard, which the
+// header examples and every ferrite API avoid).
+//
+//   const ferrite::Mutex<int> counter(0);     // constructed like an int
+//   if (auto guard = counter.lock()) {        // LockResult<MutexGuard<int>>
+//     **guard += 1;                           // *guard: the guard; **guard: the int
+//   }                                         // unlocked here
+//   counter.with_lock([](int& n) { n += 1; });  // the same; panics if poisoned
+//
+// Poisoning (ferrite/poison.h): a guard destroyed by a panic that started
+// while it was alive marks the mutex poisoned. Every later lock() still
+// acquires it but returns the guard inside a PoisonError, so the next user
+// sees that the invariant may be broken instead of silently relying on it.
+//
+// The lock is a futex word (lib/mutex.cc): one compare-exchange to lock and one
+// exchange to unlock when uncontended, a short spin, then sleep in the kernel.
+// It was chosen over absl::Mutex and std::mutex by measurement
+// (bench/mutex_bench.cc; docs/BENCHMARKS.md). It is not recursive: locking
+// it again on the thread that holds it deadlocks (as in Rust), and the lock
+// must be released by the thread that acquired it (guards are not Send).
+//
+// Send/Sync (ferrite/marker.h):
+//   Mutex<T>       Send if T is Send; Sync if T is Send — the lock hands the T
+//                  to one thread at a time, so T itself need not be Sync.
+//   MutexGuard<T>  not Send (a futex lock may be released on any thread, but
+//                  keeping Rust's rule keeps the lock's critical sections on
+//                  one thread, which TSan and debuggers rely on); Sync if T is
+//                  Sync (a `const MutexGuard&` only gives `const T&`).
+//
+// Thread-safety analysis: the value is FERRITE_GUARDED_BY the lock, so code
+// in this library that touches it without holding the lock fails to compile
+// under -Wthread-safety.
+#pragma once
+
+#include <atomic>
+#include <concepts>
+#include <cstdint>
+#include <expected>
+#include <functional>
+#include <type_traits>
+#include <utility>
+
+#include "ferrite/futex.h"
+#include "ferrite/marker.h"
+#include "ferrite/panic.h"
+#include "ferrite/poison.h"
+#include "ferrite/thread_annotations.h"
+
+namespace ferrite {
+
+class Condvar;
+
+namespace detail {
+
+// The lock word of Mutex<T> (Rust's futex mutex): kUnlocked, kLocked (no
+// sleeper), or kContended (locked, and a thread may be asleep on the word).
+// Not recursive, no owner tracking; lock() and unlock() inline their fast
+// path and call lib/mutex.cc only under contention.
+class FERRITE_CAPABILITY("mutex") RawMutex {
+ public:
+  constexpr RawMutex() noexcept = default;
+  RawMutex(const RawMutex&) = delete;
+  RawMutex& operator=(const RawMutex&) = delete;
+
+  void lock() noexcept FERRITE_ACQUIRE() {
+    std::uint32_t unlocked = kUnlocked;
+    // ORDERING(mutex-lock-fast): acquire pairs with the release exchange in
+    // unlock(): the new holder sees every write made under the lock before.
+    if (!state_.compare_exchange_strong(unlocked, kLocked, std::memory_order_acquire,
+                                        std::memory_order_relaxed)) [[unlikely]] {
+      lock_contended();
+    }
+  }
+
+  // Acquires the lock only if it is free right now.
+  bool try_lock() noexcept FERRITE_TRY_ACQUIRE(true) {
+    std::uint32_t unlocked = kUnlocked;
+    // ORDERING(mutex-try-lock): acquire pairs with the release exchange in
+    // unlock(), as in lock(); a failed attempt reads nothing it relies on.
+    return state_.compare_exchange_strong(unlocked, kLocked, std::memory_order_acquire,
+                                          std::memory_order_relaxed);
+  }
+
+  void unlock() noexcept FERRITE_RELEASE() {
+    // ORDERING(mutex-unlock): release pairs with the acquire compare-exchange
+    // or exchange of the next lock()/try_lock(), publishing this critical
+    // section. Reading kContended means a thread may sleep: wake one.
+    if (state_.exchange(kUnlocked, std::memory_order_release) == kContended) [[unlikely]] {
+      wake_one();
+    }
+  }
+
+  // Tells the thread-safety analysis that the caller holds the lock (a guard
+  // object does). In debug builds it also checks that *someone* holds it.
+  void assert_held() const noexcept FERRITE_ASSERT_CAPABILITY(this) {
+    FERRITE_DEBUG_ASSERT(is_locked());
+  }
+
+  // A snapshot: whether some thread holds the lock right now.
+  bool is_locked() const noexcept {
+    // ORDERING(mutex-is-locked): relaxed; a diagnostic snapshot that orders
+    // nothing (callers that need the data take the lock).
+    return state_.load(std::memory_order_relaxed) != kUnlocked;
+  }
+
+ private:
+  static constexpr std::uint32_t kUnlocked = 0;
+  static constexpr std::uint32_t kLocked = 1;
+  static constexpr std::uint32_t kContended = 2;
+
+  void lock_contended() noexcept;  // lib/mutex.cc
+  void wake_one() noexcept;        // lib/mutex.cc
+
+  std::atomic<std::uint32_t> state_{kUnlocked};
+};
+
+// Panics: "<what>: the lock is held (a guard is alive); ...". lib/mutex.cc.
+[[noreturn]] void exclusive_access_violated(const char* what);
+// Panics for the use of a moved-from guard. lib/mutex.cc.
+[[noreturn]] void moved_from_guard(const char* what);
+// Panics for with_lock() on a poisoned lock. lib/mutex.cc.
+[[noreturn]] void with_lock_poisoned();
+
+// Holds a lock that the caller must own exclusively (get_mut, into_inner):
+// panics if anybody holds it, which in correct code cannot happen.
+class FERRITE_SCOPED_CAPABILITY ExclusiveAccess {
+ public:
+  ExclusiveAccess(RawMutex& lock, const char* what) FERRITE_ACQUIRE(lock) : lock_(lock) {
+    if (!lock_.try_lock()) exclusive_access_violated(what);
+  }
+  ~ExclusiveAccess() FERRITE_RELEASE() { lock_.unlock(); }
+  ExclusiveAccess(const ExclusiveAccess&) = delete;
+  ExclusiveAccess& operator=(const ExclusiveAccess&) = delete;
+
+ private:
+  RawMutex& lock_;
+};
+
+}  // namespace detail
+
+template <class T>
+class MutexGuard;
+
+// A mutual-exclusion lock that owns a T.
+//
+// Contract:
+// * `Mutex<T>(args...)` constructs the T from args (`Mutex<T>()` value-
+//   initializes it). Not copyable or movable: guards point at it.
+// * `lock()` blocks until the calling thread holds the lock, then returns
+//   the guard; inside a PoisonError if the mutex is poisoned. Locking a mutex
+//   the calling thread already holds deadlocks (invalid).
+// * `try_lock()` never blocks: the guard, or TryLockError WouldBlock (held
+//   elsewhere, nothing acquired) or Poisoned (acquired; guard inside).
+// * `with_lock(f)` locks, returns f(T&)'s result, unlocks. Panics, without
+//   calling f, if the mutex is poisoned. f must not return a reference (it
+//   would outlive the lock): the constraint rejects that.
+// * `is_poisoned()` / `clear_poison()`: read / reset the poison bit (a
+//   snapshot when other threads may lock concurrently).
+// * `get_mut()` and `std::move(m).into_inner()` access the value without
+//   locking: they need exclusive access (no other thread using the mutex, no
+//   guard alive). A guard alive at the call is detected: it panics. Both
+//   report poisoning as a PoisonError carrying the pointer / the value.
+// * Destroying a Mutex while a guard of it is alive is invalid (the guard
+//   would dangle), as for std::mutex.
+template <class T>
+class Mutex {
+  static_assert(std::is_object_v<T> && !std::is_array_v<T>,
+                "ferrite::Mutex<T>: T must be an object type (not a reference or an array)");
+
+ public:
+  using value_type = T;
+
+  Mutex() noexcept(std::is_nothrow_default_constructible_v<T>)
+    requires std::default_initializable<T>
+      : value_() {}
+
+  template <class... Args>
+    requires(sizeof...(Args) > 0 && std::constructible_from<T, Args...>)
+  explicit Mutex(Args&&... args) noexcept(std::is_nothrow_constructible_v<T, Args...>)
+      : value_(std::forward<Args>(args)...) {}
+
+  Mutex(const Mutex&) = delete;
+  Mutex& operator=(const Mutex&) = delete;
+
+  // Blocks until the lock is held; the guard, inside a PoisonError if poisoned.
+  //
+  // Not analysed: the lock's ownership moves into the returned guard, which
+  // the thread-safety analysis cannot follow. The guard asserts it on use.
+  [[nodiscard]] LockResult<MutexGuard<T>> lock() const FERRITE_NO_THREAD_SAFETY_ANALYSIS {
+    raw_.lock();
+    return with_poison(MutexGuard<T>(*this));
+  }
+
+  // The guard if the lock was free; else WouldBlock. Poisoned carries the guard.
+  //
+  // Not analysed, for the same reason as lock().
+  [[nodiscard]] TryLockResult<MutexGuard<T>> try_lock() const FERRITE_NO_THREAD_SAFETY_ANALYSIS {
+    using Guard = MutexGuard<T>;
+    if (!raw_.try_lock()) return TryLockResult<Guard>(std::unexpect);
+    if (poison_.get()) {
+      return TryLockResult<Guard>(std::unexpect, PoisonError<Guard>(Guard(*this)));
+    }
+    return TryLockResult<Guard>(std::in_place, Guard(*this));
+  }
+
+  // f(value) under the lock; panics (without calling f) if poisoned.
+  template <class F>
+    requires std::invocable<F, T&> && (!std::is_reference_v<std::invoke_result_t<F, T&>>)
+  std::invoke_result_t<F, T&> with_lock(F&& f) const {
+    LockResult<MutexGuard<T>> guard = lock();
+    if (!guard) detail::with_lock_poisoned();
+    return std::invoke(std::forward<F>(f), **guard);
+  }
+
+  bool is_poisoned() const noexcept { return poison_.get(); }
+  void clear_poison() const noexcept { poison_.clear(); }
+
+  // A pointer to the value, with exclusive access (see the class contract).
+  LockResult<T*> get_mut() {
+    detail::ExclusiveAccess access(raw_, "ferrite::Mutex::get_mut");
+    T* value = &value_;
+    if (poison_.get()) return LockResult<T*>(std::unexpect, value);
+    return LockResult<T*>(std::in_place, value);
+  }
+
+  // Moves the value out (the Mutex keeps a moved-from T), with exclusive access.
+  LockResult<T> into_inner() &&
+    requires std::move_constructible<T>
+  {
+    detail::ExclusiveAccess access(raw_, "ferrite::Mutex::into_inner");
+    if (poison_.get()) return LockResult<T>(std::unexpect, std::move(value_));
+    return LockResult<T>(std::in_place, std::move(value_));
+  }
+
+ private:
+  friend class MutexGuard<T>;
+  friend class Condvar;
+
+  // Wraps a freshly acquired guard: plain, or inside a PoisonError.
+  LockResult<MutexGuard<T>> with_poison(MutexGuard<T> guard) const {
+    if (poison_.get()) {
+      return LockResult<MutexGuard<T>>(std::unexpect, std::move(guard));
+    }
+    return LockResult<MutexGuard<T>>(std::in_place, std::move(guard));
+  }
+
+  mutable detail::RawMutex raw_;
+  mutable detail::PoisonFlag poison_;
+  mutable T value_ FERRITE_GUARDED_BY(raw_);
+};
+
+template <class T>
+Mutex(T) -> Mutex<T>;
+
+// Holds a Mutex<T>'s lock; gives access to the T. Obtained from lock() /
+// try_lock(); unlocks when destroyed.
+//
+// Contract:
+// * Movable (the moved-from guard holds nothing), not copyable. Assigning to
+//   a guard first releases what it held.
+// * `*g` / `g->` reach the value: `T&` through a non-const guard, `const T&`
+//   through a const one. Dereferencing a moved-from guard panics.
+// * Destroyed by a panic that started while it was alive, it poisons the
+//   mutex before unlocking (ferrite/poison.h).
+// * Must be destroyed on the thread that created it, before its Mutex
+//   (not Send; see the file comment).
+template <class T>
+class [[nodiscard]] MutexGuard {
+ public:
+  MutexGuard(MutexGuard&& other) noexcept
+      : mutex_(std::exchange(other.mutex_, nullptr)), panic_count_(other.panic_count_) {}
+
+  MutexGuard& operator=(MutexGuard&& other) noexcept {
+    if (this != &other) {
+      release();
+      mutex_ = std::exchange(other.mutex_, nullptr);
+      panic_count_ = other.panic_count_;
+    }
+    return *this;
+  }
+
+  MutexGuard(const MutexGuard&) = delete;
+  MutexGuard& operator=(const MutexGuard&) = delete;
+
+  ~MutexGuard() { release(); }
+
+  T& operator*() { return value(); }
+  const T& operator*() const { return value(); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+
+ private:
+  friend class Mutex<T>;
+  friend class Condvar;
+
+  // Adopts the lock, which the caller (Mutex) has just acquired.
+  explicit MutexGuard(const Mutex<T>& mutex) noexcept : mutex_(&mutex) {}
+
+  const Mutex<T>& mutex(const char* what) const {
+    if (mutex_ == nullptr) [[unlikely]] detail::moved_from_guard(what);
+    return *mutex_;
+  }
+
+  // Not analysed: returns a reference into the guarded value, bounded by this
+  // guard's lifetime, which the analysis cannot express. The rest of the
+  // library reaches the value only through this function or under the lock.
+  T& value() const FERRITE_NO_THREAD_SAFETY_ANALYSIS {
+    const Mutex<T>& owner = mutex("ferrite::MutexGuard: dereference");
+    owner.raw_.assert_held();  // This guard holds it (checked in debug builds).
+    return owner.value_;
+  }
+
+  void release() noexcept {
+    if (mutex_ == nullptr) return;
+    mutex_->raw_.assert_held();  // This guard holds it.
+    if (panic_count_.panicked_since()) mutex_->poison_.set();
+    mutex_->raw_.unlock();
+    mutex_ = nullptr;
+  }
+
+  const Mutex<T>* mutex_;
+  detail::PanicCount panic_count_;
+};
+
+}  // namespace ferrite

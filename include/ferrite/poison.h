@@ -1,0 +1,225 @@
+// ferrite/poison.h — lock poisoning: the error types shared by every lock.
+//
+// A lock is *poisoned* when a panic (a C++ exception, DESIGN.md section 3)
+// starts while one of its exclusive guards is alive: the data it protects
+// may be half-updated, its invariant broken. Every later acquisition still
+// succeeds, but hands its guard back *inside* a `PoisonError`, so the caller
+// must decide: recover (`std::move(err).into_inner()`), or propagate.
+// `clear_poison()` on the lock declares the data repaired.
+//
+//   ferrite::LockResult<ferrite::MutexGuard<int>> r = m.lock();
+//   if (!r) {                                   // a thread panicked while holding m
+//     ferrite::MutexGuard<int> g = std::move(r.error()).into_inner();
+//     *g = 0;                                   // repair the invariant
+//     m.clear_poison();
+//   }
+//
+// This file offers:
+//   PoisonError<G>      a guard (or value) that comes with the poison news;
+//   TryLockError<G>     try_lock's error: WouldBlock, or Poisoned with a guard;
+//   LockResult<G>       = std::expected<G, PoisonError<G>>;
+//   TryLockResult<G>    = std::expected<G, TryLockError<G>>.
+//
+// Read results with `*r`, `r->`, `r.error()`: libstdc++'s
+// `expected::value()` needs a copyable error, which a guard is not.
+//
+// When is a guard "panicking"? It records std::uncaught_exceptions() when it
+// is created; if the count is higher when it is destroyed, an exception
+// started while it was held, and the lock is poisoned. A guard taken while
+// the thread was already unwinding (in a destructor) does not poison on that
+// same unwinding, exactly like Rust's `poison::Guard`.
+#pragma once
+
+#include <atomic>
+#include <exception>
+#include <expected>
+#include <optional>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+#include "ferrite/marker.h"
+#include "ferrite/panic.h"
+
+namespace ferrite {
+
+// A guard (or, from into_inner()/get_mut(), the value or pointer itself)
+// returned despite the lock being poisoned.
+//
+// Contract: holds exactly one G; `into_inner() &&` moves it out,
+// `get_ref()`/`get_mut()` borrow it. Send/Sync follow G's.
+//
+//   auto r = m.lock();
+//   if (!r) std::puts(r.error().message().data());  // "poisoned lock: ..."
+template <class G>
+class PoisonError {
+ public:
+  explicit PoisonError(G guard) noexcept(std::is_nothrow_move_constructible_v<G>)
+      : guard_(std::move(guard)) {}
+
+  PoisonError(PoisonError&&) = default;
+  PoisonError& operator=(PoisonError&&) = default;
+
+  // Recovers the guard (or value): the caller accepts the possibly broken data.
+  G into_inner() && noexcept(std::is_nothrow_move_constructible_v<G>) {
+    return std::move(guard_);
+  }
+  const G& get_ref() const noexcept { return guard_; }
+  G& get_mut() noexcept { return guard_; }
+
+  // Rust's Display text for PoisonError.
+  static constexpr std::string_view message() noexcept {
+    return "poisoned lock: another task failed inside";
+  }
+
+ private:
+  G guard_;
+};
+
+// Why a try_lock / try_read / try_write did not hand out a plain guard.
+enum class TryLockErrorKind {
+  WouldBlock,  // the lock is held elsewhere; nothing was acquired
+  Poisoned,    // the lock was acquired, but it is poisoned (the guard is inside)
+};
+
+// try_lock's error.
+//
+// Contract: `kind()` says which; for Poisoned, `into_inner() &&` hands out the
+// acquired guard (for WouldBlock it panics: there is no guard).
+// `poison_error()` views the same as a PoisonError, or null for WouldBlock.
+// Send/Sync follow G's.
+template <class G>
+class TryLockError {
+ public:
+  // A WouldBlock error.
+  TryLockError() noexcept = default;
+  // A Poisoned error carrying the acquired guard.
+  explicit TryLockError(PoisonError<G> poisoned) noexcept(
+      std::is_nothrow_move_constructible_v<G>)
+      : poisoned_(std::move(poisoned)) {}
+
+  TryLockError(TryLockError&&) = default;
+  TryLockError& operator=(TryLockError&&) = default;
+
+  TryLockErrorKind kind() const noexcept {
+    return poisoned_ ? TryLockErrorKind::Poisoned : TryLockErrorKind::WouldBlock;
+  }
+  bool is_would_block() const noexcept { return !poisoned_; }
+  bool is_poisoned() const noexcept { return poisoned_.has_value(); }
+
+  // The guard of a Poisoned error. Panics for WouldBlock (nothing was acquired).
+  G into_inner() && {
+    if (!poisoned_) panic("ferrite::TryLockError::into_inner: WouldBlock carries no guard");
+    return std::move(*poisoned_).into_inner();
+  }
+  PoisonError<G>* poison_error() noexcept { return poisoned_ ? &*poisoned_ : nullptr; }
+  const PoisonError<G>* poison_error() const noexcept { return poisoned_ ? &*poisoned_ : nullptr; }
+
+  // Rust's Display texts.
+  std::string_view message() const noexcept {
+    return poisoned_ ? PoisonError<G>::message()
+                     : std::string_view("try_lock failed because the operation would block");
+  }
+
+ private:
+  std::optional<PoisonError<G>> poisoned_;
+};
+
+template <class G>
+using LockResult = std::expected<G, PoisonError<G>>;
+
+template <class G>
+using TryLockResult = std::expected<G, TryLockError<G>>;
+
+namespace detail {
+
+// The poison bit of one lock.
+//
+// Only the holder of the lock sets it (in a guard's destructor, before the
+// unlock), and lock() reads it after acquiring, so the lock's own
+// acquire/release orders these accesses; is_poisoned()/clear_poison() from
+// outside the lock are inherently racy snapshots, as in Rust.
+class PoisonFlag {
+ public:
+  bool get() const noexcept {
+    // ORDERING(poison-flag-read): relaxed; readers either hold the lock
+    // (whose acquire pairs with the release unlock that followed the
+    // poisoning store) or accept a snapshot (is_poisoned()).
+    return failed_.load(std::memory_order_relaxed);
+  }
+  void set() noexcept {
+    // ORDERING(poison-flag-set): relaxed; written by the lock's holder just
+    // before its release unlock, which publishes it to the next acquirer.
+    failed_.store(true, std::memory_order_relaxed);
+  }
+  void clear() noexcept {
+    // ORDERING(poison-flag-clear): relaxed, like Rust's clear_poison: a racing
+    // panic may poison again, and a racing reader may see either value.
+    failed_.store(false, std::memory_order_relaxed);
+  }
+
+ private:
+  std::atomic<bool> failed_{false};
+};
+
+#if defined(__GLIBCXX__) || defined(_LIBCPPABI_VERSION)
+#define FERRITE_DETAIL_FAST_UNCAUGHT_EXCEPTIONS 1
+// The address of this thread's count of uncaught exceptions, inside the C++
+// runtime's per-thread exception globals (lib/poison.cc).
+const unsigned int* uncaught_exception_count_address() noexcept;
+#else
+#define FERRITE_DETAIL_FAST_UNCAUGHT_EXCEPTIONS 0
+#endif
+
+// std::uncaught_exceptions(), inlined. Every guard reads the count twice
+// (creation, destruction); through libstdc++ each read is a call that looks
+// up a dynamic TLS block, which doubled the cost of an uncontended
+// lock/unlock (bench/mutex_bench.cc). Here the runtime's counter is located
+// once per thread and then read directly.
+inline int uncaught_exceptions() noexcept {
+#if FERRITE_DETAIL_FAST_UNCAUGHT_EXCEPTIONS
+  static thread_local constinit const unsigned int* count
+      __attribute__((tls_model("initial-exec"))) = nullptr;
+  if (count == nullptr) [[unlikely]] count = uncaught_exception_count_address();
+  return static_cast<int>(*count);
+#else
+  return std::uncaught_exceptions();
+#endif
+}
+
+// Remembers how many exceptions were in flight when a guard was created.
+class PanicCount {
+ public:
+  PanicCount() noexcept : at_creation_(detail::uncaught_exceptions()) {}
+  // True when an exception started since creation (the guard is being
+  // destroyed by a panic that began while it was held).
+  bool panicked_since() const noexcept { return detail::uncaught_exceptions() > at_creation_; }
+
+ private:
+  int at_creation_;
+};
+
+}  // namespace detail
+
+// PoisonError<G> and TryLockError<G> carry a G across whatever boundary the
+// caller sends them over: they are exactly as Send/Sync as G.
+namespace detail {
+template <class G>
+struct SendTrait<PoisonError<G>> {
+  static constexpr bool value = Send<G>;
+};
+template <class G>
+struct SyncTrait<PoisonError<G>> {
+  static constexpr bool value = Sync<G>;
+};
+template <class G>
+struct SendTrait<TryLockError<G>> {
+  static constexpr bool value = Send<G>;
+};
+template <class G>
+struct SyncTrait<TryLockError<G>> {
+  static constexpr bool value = Sync<G>;
+};
+}  // namespace detail
+
+}  // namespace ferrite

@@ -1,0 +1,402 @@
+// ferrite/rwlock.h — RwLock<T>: many readers or one writer, owning its data.
+//
+// Rust's std::sync::RwLock for C++. Like Mutex<T>, the value lives inside
+// the lock and is reachable only through guards: RwLockReadGuard<T> gives
+// `const T&` (any number at once), RwLockWriteGuard<T> gives `T&` (alone).
+//
+//   const ferrite::RwLock<std::vector<int>> table(std::vector<int>{1, 2, 3});
+//   {
+//     auto reader = table.read();              // LockResult<RwLockReadGuard<...>>
+//     std::size_t n = (*reader)->size();       // const access only
+//   }
+//   if (auto writer = table.write()) (*writer)->push_back(4);
+//
+// Poisoning: only a panicking *writer* poisons (a reader cannot have broken
+// the invariant). A poisoned RwLock still hands out guards, inside a
+// PoisonError (ferrite/poison.h).
+//
+// Fairness (Rust's futex RwLock): writers are preferred. A reader does not
+// enter while a writer waits, so a steady stream of readers cannot starve a
+// writer — and therefore taking a second read lock on a thread that already
+// holds one may deadlock if a writer arrives in between (invalid, as in
+// Rust). Taking any lock the calling thread already holds for writing
+// deadlocks (invalid).
+//
+// Send/Sync (ferrite/marker.h):
+//   RwLock<T>            Send if T is Send; Sync if T is Send and Sync
+//                        (readers on many threads share `const T&`).
+//   RwLockReadGuard<T>   not Send; Sync if T is Sync.
+//   RwLockWriteGuard<T>  not Send; Sync if T is Sync (`const` guard: `const T&`).
+#pragma once
+
+#include <atomic>
+#include <concepts>
+#include <cstdint>
+#include <expected>
+#include <type_traits>
+#include <utility>
+
+#include "ferrite/futex.h"
+#include "ferrite/marker.h"
+#include "ferrite/mutex.h"
+#include "ferrite/panic.h"
+#include "ferrite/poison.h"
+#include "ferrite/thread_annotations.h"
+
+namespace ferrite {
+
+namespace detail {
+
+// The lock words of RwLock<T> (Rust's futex RwLock, lib/rwlock.cc).
+//
+// state_: bits 0..29 count readers (kWriteLocked = all ones: a writer holds
+// it); bit 30: readers sleep on state_; bit 31: writers sleep on
+// writer_notify_, a counter bumped on every writer wake-up.
+class FERRITE_CAPABILITY("rwlock") RawRwLock {
+ public:
+  constexpr RawRwLock() noexcept = default;
+  RawRwLock(const RawRwLock&) = delete;
+  RawRwLock& operator=(const RawRwLock&) = delete;
+
+  void lock_shared() noexcept FERRITE_ACQUIRE_SHARED() {
+    // ORDERING(rwlock-read-peek): relaxed; the compare-exchange below
+    // re-validates the value it read.
+    std::uint32_t seen = state_.load(std::memory_order_relaxed);
+    // ORDERING(rwlock-read-fast): acquire pairs with the release fetch_sub in
+    // unlock() (the last writer's critical section happens before ours).
+    if (!is_read_lockable(seen) ||
+        !state_.compare_exchange_weak(seen, seen + kReadLocked, std::memory_order_acquire,
+                                      std::memory_order_relaxed)) [[unlikely]] {
+      lock_shared_contended();
+    }
+  }
+
+  bool try_lock_shared() noexcept FERRITE_TRY_ACQUIRE_SHARED(true) {
+    // ORDERING(rwlock-try-read-peek): relaxed; re-validated by the
+    // compare-exchange below.
+    std::uint32_t seen = state_.load(std::memory_order_relaxed);
+    while (is_read_lockable(seen)) {
+      // ORDERING(rwlock-try-read): acquire pairs with the release fetch_sub
+      // in unlock(), as in lock_shared().
+      if (state_.compare_exchange_weak(seen, seen + kReadLocked, std::memory_order_acquire,
+                                       std::memory_order_relaxed)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  void unlock_shared() noexcept FERRITE_RELEASE_SHARED() {
+    // ORDERING(rwlock-read-unlock): release pairs with a writer's acquire in
+    // lock()/try_lock(): our reads happen before its writes.
+    const std::uint32_t now =
+        state_.fetch_sub(kReadLocked, std::memory_order_release) - kReadLocked;
+    // The last reader out wakes a waiting writer (readers only wait behind writers).
+    if (is_unlocked(now) && has_writers_waiting(now)) [[unlikely]] wake_writer_or_readers(now);
+  }
+
+  void lock() noexcept FERRITE_ACQUIRE() {
+    std::uint32_t unlocked = 0;
+    // ORDERING(rwlock-write-fast): acquire pairs with the release fetch_sub in
+    // unlock()/unlock_shared(): every earlier critical section happens before.
+    if (!state_.compare_exchange_weak(unlocked, kWriteLocked, std::memory_order_acquire,
+                                      std::memory_order_relaxed)) [[unlikely]] {
+      lock_contended();
+    }
+  }
+
+  bool try_lock() noexcept FERRITE_TRY_ACQUIRE(true) {
+    // ORDERING(rwlock-try-write-peek): relaxed; re-validated below.
+    std::uint32_t seen = state_.load(std::memory_order_relaxed);
+    while (is_unlocked(seen)) {
+      // ORDERING(rwlock-try-write): acquire pairs with the release fetch_sub
+      // in unlock()/unlock_shared(), as in lock(). Waiting bits are kept.
+      if (state_.compare_exchange_weak(seen, seen + kWriteLocked, std::memory_order_acquire,
+                                       std::memory_order_relaxed)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  void unlock() noexcept FERRITE_RELEASE() {
+    // ORDERING(rwlock-write-unlock): release pairs with the acquire of the
+    // next lock()/lock_shared(), publishing this writer's critical section.
+    const std::uint32_t now =
+        state_.fetch_sub(kWriteLocked, std::memory_order_release) - kWriteLocked;
+    if (has_readers_waiting(now) || has_writers_waiting(now)) [[unlikely]] {
+      wake_writer_or_readers(now);
+    }
+  }
+
+  // For the analysis: the caller holds the lock (a guard does). Debug builds
+  // check that someone holds it in the right mode.
+  void assert_held() const noexcept FERRITE_ASSERT_CAPABILITY(this) {
+    FERRITE_DEBUG_ASSERT(is_write_locked(snapshot()));
+  }
+  void assert_held_shared() const noexcept FERRITE_ASSERT_SHARED_CAPABILITY(this) {
+    FERRITE_DEBUG_ASSERT(!is_unlocked(snapshot()));
+  }
+
+ private:
+  static constexpr std::uint32_t kReadLocked = 1;
+  static constexpr std::uint32_t kMask = (std::uint32_t{1} << 30) - 1;
+  static constexpr std::uint32_t kWriteLocked = kMask;
+  static constexpr std::uint32_t kMaxReaders = kMask - 1;
+  static constexpr std::uint32_t kReadersWaiting = std::uint32_t{1} << 30;
+  static constexpr std::uint32_t kWritersWaiting = std::uint32_t{1} << 31;
+
+  static constexpr bool is_unlocked(std::uint32_t s) { return (s & kMask) == 0; }
+  static constexpr bool is_write_locked(std::uint32_t s) { return (s & kMask) == kWriteLocked; }
+  static constexpr bool has_readers_waiting(std::uint32_t s) { return (s & kReadersWaiting) != 0; }
+  static constexpr bool has_writers_waiting(std::uint32_t s) { return (s & kWritersWaiting) != 0; }
+  // Readers may enter unless a writer holds or awaits the lock, readers are
+  // already queued (a wake-up is in progress), or the count would overflow.
+  static constexpr bool is_read_lockable(std::uint32_t s) {
+    return (s & kMask) < kMaxReaders && !has_readers_waiting(s) && !has_writers_waiting(s);
+  }
+
+  std::uint32_t snapshot() const noexcept {
+    // ORDERING(rwlock-snapshot): relaxed; a debug-check snapshot only.
+    return state_.load(std::memory_order_relaxed);
+  }
+
+  // lib/rwlock.cc
+  void lock_shared_contended() noexcept;
+  void lock_contended() noexcept;
+  void wake_writer_or_readers(std::uint32_t state) noexcept;
+  bool wake_writer() noexcept;
+  std::uint32_t spin_read() const noexcept;
+  std::uint32_t spin_write() const noexcept;
+
+  std::atomic<std::uint32_t> state_{0};
+  std::atomic<std::uint32_t> writer_notify_{0};
+};
+
+}  // namespace detail
+
+template <class T>
+class RwLockReadGuard;
+template <class T>
+class RwLockWriteGuard;
+
+// A reader-writer lock that owns a T.
+//
+// Contract:
+// * `RwLock<T>(args...)` constructs the T; not copyable or movable.
+// * `read()` blocks until no writer holds or awaits the lock, then returns a
+//   read guard (inside a PoisonError if poisoned). `write()` blocks until no
+//   one holds it. Re-locking on a thread that holds a guard may deadlock
+//   (invalid; see the file comment).
+// * `try_read()` / `try_write()` never block: the guard, or TryLockError
+//   WouldBlock / Poisoned (acquired; guard inside). try_read also reports
+//   WouldBlock while a writer waits.
+// * `is_poisoned()` / `clear_poison()`: read / reset the poison bit.
+// * `get_mut()` / `std::move(l).into_inner()`: no locking, exclusive access
+//   (no other thread using it, no guard alive); a guard alive at the call
+//   panics. Poisoning is reported as a PoisonError with the pointer/value.
+// * Destroying it while a guard is alive is invalid.
+template <class T>
+class RwLock {
+  static_assert(std::is_object_v<T> && !std::is_array_v<T>,
+                "ferrite::RwLock<T>: T must be an object type (not a reference or an array)");
+
+ public:
+  using value_type = T;
+
+  RwLock() noexcept(std::is_nothrow_default_constructible_v<T>)
+    requires std::default_initializable<T>
+      : value_() {}
+
+  template <class... Args>
+    requires(sizeof...(Args) > 0 && std::constructible_from<T, Args...>)
+  explicit RwLock(Args&&... args) noexcept(std::is_nothrow_constructible_v<T, Args...>)
+      : value_(std::forward<Args>(args)...) {}
+
+  RwLock(const RwLock&) = delete;
+  RwLock& operator=(const RwLock&) = delete;
+
+  // Not analysed: the lock moves into the returned guard (see Mutex::lock).
+  [[nodiscard]] LockResult<RwLockReadGuard<T>> read() const FERRITE_NO_THREAD_SAFETY_ANALYSIS {
+    raw_.lock_shared();
+    return with_poison(RwLockReadGuard<T>(*this));
+  }
+
+  // Not analysed: as read().
+  [[nodiscard]] LockResult<RwLockWriteGuard<T>> write() const FERRITE_NO_THREAD_SAFETY_ANALYSIS {
+    raw_.lock();
+    return with_poison(RwLockWriteGuard<T>(*this));
+  }
+
+  // Not analysed: as read().
+  [[nodiscard]] TryLockResult<RwLockReadGuard<T>> try_read() const
+      FERRITE_NO_THREAD_SAFETY_ANALYSIS {
+    if (!raw_.try_lock_shared()) return TryLockResult<RwLockReadGuard<T>>(std::unexpect);
+    return with_try_poison(RwLockReadGuard<T>(*this));
+  }
+
+  // Not analysed: as read().
+  [[nodiscard]] TryLockResult<RwLockWriteGuard<T>> try_write() const
+      FERRITE_NO_THREAD_SAFETY_ANALYSIS {
+    if (!raw_.try_lock()) return TryLockResult<RwLockWriteGuard<T>>(std::unexpect);
+    return with_try_poison(RwLockWriteGuard<T>(*this));
+  }
+
+  bool is_poisoned() const noexcept { return poison_.get(); }
+  void clear_poison() const noexcept { poison_.clear(); }
+
+  LockResult<T*> get_mut() {
+    ExclusiveAccess access(raw_, "ferrite::RwLock::get_mut");
+    T* value = &value_;
+    if (poison_.get()) return LockResult<T*>(std::unexpect, value);
+    return LockResult<T*>(std::in_place, value);
+  }
+
+  LockResult<T> into_inner() &&
+    requires std::move_constructible<T>
+  {
+    ExclusiveAccess access(raw_, "ferrite::RwLock::into_inner");
+    if (poison_.get()) return LockResult<T>(std::unexpect, std::move(value_));
+    return LockResult<T>(std::in_place, std::move(value_));
+  }
+
+ private:
+  friend class RwLockReadGuard<T>;
+  friend class RwLockWriteGuard<T>;
+
+  // Write-locks a lock the caller must own exclusively, or panics.
+  class FERRITE_SCOPED_CAPABILITY ExclusiveAccess {
+   public:
+    ExclusiveAccess(detail::RawRwLock& lock, const char* what) FERRITE_ACQUIRE(lock)
+        : lock_(lock) {
+      if (!lock_.try_lock()) detail::exclusive_access_violated(what);
+    }
+    ~ExclusiveAccess() FERRITE_RELEASE() { lock_.unlock(); }
+    ExclusiveAccess(const ExclusiveAccess&) = delete;
+    ExclusiveAccess& operator=(const ExclusiveAccess&) = delete;
+
+   private:
+    detail::RawRwLock& lock_;
+  };
+
+  template <class Guard>
+  LockResult<Guard> with_poison(Guard guard) const {
+    if (poison_.get()) return LockResult<Guard>(std::unexpect, std::move(guard));
+    return LockResult<Guard>(std::in_place, std::move(guard));
+  }
+
+  template <class Guard>
+  TryLockResult<Guard> with_try_poison(Guard guard) const {
+    if (poison_.get()) {
+      return TryLockResult<Guard>(std::unexpect, PoisonError<Guard>(std::move(guard)));
+    }
+    return TryLockResult<Guard>(std::in_place, std::move(guard));
+  }
+
+  mutable detail::RawRwLock raw_;
+  mutable detail::PoisonFlag poison_;
+  mutable T value_ FERRITE_GUARDED_BY(raw_);
+};
+
+template <class T>
+RwLock(T) -> RwLock<T>;
+
+// Shared access to an RwLock<T>'s value; released when destroyed.
+//
+// Contract: movable (the moved-from guard holds nothing), not copyable;
+// `*g` / `g->` give `const T&` (dereferencing a moved-from guard panics);
+// never poisons; destroyed on the creating thread, before its RwLock.
+template <class T>
+class [[nodiscard]] RwLockReadGuard {
+ public:
+  RwLockReadGuard(RwLockReadGuard&& other) noexcept : lock_(std::exchange(other.lock_, nullptr)) {}
+  RwLockReadGuard& operator=(RwLockReadGuard&& other) noexcept {
+    if (this != &other) {
+      release();
+      lock_ = std::exchange(other.lock_, nullptr);
+    }
+    return *this;
+  }
+  RwLockReadGuard(const RwLockReadGuard&) = delete;
+  RwLockReadGuard& operator=(const RwLockReadGuard&) = delete;
+  ~RwLockReadGuard() { release(); }
+
+  const T& operator*() const { return value(); }
+  const T* operator->() const { return &value(); }
+
+ private:
+  friend class RwLock<T>;
+  explicit RwLockReadGuard(const RwLock<T>& lock) noexcept : lock_(&lock) {}
+
+  // Not analysed: a reference bounded by the guard's lifetime (see MutexGuard).
+  const T& value() const FERRITE_NO_THREAD_SAFETY_ANALYSIS {
+    if (lock_ == nullptr) [[unlikely]] {
+      detail::moved_from_guard("ferrite::RwLockReadGuard: dereference");
+    }
+    lock_->raw_.assert_held_shared();
+    return lock_->value_;
+  }
+
+  void release() noexcept {
+    if (lock_ == nullptr) return;
+    lock_->raw_.assert_held_shared();  // This guard holds it.
+    lock_->raw_.unlock_shared();
+    lock_ = nullptr;
+  }
+
+  const RwLock<T>* lock_;
+};
+
+// Exclusive access to an RwLock<T>'s value; released when destroyed.
+//
+// Contract: as MutexGuard — movable, `T&` through a non-const guard and
+// `const T&` through a const one, a moved-from guard panics on use, and
+// destroyed by a panic that started while it was alive it poisons the lock.
+template <class T>
+class [[nodiscard]] RwLockWriteGuard {
+ public:
+  RwLockWriteGuard(RwLockWriteGuard&& other) noexcept
+      : lock_(std::exchange(other.lock_, nullptr)), panic_count_(other.panic_count_) {}
+  RwLockWriteGuard& operator=(RwLockWriteGuard&& other) noexcept {
+    if (this != &other) {
+      release();
+      lock_ = std::exchange(other.lock_, nullptr);
+      panic_count_ = other.panic_count_;
+    }
+    return *this;
+  }
+  RwLockWriteGuard(const RwLockWriteGuard&) = delete;
+  RwLockWriteGuard& operator=(const RwLockWriteGuard&) = delete;
+  ~RwLockWriteGuard() { release(); }
+
+  T& operator*() { return value(); }
+  const T& operator*() const { return value(); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+
+ private:
+  friend class RwLock<T>;
+  explicit RwLockWriteGuard(const RwLock<T>& lock) noexcept : lock_(&lock) {}
+
+  // Not analysed: a reference bounded by the guard's lifetime (see MutexGuard).
+  T& value() const FERRITE_NO_THREAD_SAFETY_ANALYSIS {
+    if (lock_ == nullptr) [[unlikely]] {
+      detail::moved_from_guard("ferrite::RwLockWriteGuard: dereference");
+    }
+    lock_->raw_.assert_held();
+    return lock_->value_;
+  }
+
+  void release() noexcept {
+    if (lock_ == nullptr) return;
+    lock_->raw_.assert_held();  // This guard holds it.
+    if (panic_count_.panicked_since()) lock_->poison_.set();
+    lock_->raw_.unlock();
+    lock_ = nullptr;
+  }
+
+  const RwLock<T>* lock_;
+  detail::PanicCount panic_count_;
+};
+
+}  // namespace ferrite

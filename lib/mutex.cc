@@ -20,9 +20,10 @@ namespace {
 // Spins while the lock is held by a running thread without sleepers, which
 // is when it is likely to be released within a few hundred cycles.
 std::uint32_t spin_while_locked(const std::atomic<std::uint32_t>& state) noexcept {
-  // Rust spins 100 times; on the 2-core machine of bench/mutex_bench.cc, 40
-  // kept contended throughput at or above std::mutex's at 2 and 4 threads.
-  constexpr int kSpins = 40;
+  // Rust's count. Measured on the 2-core machine (docs/BENCHMARKS.md, spins 0,
+  // 40 and 100 in one session): all beat std::mutex when contended, 100 by the
+  // widest margin at 4 threads.
+  constexpr int kSpins = 100;
   for (int spin = 0;; ++spin) {
     // ORDERING(mutex-spin-peek): relaxed; only decides whether to retry.
     // The acquire compare-exchange/exchange that follows does the locking.

@@ -9,13 +9,17 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "ferrite/arc.h"
 #include "ferrite/cell.h"
 #include "ferrite/marker.h"
+#include "ferrite/mutex.h"
 #include "ferrite/panic.h"
 #include "ferrite/rc.h"
+#include "ferrite/thread.h"
+#include "ferrite/vec.h"
 
 namespace {
 
@@ -132,6 +136,52 @@ void send_sync() {
               static_cast<int>(why.size()), why.data());
 }
 
+void threads() {
+  heading("threads", "A panic inside a thread comes back from join(); it never kills the process.");
+  auto worker = ferrite::thread::spawn([](int divisor) -> int {
+    if (divisor == 0) ferrite::panic("division by zero in the worker");
+    return 84 / divisor;
+  }, 0);
+  auto joined = worker.join();
+  if (!joined) std::printf("   join() returned the panic: \"%s\"\n", joined.error().message().c_str());
+  expect(!joined.has_value(), "the worker's panic was returned, not std::terminate");
+
+  ferrite::Vec<int> values{1, 2, 3, 4, 5, 6};
+  auto halves = values.split_at_mut(3);
+  expect(values.len() == 6 && !std::as_const(values).split_at(7).has_value(),
+         "split_at beyond len() is nullopt, not a crash");
+  ferrite::thread::scope([&](ferrite::thread::Scope& scope) {
+    auto& [left, right] = *halves;
+    scope.spawn([](ferrite::SliceMut<int> half) { for (int& x : half) x *= 10; }, std::move(left));
+    scope.spawn([](ferrite::SliceMut<int> half) { for (int& x : half) x += 100; }, std::move(right));
+  });
+  halves.reset();
+  std::printf("   two scoped threads, two disjoint halves of one Vec:");
+  for (int x : std::as_const(values)) std::printf(" %d", x);
+  std::printf("\n");
+  expect(values[0] == 10 && values[5] == 106, "each thread changed only its own half");
+}
+
+void poison() {
+  heading("poison", "A panic while a lock is held poisons it: the next lock() says so.");
+  ferrite::Mutex<std::vector<int>> ledger(std::vector<int>{100, 0});
+  ferrite::thread::scope([&ledger](ferrite::thread::Scope& scope) {
+    auto transfer = scope.spawn([&ledger] {  // scoped: may borrow the local ledger
+      auto accounts = *ledger.lock();
+      (*accounts)[0] -= 30;
+      ferrite::panic("crashed between the debit and the credit");
+    });
+    (void)transfer.join();  // the panic is observed here, so scope() does not re-raise it
+  });
+  auto result = ledger.lock();
+  expect(!result.has_value(), "lock() returns a PoisonError after the panic");
+  if (!result) {
+    auto recovered = std::move(result.error()).into_inner();
+    std::printf("   poisoned: total is %d, not 100; the caller sees it and can repair\n",
+                (*recovered)[0] + (*recovered)[1]);
+  }
+}
+
 }  // namespace
 
 int main() {
@@ -140,6 +190,8 @@ int main() {
   cells();
   counting();
   send_sync();
+  threads();
+  poison();
   std::printf("\nUnsafe code: every region and its audit note are listed in docs/AUDIT.md.\n");
   std::printf("%s\n", failures == 0 ? "tour complete." : "tour FAILED.");
   return failures == 0 ? 0 : 1;

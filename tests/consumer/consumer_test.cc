@@ -4,11 +4,7 @@
 #include <cstdio>
 #include <string>
 
-#include "ferrite/arc.h"
-#include "ferrite/cell.h"
-#include "ferrite/marker.h"
-#include "ferrite/panic.h"
-#include "ferrite/rc.h"
+#include "ferrite/ferrite.h"  // the umbrella header: every public header compiles together
 
 static_assert(ferrite::Send<ferrite::Arc<int>> && !ferrite::Send<ferrite::Rc<int>>);
 
@@ -31,6 +27,11 @@ int main() {
           "the panic names the conflict");
   }
   *(*shared).borrow_mut() += ", user";
+  const ferrite::Mutex<int> counter(0);
+  ferrite::thread::scope([&counter](ferrite::thread::Scope& scope) {
+    for (int i = 0; i < 4; ++i) scope.spawn([&counter] { counter.with_lock([](int& n) { ++n; }); });
+  });
+  check(counter.with_lock([](int& n) { return n; }) == 4, "Mutex + scoped threads");
   check(*(*shared).borrow() == "hello, user", "RefCell mutation through Arc");
   if (failures == 0) std::puts("consumer_test: ferrite works from a user's workspace");
   return failures == 0 ? 0 : 1;

@@ -1,0 +1,22 @@
+// ferrite/ferrite.h — every public ferrite header in one include.
+//
+//   #include "ferrite/ferrite.h"
+//
+// Prefer the single headers (one concept each) in library code; this is for
+// programs and quick experiments.
+#pragma once
+
+#include "ferrite/arc.h"
+#include "ferrite/barrier.h"
+#include "ferrite/cell.h"
+#include "ferrite/condvar.h"
+#include "ferrite/marker.h"
+#include "ferrite/mutex.h"
+#include "ferrite/once.h"
+#include "ferrite/panic.h"
+#include "ferrite/poison.h"
+#include "ferrite/rc.h"
+#include "ferrite/rwlock.h"
+#include "ferrite/thread.h"
+#include "ferrite/unsafe.h"
+#include "ferrite/vec.h"

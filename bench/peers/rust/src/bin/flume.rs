@@ -1,0 +1,69 @@
+//! flume on crossbeam-channel's benchmark workloads. crossbeam's own
+//! `benchmarks/flume.rs` runs only seq, spsc and mpsc (and skips bounded(0));
+//! flume is multi-consumer and has a `Selector`, so this peer also runs mpmc
+//! and select_rx, on every flavor. It leaves out select_both: with a
+//! `Selector` sending on one side and one receiving on the other, flume
+//! 0.10.14 (Debian's) hangs, at once on bounded channels and in most runs on
+//! unbounded ones (the Selector race reported as flume issue #44). Usage and
+//! output: see src/lib.rs.
+
+use channel_peers::{mpmc, mpsc, seq, spsc, Channel, Config, Flavor, Message};
+use flume::{Receiver, Selector, Sender};
+
+const NAME: &str = "flume";
+
+struct Flume;
+
+impl Channel for Flume {
+    type Sender = Sender<Message>;
+    type Receiver = Receiver<Message>;
+    fn new(flavor: Flavor) -> (Sender<Message>, Receiver<Message>) {
+        match flavor.capacity() {
+            None => flume::unbounded(),
+            Some(cap) => flume::bounded(cap),
+        }
+    }
+    fn send(sender: &Sender<Message>, message: Message) {
+        sender.send(message).unwrap();
+    }
+    fn recv(receiver: &Receiver<Message>) -> Message {
+        receiver.recv().unwrap()
+    }
+}
+
+/// One producer per channel; the main thread receives every message through
+/// a `Selector` over all receivers, built anew for each message.
+fn select_rx(config: &Config, flavor: Flavor) {
+    let channels: Vec<_> = (0..config.threads).map(|_| Flume::new(flavor)).collect();
+    std::thread::scope(|scope| {
+        for (tx, _) in &channels {
+            scope.spawn(move || {
+                for i in 0..config.per_thread() {
+                    tx.send(Message(i)).unwrap();
+                }
+            });
+        }
+        for _ in 0..config.total() {
+            let mut selector = Selector::new();
+            for (_, rx) in &channels {
+                selector = selector.recv(rx, |received| {
+                    received.unwrap();
+                });
+            }
+            selector.wait();
+        }
+    });
+}
+
+fn main() {
+    let config = Config::from_args();
+    for flavor in config.flavors() {
+        config.run(flavor, "mpmc", NAME, || mpmc::<Flume>(&config, flavor));
+        config.run(flavor, "mpsc", NAME, || mpsc::<Flume>(&config, flavor));
+        config.run(flavor, "select_rx", NAME, || select_rx(&config, flavor));
+        if flavor.holds_all() {
+            config.run(flavor, "seq", NAME, || seq::<Flume>(&config, flavor));
+        }
+        config.run(flavor, "spsc", NAME, || spsc::<Flume>(&config, flavor));
+    }
+}

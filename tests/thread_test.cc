@@ -43,17 +43,8 @@ namespace {
 
 using ::ferrite::testing::Counted;
 using ::ferrite::testing::NoLeaks;
+using ::ferrite::testing::panic_message;
 using ::testing::HasSubstr;
-
-template <class F>
-std::string panic_message(F&& f) {
-  try {
-    std::forward<F>(f)();
-  } catch (const Panic& p) {
-    return p.what();
-  }
-  return "";
-}
 
 // --- Send checks are visible to requires-expressions ---------------------------------
 

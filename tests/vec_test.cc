@@ -37,18 +37,8 @@ using ::ferrite::testing::FaultInjected;
 using ::ferrite::testing::FaultPlan;
 using ::ferrite::testing::Fragile;
 using ::ferrite::testing::NoLeaks;
+using ::ferrite::testing::panic_message;
 using ::testing::HasSubstr;
-
-// Runs `f` and returns the message of the ferrite::Panic it throws ("" if none).
-template <class F>
-std::string panic_message(F&& f) {
-  try {
-    std::forward<F>(f)();
-  } catch (const Panic& p) {
-    return p.what();
-  }
-  return "";
-}
 
 template <class T>
 std::vector<int> values(const Vec<T>& v) {

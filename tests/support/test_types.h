@@ -18,8 +18,10 @@
 #include <atomic>
 #include <compare>
 #include <stdexcept>
+#include <string>
 #include <utility>
 
+#include "ferrite/panic.h"
 #include "gtest/gtest.h"
 
 namespace ferrite::testing {
@@ -127,5 +129,17 @@ class Fragile {
  private:
   Counted inner_;
 };
+
+// Runs `f` and returns the message of the ferrite::Panic it throws ("" if it
+// returns normally; any other exception propagates).
+template <class F>
+std::string panic_message(F&& f) {
+  try {
+    std::forward<F>(f)();
+  } catch (const Panic& p) {
+    return p.what();
+  }
+  return "";
+}
 
 }  // namespace ferrite::testing

@@ -4,6 +4,9 @@
 // added as the library grows (see DESIGN.md section 6); the tour must stay
 // fast (a few seconds) and deterministic, and exits non-zero if anything it
 // demonstrates does not behave as described.
+#include <spawn.h>
+#include <sys/wait.h>
+
 #include <atomic>
 #include <cstdio>
 #include <memory>
@@ -182,6 +185,25 @@ void poison() {
   }
 }
 
+// Runs one of the example programs (a sibling binary in the runfiles tree,
+// which is the working directory under `bazel run` and `bazel test`).
+void example(const char* name, std::vector<std::string> args, const char* idea) {
+  heading(name, idea);
+  std::fflush(stdout);
+  std::string path = std::string("examples/") + name;
+  args.insert(args.begin(), path);
+  std::vector<char*> argv;
+  for (std::string& arg : args) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  int status = 0;
+  const bool started = posix_spawn(&pid, path.c_str(), nullptr, nullptr, argv.data(), environ) == 0;
+  const bool ok = started && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+                  WEXITSTATUS(status) == 0;
+  expect(ok, started ? "the example checked its own results and exited 0"
+                     : "the example binary could not be started");
+}
+
 }  // namespace
 
 int main() {
@@ -192,6 +214,18 @@ int main() {
   send_sync();
   threads();
   poison();
+  example("pay_salaries", {}, "The lecture's ledger: a worker panics mid-payroll; the poisoned lock tells.");
+  example("hello_channel", {},
+          "mpsc::channel + thread::spawn: ten messages; the loop ends when the Sender is gone.");
+  example("split_halves", {"200000"},
+          "split_at_mut + thread::scope: two threads, two halves; then a parallel merge sort.");
+  example("collatz_pool", {"100000"},
+          "The lecture's Arc<Mutex<Receiver>> pool, then ThreadPool: the same answers.");
+  example("log_aggregator", {"5000"},
+          "Workers log through a Mutex<vector>, then through channels merged by Select.");
+  example("concurrent_requests", {},
+          "Five simulated server calls, one by one and then all at once on a ThreadPool.");
+  example("send_sync", {}, "What may cross a thread boundary, and clang's real errors when not.");
   std::printf("\nUnsafe code: every region and its audit note are listed in docs/AUDIT.md.\n");
   std::printf("%s\n", failures == 0 ? "tour complete." : "tour FAILED.");
   return failures == 0 ? 0 : 1;

@@ -1,0 +1,106 @@
+// bench/lecture_channel.h — the lecture's channel, the baseline of
+// bench/channel_bench.cc: a Mutex<std::deque<T>> with Condvars, plus a
+// capacity (0 = unbounded) and disconnection by counting the handles.
+//
+//   auto [tx, rx] = lecture::channel<int>(1);   // bounded(1)
+//   tx.send(5);
+//   // *rx.recv() == 5
+//
+// Senders and receivers are copyable; the last sender's destruction wakes
+// receivers, which drain and then get nullopt. Not a rendezvous channel:
+// capacity 0 means unbounded.
+#pragma once
+
+#include <cstddef>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <utility>
+
+#include "ferrite/condvar.h"
+#include "ferrite/mutex.h"
+
+namespace lecture {
+
+template <class T>
+struct State {
+  std::deque<T> queue;
+  std::size_t senders = 1;
+  std::size_t receivers = 1;
+};
+
+template <class T>
+struct Shared {
+  explicit Shared(std::size_t cap) : capacity(cap) {}
+  const std::size_t capacity;  // 0: unbounded
+  ferrite::Mutex<State<T>> state;
+  ferrite::Condvar not_empty;
+  ferrite::Condvar not_full;
+};
+
+template <class T>
+class Sender {
+ public:
+  explicit Sender(std::shared_ptr<Shared<T>> shared) : shared_(std::move(shared)) {}
+  Sender(const Sender& other) : shared_(other.shared_) {
+    shared_->state.with_lock([](State<T>& s) { ++s.senders; });
+  }
+  Sender& operator=(const Sender&) = delete;
+  ~Sender() {
+    const bool last = shared_->state.with_lock([](State<T>& s) { return --s.senders == 0; });
+    if (last) shared_->not_empty.notify_all();
+  }
+
+  // False if every receiver is gone.
+  bool send(T value) const {
+    auto guard = *shared_->state.lock();
+    if (shared_->capacity != 0) {
+      guard = *shared_->not_full.wait_while(std::move(guard), [&](State<T>& s) {
+        return s.receivers > 0 && s.queue.size() >= shared_->capacity;
+      });
+    }
+    if (guard->receivers == 0) return false;
+    guard->queue.push_back(std::move(value));
+    shared_->not_empty.notify_one();
+    return true;
+  }
+
+ private:
+  std::shared_ptr<Shared<T>> shared_;
+};
+
+template <class T>
+class Receiver {
+ public:
+  explicit Receiver(std::shared_ptr<Shared<T>> shared) : shared_(std::move(shared)) {}
+  Receiver(const Receiver& other) : shared_(other.shared_) {
+    shared_->state.with_lock([](State<T>& s) { ++s.receivers; });
+  }
+  Receiver& operator=(const Receiver&) = delete;
+  ~Receiver() {
+    const bool last = shared_->state.with_lock([](State<T>& s) { return --s.receivers == 0; });
+    if (last) shared_->not_full.notify_all();
+  }
+
+  // nullopt once the queue is empty and every sender is gone.
+  std::optional<T> recv() const {
+    auto guard = *shared_->not_empty.wait_while(
+        *shared_->state.lock(), [](State<T>& s) { return s.queue.empty() && s.senders > 0; });
+    if (guard->queue.empty()) return std::nullopt;
+    std::optional<T> value(std::move(guard->queue.front()));
+    guard->queue.pop_front();
+    if (shared_->capacity != 0) shared_->not_full.notify_one();
+    return value;
+  }
+
+ private:
+  std::shared_ptr<Shared<T>> shared_;
+};
+
+template <class T>
+std::pair<Sender<T>, Receiver<T>> channel(std::size_t capacity) {
+  auto shared = std::make_shared<Shared<T>>(capacity);
+  return {Sender<T>(shared), Receiver<T>(shared)};
+}
+
+}  // namespace lecture

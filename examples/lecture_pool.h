@@ -1,0 +1,82 @@
+// examples/lecture_pool.h — the lecture's thread pool, transcribed.
+//
+// The Rust book's (chapter 20) pool, the one the lecture builds: one mpsc
+// channel of boxed jobs whose single Receiver the workers share as
+// `Arc<Mutex<mpsc::Receiver<Job>>>`. A worker takes the lock, blocks in
+// recv() *while holding it* (the guard is a temporary of the full
+// expression, as `receiver.lock().unwrap().recv()` keeps it in Rust), then
+// releases it and runs the job. So idle workers queue on the mutex, and
+// every job hand-off goes through it: the cost ferrite::ThreadPool avoids
+// by giving each worker its own Receiver of a multi-consumer channel.
+//
+// Like the lecture's: a panicking job kills its worker (the exception ends
+// the worker thread), and the destructor drops the Sender, then joins every
+// worker after each has drained the queue.
+//
+// Send/Sync: LecturePool is Send and Sync (default rule); execute() is const
+// and thread-safe (mpsc::Sender::send is).
+//
+//   ferrite::examples::LecturePool pool(4);
+//   pool.execute([] { /* ... */ });
+//   // ~LecturePool runs every queued job and joins the workers
+#pragma once
+
+#include <cstddef>
+#include <expected>
+#include <functional>
+#include <optional>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "ferrite/arc.h"
+#include "ferrite/mpsc.h"
+#include "ferrite/mutex.h"
+#include "ferrite/panic.h"
+#include "ferrite/thread.h"
+
+namespace ferrite::examples {
+
+class LecturePool {
+ public:
+  using Job = std::move_only_function<void()>;
+
+  explicit LecturePool(std::size_t size) {
+    FERRITE_ASSERT(size > 0, "LecturePool: size must be at least 1");
+    auto [sender, receiver] = mpsc::channel<Job>();
+    sender_.emplace(std::move(sender));
+    auto shared = make_arc<Mutex<mpsc::Receiver<Job>>>(std::move(receiver));
+    workers_.reserve(size);
+    for (std::size_t id = 0; id < size; ++id) {
+      workers_.push_back(thread::spawn([receiver = shared] {
+        while (true) {
+          std::expected<Job, mpsc::RecvError> message = [&receiver] {
+            auto guard = receiver->lock();  // held through recv(), as in the lecture
+            FERRITE_ASSERT(guard.has_value(), "LecturePool: the receiver's mutex is poisoned");
+            return (*guard)->recv();
+          }();
+          if (!message) break;  // the pool is being dropped
+          (*message)();
+        }
+      }));
+    }
+  }
+  LecturePool(const LecturePool&) = delete;
+  LecturePool& operator=(const LecturePool&) = delete;
+
+  ~LecturePool() {
+    sender_.reset();
+    for (auto& worker : workers_) static_cast<void>(worker.join());
+  }
+
+  template <class F>
+  requires(std::invocable<std::decay_t<F>&>&& Send<std::decay_t<F>>) void execute(F&& f) const {
+    static_cast<void>(sender_->send(Job(std::forward<F>(f))));
+  }
+
+ private:
+  std::optional<mpsc::Sender<Job>> sender_;
+  std::vector<thread::JoinHandle<void>> workers_;
+};
+
+}  // namespace ferrite::examples

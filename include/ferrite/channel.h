@@ -1,0 +1,697 @@
+// ferrite/channel.h — multi-producer multi-consumer channels
+// (crossbeam-channel for C++).
+//
+// Rust's crossbeam-channel: bounded, unbounded and rendezvous channels whose
+// both ends may be copied to any number of threads, plus timer channels and
+// a dynamic Select over many operations (ferrite/channel_select.h, included
+// below).
+//
+//   auto [tx, rx] = ferrite::channel::unbounded<int>();
+//   auto worker = ferrite::thread::spawn([tx] {     // a copy of the sender
+//     for (int i = 0; i < 3; ++i) tx.send(i);
+//   });
+//   worker.join();
+//   // *rx.recv() == 0, then 1, then 2
+//
+// Constructors (each returns `std::pair<Sender<T>, Receiver<T>>`):
+//   bounded<T>(cap)   holds at most `cap` messages (crossbeam's array
+//                     flavor: a preallocated ring of slots, lock-free);
+//                     `cap == 0` is a rendezvous channel (zero flavor): each
+//                     send waits for a receive and hands its message over.
+//   unbounded<T>()    never full (list flavor: a lock-free linked list of
+//                     blocks of 31 slots).
+// and timer receivers of `Instant` (std::chrono::steady_clock::time_point):
+//   after(d)          delivers one Instant, d from now;
+//   tick(d)           delivers one Instant every d;
+//   never<T>()        never delivers anything (useful in Select).
+//
+// Message types. T must be Send (ferrite/marker.h): a message moves to
+// another thread. T's move constructor and destructor must be noexcept: a
+// message is moved into its slot *after* the slot has been claimed, and the
+// channel cannot take a claim back (nor can a Select take back a selected
+// operation), so a throwing move would wedge every later receiver, as it
+// cannot happen in Rust. Wrap other types in std::unique_ptr. Both rules are
+// constraints of the constructors (visible to requires-expressions) with a
+// deleted overload whose message names the rule.
+//
+// Disconnection. When the last Sender is gone, receivers first drain what is
+// buffered, then fail (RecvError, TryRecvError::Disconnected, ...). When the
+// last Receiver is gone, every send fails and hands its message back
+// (SendError<T> etc., ferrite/channel_error.h), and every buffered message is
+// destroyed right away. Every message is destroyed exactly once.
+//
+// Handles. Sender<T> and Receiver<T> are copyable (a copy is another handle
+// of the same channel, Rust's clone(); `.clone()` does the same) and
+// movable; using a moved-from handle panics. All operations are `const`.
+// Send/Sync (ferrite/marker.h): Sender<T> and Receiver<T> are Send and Sync
+// when T is Send, so `const Receiver<T>&` may be shared between consumers.
+//
+// Blocking. A blocked operation spins briefly (exponential backoff), then
+// parks the thread on a futex until a partner wakes it; it never busy-waits
+// for long. Timeouts take any std::chrono duration; deadlines are Instants.
+// A timed operation never loses its message: on Timeout the send hands it
+// back, and a receive that times out took nothing.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <expected>
+#include <iterator>
+#include <memory>
+#include <optional>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+#include "ferrite/channel_array.h"
+#include "ferrite/channel_context.h"
+#include "ferrite/channel_counter.h"
+#include "ferrite/channel_error.h"
+#include "ferrite/channel_list.h"
+#include "ferrite/channel_timer.h"
+#include "ferrite/channel_token.h"
+#include "ferrite/channel_zero.h"
+#include "ferrite/futex.h"
+#include "ferrite/marker.h"
+#include "ferrite/panic.h"
+
+namespace ferrite::channel {
+
+using ferrite::RecvError;
+using ferrite::RecvTimeoutError;
+using ferrite::SendError;
+using ferrite::SendTimeoutError;
+using ferrite::SendTimeoutErrorKind;
+using ferrite::TryRecvError;
+using ferrite::TrySendError;
+using ferrite::TrySendErrorKind;
+
+// What after() and tick() deliver.
+using Instant = std::chrono::steady_clock::time_point;
+
+class Select;
+class SelectedOperation;
+
+}  // namespace ferrite::channel
+
+namespace ferrite::detail {
+
+// The requirements on a message type besides Send (see the file comment).
+template <class T>
+concept ChannelMessage =
+    std::is_object_v<T> && !std::is_array_v<T> && !std::is_const_v<T> && !std::is_volatile_v<T> &&
+    std::is_nothrow_move_constructible_v<T> && std::is_nothrow_destructible_v<T>;
+
+// A shared timer channel; operator-> panics on a moved-from handle.
+template <class C>
+class SharedChannelRef {
+ public:
+  explicit SharedChannelRef(std::shared_ptr<C> chan) noexcept : chan_(std::move(chan)) {}
+  C* operator->() const {
+    if (chan_ == nullptr) [[unlikely]]
+      moved_from_channel_end("ferrite::channel::Receiver");
+    return chan_.get();
+  }
+  bool same(const SharedChannelRef& other) const noexcept { return chan_ == other.chan_; }
+
+ private:
+  std::shared_ptr<C> chan_;
+};
+
+// never<T>(): stateless, every copy is "the same channel".
+template <class T>
+class NeverRef {
+ public:
+  NeverChannel<T>* operator->() const noexcept { return &chan_; }
+  bool same(const NeverRef&) const noexcept { return true; }
+
+ private:
+  mutable NeverChannel<T> chan_;
+};
+
+template <class T>
+using SenderFlavor =
+    std::variant<CounterRef<ArrayChannel<T>, true>, CounterRef<ListChannel<T>, true>,
+                 CounterRef<ZeroChannel<T>, true>>;
+
+template <class T>
+using ReceiverFlavor = std::conditional_t<
+    std::is_same_v<T, channel::Instant>,
+    std::variant<CounterRef<ArrayChannel<T>, false>, CounterRef<ListChannel<T>, false>,
+                 CounterRef<ZeroChannel<T>, false>, SharedChannelRef<AtChannel>,
+                 SharedChannelRef<TickChannel>, NeverRef<T>>,
+    std::variant<CounterRef<ArrayChannel<T>, false>, CounterRef<ListChannel<T>, false>,
+                 CounterRef<ZeroChannel<T>, false>, NeverRef<T>>>;
+
+// The channel type behind a flavor reference.
+template <class Ref>
+using ChannelOf = std::remove_pointer_t<decltype(std::declval<const Ref&>().operator->())>;
+
+template <class C, template <class> class Flavor>
+inline constexpr bool is_flavor = false;
+template <class T, template <class> class Flavor>
+inline constexpr bool is_flavor<Flavor<T>, Flavor> = true;
+
+// An input iterator that receives until the channel is disconnected
+// (kBlocking) or until it is empty (!kBlocking). It holds the message last
+// received; `*it` is that message (move it out if you like).
+template <class Rx, class T, bool kBlocking>
+class RecvIterator {
+ public:
+  using value_type = T;
+  using difference_type = std::ptrdiff_t;
+  using reference = T&;
+  using iterator_concept = std::input_iterator_tag;
+
+  RecvIterator() = default;
+  explicit RecvIterator(const Rx* rx) : rx_(rx) { advance(); }
+
+  T& operator*() const { return *current_; }
+  T* operator->() const { return &*current_; }
+  RecvIterator& operator++() {
+    advance();
+    return *this;
+  }
+  void operator++(int) { advance(); }
+  friend bool operator==(const RecvIterator& it, std::default_sentinel_t) noexcept {
+    return !it.current_.has_value();
+  }
+
+ private:
+  void advance() {
+    current_.reset();
+    if constexpr (kBlocking) {
+      if (auto result = rx_->recv_any()) current_.emplace(std::move(*result));
+    } else {
+      if (auto result = rx_->try_recv_any()) current_.emplace(std::move(*result));
+    }
+  }
+
+  const Rx* rx_ = nullptr;
+  mutable std::optional<T> current_;
+};
+
+// A range over a receiver: `for (T& msg : rx.iter())`.
+template <class Rx, class T, bool kBlocking>
+class RecvRange {
+ public:
+  explicit RecvRange(const Rx* rx) noexcept : rx_(rx) {}
+  RecvIterator<Rx, T, kBlocking> begin() const { return RecvIterator<Rx, T, kBlocking>(rx_); }
+  std::default_sentinel_t end() const noexcept { return {}; }
+
+ private:
+  const Rx* rx_;
+};
+
+// Makes channel ends from flavor references (their constructors are private).
+struct ChannelAccess {
+  template <class T, class Ref>
+  static channel::Sender<T> sender(Ref ref) {
+    return channel::Sender<T>(SenderFlavor<T>(std::move(ref)));
+  }
+  template <class T, class Ref>
+  static channel::Receiver<T> receiver(Ref ref) {
+    return channel::Receiver<T>(ReceiverFlavor<T>(std::move(ref)));
+  }
+};
+
+}  // namespace ferrite::detail
+
+namespace ferrite::channel {
+
+// The sending end of a channel.
+//
+// Contract:
+// * `send(msg)` blocks while the channel is full (for a rendezvous channel:
+//   until a receiver takes the message). Fails, handing msg back in a
+//   SendError, only when every receiver is gone.
+// * `try_send(msg)` never blocks: TrySendErrorKind::Full (no room; for a
+//   rendezvous channel: no receiver is waiting right now) or Disconnected.
+// * `send_timeout(msg, d)` / `send_deadline(msg, t)`: as send, but gives up
+//   with SendTimeoutErrorKind::Timeout (msg handed back) when the time passes.
+// * `len()`, `is_empty()`, `is_full()` are snapshots; `capacity()` is the
+//   bound (0 for rendezvous), nullopt for unbounded channels.
+// * `clone()` / copying: another sender; `same_channel(other)`.
+// Invalid: using a moved-from Sender (panics).
+// Send and Sync when T is Send.
+//
+//   auto [tx, rx] = ferrite::channel::bounded<int>(1);
+//   tx.send(1);                                  // fits
+//   auto r = tx.send_timeout(2, std::chrono::milliseconds(1));
+//   // !r && r.error().is_timeout(): still full; 2 comes back
+template <class T>
+class Sender final : private detail::SelectHandle {
+  static_assert(detail::AssertSend<T>::value);
+  static_assert(detail::ChannelMessage<T>,
+                "ferrite::channel::Sender<T>: T's move constructor and destructor must be noexcept "
+                "(wrap T in std::unique_ptr)");
+
+ public:
+  Sender(const Sender&) = default;
+  Sender(Sender&&) noexcept = default;
+  Sender& operator=(const Sender&) = default;
+  Sender& operator=(Sender&&) noexcept = default;
+  ~Sender() = default;
+
+  std::expected<void, SendError<T>> send(T msg) const {
+    auto result = std::visit(
+        [&](const auto& chan) { return chan->send(std::move(msg), detail::kNoDeadline); }, flavor_);
+    if (result) return {};
+    return std::unexpected(SendError<T>(std::move(result.error()).into_inner()));
+  }
+
+  std::expected<void, TrySendError<T>> try_send(T msg) const {
+    return std::visit([&](const auto& chan) { return chan->try_send(std::move(msg)); }, flavor_);
+  }
+
+  template <class Rep, class Period>
+  std::expected<void, SendTimeoutError<T>> send_timeout(
+      T msg, std::chrono::duration<Rep, Period> timeout) const {
+    return send_deadline(std::move(msg), detail::deadline_after(timeout));
+  }
+
+  std::expected<void, SendTimeoutError<T>> send_deadline(T msg, Instant deadline) const {
+    return std::visit([&](const auto& chan) { return chan->send(std::move(msg), deadline); },
+                      flavor_);
+  }
+
+  bool is_empty() const {
+    return std::visit([](const auto& chan) { return chan->is_empty(); }, flavor_);
+  }
+  bool is_full() const {
+    return std::visit([](const auto& chan) { return chan->is_full(); }, flavor_);
+  }
+  std::size_t len() const {
+    return std::visit([](const auto& chan) { return chan->len(); }, flavor_);
+  }
+  std::optional<std::size_t> capacity() const {
+    return std::visit([](const auto& chan) { return chan->capacity(); }, flavor_);
+  }
+
+  Sender clone() const { return *this; }
+  bool same_channel(const Sender& other) const noexcept {
+    return flavor_.index() == other.flavor_.index() &&
+           std::visit(
+               [&](const auto& mine) {
+                 return mine.same(std::get<std::decay_t<decltype(mine)>>(other.flavor_));
+               },
+               flavor_);
+  }
+
+ private:
+  friend struct detail::ChannelAccess;
+  friend class Select;
+  friend class SelectedOperation;
+
+  explicit Sender(detail::SenderFlavor<T> flavor) noexcept : flavor_(std::move(flavor)) {}
+
+  const detail::SelectHandle& select_handle() const noexcept { return *this; }
+
+  // Finishes a selected send (SelectedOperation::send).
+  bool write_selected(detail::Token& token, T& msg) const {
+    return std::visit([&](const auto& chan) { return chan->write(token, msg); }, flavor_);
+  }
+
+  // detail::SelectHandle, for Select.
+  bool try_select(detail::Token& token) const override {
+    return std::visit([&](const auto& chan) { return chan->start_send(token); }, flavor_);
+  }
+  detail::Deadline deadline() const noexcept override { return detail::kNoDeadline; }
+  bool register_op(detail::Operation oper, const detail::Context& cx) const override {
+    return std::visit(
+        [&](const auto& chan) {
+          using C = detail::ChannelOf<std::decay_t<decltype(chan)>>;
+          if constexpr (detail::is_flavor<C, detail::ArrayChannel>) {
+            chan->senders().register_op(oper, cx);
+            return chan->send_is_ready();
+          } else if constexpr (detail::is_flavor<C, detail::ZeroChannel>) {
+            return chan->register_select(oper, cx, /*sending=*/true);
+          } else {
+            return true;  // list: never full
+          }
+        },
+        flavor_);
+  }
+  void unregister(detail::Operation oper) const noexcept override {
+    std::visit(
+        [&](const auto& chan) {
+          using C = detail::ChannelOf<std::decay_t<decltype(chan)>>;
+          if constexpr (detail::is_flavor<C, detail::ArrayChannel>) {
+            chan->senders().unregister(oper);
+          } else if constexpr (detail::is_flavor<C, detail::ZeroChannel>) {
+            chan->unregister_select(oper, /*sending=*/true);
+          }
+        },
+        flavor_);
+  }
+  bool accept(detail::Token& token, const detail::Context& cx) const override {
+    return std::visit(
+        [&](const auto& chan) {
+          using C = detail::ChannelOf<std::decay_t<decltype(chan)>>;
+          if constexpr (detail::is_flavor<C, detail::ZeroChannel>) {
+            token.zero.packet = cx.wait_packet();
+            return true;
+          } else {
+            return chan->start_send(token);
+          }
+        },
+        flavor_);
+  }
+  bool is_ready() const override {
+    return std::visit(
+        [&](const auto& chan) {
+          using C = detail::ChannelOf<std::decay_t<decltype(chan)>>;
+          if constexpr (detail::is_flavor<C, detail::ArrayChannel>) {
+            return chan->send_is_ready();
+          } else if constexpr (detail::is_flavor<C, detail::ZeroChannel>) {
+            return chan->is_ready(/*sending=*/true);
+          } else {
+            return true;
+          }
+        },
+        flavor_);
+  }
+  bool watch(detail::Operation oper, const detail::Context& cx) const override {
+    return std::visit(
+        [&](const auto& chan) {
+          using C = detail::ChannelOf<std::decay_t<decltype(chan)>>;
+          if constexpr (detail::is_flavor<C, detail::ArrayChannel>) {
+            chan->senders().watch(oper, cx);
+            return chan->send_is_ready();
+          } else if constexpr (detail::is_flavor<C, detail::ZeroChannel>) {
+            return chan->watch(oper, cx, /*sending=*/true);
+          } else {
+            return true;
+          }
+        },
+        flavor_);
+  }
+  void unwatch(detail::Operation oper) const noexcept override {
+    std::visit(
+        [&](const auto& chan) {
+          using C = detail::ChannelOf<std::decay_t<decltype(chan)>>;
+          if constexpr (detail::is_flavor<C, detail::ArrayChannel>) {
+            chan->senders().unwatch(oper);
+          } else if constexpr (detail::is_flavor<C, detail::ZeroChannel>) {
+            chan->unwatch(oper, /*sending=*/true);
+          }
+        },
+        flavor_);
+  }
+
+  detail::SenderFlavor<T> flavor_;
+};
+
+// The receiving end of a channel.
+//
+// Contract:
+// * `recv()` blocks until a message arrives; fails with RecvError only when
+//   the channel is empty and every sender is gone (buffered messages are
+//   always delivered first).
+// * `try_recv()` never blocks: TryRecvError::Empty or Disconnected.
+// * `recv_timeout(d)` / `recv_deadline(t)`: as recv, but RecvTimeoutError::
+//   Timeout when the time passes first (nothing was taken).
+// * `iter()`: a range that blocks for each message and ends at
+//   disconnection; `begin()/end()` are iter()'s, so `for (T& m : rx)`
+//   works. `try_iter()` ends as soon as the channel is empty. Each iterator
+//   holds the message it last received: `*it` may be moved from.
+// * `len()`, `is_empty()`, `is_full()`, `capacity()`, `clone()`,
+//   `same_channel()` as for Sender.
+// Invalid: using a moved-from Receiver (panics).
+// Send and Sync when T is Send (channels are multi-consumer).
+//
+//   auto [tx, rx] = ferrite::channel::unbounded<int>();
+//   tx.send(1); tx.send(2);
+//   { auto gone = std::move(tx); }               // the last sender goes
+//   int sum = 0;
+//   for (int& v : rx) sum += v;                  // drains 1 and 2, then ends
+//   // sum == 3, and rx.recv() now fails with RecvError
+template <class T>
+class Receiver final : private detail::SelectHandle {
+  static_assert(detail::AssertSend<T>::value);
+  static_assert(detail::ChannelMessage<T>,
+                "ferrite::channel::Receiver<T>: T's move constructor and destructor must be "
+                "noexcept (wrap T in std::unique_ptr)");
+
+ public:
+  using Iter = detail::RecvRange<Receiver, T, true>;
+  using TryIter = detail::RecvRange<Receiver, T, false>;
+
+  Receiver(const Receiver&) = default;
+  Receiver(Receiver&&) noexcept = default;
+  Receiver& operator=(const Receiver&) = default;
+  Receiver& operator=(Receiver&&) noexcept = default;
+  ~Receiver() = default;
+
+  std::expected<T, RecvError> recv() const {
+    auto result =
+        std::visit([](const auto& chan) { return chan->recv(detail::kNoDeadline); }, flavor_);
+    if (result) return std::expected<T, RecvError>(std::in_place, std::move(*result));
+    return std::unexpected(RecvError{});
+  }
+
+  std::expected<T, TryRecvError> try_recv() const {
+    return std::visit([](const auto& chan) { return chan->try_recv(); }, flavor_);
+  }
+
+  template <class Rep, class Period>
+  std::expected<T, RecvTimeoutError> recv_timeout(
+      std::chrono::duration<Rep, Period> timeout) const {
+    return recv_deadline(detail::deadline_after(timeout));
+  }
+
+  std::expected<T, RecvTimeoutError> recv_deadline(Instant deadline) const {
+    return std::visit([&](const auto& chan) { return chan->recv(deadline); }, flavor_);
+  }
+
+  Iter iter() const noexcept { return Iter(this); }
+  TryIter try_iter() const noexcept { return TryIter(this); }
+  detail::RecvIterator<Receiver, T, true> begin() const { return iter().begin(); }
+  std::default_sentinel_t end() const noexcept { return {}; }
+
+  bool is_empty() const {
+    return std::visit([](const auto& chan) { return chan->is_empty(); }, flavor_);
+  }
+  bool is_full() const {
+    return std::visit([](const auto& chan) { return chan->is_full(); }, flavor_);
+  }
+  std::size_t len() const {
+    return std::visit([](const auto& chan) { return chan->len(); }, flavor_);
+  }
+  std::optional<std::size_t> capacity() const {
+    return std::visit([](const auto& chan) { return chan->capacity(); }, flavor_);
+  }
+
+  Receiver clone() const { return *this; }
+  bool same_channel(const Receiver& other) const noexcept {
+    return flavor_.index() == other.flavor_.index() &&
+           std::visit(
+               [&](const auto& mine) {
+                 return mine.same(std::get<std::decay_t<decltype(mine)>>(other.flavor_));
+               },
+               flavor_);
+  }
+
+ private:
+  friend struct detail::ChannelAccess;
+  friend class Select;
+  friend class SelectedOperation;
+  friend class detail::RecvIterator<Receiver, T, true>;
+  friend class detail::RecvIterator<Receiver, T, false>;
+
+  explicit Receiver(detail::ReceiverFlavor<T> flavor) noexcept : flavor_(std::move(flavor)) {}
+
+  // For the iterators: the error does not matter, only whether it worked.
+  std::expected<T, RecvError> recv_any() const { return recv(); }
+  std::expected<T, TryRecvError> try_recv_any() const { return try_recv(); }
+
+  const detail::SelectHandle& select_handle() const noexcept { return *this; }
+
+  // Finishes a selected receive (SelectedOperation::recv).
+  std::expected<T, RecvError> read_selected(detail::Token& token) const {
+    return std::visit([&](const auto& chan) { return chan->read(token, RecvError{}); }, flavor_);
+  }
+
+  // detail::SelectHandle, for Select.
+  bool try_select(detail::Token& token) const override {
+    return std::visit([&](const auto& chan) { return chan->start_recv(token); }, flavor_);
+  }
+  detail::Deadline deadline() const noexcept override {
+    return std::visit([](const auto& chan) { return chan->deadline_hint(); }, flavor_);
+  }
+  bool register_op(detail::Operation oper, const detail::Context& cx) const override {
+    return std::visit(
+        [&](const auto& chan) {
+          using C = detail::ChannelOf<std::decay_t<decltype(chan)>>;
+          if constexpr (kBuffered<C>) {
+            chan->receivers().register_op(oper, cx);
+            return chan->recv_is_ready();
+          } else if constexpr (detail::is_flavor<C, detail::ZeroChannel>) {
+            return chan->register_select(oper, cx, /*sending=*/false);
+          } else {
+            return !chan->is_empty();  // timers: Select blocks until deadline()
+          }
+        },
+        flavor_);
+  }
+  void unregister(detail::Operation oper) const noexcept override {
+    std::visit(
+        [&](const auto& chan) {
+          using C = detail::ChannelOf<std::decay_t<decltype(chan)>>;
+          if constexpr (kBuffered<C>) {
+            chan->receivers().unregister(oper);
+          } else if constexpr (detail::is_flavor<C, detail::ZeroChannel>) {
+            chan->unregister_select(oper, /*sending=*/false);
+          }
+        },
+        flavor_);
+  }
+  bool accept(detail::Token& token, const detail::Context& cx) const override {
+    return std::visit(
+        [&](const auto& chan) {
+          using C = detail::ChannelOf<std::decay_t<decltype(chan)>>;
+          if constexpr (detail::is_flavor<C, detail::ZeroChannel>) {
+            token.zero.packet = cx.wait_packet();
+            return true;
+          } else {
+            return chan->start_recv(token);
+          }
+        },
+        flavor_);
+  }
+  bool is_ready() const override {
+    return std::visit(
+        [&](const auto& chan) {
+          using C = detail::ChannelOf<std::decay_t<decltype(chan)>>;
+          if constexpr (kBuffered<C>) {
+            return chan->recv_is_ready();
+          } else if constexpr (detail::is_flavor<C, detail::ZeroChannel>) {
+            return chan->is_ready(/*sending=*/false);
+          } else {
+            return !chan->is_empty();
+          }
+        },
+        flavor_);
+  }
+  bool watch(detail::Operation oper, const detail::Context& cx) const override {
+    return std::visit(
+        [&](const auto& chan) {
+          using C = detail::ChannelOf<std::decay_t<decltype(chan)>>;
+          if constexpr (kBuffered<C>) {
+            chan->receivers().watch(oper, cx);
+            return chan->recv_is_ready();
+          } else if constexpr (detail::is_flavor<C, detail::ZeroChannel>) {
+            return chan->watch(oper, cx, /*sending=*/false);
+          } else {
+            return !chan->is_empty();
+          }
+        },
+        flavor_);
+  }
+  void unwatch(detail::Operation oper) const noexcept override {
+    std::visit(
+        [&](const auto& chan) {
+          using C = detail::ChannelOf<std::decay_t<decltype(chan)>>;
+          if constexpr (kBuffered<C>) {
+            chan->receivers().unwatch(oper);
+          } else if constexpr (detail::is_flavor<C, detail::ZeroChannel>) {
+            chan->unwatch(oper, /*sending=*/false);
+          }
+        },
+        flavor_);
+  }
+
+  template <class C>
+  static constexpr bool kBuffered =
+      detail::is_flavor<C, detail::ArrayChannel> || detail::is_flavor<C, detail::ListChannel>;
+
+  detail::ReceiverFlavor<T> flavor_;
+};
+
+#if defined(__clang__)
+#pragma clang diagnostic push
+// `= delete("reason")` is C++26 (P2573); clang 19 accepts it as an extension.
+#pragma clang diagnostic ignored "-Wc++26-extensions"
+#endif
+
+// A channel of at most `cap` buffered messages; `cap == 0`: rendezvous.
+//   auto [tx, rx] = ferrite::channel::bounded<std::string>(16);
+template <class T>
+requires(Send<T>&& detail::ChannelMessage<T>) std::pair<Sender<T>, Receiver<T>> bounded(
+    std::size_t cap) {
+  if (cap == 0) {
+    auto [tx, rx] = detail::make_counted<detail::ZeroChannel<T>>();
+    return {detail::ChannelAccess::sender<T>(std::move(tx)),
+            detail::ChannelAccess::receiver<T>(std::move(rx))};
+  }
+  auto [tx, rx] = detail::make_counted<detail::ArrayChannel<T>>(cap);
+  return {detail::ChannelAccess::sender<T>(std::move(tx)),
+          detail::ChannelAccess::receiver<T>(std::move(rx))};
+}
+
+// A channel without bound.
+//   auto [tx, rx] = ferrite::channel::unbounded<int>();
+template <class T>
+requires(Send<T>&& detail::ChannelMessage<T>) std::pair<Sender<T>, Receiver<T>> unbounded() {
+  auto [tx, rx] = detail::make_counted<detail::ListChannel<T>>();
+  return {detail::ChannelAccess::sender<T>(std::move(tx)),
+          detail::ChannelAccess::receiver<T>(std::move(rx))};
+}
+
+template <class T>
+requires(!Send<T>) void bounded(std::size_t cap) = delete (
+    "ferrite::channel: the message type must be Send, since a message moves to another thread "
+    "(the note below names the type); send an Arc instead of an Rc, or a Mutex/atomic instead "
+    "of a Cell");
+template <class T>
+requires(!Send<T>) void unbounded() = delete (
+    "ferrite::channel: the message type must be Send, since a message moves to another thread "
+    "(the note below names the type); send an Arc instead of an Rc, or a Mutex/atomic instead "
+    "of a Cell");
+template <class T>
+requires(Send<T> && !detail::ChannelMessage<T>) void bounded(std::size_t cap) = delete (
+    "ferrite::channel: the message type must be a non-const object type whose move constructor "
+    "and destructor are noexcept (a claimed slot cannot be taken back); wrap it in "
+    "std::unique_ptr");
+template <class T>
+requires(Send<T> && !detail::ChannelMessage<T>) void unbounded() = delete (
+    "ferrite::channel: the message type must be a non-const object type whose move constructor "
+    "and destructor are noexcept (a claimed slot cannot be taken back); wrap it in "
+    "std::unique_ptr");
+
+#if defined(__clang__)
+#pragma clang diagnostic pop
+#endif
+
+// A receiver that delivers one Instant (the delivery time) after `duration`.
+//   auto timeout = ferrite::channel::after(std::chrono::milliseconds(10));
+template <class Rep, class Period>
+Receiver<Instant> after(std::chrono::duration<Rep, Period> duration) {
+  return detail::ChannelAccess::receiver<Instant>(detail::SharedChannelRef<detail::AtChannel>(
+      std::make_shared<detail::AtChannel>(detail::deadline_after(duration))));
+}
+
+// A receiver that delivers an Instant every `duration`, the first one
+// `duration` from now. A slow receiver misses ticks instead of queueing them.
+template <class Rep, class Period>
+Receiver<Instant> tick(std::chrono::duration<Rep, Period> duration) {
+  const auto period = duration > std::chrono::duration<Rep, Period>::zero()
+                          ? std::chrono::ceil<std::chrono::nanoseconds>(
+                                std::chrono::duration<double, std::nano>(duration).count() > 9.0e18
+                                    ? std::chrono::duration<double, std::nano>(9.0e18)
+                                    : std::chrono::duration<double, std::nano>(duration))
+                          : std::chrono::nanoseconds::zero();
+  return detail::ChannelAccess::receiver<Instant>(detail::SharedChannelRef<detail::TickChannel>(
+      std::make_shared<detail::TickChannel>(detail::deadline_after(duration), period)));
+}
+
+// A receiver that never delivers and is never disconnected: in a Select it
+// disables one arm without changing the arm's index.
+template <class T>
+requires(Send<T>&& detail::ChannelMessage<T>) Receiver<T> never() {
+  return detail::ChannelAccess::receiver<T>(detail::NeverRef<T>());
+}
+
+}  // namespace ferrite::channel
+
+#include "ferrite/channel_select.h"  // IWYU pragma: export

@@ -1,0 +1,365 @@
+// ferrite/channel_array.h — internal: the bounded flavor of ferrite::channel
+// (crossbeam-channel's flavors/array.rs; Dmitry Vyukov's bounded MPMC queue).
+//
+// Not part of the public API (everything is in ferrite::detail); reached
+// through channel::bounded(cap) with cap > 0.
+//
+// A fixed array of `cap` slots. `head` and `tail` are positions: an index
+// into the array plus a *lap* counter in the higher bits (one lap is
+// `one_lap` = 2 * mark_bit, where mark_bit > cap is a power of two). The
+// `mark_bit` of `tail` means "disconnected". Each slot has a *stamp*: a
+// position-like value that says whose turn the slot is. A slot at position p
+// is free for a sender when its stamp is p, and holds a message for a
+// receiver when its stamp is p + 1; the receiver then sets it to p + one_lap
+// (the next lap's sender's turn).
+//
+// A sender claims a slot by advancing `tail` with a compare-exchange, writes
+// the message, then publishes it by storing the stamp (release); a receiver
+// claims by advancing `head`, moves the message out, and frees the slot by
+// storing the stamp. Blocking is crossbeam's: spin with Backoff, then
+// register in the `senders`/`receivers` SyncWaker and park.
+#pragma once
+
+#include <atomic>
+#include <bit>
+#include <chrono>
+#include <cstddef>
+#include <expected>
+#include <memory>
+#include <optional>
+#include <utility>
+
+#include "ferrite/channel_context.h"
+#include "ferrite/channel_error.h"
+#include "ferrite/channel_token.h"
+#include "ferrite/channel_waker.h"
+#include "ferrite/panic.h"
+#include "ferrite/unsafe.h"
+
+namespace ferrite::detail {
+
+template <class T>
+class ArrayChannel {
+ public:
+  // # Panics: cap == 0 (zero is the rendezvous flavor), or cap > SIZE_MAX / 4.
+  explicit ArrayChannel(std::size_t cap)
+      : cap_(cap), mark_bit_(std::bit_ceil(cap + 1)), one_lap_(mark_bit_ * 2) {
+    FERRITE_ASSERT(cap > 0 && cap <= static_cast<std::size_t>(-1) / 4,
+                   "ferrite::channel::bounded: capacity out of range");
+    buffer_ = std::make_unique<Slot[]>(cap);
+    for (std::size_t i = 0; i < cap; ++i) {
+      // ORDERING(channel-array-init-stamp): relaxed; the channel is not shared
+      // yet (handing out its handles publishes it).
+      slot_at(i).stamp.store(i, std::memory_order_relaxed);
+    }
+  }
+  ArrayChannel(const ArrayChannel&) = delete;
+  ArrayChannel& operator=(const ArrayChannel&) = delete;
+  // Buffered messages were destroyed by disconnect_receivers(), which the
+  // last receiver always calls before the channel can be freed.
+  ~ArrayChannel() = default;
+
+  // Claims the next slot for writing. False: full. True with a null slot in
+  // the token: disconnected.
+  bool start_send(Token& token) noexcept {
+    Backoff backoff;
+    // ORDERING(channel-array-send-tail-peek): relaxed; a guess that the
+    // compare-exchange below validates.
+    std::size_t tail = tail_.load(std::memory_order_relaxed);
+    for (;;) {
+      if ((tail & mark_bit_) != 0) {
+        token.array = {};
+        return true;
+      }
+      const std::size_t index = tail & (mark_bit_ - 1);
+      const std::size_t lap = tail & ~(one_lap_ - 1);
+      Slot& slot = slot_at(index);
+      // ORDERING(channel-array-send-stamp): acquire pairs with the release
+      // stamp store in read() (or discard): the previous message's move-out
+      // happens before our write into the slot.
+      const std::size_t stamp = slot.stamp.load(std::memory_order_acquire);
+      if (tail == stamp) {
+        const std::size_t new_tail = index + 1 < cap_ ? tail + 1 : lap + one_lap_;
+        // ORDERING(channel-array-send-claim): seq_cst on success: the claim is
+        // ordered, in the single total order, against the receivers' seq_cst
+        // fence + tail load (their emptiness check) and the SyncWaker's
+        // seq_cst `is_empty_` flag, so a parking receiver cannot miss it.
+        // Relaxed on failure: we only retry with the fresh value.
+        if (tail_.compare_exchange_weak(tail, new_tail, std::memory_order_seq_cst,
+                                        std::memory_order_relaxed)) {
+          token.array.slot = &slot;
+          token.array.stamp = tail + 1;
+          return true;
+        }
+        backoff.spin();
+      } else if (stamp + one_lap_ == tail + 1) {
+        // The slot still holds last lap's message: the channel may be full.
+        std::atomic_thread_fence(std::memory_order_seq_cst);
+        // ORDERING(channel-array-send-full-check): relaxed after the seq_cst
+        // fence, which orders this load after the stamp load above (crossbeam's
+        // argument): a head one lap behind means the channel really is full.
+        const std::size_t head = head_.load(std::memory_order_relaxed);
+        if (head + one_lap_ == tail) return false;
+        backoff.spin();
+        // ORDERING(channel-array-send-tail-retry): relaxed; a guess, as above.
+        tail = tail_.load(std::memory_order_relaxed);
+      } else {
+        // Another sender claimed the slot and has not written yet.
+        backoff.snooze();
+        // ORDERING(channel-array-send-tail-wait): relaxed; a guess, as above.
+        tail = tail_.load(std::memory_order_relaxed);
+      }
+    }
+  }
+
+  // Finishes a send started by start_send(). False (msg untouched): the
+  // token says disconnected.
+  bool write(Token& token, T& msg) noexcept {
+    if (token.array.slot == nullptr) return false;
+    // The token's slot was set from a Slot of this channel by start_send().
+    Slot& slot = *static_cast<Slot*>(token.array.slot);
+    // SAFETY(channel-array-write): start_send's compare-exchange moved tail
+    // past this slot and its stamp said it was empty, so this thread alone
+    // may touch the storage until the stamp store below; T's move
+    // constructor is noexcept (required by channel::bounded).
+    std::construct_at(&slot.msg.value, std::move(msg));
+    // ORDERING(channel-array-write-publish): release pairs with the acquire
+    // stamp loads in start_recv() and discard_all_messages(): the reader sees
+    // the constructed message.
+    slot.stamp.store(token.array.stamp, std::memory_order_release);
+    receivers_.notify();
+    return true;
+  }
+
+  // Claims the next message. False: empty. True with a null slot in the
+  // token: empty and disconnected.
+  bool start_recv(Token& token) noexcept {
+    Backoff backoff;
+    // ORDERING(channel-array-recv-head-peek): relaxed; a guess that the
+    // compare-exchange below validates.
+    std::size_t head = head_.load(std::memory_order_relaxed);
+    for (;;) {
+      const std::size_t index = head & (mark_bit_ - 1);
+      const std::size_t lap = head & ~(one_lap_ - 1);
+      Slot& slot = slot_at(index);
+      // ORDERING(channel-array-recv-stamp): acquire pairs with the release
+      // stamp store in write(): a stamp of head + 1 means the message is
+      // constructed and visible.
+      const std::size_t stamp = slot.stamp.load(std::memory_order_acquire);
+      if (head + 1 == stamp) {
+        const std::size_t new_head = index + 1 < cap_ ? head + 1 : lap + one_lap_;
+        // ORDERING(channel-array-recv-claim): seq_cst on success, mirroring
+        // channel-array-send-claim for senders that check fullness and park;
+        // relaxed on failure (retry with the fresh value).
+        if (head_.compare_exchange_weak(head, new_head, std::memory_order_seq_cst,
+                                        std::memory_order_relaxed)) {
+          token.array.slot = &slot;
+          token.array.stamp = head + one_lap_;
+          return true;
+        }
+        backoff.spin();
+      } else if (stamp == head) {
+        // The slot is free: the channel may be empty.
+        std::atomic_thread_fence(std::memory_order_seq_cst);
+        // ORDERING(channel-array-recv-empty-check): relaxed after the seq_cst
+        // fence (see channel-array-send-full-check).
+        const std::size_t tail = tail_.load(std::memory_order_relaxed);
+        if ((tail & ~mark_bit_) == head) {
+          if ((tail & mark_bit_) != 0) {
+            token.array = {};
+            return true;
+          }
+          return false;
+        }
+        backoff.spin();
+        // ORDERING(channel-array-recv-head-retry): relaxed; a guess, as above.
+        head = head_.load(std::memory_order_relaxed);
+      } else {
+        // A sender claimed the slot and has not published yet.
+        backoff.snooze();
+        // ORDERING(channel-array-recv-head-wait): relaxed; a guess, as above.
+        head = head_.load(std::memory_order_relaxed);
+      }
+    }
+  }
+
+  // Finishes a receive started by start_recv(); `disconnected` is the error
+  // to return for a null token.
+  template <class E>
+  std::expected<T, E> read(Token& token, E disconnected) noexcept {
+    if (token.array.slot == nullptr) return std::unexpected(disconnected);
+    // The token's slot was set from a Slot of this channel by start_recv().
+    Slot& slot = *static_cast<Slot*>(token.array.slot);
+    std::expected<T, E> result(std::in_place, std::move(slot.msg.value));
+    // SAFETY(channel-array-read): start_recv's compare-exchange moved head
+    // past this slot and its stamp (acquire) said a message was published, so
+    // this thread alone owns it; it was moved from just above, and ending its
+    // lifetime here makes the slot raw storage again.
+    std::destroy_at(&slot.msg.value);
+    // ORDERING(channel-array-read-free): release pairs with the acquire stamp
+    // load in start_send(): the next lap's writer sees the slot emptied.
+    slot.stamp.store(token.array.stamp, std::memory_order_release);
+    senders_.notify();
+    return result;
+  }
+
+  std::expected<void, TrySendError<T>> try_send(T&& msg) noexcept {
+    Token token;
+    if (!start_send(token))
+      return std::unexpected(TrySendError<T>(TrySendErrorKind::Full, std::move(msg)));
+    if (write(token, msg)) return {};
+    return std::unexpected(TrySendError<T>(TrySendErrorKind::Disconnected, std::move(msg)));
+  }
+
+  std::expected<void, SendTimeoutError<T>> send(T&& msg, Deadline deadline) {
+    Token token;
+    for (;;) {
+      Backoff backoff;
+      for (;;) {
+        if (start_send(token)) {
+          if (write(token, msg)) return {};
+          return std::unexpected(
+              SendTimeoutError<T>(SendTimeoutErrorKind::Disconnected, std::move(msg)));
+        }
+        if (backoff.is_completed()) break;
+        backoff.snooze();
+      }
+      if (deadline != kNoDeadline && std::chrono::steady_clock::now() >= deadline) {
+        return std::unexpected(SendTimeoutError<T>(SendTimeoutErrorKind::Timeout, std::move(msg)));
+      }
+      wait_as_selector(senders_, &token, deadline,
+                       [this] { return !is_full() || is_disconnected(); });
+    }
+  }
+
+  std::expected<T, TryRecvError> try_recv() noexcept {
+    Token token;
+    if (!start_recv(token)) return std::unexpected(TryRecvError::Empty);
+    return read(token, TryRecvError::Disconnected);
+  }
+
+  std::expected<T, RecvTimeoutError> recv(Deadline deadline) {
+    Token token;
+    for (;;) {
+      Backoff backoff;
+      for (;;) {
+        if (start_recv(token)) return read(token, RecvTimeoutError::Disconnected);
+        if (backoff.is_completed()) break;
+        backoff.snooze();
+      }
+      if (deadline != kNoDeadline && std::chrono::steady_clock::now() >= deadline) {
+        return std::unexpected(RecvTimeoutError::Timeout);
+      }
+      wait_as_selector(receivers_, &token, deadline,
+                       [this] { return !is_empty() || is_disconnected(); });
+    }
+  }
+
+  // A snapshot of the number of buffered messages.
+  std::size_t len() const noexcept {
+    for (;;) {
+      const std::size_t tail = tail_.load();
+      const std::size_t head = head_.load();
+      // A consistent pair: tail did not move while head was read.
+      if (tail_.load() != tail) continue;
+      const std::size_t hix = head & (mark_bit_ - 1);
+      const std::size_t tix = tail & (mark_bit_ - 1);
+      if (hix < tix) return tix - hix;
+      if (hix > tix) return cap_ - hix + tix;
+      return (tail & ~mark_bit_) == head ? 0 : cap_;
+    }
+  }
+  // How long a Select may block for this channel (only timers limit it).
+  Deadline deadline_hint() const noexcept { return kNoDeadline; }
+  std::optional<std::size_t> capacity() const noexcept { return cap_; }
+  bool is_empty() const noexcept {
+    const std::size_t head = head_.load();
+    const std::size_t tail = tail_.load();
+    return (tail & ~mark_bit_) == head;
+  }
+  bool is_full() const noexcept {
+    const std::size_t tail = tail_.load();
+    const std::size_t head = head_.load();
+    return head + one_lap_ == (tail & ~mark_bit_);
+  }
+  bool is_disconnected() const noexcept { return (tail_.load() & mark_bit_) != 0; }
+
+  // The last sender is gone: wake blocked receivers (they drain, then fail).
+  void disconnect_senders() noexcept {
+    const std::size_t tail = tail_.fetch_or(mark_bit_);
+    if ((tail & mark_bit_) == 0) receivers_.disconnect();
+  }
+
+  // The last receiver is gone: wake blocked senders (they fail) and destroy
+  // every buffered message.
+  void disconnect_receivers() noexcept {
+    const std::size_t tail = tail_.fetch_or(mark_bit_);
+    if ((tail & mark_bit_) == 0) senders_.disconnect();
+    discard_all_messages(tail & ~mark_bit_);
+  }
+
+  // Select support, receiving side.
+  bool recv_is_ready() const noexcept { return !is_empty() || is_disconnected(); }
+  SyncWaker& receivers() noexcept { return receivers_; }
+  // Select support, sending side.
+  bool send_is_ready() const noexcept { return !is_full() || is_disconnected(); }
+  SyncWaker& senders() noexcept { return senders_; }
+
+ private:
+  struct Slot {
+    std::atomic<std::size_t> stamp{0};
+    Uninit<T> msg;
+  };
+
+  Slot& slot_at(std::size_t index) const noexcept {
+    FERRITE_DEBUG_ASSERT(index < cap_);
+    // SAFETY(channel-array-slot-index): callers pass a position's index part,
+    // which is < cap_ (a position's index wraps to 0 at cap_), and buffer_
+    // holds cap_ slots.
+    return FERRITE_UNSAFE_BUFFERS(buffer_.get()[index]);
+  }
+
+  // Destroys the messages between head and `tail` (the tail at
+  // disconnection). Only the last receiver calls it, so nobody else moves
+  // head; senders that claimed a slot before the disconnection may still be
+  // writing, and we wait for them.
+  void discard_all_messages(std::size_t tail) noexcept {
+    // ORDERING(channel-array-discard-head): relaxed; receivers' own writes to
+    // head happen before the last receiver's release (counter-release acq_rel).
+    std::size_t head = head_.load(std::memory_order_relaxed);
+    Backoff backoff;
+    for (;;) {
+      const std::size_t index = head & (mark_bit_ - 1);
+      const std::size_t lap = head & ~(one_lap_ - 1);
+      Slot& slot = slot_at(index);
+      // ORDERING(channel-array-discard-stamp): acquire pairs with the release
+      // stamp store in write(): the message is constructed and visible.
+      const std::size_t stamp = slot.stamp.load(std::memory_order_acquire);
+      if (head + 1 == stamp) {
+        head = index + 1 < cap_ ? head + 1 : lap + one_lap_;
+        // SAFETY(channel-array-discard): the stamp says the slot holds a
+        // published message, and no receiver remains to take it; it is
+        // destroyed once, and head moves past it.
+        std::destroy_at(&slot.msg.value);
+      } else if (head == tail) {
+        break;
+      } else {
+        backoff.snooze();  // a sender claimed the slot and is writing
+      }
+    }
+    // ORDERING(channel-array-discard-done): relaxed; no receiver remains, and
+    // senders only compare head after the disconnection mark stops them.
+    head_.store(head, std::memory_order_relaxed);
+  }
+
+  const std::size_t cap_;
+  const std::size_t mark_bit_;
+  const std::size_t one_lap_;
+  std::unique_ptr<Slot[]> buffer_;
+  alignas(128) std::atomic<std::size_t> head_{0};
+  alignas(128) std::atomic<std::size_t> tail_{0};
+  alignas(128) SyncWaker senders_;
+  SyncWaker receivers_;
+};
+
+}  // namespace ferrite::detail

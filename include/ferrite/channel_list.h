@@ -1,0 +1,474 @@
+// ferrite/channel_list.h — internal: the unbounded flavor of ferrite::channel
+// (crossbeam-channel's flavors/list.rs).
+//
+// Not part of the public API (everything is in ferrite::detail); reached
+// through channel::unbounded().
+//
+// A linked list of blocks of kBlockCap slots. `head` and `tail` are each a
+// position (an index shifted left by kShift, whose low kShift bits are
+// flags) and the block the position is in. Positions advance one per
+// message; offset kBlockCap of each lap of kLap positions is a placeholder
+// that marks "the block is being switched". The flag bit of `tail` means
+// "disconnected"; that of `head` means "head and tail are known to be in
+// different blocks" (so a receiver need not read tail).
+//
+// A sender claims a position by advancing tail (compare-exchange), the one
+// that claims a block's last slot installs the next block (allocated
+// beforehand, so nothing can fail after a claim); it writes and publishes
+// by setting its slot's WRITE bit. A receiver claims by advancing head,
+// waits for WRITE, moves the message out and sets READ. Blocks are freed by
+// the reader of their last slot, or by a later reader when earlier readers
+// are still busy (the DESTROY bit hands the job on).
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <expected>
+#include <memory>
+#include <optional>
+#include <utility>
+
+#include "ferrite/channel_context.h"
+#include "ferrite/channel_error.h"
+#include "ferrite/channel_token.h"
+#include "ferrite/channel_waker.h"
+
+namespace ferrite::detail {
+
+template <class T>
+class ListChannel {
+ public:
+  ListChannel() = default;
+  ListChannel(const ListChannel&) = delete;
+  ListChannel& operator=(const ListChannel&) = delete;
+
+  // Both sides are gone: destroy what disconnect_receivers() left (nothing
+  // but, possibly, a block installed by a racing first sender).
+  ~ListChannel() {
+    // ORDERING(channel-list-drop-load): relaxed; the counter's acq_rel
+    // destroy exchange made every other thread's writes visible.
+    std::size_t head = head_.index.load(std::memory_order_relaxed) & ~(kFlags);
+    // ORDERING(channel-list-drop-tail): relaxed, as above.
+    const std::size_t tail = tail_.index.load(std::memory_order_relaxed) & ~(kFlags);
+    // ORDERING(channel-list-drop-block): relaxed, as above.
+    Block* block = head_.block.load(std::memory_order_relaxed);
+    while (head != tail) {
+      const std::size_t offset = (head >> kShift) % kLap;
+      if (offset < kBlockCap) {
+        // SAFETY(channel-list-drop-msg): positions in [head, tail) hold
+        // written messages that no receiver took (there are no receivers).
+        std::destroy_at(&block->slots[offset].msg.value);
+      } else {
+        // ORDERING(channel-list-drop-next): relaxed, as above.
+        Block* next = block->next.load(std::memory_order_relaxed);
+        delete block;
+        block = next;
+      }
+      head += std::size_t{1} << kShift;
+    }
+    delete block;
+  }
+
+  // Claims a position (always possible: the channel is unbounded). True with
+  // a null block in the token: disconnected. Throws std::bad_alloc only
+  // before anything is claimed.
+  bool start_send(Token& token) {
+    Backoff backoff;
+    // ORDERING(channel-list-send-tail): acquire pairs with the release
+    // stores of tail.index/tail.block when a sender installs a new block.
+    std::size_t tail = tail_.index.load(std::memory_order_acquire);
+    // ORDERING(channel-list-send-block): acquire, as above: the block read
+    // is the one installed with (or before) this tail.
+    Block* block = tail_.block.load(std::memory_order_acquire);
+    std::unique_ptr<Block> next_block;
+    for (;;) {
+      if ((tail & kMarkBit) != 0) {
+        token.list = {};
+        return true;
+      }
+      const std::size_t offset = (tail >> kShift) % kLap;
+      if (offset == kBlockCap) {
+        // Another sender is installing the next block: wait for it.
+        backoff.snooze();
+        // ORDERING(channel-list-send-tail-wait): acquire, as channel-list-send-tail.
+        tail = tail_.index.load(std::memory_order_acquire);
+        // ORDERING(channel-list-send-block-wait): acquire, as channel-list-send-block.
+        block = tail_.block.load(std::memory_order_acquire);
+        continue;
+      }
+      // About to claim a block's last slot: allocate the next block now, so
+      // that nothing can fail once the slot is ours.
+      if (offset + 1 == kBlockCap && next_block == nullptr) next_block = std::make_unique<Block>();
+      if (block == nullptr) {
+        // The first message: install the first block.
+        auto first = std::make_unique<Block>();
+        Block* expected = nullptr;
+        // ORDERING(channel-list-first-block): release publishes the new
+        // (zeroed) block to senders that acquire tail.block; relaxed on
+        // failure (another sender won, we retry).
+        if (tail_.block.compare_exchange_strong(expected, first.get(), std::memory_order_release,
+                                                std::memory_order_relaxed)) {
+          block = first.release();
+          // ORDERING(channel-list-first-head): release pairs with the acquire
+          // loads of head.block in start_recv()/discard: receivers see the block.
+          head_.block.store(block, std::memory_order_release);
+        } else {
+          next_block = std::move(first);
+          // ORDERING(channel-list-send-tail-init): acquire, as channel-list-send-tail.
+          tail = tail_.index.load(std::memory_order_acquire);
+          // ORDERING(channel-list-send-block-init): acquire, as channel-list-send-block.
+          block = tail_.block.load(std::memory_order_acquire);
+          continue;
+        }
+      }
+      const std::size_t new_tail = tail + (std::size_t{1} << kShift);
+      // ORDERING(channel-list-send-claim): seq_cst on success, ordered against
+      // the receivers' seq_cst fence + tail load and the SyncWaker's seq_cst
+      // flag (as channel-array-send-claim); acquire on failure, pairing with
+      // the release stores of a block switch (we then reload the block).
+      if (tail_.index.compare_exchange_weak(tail, new_tail, std::memory_order_seq_cst,
+                                            std::memory_order_acquire)) {
+        if (offset + 1 == kBlockCap) {
+          // We claimed the last slot: install the next block and skip the
+          // placeholder offset.
+          Block* next = next_block.release();
+          const std::size_t next_index = new_tail + (std::size_t{1} << kShift);
+          // ORDERING(channel-list-install-block): release pairs with the
+          // acquire loads of tail.block: senders see the zeroed block.
+          tail_.block.store(next, std::memory_order_release);
+          // ORDERING(channel-list-install-tail): release pairs with the
+          // acquire loads of tail.index, ordered after the block store.
+          tail_.index.store(next_index, std::memory_order_release);
+          // ORDERING(channel-list-install-next): release pairs with the
+          // acquire load in Block::wait_next(): receivers that reach the end
+          // of this block see the next one.
+          block->next.store(next, std::memory_order_release);
+        }
+        token.list.block = block;
+        token.list.offset = offset;
+        return true;
+      }
+      // ORDERING(channel-list-send-block-retry): acquire, as channel-list-send-block.
+      block = tail_.block.load(std::memory_order_acquire);
+      backoff.spin();
+    }
+  }
+
+  bool write(Token& token, T& msg) noexcept {
+    if (token.list.block == nullptr) return false;
+    // The token's block was set from a Block of this channel by start_send().
+    Block* block = static_cast<Block*>(token.list.block);
+    Slot& slot = block->slots[token.list.offset];
+    // SAFETY(channel-list-write): start_send's compare-exchange gave this
+    // thread the position, so it alone writes the slot; no reader touches it
+    // before the WRITE bit below; T's move constructor is noexcept.
+    std::construct_at(&slot.msg.value, std::move(msg));
+    // ORDERING(channel-list-write-publish): release pairs with the acquire
+    // load in Slot::wait_write(): the reader sees the message.
+    slot.state.fetch_or(kWrite, std::memory_order_release);
+    receivers_.notify();
+    return true;
+  }
+
+  bool start_recv(Token& token) noexcept {
+    Backoff backoff;
+    // ORDERING(channel-list-recv-head): acquire pairs with the release stores
+    // of head.index/head.block when a receiver moves to the next block.
+    std::size_t head = head_.index.load(std::memory_order_acquire);
+    // ORDERING(channel-list-recv-block): acquire, as above (and with the first
+    // block's release store in start_send()).
+    Block* block = head_.block.load(std::memory_order_acquire);
+    for (;;) {
+      const std::size_t offset = (head >> kShift) % kLap;
+      if (offset == kBlockCap) {
+        // Another receiver is moving to the next block: wait for it.
+        backoff.snooze();
+        // ORDERING(channel-list-recv-head-wait): acquire, as channel-list-recv-head.
+        head = head_.index.load(std::memory_order_acquire);
+        // ORDERING(channel-list-recv-block-wait): acquire, as channel-list-recv-block.
+        block = head_.block.load(std::memory_order_acquire);
+        continue;
+      }
+      std::size_t new_head = head + (std::size_t{1} << kShift);
+      if ((new_head & kMarkBit) == 0) {
+        std::atomic_thread_fence(std::memory_order_seq_cst);
+        // ORDERING(channel-list-recv-empty-check): relaxed after the seq_cst
+        // fence, which orders it after our head load (crossbeam's argument).
+        const std::size_t tail = tail_.index.load(std::memory_order_relaxed);
+        if ((head >> kShift) == (tail >> kShift)) {
+          if ((tail & kMarkBit) != 0) {
+            token.list = {};
+            return true;
+          }
+          return false;
+        }
+        // Head and tail in different blocks: remember it in head's flag.
+        if ((head >> kShift) / kLap != (tail >> kShift) / kLap) new_head |= kMarkBit;
+      }
+      if (block == nullptr) {
+        // The first block is being installed.
+        backoff.snooze();
+        // ORDERING(channel-list-recv-head-init): acquire, as channel-list-recv-head.
+        head = head_.index.load(std::memory_order_acquire);
+        // ORDERING(channel-list-recv-block-init): acquire, as channel-list-recv-block.
+        block = head_.block.load(std::memory_order_acquire);
+        continue;
+      }
+      // ORDERING(channel-list-recv-claim): seq_cst on success (mirrors
+      // channel-list-send-claim); acquire on failure, pairing with a block
+      // switch's release stores (we then reload the block).
+      if (head_.index.compare_exchange_weak(head, new_head, std::memory_order_seq_cst,
+                                            std::memory_order_acquire)) {
+        if (offset + 1 == kBlockCap) {
+          // We claimed the block's last slot: move head to the next block.
+          Block* next = block->wait_next();
+          std::size_t next_index = (new_head & ~kMarkBit) + (std::size_t{1} << kShift);
+          // ORDERING(channel-list-recv-next-next): relaxed; only a hint for the
+          // flag (a stale null just costs a tail check later).
+          if (next->next.load(std::memory_order_relaxed) != nullptr) next_index |= kMarkBit;
+          // ORDERING(channel-list-recv-switch-block): release pairs with the
+          // acquire loads of head.block.
+          head_.block.store(next, std::memory_order_release);
+          // ORDERING(channel-list-recv-switch-head): release pairs with the
+          // acquire loads of head.index, ordered after the block store.
+          head_.index.store(next_index, std::memory_order_release);
+        }
+        token.list.block = block;
+        token.list.offset = offset;
+        return true;
+      }
+      // ORDERING(channel-list-recv-block-retry): acquire, as channel-list-recv-block.
+      block = head_.block.load(std::memory_order_acquire);
+      backoff.spin();
+    }
+  }
+
+  template <class E>
+  std::expected<T, E> read(Token& token, E disconnected) noexcept {
+    if (token.list.block == nullptr) return std::unexpected(disconnected);
+    // The token's block was set from a Block of this channel by start_recv().
+    Block* block = static_cast<Block*>(token.list.block);
+    const std::size_t offset = token.list.offset;
+    Slot& slot = block->slots[offset];
+    slot.wait_write();
+    std::expected<T, E> result(std::in_place, std::move(slot.msg.value));
+    // SAFETY(channel-list-read): start_recv's compare-exchange gave this
+    // thread the position and wait_write() (acquire) saw the message
+    // published; it was moved from just above and is destroyed once here.
+    std::destroy_at(&slot.msg.value);
+    // Free the block if this was its last slot, or if a later reader asked
+    // us to (DESTROY) because we were still busy.
+    if (offset + 1 == kBlockCap) {
+      Block::destroy(block, 0);
+      return result;
+    }
+    // ORDERING(channel-list-read-done): acq_rel; the release half tells
+    // Block::destroy() that we are done with the slot (pairs with its acquire
+    // load / acq_rel fetch_or); the acquire half sees its DESTROY request.
+    if ((slot.state.fetch_or(kRead, std::memory_order_acq_rel) & kDestroy) != 0) {
+      Block::destroy(block, offset + 1);
+    }
+    return result;
+  }
+
+  std::expected<void, TrySendError<T>> try_send(T&& msg) {
+    Token token;
+    start_send(token);
+    if (write(token, msg)) return {};
+    return std::unexpected(TrySendError<T>(TrySendErrorKind::Disconnected, std::move(msg)));
+  }
+
+  std::expected<void, SendTimeoutError<T>> send(T&& msg, Deadline) {
+    Token token;
+    start_send(token);
+    if (write(token, msg)) return {};
+    return std::unexpected(SendTimeoutError<T>(SendTimeoutErrorKind::Disconnected, std::move(msg)));
+  }
+
+  std::expected<T, TryRecvError> try_recv() noexcept {
+    Token token;
+    if (!start_recv(token)) return std::unexpected(TryRecvError::Empty);
+    return read(token, TryRecvError::Disconnected);
+  }
+
+  std::expected<T, RecvTimeoutError> recv(Deadline deadline) {
+    Token token;
+    for (;;) {
+      Backoff backoff;
+      for (;;) {
+        if (start_recv(token)) return read(token, RecvTimeoutError::Disconnected);
+        if (backoff.is_completed()) break;
+        backoff.snooze();
+      }
+      if (deadline != kNoDeadline && std::chrono::steady_clock::now() >= deadline) {
+        return std::unexpected(RecvTimeoutError::Timeout);
+      }
+      wait_as_selector(receivers_, &token, deadline,
+                       [this] { return !is_empty() || is_disconnected(); });
+    }
+  }
+
+  std::size_t len() const noexcept {
+    for (;;) {
+      std::size_t tail = tail_.index.load();
+      std::size_t head = head_.index.load();
+      if (tail_.index.load() != tail) continue;  // not a consistent pair
+      tail &= ~kFlags;
+      head &= ~kFlags;
+      // Placeholder offsets count as the next block's first position.
+      if (((tail >> kShift) & (kLap - 1)) == kLap - 1) tail += std::size_t{1} << kShift;
+      if (((head >> kShift) & (kLap - 1)) == kLap - 1) head += std::size_t{1} << kShift;
+      // Rotate so that head is in the first lap, then drop the placeholders.
+      const std::size_t lap = (head >> kShift) / kLap;
+      tail -= (lap * kLap) << kShift;
+      head -= (lap * kLap) << kShift;
+      tail >>= kShift;
+      head >>= kShift;
+      return tail - head - tail / kLap;
+    }
+  }
+  // How long a Select may block for this channel (only timers limit it).
+  Deadline deadline_hint() const noexcept { return kNoDeadline; }
+  std::optional<std::size_t> capacity() const noexcept { return std::nullopt; }
+  bool is_empty() const noexcept {
+    const std::size_t head = head_.index.load();
+    const std::size_t tail = tail_.index.load();
+    return (head >> kShift) == (tail >> kShift);
+  }
+  bool is_full() const noexcept { return false; }
+  bool is_disconnected() const noexcept { return (tail_.index.load() & kMarkBit) != 0; }
+
+  void disconnect_senders() noexcept {
+    const std::size_t tail = tail_.index.fetch_or(kMarkBit);
+    if ((tail & kMarkBit) == 0) receivers_.disconnect();
+  }
+
+  void disconnect_receivers() noexcept {
+    const std::size_t tail = tail_.index.fetch_or(kMarkBit);
+    if ((tail & kMarkBit) == 0) discard_all_messages();
+  }
+
+  bool recv_is_ready() const noexcept { return !is_empty() || is_disconnected(); }
+  SyncWaker& receivers() noexcept { return receivers_; }
+
+ private:
+  static constexpr std::size_t kWrite = 1;
+  static constexpr std::size_t kRead = 2;
+  static constexpr std::size_t kDestroy = 4;
+  static constexpr std::size_t kLap = 32;
+  static constexpr std::size_t kBlockCap = kLap - 1;
+  static constexpr std::size_t kShift = 1;
+  static constexpr std::size_t kMarkBit = 1;
+  static constexpr std::size_t kFlags = (std::size_t{1} << kShift) - 1;
+
+  struct Slot {
+    std::atomic<std::size_t> state{0};
+    Uninit<T> msg;
+
+    void wait_write() const noexcept {
+      Backoff backoff;
+      // ORDERING(channel-list-wait-write): acquire pairs with the release
+      // fetch_or of WRITE in write(): the message is visible.
+      while ((state.load(std::memory_order_acquire) & kWrite) == 0) backoff.snooze();
+    }
+  };
+
+  struct Block {
+    std::atomic<Block*> next{nullptr};
+    std::array<Slot, kBlockCap> slots;
+
+    Block* wait_next() const noexcept {
+      Backoff backoff;
+      for (;;) {
+        // ORDERING(channel-list-wait-next): acquire pairs with the release
+        // store of `next` in start_send() (channel-list-install-next).
+        Block* n = next.load(std::memory_order_acquire);
+        if (n != nullptr) return n;
+        backoff.snooze();
+      }
+    }
+
+    // Frees `block` once every reader of slots [start, kBlockCap - 1) is
+    // done; a reader still busy gets DESTROY and frees it when it finishes.
+    static void destroy(Block* block, std::size_t start) noexcept {
+      // The last slot's reader (who calls destroy(block, 0)) is the only one
+      // that may start the chain, so slot kBlockCap - 1 needs no check.
+      for (std::size_t i = start; i + 1 < kBlockCap; ++i) {
+        Slot& slot = block->slots[i];
+        // ORDERING(channel-list-destroy-check): acquire pairs with the acq_rel
+        // fetch_or of READ in read(): a reader that is done has finished
+        // with the slot before we free it. The acq_rel fetch_or that follows
+        // hands the job to a reader that is not done yet (it sees DESTROY
+        // with its own acq_rel fetch_or).
+        if ((slot.state.load(std::memory_order_acquire) & kRead) == 0 &&
+            (slot.state.fetch_or(kDestroy, std::memory_order_acq_rel) & kRead) == 0) {
+          return;
+        }
+      }
+      delete block;
+    }
+  };
+
+  struct Position {
+    std::atomic<std::size_t> index{0};
+    std::atomic<Block*> block{nullptr};
+  };
+
+  // The last receiver is gone: destroy every message, freeing blocks on the
+  // way. Senders that claimed a position before the mark are waited for.
+  void discard_all_messages() noexcept {
+    Backoff backoff;
+    // ORDERING(channel-list-discard-tail): acquire pairs with the release
+    // store of tail.index in a block switch.
+    std::size_t tail = tail_.index.load(std::memory_order_acquire);
+    while (((tail >> kShift) % kLap) == kBlockCap) {
+      backoff.snooze();  // a sender is installing the next block
+      // ORDERING(channel-list-discard-tail-wait): acquire, as above.
+      tail = tail_.index.load(std::memory_order_acquire);
+    }
+    // ORDERING(channel-list-discard-head): acquire pairs with the release
+    // stores of head.index in a block switch (by earlier receivers).
+    std::size_t head = head_.index.load(std::memory_order_acquire);
+    // Swap the block out, so a sender still installing the first block
+    // cannot be overwritten; a block installed late is freed by ~ListChannel.
+    // ORDERING(channel-list-discard-swap): acq_rel pairs with the release
+    // store of head.block in start_send() (first block) and block switches.
+    Block* block = head_.block.exchange(nullptr, std::memory_order_acq_rel);
+    if ((head >> kShift) != (tail >> kShift)) {
+      // Messages exist, so the first block is (being) installed.
+      while (block == nullptr) {
+        backoff.snooze();
+        // ORDERING(channel-list-discard-swap-wait): acq_rel, as above.
+        block = head_.block.exchange(nullptr, std::memory_order_acq_rel);
+      }
+    }
+    while ((head >> kShift) != (tail >> kShift)) {
+      const std::size_t offset = (head >> kShift) % kLap;
+      if (offset < kBlockCap) {
+        Slot& slot = block->slots[offset];
+        slot.wait_write();
+        // SAFETY(channel-list-discard-msg): positions in [head, tail) were
+        // claimed by senders and wait_write() saw the message published; no
+        // receiver remains, so it is destroyed once, here.
+        std::destroy_at(&slot.msg.value);
+      } else {
+        Block* next = block->wait_next();
+        delete block;
+        block = next;
+      }
+      head += std::size_t{1} << kShift;
+    }
+    delete block;
+    // ORDERING(channel-list-discard-done): release; ~ListChannel reads head
+    // after the counter's acq_rel destroy exchange, which orders it anyway.
+    head_.index.store(head & ~kMarkBit, std::memory_order_release);
+  }
+
+  alignas(128) Position head_;
+  alignas(128) Position tail_;
+  alignas(128) SyncWaker receivers_;
+};
+
+}  // namespace ferrite::detail

@@ -1,0 +1,114 @@
+// ferrite/channel_timer.h — internal: the timer flavors behind channel::after,
+// channel::tick and channel::never (crossbeam-channel's flavors/{at,tick,never}.rs).
+//
+// Not part of the public API (everything is in ferrite::detail).
+//
+// None of them has senders. `after(d)` delivers one steady_clock time point,
+// d from now, to whichever receiver asks first; `tick(d)` delivers one every
+// d (a tick missed by a slow receiver is not queued: the next delivery is d
+// after the late one); `never<T>()` never delivers and never disconnects.
+// Their receivers sleep until the delivery time instead of parking, and
+// tell Select how long it may block (deadline()).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <expected>
+#include <optional>
+
+#include "ferrite/channel_context.h"
+#include "ferrite/channel_error.h"
+#include "ferrite/channel_token.h"
+#include "ferrite/futex.h"
+
+namespace ferrite::detail {
+
+using Instant = std::chrono::steady_clock::time_point;
+
+// `when + step`, or kNoDeadline when that would overflow.
+Instant saturating_add(Instant when, std::chrono::nanoseconds step) noexcept;
+
+// channel::after: one delivery at a fixed time. lib/channel_timer.cc.
+class AtChannel {
+ public:
+  explicit AtChannel(Instant delivery_time) noexcept : delivery_time_(delivery_time) {}
+
+  std::expected<Instant, TryRecvError> try_recv() noexcept;
+  std::expected<Instant, RecvTimeoutError> recv(Deadline deadline) noexcept;
+  bool start_recv(Token& token) noexcept;
+  template <class E>
+  std::expected<Instant, E> read(Token& token, E disconnected) noexcept {
+    if (!token.timer.delivery) return std::unexpected(disconnected);
+    return *token.timer.delivery;
+  }
+  Deadline deadline_hint() const noexcept;
+
+  std::size_t len() const noexcept { return is_empty() ? 0 : 1; }
+  std::optional<std::size_t> capacity() const noexcept { return 1; }
+  bool is_empty() const noexcept;
+  bool is_full() const noexcept { return !is_empty(); }
+  bool is_disconnected() const noexcept { return false; }
+
+ private:
+  const Instant delivery_time_;
+  std::atomic<bool> received_{false};
+};
+
+// channel::tick: a delivery every `period`. lib/channel_timer.cc.
+class TickChannel {
+ public:
+  TickChannel(Instant first, std::chrono::nanoseconds period) noexcept
+      : delivery_ns_(first.time_since_epoch().count()), period_(period) {}
+
+  std::expected<Instant, TryRecvError> try_recv() noexcept;
+  std::expected<Instant, RecvTimeoutError> recv(Deadline deadline) noexcept;
+  bool start_recv(Token& token) noexcept;
+  template <class E>
+  std::expected<Instant, E> read(Token& token, E disconnected) noexcept {
+    if (!token.timer.delivery) return std::unexpected(disconnected);
+    return *token.timer.delivery;
+  }
+  Deadline deadline_hint() const noexcept { return delivery(); }
+
+  std::size_t len() const noexcept { return is_empty() ? 0 : 1; }
+  std::optional<std::size_t> capacity() const noexcept { return 1; }
+  bool is_empty() const noexcept { return std::chrono::steady_clock::now() < delivery(); }
+  bool is_full() const noexcept { return !is_empty(); }
+  bool is_disconnected() const noexcept { return false; }
+
+ private:
+  Instant delivery() const noexcept;
+  bool advance(Instant seen, Instant next) noexcept;
+
+  std::atomic<std::int64_t> delivery_ns_;  // steady_clock nanoseconds
+  const std::chrono::nanoseconds period_;
+};
+
+// channel::never: nothing, ever.
+template <class T>
+class NeverChannel {
+ public:
+  std::expected<T, TryRecvError> try_recv() noexcept {
+    return std::unexpected(TryRecvError::Empty);
+  }
+  std::expected<T, RecvTimeoutError> recv(Deadline deadline) noexcept {
+    sleep_until(deadline);
+    return std::unexpected(RecvTimeoutError::Timeout);
+  }
+  bool start_recv(Token&) noexcept { return false; }
+  template <class E>
+  std::expected<T, E> read(Token&, E disconnected) noexcept {
+    return std::unexpected(disconnected);  // never selected
+  }
+  Deadline deadline_hint() const noexcept { return kNoDeadline; }
+
+  std::size_t len() const noexcept { return 0; }
+  std::optional<std::size_t> capacity() const noexcept { return 0; }
+  bool is_empty() const noexcept { return true; }
+  bool is_full() const noexcept { return true; }
+  bool is_disconnected() const noexcept { return false; }
+};
+
+}  // namespace ferrite::detail

@@ -1,0 +1,81 @@
+// ferrite/channel_token.h — internal: the two halves of a channel operation
+// and the interface Select drives (crossbeam-channel's select.rs: Token and
+// SelectHandle).
+//
+// Not part of the public API (everything is in ferrite::detail).
+//
+// Every operation runs in two steps. *Start* (start_send / start_recv, or a
+// SelectHandle's try_select / accept) claims the right to complete it and
+// records what it claimed in a Token: a reserved slot (array), a slot in a
+// block (list), a partner's packet (zero), a delivery time (timers). A null
+// claim means "the channel is disconnected". *Finish* (write / read) then
+// moves the message. Nothing can fail between the two steps, which is why a
+// Select may hand the second step to the caller (SelectedOperation).
+#pragma once
+
+#include <cstddef>
+#include <optional>
+
+#include "ferrite/channel_context.h"
+#include "ferrite/futex.h"
+
+namespace ferrite::detail {
+
+struct Token {
+  struct Array {
+    void* slot = nullptr;   // the reserved ArrayChannel<T>::Slot, or null: disconnected
+    std::size_t stamp = 0;  // the stamp to publish when the step finishes
+  } array;
+  struct List {
+    void* block = nullptr;  // the ListChannel<T>::Block of the slot, or null: disconnected
+    std::size_t offset = 0;
+  } list;
+  struct Zero {
+    void* packet = nullptr;  // the partner's ZeroChannel<T>::Packet, or null: disconnected
+  } zero;
+  struct Timer {
+    std::optional<Deadline> delivery;  // the time delivered by at/tick, or null: disconnected
+  } timer;
+};
+
+// One side (send or receive) of one channel, as Select sees it. Channel
+// ends implement it for their flavor.
+class SelectHandle {
+ public:
+  // Starts the operation if it can proceed without blocking.
+  virtual bool try_select(Token& token) const = 0;
+  // The latest time the select may block for this operation (timers), or kNoDeadline.
+  virtual Deadline deadline() const noexcept = 0;
+  // Registers `oper` to be selected when the operation may proceed; returns
+  // whether it may already proceed (then the caller aborts its wait).
+  virtual bool register_op(Operation oper, const Context& cx) const = 0;
+  virtual void unregister(Operation oper) const noexcept = 0;
+  // Starts the operation after `oper` was selected; false if it was lost to
+  // another thread in the meantime.
+  virtual bool accept(Token& token, const Context& cx) const = 0;
+  // Whether the operation could proceed now (for ready()).
+  virtual bool is_ready() const = 0;
+  // As register_op / unregister, as an observer (for ready()).
+  virtual bool watch(Operation oper, const Context& cx) const = 0;
+  virtual void unwatch(Operation oper) const noexcept = 0;
+
+ protected:
+  SelectHandle() = default;
+  SelectHandle(const SelectHandle&) = default;
+  SelectHandle& operator=(const SelectHandle&) = default;
+  ~SelectHandle() = default;
+};
+
+// Storage for one message whose lifetime the channel manages by hand
+// (Rust's MaybeUninit<T>): constructed with std::construct_at(&s.value, ...)
+// and destroyed with std::destroy_at(&s.value) at the audited places.
+template <class T>
+union Uninit {
+  Uninit() noexcept {}
+  ~Uninit() {}
+  Uninit(const Uninit&) = delete;
+  Uninit& operator=(const Uninit&) = delete;
+  T value;
+};
+
+}  // namespace ferrite::detail

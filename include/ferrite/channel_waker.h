@@ -1,0 +1,139 @@
+// ferrite/channel_waker.h — internal: the lists of threads blocked on one side
+// of a channel (crossbeam-channel's waker.rs).
+//
+// Not part of the public API (everything is in ferrite::detail).
+//
+// A Waker holds *selectors* (threads blocked in an operation that a partner
+// completes: a receiver waiting for a message) and *observers* (threads in
+// Select::ready() that only want to hear that something changed). A partner
+// that makes progress calls try_select() to hand its progress to one
+// selector, or notify() to tell every observer. disconnect() wakes everyone.
+//
+// Waker is not synchronized; SyncWaker wraps one in a lock and keeps an
+// `is_empty` flag so that the common case, nobody blocked, costs a notifier
+// one atomic load and no lock.
+#pragma once
+
+#include <atomic>
+#include <optional>
+#include <vector>
+
+#include "ferrite/channel_context.h"
+#include "ferrite/mutex.h"
+#include "ferrite/thread_annotations.h"
+
+namespace ferrite::detail {
+
+// A thread blocked on an operation: the operation, its packet (zero flavor:
+// where the message is exchanged; null otherwise) and its context.
+struct WakerEntry {
+  Operation oper;
+  void* packet;
+  Context cx;
+};
+
+// Holds a RawMutex for one scope; unlock() releases it early.
+class FERRITE_SCOPED_CAPABILITY ChannelLock {
+ public:
+  explicit ChannelLock(RawMutex& lock) noexcept FERRITE_ACQUIRE(lock) : lock_(&lock) {
+    lock_->lock();
+  }
+  ~ChannelLock() FERRITE_RELEASE() {
+    if (lock_ != nullptr) lock_->unlock();
+  }
+  ChannelLock(const ChannelLock&) = delete;
+  ChannelLock& operator=(const ChannelLock&) = delete;
+
+  void unlock() noexcept FERRITE_RELEASE() {
+    lock_->unlock();
+    lock_ = nullptr;
+  }
+
+ private:
+  RawMutex* lock_;
+};
+
+// Unsynchronized lists of blocked operations. lib/channel_waker.cc.
+class Waker {
+ public:
+  Waker() = default;
+  Waker(const Waker&) = delete;
+  Waker& operator=(const Waker&) = delete;
+  ~Waker();  // debug-asserts that nobody is registered
+
+  // Adds a selector. May throw std::bad_alloc (then nothing was added).
+  void register_op(Operation oper, const Context& cx) { register_with_packet(oper, nullptr, cx); }
+  void register_with_packet(Operation oper, void* packet, const Context& cx);
+  // Removes the selector `oper`, if it is still there, and returns it.
+  std::optional<WakerEntry> unregister(Operation oper) noexcept;
+  // Selects, stores the packet of and unparks the first selector of another
+  // thread whose context is still waiting; removes and returns it.
+  std::optional<WakerEntry> try_select() noexcept;
+  // Whether try_select() could succeed now (zero flavor).
+  bool can_select() const noexcept;
+  // Adds / removes an observer. watch() may throw std::bad_alloc.
+  void watch(Operation oper, const Context& cx);
+  void unwatch(Operation oper) noexcept;
+  // Selects and unparks every observer, and removes them all.
+  void notify() noexcept;
+  // Selects Disconnected for every selector (they unregister themselves),
+  // then notifies the observers.
+  void disconnect() noexcept;
+
+  bool is_empty() const noexcept { return selectors_.empty() && observers_.empty(); }
+
+ private:
+  std::vector<WakerEntry> selectors_;
+  std::vector<WakerEntry> observers_;
+};
+
+// A Waker behind a lock, with a lock-free "nobody waits" fast path.
+class SyncWaker {
+ public:
+  SyncWaker() = default;
+  SyncWaker(const SyncWaker&) = delete;
+  SyncWaker& operator=(const SyncWaker&) = delete;
+
+  void register_op(Operation oper, const Context& cx);
+  void unregister(Operation oper) noexcept;
+  void watch(Operation oper, const Context& cx);
+  void unwatch(Operation oper) noexcept;
+  void disconnect() noexcept;
+
+  // Wakes one selector and every observer, if any. The seq_cst load of
+  // `is_empty_` orders after the caller's seq_cst update of the channel
+  // index, and a registering thread sets `is_empty_` (seq_cst) before it
+  // re-checks the channel: one of the two always sees the other.
+  void notify() noexcept {
+    if (!is_empty_.load()) notify_slow();
+  }
+
+ private:
+  void notify_slow() noexcept;
+  void update_is_empty() noexcept FERRITE_REQUIRES(lock_);
+
+  RawMutex lock_;
+  Waker waker_ FERRITE_GUARDED_BY(lock_);
+  std::atomic<bool> is_empty_{true};
+};
+
+// Blocks the calling thread as one selector of `waker` until a partner
+// selects it, the channel is disconnected, or `deadline` passes; the caller
+// then retries its operation. `ready_now()` re-checks the channel after
+// registering (and aborts the wait if the operation can already proceed),
+// which closes the race with a partner that notified before we registered.
+// `token` is the operation's token: its address is the operation id.
+template <class ReadyNow>
+void wait_as_selector(SyncWaker& waker, const void* token, Deadline deadline, ReadyNow ready_now) {
+  const ContextLease lease;
+  const Context& cx = lease.context();
+  const Operation oper = operation_hook(token);
+  waker.register_op(oper, cx);
+  if (ready_now()) cx.try_select(Selected::aborted());
+  const Selected sel = cx.wait_until(deadline);
+  // Selected operations were removed by their selector; the others remove
+  // themselves.
+  if (!sel.is_operation()) waker.unregister(oper);
+}
+
+}  // namespace ferrite::detail

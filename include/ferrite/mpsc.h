@@ -1,0 +1,170 @@
+// ferrite/mpsc.h — Rust's std::sync::mpsc: multi-producer, single-consumer
+// channels, as a thin layer over ferrite::channel (as Rust's is over its
+// copy of crossbeam-channel).
+//
+//   auto [tx, rx] = ferrite::mpsc::channel<int>();
+//   auto worker = ferrite::thread::spawn([tx = tx.clone()] { tx.send(42); });
+//   // *rx.recv() == 42
+//   worker.join();
+//
+// Constructors:
+//   channel<T>()          an unbounded channel: Sender<T> + Receiver<T>.
+//   sync_channel<T>(n)    a bounded one: SyncSender<T> + Receiver<T>;
+//                         n == 0 is a rendezvous channel (each send waits
+//                         for the receive that takes it).
+//
+// Contract (Rust's):
+// * Sender<T>::send(msg) never blocks; SyncSender<T>::send(msg) blocks
+//   while the channel is full; both fail (SendError<T>, the message handed
+//   back) only when the Receiver is gone. SyncSender::try_send(msg) never
+//   blocks: TrySendError Full or Disconnected.
+// * Receiver<T>: recv() blocks; when every sender is gone it first drains
+//   what is buffered, then fails with RecvError. try_recv() (Empty /
+//   Disconnected), recv_timeout(d) (Timeout / Disconnected), iter() and
+//   range-for (block; end at disconnection), try_iter() (ends when empty).
+// * Every message is destroyed exactly once, also those still buffered when
+//   the Receiver goes (they are destroyed then).
+// * T: Send, with a noexcept move constructor and destructor (see
+//   ferrite/channel.h).
+// Handles: Sender and SyncSender are copyable (copy = clone(); Rust's
+// clone); Receiver is move-only: there is exactly one. Using a moved-from
+// handle panics.
+// Send/Sync (ferrite/marker.h): Sender<T>, SyncSender<T>: Send and Sync if T
+// is Send. Receiver<T>: Send if T is Send, never Sync (one consumer; share
+// it as Arc<Mutex<mpsc::Receiver<T>>>, as the lecture's thread pool does).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <expected>
+#include <iterator>
+#include <utility>
+
+#include "ferrite/channel.h"
+#include "ferrite/channel_error.h"
+#include "ferrite/marker.h"
+
+namespace ferrite::mpsc {
+
+using ferrite::RecvError;
+using ferrite::RecvTimeoutError;
+using ferrite::SendError;
+using ferrite::SendTimeoutError;
+using ferrite::SendTimeoutErrorKind;
+using ferrite::TryRecvError;
+using ferrite::TrySendError;
+using ferrite::TrySendErrorKind;
+
+template <class T>
+class Receiver;
+
+// The sending half of channel(): never blocks.
+template <class T>
+class Sender {
+ public:
+  std::expected<void, SendError<T>> send(T msg) const { return inner_.send(std::move(msg)); }
+  Sender clone() const { return *this; }
+
+ private:
+  template <class U>
+  requires(Send<U>&& detail::ChannelMessage<U>) friend std::pair<Sender<U>, Receiver<U>> channel();
+  explicit Sender(ferrite::channel::Sender<T> inner) noexcept : inner_(std::move(inner)) {}
+  ferrite::channel::Sender<T> inner_;
+};
+
+// The sending half of sync_channel(n): blocks while the channel is full.
+template <class T>
+class SyncSender {
+ public:
+  std::expected<void, SendError<T>> send(T msg) const { return inner_.send(std::move(msg)); }
+  std::expected<void, TrySendError<T>> try_send(T msg) const {
+    return inner_.try_send(std::move(msg));
+  }
+  SyncSender clone() const { return *this; }
+
+ private:
+  template <class U>
+  requires(Send<U>&& detail::ChannelMessage<U>) friend std::pair<
+      SyncSender<U>, Receiver<U>> sync_channel(std::size_t bound);
+  explicit SyncSender(ferrite::channel::Sender<T> inner) noexcept : inner_(std::move(inner)) {}
+  ferrite::channel::Sender<T> inner_;
+};
+
+// The single receiving half of either channel. Move-only.
+template <class T>
+class Receiver {
+ public:
+  using Iter = detail::RecvRange<Receiver, T, true>;
+  using TryIter = detail::RecvRange<Receiver, T, false>;
+
+  Receiver(Receiver&&) noexcept = default;
+  Receiver& operator=(Receiver&&) noexcept = default;
+  Receiver(const Receiver&) = delete;
+  Receiver& operator=(const Receiver&) = delete;
+  ~Receiver() = default;
+
+  std::expected<T, RecvError> recv() const { return inner_.recv(); }
+  std::expected<T, TryRecvError> try_recv() const { return inner_.try_recv(); }
+  template <class Rep, class Period>
+  std::expected<T, RecvTimeoutError> recv_timeout(
+      std::chrono::duration<Rep, Period> timeout) const {
+    return inner_.recv_timeout(timeout);
+  }
+  std::expected<T, RecvTimeoutError> recv_deadline(
+      std::chrono::steady_clock::time_point deadline) const {
+    return inner_.recv_deadline(deadline);
+  }
+
+  Iter iter() const noexcept { return Iter(this); }
+  TryIter try_iter() const noexcept { return TryIter(this); }
+  detail::RecvIterator<Receiver, T, true> begin() const { return iter().begin(); }
+  std::default_sentinel_t end() const noexcept { return {}; }
+
+ private:
+  template <class U>
+  requires(Send<U>&& detail::ChannelMessage<U>) friend std::pair<Sender<U>, Receiver<U>> channel();
+  template <class U>
+  requires(Send<U>&& detail::ChannelMessage<U>) friend std::pair<
+      SyncSender<U>, Receiver<U>> sync_channel(std::size_t bound);
+  friend class detail::RecvIterator<Receiver, T, true>;
+  friend class detail::RecvIterator<Receiver, T, false>;
+
+  explicit Receiver(ferrite::channel::Receiver<T> inner) noexcept : inner_(std::move(inner)) {}
+  std::expected<T, RecvError> recv_any() const { return recv(); }
+  std::expected<T, TryRecvError> try_recv_any() const { return try_recv(); }
+
+  ferrite::channel::Receiver<T> inner_;
+};
+
+// An unbounded channel.
+template <class T>
+requires(Send<T>&& detail::ChannelMessage<T>) std::pair<Sender<T>, Receiver<T>> channel() {
+  auto [tx, rx] = ferrite::channel::unbounded<T>();
+  return {Sender<T>(std::move(tx)), Receiver<T>(std::move(rx))};
+}
+
+// A channel of at most `bound` buffered messages; 0: rendezvous.
+template <class T>
+requires(Send<T>&& detail::ChannelMessage<T>) std::pair<SyncSender<T>, Receiver<T>> sync_channel(
+    std::size_t bound) {
+  auto [tx, rx] = ferrite::channel::bounded<T>(bound);
+  return {SyncSender<T>(std::move(tx)), Receiver<T>(std::move(rx))};
+}
+
+#if defined(__clang__)
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Wc++26-extensions"
+#endif
+template <class T>
+requires(!Send<T>) void channel() = delete (
+    "ferrite::mpsc: the message type must be Send, since a message moves to another thread "
+    "(the note below names the type); send an Arc instead of an Rc");
+template <class T>
+requires(!Send<T>) void sync_channel(std::size_t bound) = delete (
+    "ferrite::mpsc: the message type must be Send, since a message moves to another thread "
+    "(the note below names the type); send an Arc instead of an Rc");
+#if defined(__clang__)
+#pragma clang diagnostic pop
+#endif
+
+}  // namespace ferrite::mpsc

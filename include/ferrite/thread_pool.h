@@ -1,0 +1,284 @@
+// ferrite/thread_pool.h — a fixed set of worker threads running queued jobs.
+//
+// The pool the lecture builds from `Arc<Mutex<mpsc::Receiver<Job>>>`, done
+// the crossbeam way: one multi-consumer ferrite::channel carries the jobs,
+// and every worker holds its own copy of the Receiver, so idle workers wait
+// on the channel, not on a mutex around it.
+//
+//   ThreadPool(n)      starts n workers (default: available_parallelism()).
+//   execute(f)         queues f(); its result, if any, is discarded.
+//   submit(f)          queues f(); returns a TaskHandle<R> whose join() waits
+//                      and returns std::expected<R, PanicPayload>.
+//   panic_count()      how many jobs (execute or submit) have panicked.
+//   thread_count()     n.
+//   shutdown()         stops taking jobs, runs every job already queued, and
+//                      joins every worker. The destructor does the same.
+//
+// Contract:
+// * Jobs run in no particular order, each exactly once, on some worker.
+// * A panicking job (any exception escaping it) never kills its worker: it
+//   is counted in panic_count(); submit()'s handle also returns it from
+//   join(). execute()'s exception object is destroyed after counting.
+// * Every job queued before shutdown() (or the destructor) begins is run
+//   before it returns, including jobs that queued jobs (a job may call
+//   execute/submit on its own pool while the pool is open).
+// * execute()/submit() after shutdown() has begun panic ("ThreadPool: the
+//   pool is shut down ..."); inside a job, that panic counts as the job's.
+// * Invalid: n == 0 (panics); calling shutdown() or destroying the pool from
+//   one of its own jobs (it would join the calling worker: std::system_error
+//   from std::thread::join, which is Rust's deadlock panic); a job that waits
+//   for something only a later job can provide when every worker is waiting
+//   the same way (the pool has n threads, not more).
+// * execute/submit/panic_count/thread_count are const and thread-safe (Rust's
+//   &self): share the pool as `const ThreadPool&` or `Arc<ThreadPool>`.
+//   shutdown() may be called from any thread but not concurrently with the
+//   destructor. Not copyable or movable.
+//
+// Send checks. The callable moves to a worker and its result back, so both
+// must be Send (ferrite/marker.h), exactly as for thread::spawn: a failing
+// call picks a deleted overload ("ThreadPool::execute: the callable and its
+// result must be Send ...") and clang's notes name the type; and
+// `requires { pool.execute(f); }` is false. The same limit applies: a lambda
+// is a class type, Send unless it opts out, so what it *captures* is not
+// checked (see ferrite/thread.h).
+//
+// Send/Sync: ThreadPool is Send and Sync (default rule; all shared state is
+// behind the channel, a RwLock and an atomic). TaskHandle<R> is a move-only
+// class type (Send and Sync by the default rule; R was checked at submit).
+//
+// Example (also tests/thread_pool_test.cc, ThreadPoolTest.HeaderExample):
+//
+//   ferrite::ThreadPool pool(4);
+//   std::atomic<int> done{0};
+//   for (int i = 0; i < 8; ++i) pool.execute([&done] { done += 1; });
+//   auto square = pool.submit([] { return 7 * 7; });
+//   auto boom = pool.submit([]() -> int { ferrite::panic("no"); });
+//   // *square.join() == 49; boom.join().error().message() == "no"
+//   pool.shutdown();                   // done == 8, pool.panic_count() == 1
+#pragma once
+
+#include <cxxabi.h>
+
+#include <atomic>
+#include <cstddef>
+#include <exception>
+#include <expected>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "ferrite/channel.h"
+#include "ferrite/marker.h"
+#include "ferrite/mutex.h"
+#include "ferrite/panic.h"
+#include "ferrite/rwlock.h"
+#include "ferrite/thread.h"
+
+namespace ferrite {
+
+template <class R>
+class TaskHandle;
+
+}  // namespace ferrite
+
+namespace ferrite::detail {
+
+// A queued job. It returns true when it panicked but handled the panic itself
+// (submit's jobs hand the panic to their TaskHandle); a job that throws is
+// counted by the worker.
+using PoolJob = std::move_only_function<bool()>;
+
+// What a submitted job sends back: the result itself when the channel can
+// carry it (a noexcept move), otherwise boxed.
+template <class R>
+using TaskPacket = std::conditional_t<ChannelMessage<JoinResult<R>>, JoinResult<R>,
+                                      std::unique_ptr<JoinResult<R>>>;
+
+template <class R>
+JoinResult<R> unpack_task(TaskPacket<R>&& packet) {
+  if constexpr (ChannelMessage<JoinResult<R>>) {
+    return std::move(packet);
+  } else {
+    return std::move(*packet);
+  }
+}
+
+template <class R>
+TaskPacket<R> pack_task(JoinResult<R>&& result) {
+  if constexpr (ChannelMessage<JoinResult<R>>) {
+    return std::move(result);
+  } else {
+    return std::make_unique<JoinResult<R>>(std::move(result));
+  }
+}
+
+// Runs `f` and returns its value, or the exception that escaped it.
+template <class R, class F>
+JoinResult<R> run_catching(F& f) {
+  try {
+    if constexpr (std::is_void_v<R>) {
+      std::invoke(std::move(f));
+      return JoinResult<R>();
+    } else {
+      return JoinResult<R>(std::in_place, std::invoke(std::move(f)));
+    }
+  } catch (abi::__forced_unwind&) {
+    throw;  // thread cancellation is not a panic
+  } catch (...) {
+    return JoinResult<R>(std::unexpect, std::current_exception());
+  }
+}
+
+// The part of ThreadPool that does not depend on the job (lib/thread_pool.cc).
+class PoolCore {
+ public:
+  explicit PoolCore(std::size_t threads);
+  PoolCore(const PoolCore&) = delete;
+  PoolCore& operator=(const PoolCore&) = delete;
+  ~PoolCore();
+
+  // Queues `job`; panics (naming `what`, e.g. "ThreadPool::execute") when the
+  // pool is shut down.
+  void enqueue(PoolJob job, const char* what) const;
+  void shutdown();
+  std::size_t panic_count() const noexcept { return panics_->load(); }
+  std::size_t thread_count() const noexcept { return threads_; }
+
+ private:
+  std::size_t threads_;
+  // Counted by the workers; shared so that they never point into the pool.
+  std::shared_ptr<std::atomic<std::size_t>> panics_;
+  // nullopt once shut down. Readers (enqueue) send under the read lock, so
+  // shutdown's write lock waits for every send in progress.
+  RwLock<std::optional<channel::Sender<PoolJob>>> sender_;
+  // Emptied by the first shutdown(), which joins them while holding the lock,
+  // so a concurrent shutdown() returns only after every worker is joined.
+  Mutex<std::vector<thread::JoinHandle<void>>> workers_;
+};
+
+}  // namespace ferrite::detail
+
+namespace ferrite {
+
+// TaskHandle<R> — the result of one ThreadPool::submit job.
+//
+// Contract: join() waits until the job has run and returns its value, or its
+// panic as a PanicPayload; it may be called once (again, or on a moved-from
+// handle, it panics). Dropping the handle does not cancel the job: it still
+// runs and its result is destroyed. is_finished() polls. Move-only.
+template <class R>
+class TaskHandle {
+ public:
+  TaskHandle(TaskHandle&& other) noexcept : result_(std::exchange(other.result_, std::nullopt)) {}
+  TaskHandle& operator=(TaskHandle&& other) noexcept {
+    if (this != &other) result_ = std::exchange(other.result_, std::nullopt);
+    return *this;
+  }
+  TaskHandle(const TaskHandle&) = delete;
+  TaskHandle& operator=(const TaskHandle&) = delete;
+  ~TaskHandle() = default;
+
+  detail::JoinResult<R> join() {
+    if (!result_.has_value()) {
+      panic(
+          "TaskHandle::join: already joined (join may be called once; a moved-from handle "
+          "has no job)");
+    }
+    channel::Receiver<detail::TaskPacket<R>> result = std::move(*result_);
+    result_.reset();
+    // Every queued job runs, and its sender lives in the job: recv() fails
+    // only if the job was destroyed without running, which the pool never does.
+    auto packet = result.recv();
+    FERRITE_ASSERT(packet.has_value(), "TaskHandle::join: the job was dropped without running");
+    return detail::unpack_task<R>(std::move(*packet));
+  }
+  // True once the job has finished (join() will not block). False after join().
+  bool is_finished() const { return result_.has_value() && !result_->is_empty(); }
+
+ private:
+  friend class ThreadPool;
+  explicit TaskHandle(channel::Receiver<detail::TaskPacket<R>> result)
+      : result_(std::move(result)) {}
+
+  std::optional<channel::Receiver<detail::TaskPacket<R>>> result_;
+};
+
+// ThreadPool — see the file comment for the contract.
+class ThreadPool {
+ public:
+  // Starts `threads` workers; panics if threads == 0. If a thread cannot be
+  // started, the ones already started are joined and std::system_error
+  // propagates.
+  explicit ThreadPool(std::size_t threads = thread::available_parallelism()) : core_(threads) {}
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+  // Runs every queued job, then joins every worker (shutdown()). Destroying
+  // the pool from one of its own jobs terminates the process (invalid).
+  ~ThreadPool() = default;
+
+  // Queues f() (f is decay-copied); the result is discarded.
+  template <class F>
+  requires detail::SendSpawnable<F>
+  void execute(F&& f) const {
+    core_.enqueue(
+        [fn = std::decay_t<F>(std::forward<F>(f))]() mutable {
+          std::invoke(std::move(fn));
+          return false;
+        },
+        "ThreadPool::execute");
+  }
+
+  // Queues f() (f is decay-copied); join() the handle for its result.
+  template <class F>
+  requires detail::SendSpawnable<F> TaskHandle<detail::SpawnResult<F>> submit(F&& f)
+  const {
+    using R = detail::SpawnResult<F>;
+    auto [tx, rx] = channel::bounded<detail::TaskPacket<R>>(1);
+    core_.enqueue(
+        [fn = std::decay_t<F>(std::forward<F>(f)), tx = std::move(tx)]() mutable {
+          detail::JoinResult<R> result = detail::run_catching<R>(fn);
+          const bool panicked = !result.has_value();
+          // Fails only when the handle is gone: then nobody wants the result.
+          static_cast<void>(tx.send(detail::pack_task<R>(std::move(result))));
+          return panicked;
+        },
+        "ThreadPool::submit");
+    return TaskHandle<R>(std::move(rx));
+  }
+
+#if defined(__clang__)
+#pragma clang diagnostic push
+// `= delete("reason")` is C++26 (P2573); clang 19 accepts it as an extension.
+#pragma clang diagnostic ignored "-Wc++26-extensions"
+#endif
+  template <class F>
+  requires(detail::Spawnable<F> && !detail::SendSpawnable<F>) void execute(F&& f) const = delete (
+      "ThreadPool::execute: the callable and its result must be Send (see the notes for the "
+      "type that is not); pass an Arc instead of an Rc, a Mutex or atomic instead of a Cell");
+  template <class F>
+  requires(detail::Spawnable<F> &&
+           !detail::SendSpawnable<F>) TaskHandle<detail::SpawnResult<F>> submit(F&& f)
+  const = delete (
+      "ThreadPool::submit: the callable and its result must be Send (see the notes for the "
+      "type that is not); return a value or an Arc, not a reference to a Cell or an Rc");
+#if defined(__clang__)
+#pragma clang diagnostic pop
+#endif
+
+  // How many jobs have panicked so far (execute and submit alike).
+  std::size_t panic_count() const noexcept { return core_.panic_count(); }
+  // The number of workers.
+  std::size_t thread_count() const noexcept { return core_.thread_count(); }
+  // Stops accepting jobs, runs every job already queued and joins every
+  // worker. Idempotent; a second caller returns once the workers are joined.
+  // Called from one of the pool's own jobs, it panics (it would join itself).
+  void shutdown() { core_.shutdown(); }
+
+ private:
+  detail::PoolCore core_;
+};
+
+}  // namespace ferrite

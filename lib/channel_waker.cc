@@ -1,0 +1,119 @@
+// lib/channel_waker.cc — lists of blocked channel operations (see
+// ferrite/channel_waker.h; crossbeam-channel's waker.rs).
+#include "ferrite/channel_waker.h"
+
+#include <algorithm>
+#include <optional>
+#include <utility>
+
+#include "ferrite/panic.h"
+
+namespace ferrite::detail {
+
+namespace {
+
+std::optional<WakerEntry> take(std::vector<WakerEntry>& entries, Operation oper) noexcept {
+  const auto it = std::find_if(entries.begin(), entries.end(),
+                               [oper](const WakerEntry& entry) { return entry.oper == oper; });
+  if (it == entries.end()) return std::nullopt;
+  std::optional<WakerEntry> entry(std::move(*it));
+  entries.erase(it);
+  return entry;
+}
+
+}  // namespace
+
+Waker::~Waker() { FERRITE_DEBUG_ASSERT(is_empty()); }
+
+void Waker::register_with_packet(Operation oper, void* packet, const Context& cx) {
+  selectors_.push_back(WakerEntry{oper, packet, cx});
+}
+
+std::optional<WakerEntry> Waker::unregister(Operation oper) noexcept {
+  return take(selectors_, oper);
+}
+
+std::optional<WakerEntry> Waker::try_select() noexcept {
+  const std::uintptr_t me = current_thread_id();
+  for (auto it = selectors_.begin(); it != selectors_.end(); ++it) {
+    // A thread must not complete its own operation (a Select that both sends
+    // and receives on one rendezvous channel would pair with itself).
+    if (it->cx.thread_id() == me) continue;
+    if (!it->cx.try_select(Selected::operation(it->oper))) continue;
+    it->cx.store_packet(it->packet);
+    it->cx.unpark();
+    std::optional<WakerEntry> entry(std::move(*it));
+    selectors_.erase(it);
+    return entry;
+  }
+  return std::nullopt;
+}
+
+bool Waker::can_select() const noexcept {
+  const std::uintptr_t me = current_thread_id();
+  return std::any_of(selectors_.begin(), selectors_.end(), [me](const WakerEntry& entry) {
+    return entry.cx.thread_id() != me && entry.cx.selected().is_waiting();
+  });
+}
+
+void Waker::watch(Operation oper, const Context& cx) {
+  observers_.push_back(WakerEntry{oper, nullptr, cx});
+}
+
+void Waker::unwatch(Operation oper) noexcept { take(observers_, oper); }
+
+void Waker::notify() noexcept {
+  for (const WakerEntry& entry : observers_) {
+    if (entry.cx.try_select(Selected::operation(entry.oper))) entry.cx.unpark();
+  }
+  observers_.clear();
+}
+
+void Waker::disconnect() noexcept {
+  for (const WakerEntry& entry : selectors_) {
+    if (entry.cx.try_select(Selected::disconnected())) entry.cx.unpark();
+  }
+  notify();
+}
+
+void SyncWaker::register_op(Operation oper, const Context& cx) {
+  ChannelLock guard(lock_);
+  waker_.register_op(oper, cx);
+  update_is_empty();
+}
+
+void SyncWaker::unregister(Operation oper) noexcept {
+  ChannelLock guard(lock_);
+  waker_.unregister(oper);
+  update_is_empty();
+}
+
+void SyncWaker::watch(Operation oper, const Context& cx) {
+  ChannelLock guard(lock_);
+  waker_.watch(oper, cx);
+  update_is_empty();
+}
+
+void SyncWaker::unwatch(Operation oper) noexcept {
+  ChannelLock guard(lock_);
+  waker_.unwatch(oper);
+  update_is_empty();
+}
+
+void SyncWaker::disconnect() noexcept {
+  ChannelLock guard(lock_);
+  waker_.disconnect();
+  update_is_empty();
+}
+
+void SyncWaker::notify_slow() noexcept {
+  ChannelLock guard(lock_);
+  if (is_empty_.load()) return;
+  waker_.try_select();
+  waker_.notify();
+  update_is_empty();
+}
+
+void SyncWaker::update_is_empty() noexcept { is_empty_.store(waker_.is_empty()); }
+
+}  // namespace ferrite::detail

@@ -1,0 +1,317 @@
+// tests/channel_select_test.cc — ferrite::channel::Select: behaviours of
+// crossbeam-channel's tests/select.rs and tests/ready.rs (and its
+// select_macro.rs cases, written with the dynamic Select), in our own words.
+#include "ferrite/channel_select.h"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "ferrite/barrier.h"
+#include "ferrite/channel.h"
+#include "ferrite/thread.h"
+#include "tests/support/test_types.h"
+
+namespace {
+
+using namespace std::chrono_literals;
+using ferrite::channel::bounded;
+using ferrite::channel::RecvError;
+using ferrite::channel::Select;
+using ferrite::channel::SelectedOperation;
+using ferrite::channel::unbounded;
+
+// The header's example.
+TEST(SelectDoc, HeaderExample) {
+  auto [tx1, rx1] = unbounded<int>();
+  auto [tx2, rx2] = unbounded<int>();
+  ASSERT_TRUE(tx2.send(7));
+  Select sel;
+  const std::size_t first = sel.recv(rx1);
+  const std::size_t second = sel.recv(rx2);
+  EXPECT_EQ(first, 0u);
+  EXPECT_EQ(second, 1u);
+  SelectedOperation op = sel.select();
+  EXPECT_EQ(op.index(), second);
+  EXPECT_EQ(*op.recv(rx2), 7);
+}
+
+TEST(Select, PicksTheReadyReceiveOnEveryFlavor) {
+  for (int cap : {-1, 1, 8}) {
+    auto [tx1, rx1] = cap < 0 ? unbounded<int>() : bounded<int>(cap);
+    auto [tx2, rx2] = cap < 0 ? unbounded<int>() : bounded<int>(cap);
+    ASSERT_TRUE(tx1.send(1));
+    Select sel;
+    sel.recv(rx1);
+    sel.recv(rx2);
+    auto op = sel.select();
+    ASSERT_EQ(op.index(), 0u);
+    EXPECT_EQ(*op.recv(rx1), 1);
+  }
+}
+
+TEST(Select, BlocksUntilAnotherThreadSends) {
+  for (int cap : {-1, 0, 1}) {
+    auto [tx1, rx1] = cap < 0 ? unbounded<int>() : bounded<int>(cap);
+    auto [tx2, rx2] = cap < 0 ? unbounded<int>() : bounded<int>(cap);
+    ferrite::thread::scope([&](ferrite::thread::Scope& s) {
+      s.spawn([&] { ASSERT_TRUE(tx2.send(2)); });
+      Select sel;
+      sel.recv(rx1);
+      sel.recv(rx2);
+      auto op = sel.select();
+      ASSERT_EQ(op.index(), 1u);
+      EXPECT_EQ(*op.recv(rx2), 2);
+    });
+  }
+}
+
+TEST(Select, SendOperationsOnEveryFlavor) {
+  for (int cap : {-1, 0, 1}) {
+    auto [tx, rx] = cap < 0 ? unbounded<int>() : bounded<int>(cap);
+    ferrite::thread::scope([&](ferrite::thread::Scope& s) {
+      s.spawn([&] { EXPECT_EQ(*rx.recv(), 9); });
+      Select sel;
+      sel.send(tx);
+      auto op = sel.select();
+      EXPECT_TRUE(op.send(tx, 9));
+    });
+  }
+}
+
+TEST(Select, SendAndReceiveOnOneRendezvousChannelDoNotPairWithThemselves) {
+  auto [tx, rx] = bounded<int>(0);
+  Select sel;
+  sel.send(tx);
+  sel.recv(rx);
+  EXPECT_FALSE(sel.select_timeout(20ms).has_value());
+  // With a partner thread, one of the two is selected and completes.
+  ferrite::thread::scope([&](ferrite::thread::Scope& s) {
+    s.spawn([&] { EXPECT_EQ(*rx.recv(), 5); });
+    Select only_send;
+    only_send.send(tx);
+    auto op = only_send.select();
+    EXPECT_TRUE(op.send(tx, 5));
+  });
+}
+
+TEST(Select, DisconnectedOperationsAreReady) {
+  auto [tx, rx] = unbounded<int>();
+  { auto gone = std::move(tx); }
+  Select sel;
+  sel.recv(rx);
+  auto op = sel.select();
+  EXPECT_EQ(op.recv(rx).error(), RecvError{});
+
+  auto [tx2, rx2] = bounded<std::string>(0);
+  { auto gone = std::move(rx2); }
+  Select send_sel;
+  send_sel.send(tx2);
+  auto send_op = send_sel.select();
+  auto r = send_op.send(tx2, std::string("back"));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(std::move(r.error()).into_inner(), "back");
+}
+
+TEST(Select, DisconnectionWakesABlockedSelect) {
+  auto [tx, rx] = bounded<int>(0);
+  ferrite::thread::scope([&, tx = std::move(tx)](ferrite::thread::Scope& s) mutable {
+    s.spawn([tx = std::move(tx)] {});  // drops the last sender
+    Select sel;
+    sel.recv(rx);
+    auto op = sel.select();
+    EXPECT_EQ(op.recv(rx).error(), RecvError{});
+  });
+}
+
+TEST(Select, TrySelectAndTimeout) {
+  auto [tx, rx] = unbounded<int>();
+  Select sel;
+  sel.recv(rx);
+  EXPECT_FALSE(sel.try_select().has_value());
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_FALSE(sel.select_timeout(20ms).has_value());
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 20ms);
+  ASSERT_TRUE(tx.send(3));
+  auto op = sel.try_select();
+  ASSERT_TRUE(op.has_value());
+  EXPECT_EQ(*op->recv(rx), 3);
+  ASSERT_TRUE(tx.send(4));
+  auto timed = sel.select_deadline(std::chrono::steady_clock::now() + 1h);
+  ASSERT_TRUE(timed.has_value());
+  EXPECT_EQ(*timed->recv(rx), 4);
+}
+
+TEST(Select, EmptySelect) {
+  Select sel;
+  EXPECT_FALSE(sel.try_select().has_value());
+  EXPECT_FALSE(sel.select_timeout(5ms).has_value());
+  EXPECT_FALSE(sel.try_ready().has_value());
+  EXPECT_FALSE(sel.ready_timeout(5ms).has_value());
+  EXPECT_THROW(static_cast<void>(sel.select()), ferrite::Panic);
+  EXPECT_THROW(static_cast<void>(sel.ready()), ferrite::Panic);
+}
+
+TEST(Select, RemoveKeepsIndices) {
+  auto [tx1, rx1] = unbounded<int>();
+  auto [tx2, rx2] = unbounded<int>();
+  ASSERT_TRUE(tx1.send(1));
+  ASSERT_TRUE(tx2.send(2));
+  Select sel;
+  const std::size_t a = sel.recv(rx1);
+  const std::size_t b = sel.recv(rx2);
+  sel.remove(a);
+  EXPECT_THROW(sel.remove(a), ferrite::Panic);
+  auto op = sel.select();
+  EXPECT_EQ(op.index(), b);
+  EXPECT_EQ(*op.recv(rx2), 2);
+}
+
+TEST(Select, WrongEndPanicsAndLeavesTheOperationPending) {
+  auto [tx1, rx1] = unbounded<int>();
+  auto [tx2, rx2] = unbounded<int>();
+  ASSERT_TRUE(tx1.send(1));
+  Select sel;
+  sel.recv(rx1);
+  sel.recv(rx2);
+  auto op = sel.select();
+  ASSERT_EQ(op.index(), 0u);
+  EXPECT_THROW(static_cast<void>(op.recv(rx2)), ferrite::Panic);
+  EXPECT_THROW(static_cast<void>(op.send(tx1, 0)), ferrite::Panic);
+  EXPECT_EQ(*op.recv(rx1), 1);
+  EXPECT_THROW(static_cast<void>(op.recv(rx1)), ferrite::Panic);  // completed already
+}
+
+void drop_uncompleted_operation() {
+  auto [tx, rx] = unbounded<int>();
+  static_cast<void>(tx.send(1));
+  Select sel;
+  sel.recv(rx);
+  auto op = sel.select();
+}
+
+TEST(SelectDeathTest, DroppingAnUncompletedOperationAborts) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_DEATH(drop_uncompleted_operation(), "destroyed without completing");
+}
+
+TEST(Select, AfterAndNeverArms) {
+  auto [tx, rx] = unbounded<int>();
+  auto timeout = ferrite::channel::after(20ms);
+  auto never = ferrite::channel::never<int>();
+  Select sel;
+  sel.recv(rx);
+  const std::size_t t = sel.recv(timeout);
+  sel.recv(never);
+  auto op = sel.select();
+  ASSERT_EQ(op.index(), t);
+  auto when = op.recv(timeout);
+  ASSERT_TRUE(when);
+  EXPECT_LE(*when, std::chrono::steady_clock::now());
+  auto tick = ferrite::channel::tick(5ms);
+  Select tick_sel;
+  tick_sel.recv(never);
+  tick_sel.recv(tick);
+  for (int i = 0; i < 3; ++i) {
+    auto tick_op = tick_sel.select();
+    ASSERT_EQ(tick_op.index(), 1u);
+    EXPECT_TRUE(tick_op.recv(tick));
+  }
+}
+
+TEST(Select, FairnessBetweenReadyOperations) {
+  auto [tx1, rx1] = unbounded<int>();
+  auto [tx2, rx2] = unbounded<int>();
+  for (int i = 0; i < 1000; ++i) {
+    ASSERT_TRUE(tx1.send(i));
+    ASSERT_TRUE(tx2.send(i));
+  }
+  std::array<int, 2> hits = {0, 0};
+  for (int i = 0; i < 1000; ++i) {
+    Select sel;
+    sel.recv(rx1);
+    sel.recv(rx2);
+    auto op = sel.select();
+    ++hits.at(op.index());
+    EXPECT_TRUE(op.index() == 0 ? op.recv(rx1) : op.recv(rx2));
+  }
+  EXPECT_GT(hits[0], 300);
+  EXPECT_GT(hits[1], 300);
+}
+
+TEST(Ready, ReportsWithoutStarting) {
+  auto [tx, rx] = bounded<int>(1);
+  Select sel;
+  sel.recv(rx);
+  EXPECT_FALSE(sel.try_ready().has_value());
+  EXPECT_FALSE(sel.ready_timeout(10ms).has_value());
+  ASSERT_TRUE(tx.send(1));
+  EXPECT_EQ(sel.ready(), 0u);
+  EXPECT_EQ(sel.ready(), 0u);  // nothing was taken
+  EXPECT_EQ(*rx.try_recv(), 1);
+  Select send_sel;
+  send_sel.send(tx);
+  EXPECT_EQ(send_sel.try_ready(), 0u);
+  ASSERT_TRUE(tx.send(2));
+  EXPECT_FALSE(send_sel.try_ready().has_value());  // full
+}
+
+TEST(Ready, WakesWhenAnotherThreadSends) {
+  for (int cap : {-1, 0, 1}) {
+    auto [tx, rx] = cap < 0 ? unbounded<int>() : bounded<int>(cap);
+    ferrite::thread::scope([&](ferrite::thread::Scope& s) {
+      s.spawn([&] { ASSERT_TRUE(tx.send(1)); });
+      Select sel;
+      sel.recv(rx);
+      EXPECT_EQ(sel.ready(), 0u);
+      EXPECT_EQ(*rx.recv(), 1);
+    });
+    ferrite::thread::scope([&](ferrite::thread::Scope& s) {
+      s.spawn([&] { EXPECT_EQ(*rx.recv(), 2); });
+      Select sel;
+      sel.send(tx);
+      EXPECT_EQ(sel.ready(), 0u);
+      ASSERT_TRUE(tx.send(2));
+    });
+  }
+}
+
+// Many threads selecting over shared channels: every message arrives once.
+TEST(Select, StressSelectBoth) {
+  for (int cap : {-1, 0, 1, 4}) {
+    const int per_thread = 2'000;
+    constexpr int kThreads = 3;
+    std::vector<std::pair<ferrite::channel::Sender<int>, ferrite::channel::Receiver<int>>> chans;
+    for (int i = 0; i < 3; ++i) chans.push_back(cap < 0 ? unbounded<int>() : bounded<int>(cap));
+    std::atomic<long> sum{0};
+    ferrite::thread::scope([&](ferrite::thread::Scope& s) {
+      for (int t = 0; t < kThreads; ++t) {
+        s.spawn([&] {
+          for (int i = 0; i < per_thread; ++i) {
+            Select sel;
+            for (auto& c : chans) sel.send(c.first);
+            auto op = sel.select();
+            ASSERT_TRUE(op.send(chans[op.index()].first, i));
+          }
+        });
+        s.spawn([&] {
+          for (int i = 0; i < per_thread; ++i) {
+            Select sel;
+            for (auto& c : chans) sel.recv(c.second);
+            auto op = sel.select();
+            sum += *op.recv(chans[op.index()].second);
+          }
+        });
+      }
+    });
+    EXPECT_EQ(sum.load(), long{kThreads} * per_thread * (per_thread - 1) / 2) << cap;
+  }
+}
+
+}  // namespace

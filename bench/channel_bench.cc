@@ -356,7 +356,7 @@ void run_one(const Options& options, Flavor f, Workload w) {
       break;
   }
   const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
-  std::printf("%s %s %.3f\n", key.c_str(), Impl::kName, elapsed.count());
+  std::printf("%s %s %.6f\n", key.c_str(), Impl::kName, elapsed.count());
   std::fflush(stdout);
 }
 

@@ -22,7 +22,8 @@
 // e.g. `bounded1_mpmc ferrite-channel 0.412`. Flavors: unbounded, bounded0,
 // bounded1, boundedN. Options: --repetitions N (a line per repetition),
 // --filter REGEX (on `<flavor>_<workload>`), --impl NAME (repeatable),
-// --messages N (default 5000000). Repetitions interleave the implementations.
+// --messages N (default 5000000), --threads N (each side of the multi-thread
+// workloads; default 4, as crossbeam). Repetitions interleave the implementations.
 //
 //   bazel run --config=bench //bench:channel_bench -- --repetitions 5
 #include <blockingconcurrentqueue.h>
@@ -49,7 +50,8 @@
 
 namespace {
 
-constexpr std::size_t kThreads = 4;
+// Threads on each side of the mpsc/mpmc/select workloads (crossbeam: 4); --threads N.
+std::size_t threads_per_side = 4;
 std::size_t messages = 5'000'000;
 
 // crossbeam's message::Message: one usize.
@@ -242,12 +244,12 @@ void mpsc(Flavor f) {
   const auto holder = Impl::make(f);
   const auto& chan = deref(holder);
   std::vector<std::thread> producers;
-  for (std::size_t t = 0; t < kThreads; ++t) {
+  for (std::size_t t = 0; t < threads_per_side; ++t) {
     producers.emplace_back([&] {
-      for (std::size_t i = 0; i < messages / kThreads; ++i) chan.send(Message{i});
+      for (std::size_t i = 0; i < messages / threads_per_side; ++i) chan.send(Message{i});
     });
   }
-  for (std::size_t i = 0; i < messages / kThreads * kThreads; ++i) chan.recv();
+  for (std::size_t i = 0; i < messages / threads_per_side * threads_per_side; ++i) chan.recv();
   for (auto& p : producers) p.join();
 }
 
@@ -256,14 +258,14 @@ void mpmc(Flavor f) {
   const auto holder = Impl::make(f);
   const auto& chan = deref(holder);
   std::vector<std::thread> threads;
-  for (std::size_t t = 0; t < kThreads; ++t) {
+  for (std::size_t t = 0; t < threads_per_side; ++t) {
     threads.emplace_back([&] {
-      for (std::size_t i = 0; i < messages / kThreads; ++i) chan.send(Message{i});
+      for (std::size_t i = 0; i < messages / threads_per_side; ++i) chan.send(Message{i});
     });
   }
-  for (std::size_t t = 0; t < kThreads; ++t) {
+  for (std::size_t t = 0; t < threads_per_side; ++t) {
     threads.emplace_back([&] {
-      for (std::size_t i = 0; i < messages / kThreads; ++i) chan.recv();
+      for (std::size_t i = 0; i < messages / threads_per_side; ++i) chan.recv();
     });
   }
   for (auto& t : threads) t.join();
@@ -271,7 +273,7 @@ void mpmc(Flavor f) {
 
 std::vector<FerriteChannel::Chan> select_chans(Flavor f) {
   std::vector<FerriteChannel::Chan> chans;
-  for (std::size_t t = 0; t < kThreads; ++t) chans.push_back(FerriteChannel::make(f));
+  for (std::size_t t = 0; t < threads_per_side; ++t) chans.push_back(FerriteChannel::make(f));
   return chans;
 }
 
@@ -280,10 +282,10 @@ void select_rx(Flavor f) {
   std::vector<std::thread> producers;
   for (const auto& chan : chans) {
     producers.emplace_back([&] {
-      for (std::size_t i = 0; i < messages / kThreads; ++i) chan.send(Message{i});
+      for (std::size_t i = 0; i < messages / threads_per_side; ++i) chan.send(Message{i});
     });
   }
-  for (std::size_t i = 0; i < messages / kThreads * kThreads; ++i) {
+  for (std::size_t i = 0; i < messages / threads_per_side * threads_per_side; ++i) {
     ferrite::channel::Select sel;
     for (const auto& chan : chans) sel.recv(chan.rx);
     auto op = sel.select();
@@ -295,9 +297,9 @@ void select_rx(Flavor f) {
 void select_both(Flavor f) {
   const auto chans = select_chans(f);
   std::vector<std::thread> threads;
-  for (std::size_t t = 0; t < kThreads; ++t) {
+  for (std::size_t t = 0; t < threads_per_side; ++t) {
     threads.emplace_back([&] {
-      for (std::size_t i = 0; i < messages / kThreads; ++i) {
+      for (std::size_t i = 0; i < messages / threads_per_side; ++i) {
         ferrite::channel::Select sel;
         for (const auto& chan : chans) sel.send(chan.tx);
         auto op = sel.select();
@@ -305,9 +307,9 @@ void select_both(Flavor f) {
       }
     });
   }
-  for (std::size_t t = 0; t < kThreads; ++t) {
+  for (std::size_t t = 0; t < threads_per_side; ++t) {
     threads.emplace_back([&] {
-      for (std::size_t i = 0; i < messages / kThreads; ++i) {
+      for (std::size_t i = 0; i < messages / threads_per_side; ++i) {
         ferrite::channel::Select sel;
         for (const auto& chan : chans) sel.recv(chan.rx);
         auto op = sel.select();
@@ -362,7 +364,8 @@ void run_one(const Options& options, Flavor f, Workload w) {
 
 [[noreturn]] void usage(const char* argv0) {
   std::fprintf(stderr,
-               "usage: %s [--repetitions N] [--filter REGEX] [--impl NAME]... [--messages N]\n"
+               "usage: %s [--repetitions N] [--filter REGEX] [--impl NAME]... [--messages N]"
+               " [--threads N]\n"
                "implementations: ferrite-channel ferrite-mpsc lecture tbb moodycamel\n",
                argv0);
   std::exit(2);
@@ -385,13 +388,17 @@ int main(int argc, char** argv) {
       options.filter.emplace(value);
     } else if (arg == "--impl") {
       options.impls.emplace_back(value);
+    } else if (arg == "--threads") {
+      threads_per_side = static_cast<std::size_t>(std::strtoull(value, nullptr, 10));
     } else if (arg == "--messages") {
       messages = static_cast<std::size_t>(std::strtoull(value, nullptr, 10));
     } else {
       usage(args[0]);
     }
   }
-  if (options.repetitions < 1 || messages < kThreads) usage(args[0]);
+  if (options.repetitions < 1 || threads_per_side < 1 || messages < threads_per_side) {
+    usage(args[0]);
+  }
   // crossbeam's order: by flavor, then workload (seq only where it cannot deadlock).
   const Flavor flavors[] = {Flavor::kBounded0, Flavor::kBounded1, Flavor::kBoundedN,
                             Flavor::kUnbounded};

@@ -413,8 +413,9 @@ struct AllFields<TypeList<F...>> {
 // The default rules (primary templates).
 // ---------------------------------------------------------------------------
 
-template <class T>
-consteval bool default_send() {
+// One rule set for both traits; `send` picks which one is asked.
+template <class T, bool send>
+consteval bool default_rule() {
   if constexpr (std::is_void_v<T> || std::is_arithmetic_v<T> || std::is_enum_v<T> ||
                 std::is_null_pointer_v<T> || std::is_member_pointer_v<T> || std::is_function_v<T>) {
     return true;
@@ -423,31 +424,15 @@ consteval bool default_send() {
   } else if constexpr (std::is_pointer_v<T>) {
     return std::is_function_v<std::remove_pointer_t<T>>;
   } else if constexpr (std::is_array_v<T>) {
-    return Send<std::remove_extent_t<T>>;
-  } else if constexpr (std::is_base_of_v<NotSend, T>) {
+    if constexpr (send) {
+      return Send<std::remove_extent_t<T>>;
+    } else {
+      return Sync<std::remove_extent_t<T>>;
+    }
+  } else if constexpr (std::is_base_of_v<std::conditional_t<send, NotSend, NotSync>, T>) {
     return false;
   } else if constexpr (ReflectableAggregate<T>) {
-    return AllFields<FieldTypes<T>>::send;
-  } else {
-    return true;
-  }
-}
-
-template <class T>
-consteval bool default_sync() {
-  if constexpr (std::is_void_v<T> || std::is_arithmetic_v<T> || std::is_enum_v<T> ||
-                std::is_null_pointer_v<T> || std::is_member_pointer_v<T> || std::is_function_v<T>) {
-    return true;
-  } else if constexpr (std::is_reference_v<T>) {
-    return Sync<std::remove_reference_t<T>>;
-  } else if constexpr (std::is_pointer_v<T>) {
-    return std::is_function_v<std::remove_pointer_t<T>>;
-  } else if constexpr (std::is_array_v<T>) {
-    return Sync<std::remove_extent_t<T>>;
-  } else if constexpr (std::is_base_of_v<NotSync, T>) {
-    return false;
-  } else if constexpr (ReflectableAggregate<T>) {
-    return AllFields<FieldTypes<T>>::sync;
+    return send ? AllFields<FieldTypes<T>>::send : AllFields<FieldTypes<T>>::sync;
   } else {
     return true;
   }
@@ -455,12 +440,12 @@ consteval bool default_sync() {
 
 template <class T, class>
 struct SendTrait {
-  static constexpr bool value = default_send<T>();
+  static constexpr bool value = default_rule<T, true>();
 };
 
 template <class T, class>
 struct SyncTrait {
-  static constexpr bool value = default_sync<T>();
+  static constexpr bool value = default_rule<T, false>();
 };
 
 // ---------------------------------------------------------------------------

@@ -73,19 +73,25 @@ class Registrations {
 
 }  // namespace
 
-std::optional<SelectResult> run_select(std::span<SelectEntry> entries, bool now_only,
-                                       Deadline deadline) {
+bool run_select(std::span<SelectEntry> entries, bool now_only, Deadline deadline,
+                SelectResult& out) {
   if (entries.empty()) {
     if (!now_only) sleep_until(deadline);
-    return std::nullopt;
+    return false;
   }
   shuffle(entries);
-  Token token;
+  Token& token = out.token;
+  // The selected entry, recorded where the caller will read it.
+  const auto selected = [&out](const SelectEntry& entry) {
+    out.index = entry.index;
+    out.end = entry.end;
+    return true;
+  };
   for (const SelectEntry& entry : entries) {
-    if (entry.handle->try_select(token)) return SelectResult{token, entry.index, entry.end};
+    if (entry.handle->try_select(token)) return selected(entry);
   }
   for (;;) {
-    if (timed_out(now_only, deadline)) return std::nullopt;
+    if (timed_out(now_only, deadline)) return false;
     {
       const ContextLease lease;
       const Context& cx = lease.context();
@@ -113,20 +119,20 @@ std::optional<SelectResult> run_select(std::span<SelectEntry> entries, bool now_
       if (sel == Selected::aborted() && index_ready) {
         for (const SelectEntry& entry : entries) {
           if (entry.index == *index_ready && entry.handle->try_select(token)) {
-            return SelectResult{token, entry.index, entry.end};
+            return selected(entry);
           }
         }
       } else if (sel.is_operation()) {
         for (SelectEntry& entry : entries) {
           if (sel == Selected::operation(operation_hook(&entry)) &&
               entry.handle->accept(token, cx)) {
-            return SelectResult{token, entry.index, entry.end};
+            return selected(entry);
           }
         }
       }
     }
     for (const SelectEntry& entry : entries) {
-      if (entry.handle->try_select(token)) return SelectResult{token, entry.index, entry.end};
+      if (entry.handle->try_select(token)) return selected(entry);
     }
   }
 }
@@ -194,46 +200,61 @@ void moved_from_channel_end(const char* what) {
 namespace ferrite::channel {
 
 void Select::remove(std::size_t index) {
-  const auto it = std::find_if(entries_.begin(), entries_.end(),
+  const std::span<detail::SelectEntry> all = entries();
+  const auto it = std::find_if(all.begin(), all.end(),
                                [index](const detail::SelectEntry& e) { return e.index == index; });
-  if (it == entries_.end()) {
+  if (it == all.end()) {
     detail::select_misuse("ferrite::channel::Select::remove: no operation with this index");
   }
-  entries_.erase(it);
+  std::move(it + 1, all.end(), it);  // keep the order of the others
+  if (spilled_) heap_.pop_back();
+  --count_;
+}
+
+std::size_t Select::add_to_heap(const detail::SelectHandle* handle, const void* end) {
+  if (!spilled_) heap_.assign(inline_.begin(), inline_.end());  // may throw: nothing changed
+  heap_.push_back(detail::SelectEntry{handle, next_index_, end});
+  spilled_ = true;
+  ++count_;
+  return next_index_++;
 }
 
 SelectedOperation Select::select() {
-  if (entries_.empty()) {
+  if (count_ == 0) {
     detail::select_misuse("ferrite::channel::Select::select: no operations have been added");
   }
-  return SelectedOperation(*detail::run_select(entries_, false, detail::kNoDeadline));
+  SelectedOperation op;  // returned in place (NRVO): the token is written where it is read
+  detail::run_select(entries(), false, detail::kNoDeadline, op.result_);  // blocks until one is
+  op.completed_ = false;
+  return op;
 }
 
-std::optional<SelectedOperation> Select::try_select() {
-  auto result = detail::run_select(entries_, true, detail::kNoDeadline);
-  if (!result) return std::nullopt;
-  return SelectedOperation(*result);
+std::optional<SelectedOperation> Select::run(bool now_only, detail::Deadline deadline) {
+  std::optional<SelectedOperation> op(SelectedOperation{});
+  if (!detail::run_select(entries(), now_only, deadline, op->result_)) return std::nullopt;
+  op->completed_ = false;
+  return op;
 }
+
+std::optional<SelectedOperation> Select::try_select() { return run(true, detail::kNoDeadline); }
 
 std::optional<SelectedOperation> Select::select_deadline(Instant deadline) {
-  auto result = detail::run_select(entries_, false, deadline);
-  if (!result) return std::nullopt;
-  return SelectedOperation(*result);
+  return run(false, deadline);
 }
 
 std::size_t Select::ready() {
-  if (entries_.empty()) {
+  if (count_ == 0) {
     detail::select_misuse("ferrite::channel::Select::ready: no operations have been added");
   }
-  return *detail::run_ready(entries_, false, detail::kNoDeadline);
+  return *detail::run_ready(entries(), false, detail::kNoDeadline);
 }
 
 std::optional<std::size_t> Select::try_ready() {
-  return detail::run_ready(entries_, true, detail::kNoDeadline);
+  return detail::run_ready(entries(), true, detail::kNoDeadline);
 }
 
 std::optional<std::size_t> Select::ready_deadline(Instant deadline) {
-  return detail::run_ready(entries_, false, deadline);
+  return detail::run_ready(entries(), false, deadline);
 }
 
 }  // namespace ferrite::channel

@@ -173,6 +173,69 @@ TEST(Select, RemoveKeepsIndices) {
   EXPECT_EQ(*op.recv(rx2), 2);
 }
 
+// More operations than Select keeps in place (8): they move to the heap, and
+// select, ready and remove behave the same on either side of that line.
+TEST(Select, ManyOperationsSpillToTheHeap) {
+  constexpr std::size_t kCount = 13;
+  std::vector<ferrite::channel::Sender<int>> txs;
+  std::vector<ferrite::channel::Receiver<int>> rxs;
+  for (std::size_t i = 0; i < kCount; ++i) {
+    auto [tx, rx] = bounded<int>(1);
+    txs.push_back(std::move(tx));
+    rxs.push_back(std::move(rx));
+  }
+  Select sel;
+  for (std::size_t i = 0; i < kCount; ++i) EXPECT_EQ(sel.recv(rxs[i]), i);
+  EXPECT_FALSE(sel.try_select().has_value());
+  ASSERT_TRUE(txs[11].send(11));
+  EXPECT_EQ(sel.ready(), 11u);
+  {
+    auto op = sel.select();
+    ASSERT_EQ(op.index(), 11u);
+    EXPECT_EQ(*op.recv(rxs[11]), 11);
+  }
+  // Remove one in the first eight and one after them; the rest keep their indices.
+  sel.remove(2);
+  sel.remove(12);
+  EXPECT_THROW(sel.remove(12), ferrite::Panic);
+  ASSERT_TRUE(txs[2].send(2));
+  ASSERT_TRUE(txs[12].send(12));
+  EXPECT_FALSE(sel.try_select().has_value());  // only removed operations are ready
+  ASSERT_TRUE(txs[9].send(9));
+  auto op = sel.select_timeout(1s);
+  ASSERT_TRUE(op.has_value());
+  EXPECT_EQ(op->index(), 9u);
+  EXPECT_EQ(*op->recv(rxs[9]), 9);
+  // Down to a few operations again: still correct.
+  for (std::size_t i = 0; i < kCount; ++i) {
+    if (i != 2 && i != 12 && i != 0) sel.remove(i);
+  }
+  ASSERT_TRUE(txs[0].send(0));
+  auto last = sel.select();
+  EXPECT_EQ(last.index(), 0u);
+  EXPECT_EQ(*last.recv(rxs[0]), 0);
+}
+
+// Removing from an in-place Select keeps the other operations in order.
+TEST(Select, RemoveInPlaceKeepsTheOthers) {
+  auto [tx1, rx1] = unbounded<int>();
+  auto [tx2, rx2] = unbounded<int>();
+  auto [tx3, rx3] = unbounded<int>();
+  Select sel;
+  sel.recv(rx1);
+  const std::size_t b = sel.recv(rx2);
+  sel.recv(rx3);
+  sel.remove(0);
+  sel.remove(2);
+  ASSERT_TRUE(tx1.send(1));
+  ASSERT_TRUE(tx3.send(3));
+  EXPECT_FALSE(sel.try_ready().has_value());
+  ASSERT_TRUE(tx2.send(2));
+  auto op = sel.select();
+  EXPECT_EQ(op.index(), b);
+  EXPECT_EQ(*op.recv(rx2), 2);
+}
+
 TEST(Select, WrongEndPanicsAndLeavesTheOperationPending) {
   auto [tx1, rx1] = unbounded<int>();
   auto [tx2, rx2] = unbounded<int>();

@@ -50,6 +50,7 @@
 // Movable, not copyable.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <expected>
@@ -83,8 +84,11 @@ struct SelectResult {
 // The run loops of Select (crossbeam's run_select / run_ready), in
 // lib/channel_select.cc. `now_only`: do not block at all; otherwise block
 // until `deadline` (kNoDeadline: forever). Both shuffle `entries`.
-std::optional<SelectResult> run_select(std::span<SelectEntry> entries, bool now_only,
-                                       Deadline deadline);
+// run_select starts the operation in `*out` (its final home: copying a token
+// right after the channel wrote it stalls the CPU's store forwarding) and
+// returns false if none was selected.
+bool run_select(std::span<SelectEntry> entries, bool now_only, Deadline deadline,
+                SelectResult& out);
 std::optional<std::size_t> run_ready(std::span<SelectEntry> entries, bool now_only,
                                      Deadline deadline);
 
@@ -127,7 +131,8 @@ class SelectedOperation {
 
  private:
   friend class Select;
-  explicit SelectedOperation(detail::SelectResult result) noexcept : result_(result) {}
+  // Nothing pending yet: Select fills result_ in place, then sets completed_.
+  SelectedOperation() noexcept : completed_(true) {}
 
   void check(const void* end, const char* message) const {
     if (completed_) {
@@ -137,8 +142,8 @@ class SelectedOperation {
     if (end != result_.end) detail::select_misuse(message);
   }
 
-  detail::SelectResult result_;
-  bool completed_ = false;
+  detail::SelectResult result_{};
+  bool completed_;
 };
 
 class Select {
@@ -172,13 +177,33 @@ class Select {
   std::optional<std::size_t> ready_deadline(Instant deadline);
 
  private:
+  // crossbeam's select! keeps its operations on the stack; so do we, up to
+  // kInline of them, so that a Select built per message allocates nothing.
+  static constexpr std::size_t kInline = 8;
+
   std::size_t add(const detail::SelectHandle* handle, const void* end) {
-    const std::size_t index = next_index_++;
-    entries_.push_back({handle, index, end});
-    return index;
+    if (spilled_ || count_ == kInline) return add_to_heap(handle, end);
+    // Field by field, not through a temporary: see run_select on store forwarding.
+    detail::SelectEntry& entry = inline_[count_];
+    entry.handle = handle;
+    entry.index = next_index_;
+    entry.end = end;
+    ++count_;
+    return next_index_++;
+  }
+  std::size_t add_to_heap(const detail::SelectHandle* handle, const void* end);
+  // Runs run_select into a fresh SelectedOperation; nullopt if none was selected.
+  std::optional<SelectedOperation> run(bool now_only, detail::Deadline deadline);
+
+  std::span<detail::SelectEntry> entries() noexcept {
+    if (spilled_) return heap_;
+    return std::span(inline_).first(count_);
   }
 
-  std::vector<detail::SelectEntry> entries_;
+  std::array<detail::SelectEntry, kInline> inline_;  // the first count_ are set
+  std::vector<detail::SelectEntry> heap_;  // all the entries, once there were more than kInline
+  bool spilled_ = false;
+  std::size_t count_ = 0;
   std::size_t next_index_ = 0;
 };
 

@@ -128,6 +128,8 @@ Selected Context::wait_until(Deadline deadline) const noexcept {
   }
 }
 
+void Context::park() const noexcept { park_until(*state_, kNoDeadline); }
+
 void Context::unpark() const noexcept {
   // ORDERING(channel-unpark): release pairs with the acquire fetch_sub /
   // exchange in park_until(), ordering the selection before the wake-up.

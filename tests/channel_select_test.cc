@@ -11,6 +11,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "ferrite/barrier.h"
@@ -98,6 +99,44 @@ TEST(Select, SendAndReceiveOnOneRendezvousChannelDoNotPairWithThemselves) {
     only_send.send(tx);
     auto op = only_send.select();
     EXPECT_TRUE(op.send(tx, 5));
+  });
+}
+
+// A rendezvous partner that is slow to finish its half: the waiting side
+// spins briefly, then parks until the message is in (or out). Whichever side
+// arrives first, the message must arrive intact and both sides must return.
+TEST(Select, RendezvousPartnerSlowToWriteIsWaitedFor) {
+  for (const bool sender_first : {true, false}) {
+    auto [tx, rx] = bounded<std::string>(0);
+    ferrite::thread::scope([&](ferrite::thread::Scope& s) {
+      s.spawn([&] {
+        if (!sender_first) std::this_thread::sleep_for(20ms);  // the receiver blocks first
+        Select sel;
+        sel.send(tx);
+        SelectedOperation op = sel.select();
+        std::this_thread::sleep_for(50ms);  // far longer than the waiting side spins
+        EXPECT_TRUE(op.send(tx, std::string(100, 'z')));
+      });
+      if (sender_first) std::this_thread::sleep_for(20ms);  // the Select registers first
+      EXPECT_EQ(*rx.recv(), std::string(100, 'z'));
+    });
+  }
+}
+
+// The same for a Select receiver whose partner's message is taken late: a
+// blocked send() waits until the receiver has moved the message out.
+TEST(Select, RendezvousSenderWaitsForASlowSelectReceiver) {
+  auto [tx, rx] = bounded<std::string>(0);
+  ferrite::thread::scope([&](ferrite::thread::Scope& s) {
+    s.spawn([&] {
+      std::this_thread::sleep_for(20ms);  // the sender blocks first
+      Select sel;
+      sel.recv(rx);
+      SelectedOperation op = sel.select();
+      std::this_thread::sleep_for(50ms);
+      EXPECT_EQ(*op.recv(rx), "late");
+    });
+    EXPECT_TRUE(tx.send("late"));
   });
 }
 

@@ -113,7 +113,10 @@ class Context {
   // selection (Aborted when the deadline passed first and the abort won).
   // Spins briefly (Backoff), then parks on a futex.
   Selected wait_until(Deadline deadline) const noexcept;
-  // Wakes the owning thread if it is parked in wait_until.
+  // Parks the owning thread until unpark(), or spuriously: callers re-check
+  // what they wait for. Only the owning thread may call it.
+  void park() const noexcept;
+  // Wakes the owning thread if it is parked in wait_until or park.
   void unpark() const noexcept;
   // The owning thread's current_thread_id().
   std::uintptr_t thread_id() const noexcept;

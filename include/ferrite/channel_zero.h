@@ -10,14 +10,18 @@
 // partner that arrives selects it and exchanges the message through its
 // packet. A blocking send or receive keeps its packet on its stack (the
 // sender's holds the message); a Select registers an empty packet on the heap,
-// which the partner frees after the exchange. `ready` (release/acquire)
-// hands the packet's contents from one side to the other.
+// which the partner frees after the exchange. The packet's `state`
+// (release/acquire) hands its contents from one side to the other; a side
+// that waits long for it (a Select's sender must first wake up) parks.
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <expected>
 #include <memory>
+#include <new>
 #include <optional>
+#include <thread>
 #include <utility>
 
 #include "ferrite/channel_context.h"
@@ -54,10 +58,7 @@ class ZeroChannel {
     // receiver we selected; it waits for `ready` before touching it.
     Packet* packet = static_cast<Packet*>(token.zero.packet);
     packet->msg.emplace(std::move(msg));
-    // ORDERING(channel-zero-write-ready): release pairs with the acquire load
-    // in Packet::wait_ready(): the receiver sees the message. After this
-    // store the packet may be gone (the receiver frees or leaves it).
-    packet->ready.store(true, std::memory_order_release);
+    packet->mark_ready();  // the receiver sees the message; the packet may be gone after
     return true;
   }
 
@@ -84,13 +85,12 @@ class ZeroChannel {
       // registered (the waker's lock published it). The sender waits for
       // `ready`, then leaves and its packet dies: touch nothing after it.
       std::expected<T, E> result(std::in_place, std::move(*packet->msg));
-      // ORDERING(channel-zero-read-ready): release pairs with the acquire
-      // load in the sender's Packet::wait_ready(): we are done with its packet.
-      packet->ready.store(true, std::memory_order_release);
+      packet->mark_ready();  // we are done with the sender's packet
       return result;
     }
     // A Select's send: wait for its op.send() to write, then free the packet.
-    packet->wait_ready();
+    // That thread may still be waking up: sleep rather than spin for long.
+    packet->wait_ready(nullptr);
     std::expected<T, E> result(std::in_place, std::move(*packet->msg));
     delete packet;
     return result;
@@ -127,7 +127,7 @@ class ZeroChannel {
     guard.unlock();
     const Selected sel = cx.wait_until(deadline);
     if (sel.is_operation()) {
-      packet.wait_ready();  // the receiver took the message
+      packet.wait_ready(&cx);  // the receiver took the message
       return {};
     }
     unregister_sender(oper);
@@ -161,7 +161,7 @@ class ZeroChannel {
     guard.unlock();
     const Selected sel = cx.wait_until(deadline);
     if (sel.is_operation()) {
-      packet.wait_ready();  // the sender wrote the message
+      packet.wait_ready(&cx);  // the sender wrote the message
       return std::expected<T, RecvTimeoutError>(std::in_place, std::move(*packet.msg));
     }
     unregister_receiver(oper);
@@ -216,18 +216,84 @@ class ZeroChannel {
   }
 
  private:
+  // Where one message changes hands. `state` goes from Empty to Ready once:
+  // the partner marks it Ready when the message is in (a send) or out (a
+  // receive), and the thread that waits for that may first announce, with
+  // Sleeping, that it parked on its context `waiter`. Once Ready, the waiting
+  // side may free or leave the packet, so mark_ready touches nothing after.
   struct Packet {
     explicit Packet(bool stack) noexcept : on_stack(stack) {}
     const bool on_stack;
-    std::atomic<bool> ready{false};
+    std::atomic<std::uint32_t> state{kEmpty};
+    std::optional<Context> waiter;  // set by the waiting side before it stores Sleeping
     std::optional<T> msg;
 
-    void wait_ready() const noexcept {
+    static constexpr std::uint32_t kEmpty = 0;
+    static constexpr std::uint32_t kReady = 1;
+    static constexpr std::uint32_t kSleeping = 2;
+
+    bool is_ready() const noexcept {
+      // ORDERING(channel-zero-ready-load): acquire pairs with the release
+      // compare-exchange / store of Ready in mark_ready(): the partner's
+      // access to the message happens before ours.
+      return state.load(std::memory_order_acquire) == kReady;
+    }
+
+    // The partner's side: the message is in (or out). Wakes the waiting side
+    // if it sleeps.
+    void mark_ready() noexcept {
+      std::uint32_t seen = kEmpty;
+      // ORDERING(channel-zero-mark-ready): release on success pairs with the
+      // acquire load in is_ready(); acquire on failure pairs with the release
+      // compare-exchange in wait_ready() that stored Sleeping, so `waiter`
+      // is visible.
+      if (state.compare_exchange_strong(seen, kReady, std::memory_order_release,
+                                        std::memory_order_acquire)) {
+        return;
+      }
+      // Sleeping: the waiting side frees nothing before it sees Ready, so the
+      // packet is alive until the store below; the copy of its context keeps
+      // that alive for unpark().
+      const Context sleeper = *waiter;
+      // ORDERING(channel-zero-wake-ready): release pairs with the acquire
+      // load in is_ready(), as above.
+      state.store(kReady, std::memory_order_release);
+      sleeper.unpark();
+    }
+
+    // The waiting side: spins briefly (the partner is usually mid-exchange),
+    // then parks on `cx` (the calling thread's context; null: borrow the
+    // thread's cached one) until mark_ready().
+    void wait_ready(const Context* cx) noexcept {
       Backoff backoff;
-      // ORDERING(channel-zero-wait-ready): acquire pairs with the release
-      // stores of `ready` in write() and read(): the partner's access to the
-      // message happens before ours.
-      while (!ready.load(std::memory_order_acquire)) backoff.snooze();
+      while (!is_ready()) {
+        if (!backoff.is_completed()) {
+          backoff.snooze();
+          continue;
+        }
+        if (cx != nullptr) return sleep_until_ready(*cx);
+        std::optional<ContextLease> lease;
+        try {
+          lease.emplace();
+        } catch (const std::bad_alloc&) {
+          while (!is_ready()) std::this_thread::yield();  // no memory to park with
+          return;
+        }
+        return sleep_until_ready(lease->context());
+      }
+    }
+
+    void sleep_until_ready(const Context& cx) noexcept {
+      waiter.emplace(cx);
+      std::uint32_t seen = kEmpty;
+      // ORDERING(channel-zero-sleeping): release publishes `waiter` to
+      // mark_ready()'s acquire; acquire on failure (Ready already) pairs with
+      // mark_ready()'s release, as in is_ready().
+      if (!state.compare_exchange_strong(seen, kSleeping, std::memory_order_release,
+                                         std::memory_order_acquire)) {
+        return;
+      }
+      while (!is_ready()) cx.park();  // spurious wake-ups re-check
     }
   };
 

@@ -61,56 +61,11 @@ class ArrayChannel {
 
   // Claims the next slot for writing. False: full. True with a null slot in
   // the token: disconnected.
-  bool start_send(Token& token) noexcept {
-    Backoff backoff;
-    // ORDERING(channel-array-send-tail-peek): relaxed; a guess that the
-    // compare-exchange below validates.
-    std::size_t tail = tail_.load(std::memory_order_relaxed);
-    for (;;) {
-      if ((tail & mark_bit_) != 0) {
-        token.array = {};
-        return true;
-      }
-      const std::size_t index = tail & (mark_bit_ - 1);
-      const std::size_t lap = tail & ~(one_lap_ - 1);
-      Slot& slot = slot_at(index);
-      // ORDERING(channel-array-send-stamp): acquire pairs with the release
-      // stamp store in read() (or discard): the previous message's move-out
-      // happens before our write into the slot.
-      const std::size_t stamp = slot.stamp.load(std::memory_order_acquire);
-      if (tail == stamp) {
-        const std::size_t new_tail = index + 1 < cap_ ? tail + 1 : lap + one_lap_;
-        // ORDERING(channel-array-send-claim): seq_cst on success: the claim is
-        // ordered, in the single total order, against the receivers' seq_cst
-        // fence + tail load (their emptiness check) and the SyncWaker's
-        // seq_cst `is_empty_` flag, so a parking receiver cannot miss it.
-        // Relaxed on failure: we only retry with the fresh value.
-        if (tail_.compare_exchange_weak(tail, new_tail, std::memory_order_seq_cst,
-                                        std::memory_order_relaxed)) {
-          token.array.slot = &slot;
-          token.array.stamp = tail + 1;
-          return true;
-        }
-        backoff.spin();
-      } else if (stamp + one_lap_ == tail + 1) {
-        // The slot still holds last lap's message: the channel may be full.
-        std::atomic_thread_fence(std::memory_order_seq_cst);
-        // ORDERING(channel-array-send-full-check): relaxed after the seq_cst
-        // fence, which orders this load after the stamp load above (crossbeam's
-        // argument): a head one lap behind means the channel really is full.
-        const std::size_t head = head_.load(std::memory_order_relaxed);
-        if (head + one_lap_ == tail) return false;
-        backoff.spin();
-        // ORDERING(channel-array-send-tail-retry): relaxed; a guess, as above.
-        tail = tail_.load(std::memory_order_relaxed);
-      } else {
-        // Another sender claimed the slot and has not written yet.
-        backoff.snooze();
-        // ORDERING(channel-array-send-tail-wait): relaxed; a guess, as above.
-        tail = tail_.load(std::memory_order_relaxed);
-      }
-    }
-  }
+  bool start_send(Token& token) noexcept { return start_send_impl<true>(token); }
+
+  // Claims the next message. False: empty. True with a null slot in the
+  // token: empty and disconnected.
+  bool start_recv(Token& token) noexcept { return start_recv_impl<true>(token); }
 
   // Finishes a send started by start_send(). False (msg untouched): the
   // token says disconnected.
@@ -129,58 +84,6 @@ class ArrayChannel {
     slot.stamp.store(token.array.stamp, std::memory_order_release);
     receivers_.notify();
     return true;
-  }
-
-  // Claims the next message. False: empty. True with a null slot in the
-  // token: empty and disconnected.
-  bool start_recv(Token& token) noexcept {
-    Backoff backoff;
-    // ORDERING(channel-array-recv-head-peek): relaxed; a guess that the
-    // compare-exchange below validates.
-    std::size_t head = head_.load(std::memory_order_relaxed);
-    for (;;) {
-      const std::size_t index = head & (mark_bit_ - 1);
-      const std::size_t lap = head & ~(one_lap_ - 1);
-      Slot& slot = slot_at(index);
-      // ORDERING(channel-array-recv-stamp): acquire pairs with the release
-      // stamp store in write(): a stamp of head + 1 means the message is
-      // constructed and visible.
-      const std::size_t stamp = slot.stamp.load(std::memory_order_acquire);
-      if (head + 1 == stamp) {
-        const std::size_t new_head = index + 1 < cap_ ? head + 1 : lap + one_lap_;
-        // ORDERING(channel-array-recv-claim): seq_cst on success, mirroring
-        // channel-array-send-claim for senders that check fullness and park;
-        // relaxed on failure (retry with the fresh value).
-        if (head_.compare_exchange_weak(head, new_head, std::memory_order_seq_cst,
-                                        std::memory_order_relaxed)) {
-          token.array.slot = &slot;
-          token.array.stamp = head + one_lap_;
-          return true;
-        }
-        backoff.spin();
-      } else if (stamp == head) {
-        // The slot is free: the channel may be empty.
-        std::atomic_thread_fence(std::memory_order_seq_cst);
-        // ORDERING(channel-array-recv-empty-check): relaxed after the seq_cst
-        // fence (see channel-array-send-full-check).
-        const std::size_t tail = tail_.load(std::memory_order_relaxed);
-        if ((tail & ~mark_bit_) == head) {
-          if ((tail & mark_bit_) != 0) {
-            token.array = {};
-            return true;
-          }
-          return false;
-        }
-        backoff.spin();
-        // ORDERING(channel-array-recv-head-retry): relaxed; a guess, as above.
-        head = head_.load(std::memory_order_relaxed);
-      } else {
-        // A sender claimed the slot and has not published yet.
-        backoff.snooze();
-        // ORDERING(channel-array-recv-head-wait): relaxed; a guess, as above.
-        head = head_.load(std::memory_order_relaxed);
-      }
-    }
   }
 
   // Finishes a receive started by start_recv(); `disconnected` is the error
@@ -216,12 +119,13 @@ class ArrayChannel {
     for (;;) {
       Backoff backoff;
       for (;;) {
-        if (start_send(token)) {
+        const bool last_try = backoff.is_completed();  // exact only before blocking
+        if (last_try ? start_send(token) : start_send_impl<false>(token)) {
           if (write(token, msg)) return {};
           return std::unexpected(
               SendTimeoutError<T>(SendTimeoutErrorKind::Disconnected, std::move(msg)));
         }
-        if (backoff.is_completed()) break;
+        if (last_try) break;
         backoff.snooze();
       }
       if (deadline != kNoDeadline && std::chrono::steady_clock::now() >= deadline) {
@@ -243,8 +147,11 @@ class ArrayChannel {
     for (;;) {
       Backoff backoff;
       for (;;) {
-        if (start_recv(token)) return read(token, RecvTimeoutError::Disconnected);
-        if (backoff.is_completed()) break;
+        const bool last_try = backoff.is_completed();  // exact only before blocking
+        if (last_try ? start_recv(token) : start_recv_impl<false>(token)) {
+          return read(token, RecvTimeoutError::Disconnected);
+        }
+        if (last_try) break;
         backoff.snooze();
       }
       if (deadline != kNoDeadline && std::chrono::steady_clock::now() >= deadline) {
@@ -306,6 +213,134 @@ class ArrayChannel {
   SyncWaker& senders() noexcept { return senders_; }
 
  private:
+  // kExact = false is for the spinning retries of a blocking send: a slot
+  // that still holds last lap's message counts as full without reading
+  // head_. The exact check reads head_, the receivers' hottest line, so
+  // that every retry would cost the next receiver a cache-line transfer.
+  // The last try before blocking is exact.
+  template <bool kExact>
+  bool start_send_impl(Token& token) noexcept {
+    Backoff backoff;
+    // ORDERING(channel-array-send-tail-peek): relaxed; a guess that the
+    // compare-exchange below validates.
+    std::size_t tail = tail_.load(std::memory_order_relaxed);
+    for (;;) {
+      if ((tail & mark_bit_) != 0) {
+        token.array = {};
+        return true;
+      }
+      const std::size_t index = tail & (mark_bit_ - 1);
+      const std::size_t lap = tail & ~(one_lap_ - 1);
+      Slot& slot = slot_at(index);
+      // ORDERING(channel-array-send-stamp): acquire pairs with the release
+      // stamp store in read() (or discard): the previous message's move-out
+      // happens before our write into the slot.
+      const std::size_t stamp = slot.stamp.load(std::memory_order_acquire);
+      if (tail == stamp) {
+        const std::size_t new_tail = index + 1 < cap_ ? tail + 1 : lap + one_lap_;
+        // ORDERING(channel-array-send-claim): seq_cst on success: the claim is
+        // ordered, in the single total order, against the receivers' seq_cst
+        // fence + tail load (their emptiness check) and the SyncWaker's
+        // seq_cst `is_empty_` flag, so a parking receiver cannot miss it.
+        // Relaxed on failure: we only retry with the fresh value.
+        if (tail_.compare_exchange_weak(tail, new_tail, std::memory_order_seq_cst,
+                                        std::memory_order_relaxed)) {
+          token.array.slot = &slot;
+          token.array.stamp = tail + 1;
+          return true;
+        }
+        backoff.spin();
+      } else if (stamp + one_lap_ == tail + 1) {
+        // The slot still holds last lap's message: the channel may be full.
+        if constexpr (!kExact) {
+          // ORDERING(channel-array-send-tail-spinning): relaxed; a guess, as
+          // above. An unchanged tail: no other sender got further either.
+          const std::size_t now = tail_.load(std::memory_order_relaxed);
+          if (now == tail) return false;
+          tail = now;
+          continue;
+        }
+        std::atomic_thread_fence(std::memory_order_seq_cst);
+        // ORDERING(channel-array-send-full-check): relaxed after the seq_cst
+        // fence, which orders this load after the stamp load above (crossbeam's
+        // argument): a head one lap behind means the channel really is full.
+        const std::size_t head = head_.load(std::memory_order_relaxed);
+        if (head + one_lap_ == tail) return false;
+        backoff.spin();
+        // ORDERING(channel-array-send-tail-retry): relaxed; a guess, as above.
+        tail = tail_.load(std::memory_order_relaxed);
+      } else {
+        // Another sender claimed the slot and has not written yet.
+        backoff.snooze();
+        // ORDERING(channel-array-send-tail-wait): relaxed; a guess, as above.
+        tail = tail_.load(std::memory_order_relaxed);
+      }
+    }
+  }
+
+  // kExact = false is for the spinning retries of a blocking receive: an
+  // empty slot counts as empty without reading tail_ (the senders' hottest
+  // line, see start_send_impl) or noticing a disconnection; the last try
+  // before blocking is exact.
+  template <bool kExact>
+  bool start_recv_impl(Token& token) noexcept {
+    Backoff backoff;
+    // ORDERING(channel-array-recv-head-peek): relaxed; a guess that the
+    // compare-exchange below validates.
+    std::size_t head = head_.load(std::memory_order_relaxed);
+    for (;;) {
+      const std::size_t index = head & (mark_bit_ - 1);
+      const std::size_t lap = head & ~(one_lap_ - 1);
+      Slot& slot = slot_at(index);
+      // ORDERING(channel-array-recv-stamp): acquire pairs with the release
+      // stamp store in write(): a stamp of head + 1 means the message is
+      // constructed and visible.
+      const std::size_t stamp = slot.stamp.load(std::memory_order_acquire);
+      if (head + 1 == stamp) {
+        const std::size_t new_head = index + 1 < cap_ ? head + 1 : lap + one_lap_;
+        // ORDERING(channel-array-recv-claim): seq_cst on success, mirroring
+        // channel-array-send-claim for senders that check fullness and park;
+        // relaxed on failure (retry with the fresh value).
+        if (head_.compare_exchange_weak(head, new_head, std::memory_order_seq_cst,
+                                        std::memory_order_relaxed)) {
+          token.array.slot = &slot;
+          token.array.stamp = head + one_lap_;
+          return true;
+        }
+        backoff.spin();
+      } else if (stamp == head) {
+        // The slot is free: the channel may be empty.
+        if constexpr (!kExact) {
+          // ORDERING(channel-array-recv-head-spinning): relaxed; a guess, as
+          // above. An unchanged head: no other receiver got further either.
+          const std::size_t now = head_.load(std::memory_order_relaxed);
+          if (now == head) return false;
+          head = now;
+          continue;
+        }
+        std::atomic_thread_fence(std::memory_order_seq_cst);
+        // ORDERING(channel-array-recv-empty-check): relaxed after the seq_cst
+        // fence (see channel-array-send-full-check).
+        const std::size_t tail = tail_.load(std::memory_order_relaxed);
+        if ((tail & ~mark_bit_) == head) {
+          if ((tail & mark_bit_) != 0) {
+            token.array = {};
+            return true;
+          }
+          return false;
+        }
+        backoff.spin();
+        // ORDERING(channel-array-recv-head-retry): relaxed; a guess, as above.
+        head = head_.load(std::memory_order_relaxed);
+      } else {
+        // A sender claimed the slot and has not published yet.
+        backoff.snooze();
+        // ORDERING(channel-array-recv-head-wait): relaxed; a guess, as above.
+        head = head_.load(std::memory_order_relaxed);
+      }
+    }
+  }
+
   struct Slot {
     std::atomic<std::size_t> stamp{0};
     Uninit<T> msg;

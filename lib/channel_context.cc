@@ -107,15 +107,13 @@ void* Context::wait_packet() const noexcept {
 }
 
 Selected Context::wait_until(Deadline deadline) const noexcept {
-  // Spin for a short time first: on a busy channel the partner is often
+  // Poll for a short time first: on a busy channel the partner is often
   // about to select us, and parking costs two system calls.
-  Backoff backoff;
-  for (;;) {
+  PollWait poll;
+  do {
     const Selected sel = selected();
     if (!sel.is_waiting()) return sel;
-    if (backoff.is_completed()) break;
-    backoff.snooze();
-  }
+  } while (poll.wait());
   for (;;) {
     const Selected sel = selected();
     if (!sel.is_waiting()) return sel;

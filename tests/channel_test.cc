@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <memory>
 #include <numeric>
+#include <optional>
 #include <string>
 #include <thread>
 #include <type_traits>
@@ -608,6 +609,41 @@ TEST(Never, NeverDeliversNorDisconnects) {
   EXPECT_TRUE(rx.is_full());
   EXPECT_EQ(rx.len(), 0u);
   EXPECT_TRUE(rx.same_channel(ferrite::channel::never<int>()));
+}
+
+}  // namespace
+
+// --- waiting internals (ferrite/channel_context.h) -----------------------------------
+
+namespace {
+
+TEST(ChannelWaiting, PollWaitPollsABoundedTimeThenSaysBlock) {
+  ferrite::detail::PollWait poll;
+  int waits = 0;
+  while (poll.wait()) {
+    ++waits;
+    ASSERT_LT(waits, 1000) << "PollWait never gives up";
+  }
+  EXPECT_GT(waits, 0);
+  EXPECT_FALSE(poll.wait());  // and stays given up
+}
+
+TEST(ChannelWaiting, ParkReturnsAfterUnparkFromAnotherThread) {
+  std::atomic<bool> go{false};
+  std::optional<ferrite::detail::Context> parked;
+  std::atomic<bool> published{false};
+  std::thread waiter([&] {
+    const ferrite::detail::ContextLease lease;
+    parked.emplace(lease.context());
+    published.store(true, std::memory_order_release);
+    while (!go.load(std::memory_order_acquire)) lease.context().park();  // spurious: re-check
+  });
+  while (!published.load(std::memory_order_acquire)) std::this_thread::yield();
+  std::this_thread::sleep_for(20ms);  // let it park for real
+  go.store(true, std::memory_order_release);
+  parked->unpark();
+  waiter.join();  // hangs (test timeout) if the wake-up were lost
+  parked.reset();
 }
 
 }  // namespace

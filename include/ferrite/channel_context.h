@@ -55,6 +55,35 @@ class Backoff {
   unsigned step_ = 0;
 };
 
+// Waiting for another thread to write a word that only the waiting thread
+// polls (its context's selection, its packet's state): polling such a word
+// costs no cache traffic until the writer comes, so it is polled at a short,
+// fixed interval. Backoff's doubling intervals would let a waiter notice
+// the write up to a whole wait late, on the critical path of a hand-off.
+// After about as long as Backoff spins, it yields a few times, then says
+// that blocking is better.
+class PollWait {
+ public:
+  // Waits a little. False: the wait has gone on long enough to block.
+  bool wait() noexcept {
+    if (polls_ < kSpinPolls) {
+      for (unsigned i = 0; i < kPausesPerPoll; ++i) spin_loop_hint();
+    } else if (polls_ < kSpinPolls + kYields) {
+      std::this_thread::yield();
+    } else {
+      return false;
+    }
+    ++polls_;
+    return true;
+  }
+
+ private:
+  static constexpr unsigned kPausesPerPoll = 4;
+  static constexpr unsigned kSpinPolls = 32;  // 128 pauses in all, as Backoff's spinning
+  static constexpr unsigned kYields = 4;      // as Backoff's yielding steps
+  unsigned polls_ = 0;
+};
+
 // An operation id: the address of an object that lives while the operation
 // waits (a token on the stack, a Select entry), so ids of concurrently
 // waiting operations differ. Addresses are never 0, 1 or 2.

@@ -261,16 +261,13 @@ class ZeroChannel {
       sleeper.unpark();
     }
 
-    // The waiting side: spins briefly (the partner is usually mid-exchange),
+    // The waiting side: polls briefly (the partner is usually mid-exchange),
     // then parks on `cx` (the calling thread's context; null: borrow the
     // thread's cached one) until mark_ready().
     void wait_ready(const Context* cx) noexcept {
-      Backoff backoff;
+      PollWait poll;
       while (!is_ready()) {
-        if (!backoff.is_completed()) {
-          backoff.snooze();
-          continue;
-        }
+        if (poll.wait()) continue;
         if (cx != nullptr) return sleep_until_ready(*cx);
         std::optional<ContextLease> lease;
         try {

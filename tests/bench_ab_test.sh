@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# bench/ab: runs every binary and the crossbeam peer interleaved, prints each
+# binary's median and its ratio to crossbeam's median, and refuses bad input
+# with a clear message. Stand-in binaries print fixed times per repetition.
+set -uo pipefail
+root="$TEST_SRCDIR/$TEST_WORKSPACE"
+ab="$root/bench/ab"
+tmp="${TEST_TMPDIR:-$(mktemp -d)}"
+fail() { echo "FAIL: $*"; exit 1; }
+
+# A stand-in prints the next of its times (one per call) for the asked workload.
+stand_in() {  # name, times...
+  local name=$1; shift
+  printf '%s\n' "$@" >"$tmp/$name.times"
+  cat >"$tmp/$name" <<SH
+#!/usr/bin/env bash
+n=\$(cat "$tmp/$name.calls" 2>/dev/null || echo 0); echo \$((n + 1)) >"$tmp/$name.calls"
+t=\$(sed -n "\$((n + 1))p" "$tmp/$name.times")
+w=\${@: -1}; case "\$w" in ^*\\$) w=\${w#^}; w=\${w%\\$};; esac
+echo "some other line"
+echo "\$w $name \$t"
+SH
+  chmod +x "$tmp/$name"
+}
+stand_in before 0.30 0.10 0.20
+stand_in after 0.05 0.15 0.10
+stand_in crossbeam 0.20 0.20 0.40
+
+out="$("$ab" --bins "$tmp/before,$tmp/after" --crossbeam "$tmp/crossbeam" \
+  --messages 1000 --repetitions 3 bounded0_spsc)" || fail "ab failed: $out"
+line="$(grep '^bounded0_spsc' <<<"$out")" || fail "no result line: $out"
+grep -q "crossbeam 0.2000" <<<"$line" || fail "crossbeam median: $line"
+grep -q "before 0.2000 (1.00)" <<<"$line" || fail "before median/ratio: $line"
+grep -q "after 0.1000 (0.50)" <<<"$line" || fail "after median/ratio: $line"
+[ "$(cat "$tmp/before.calls")" = 3 ] || fail "before ran $(cat "$tmp/before.calls") times"
+
+# Bad input: a clear error and a non-zero exit, nothing run.
+expect_error() {  # pattern, args...
+  local pattern=$1; shift
+  local err; err="$("$ab" "$@" 2>&1 >/dev/null)" && fail "accepted: $*"
+  grep -q "$pattern" <<<"$err" || fail "error for '$*' was: $err"
+}
+expect_error "not an executable" --bins "$tmp/missing" --crossbeam "$tmp/crossbeam" bounded0_spsc
+expect_error "not a workload" --bins "$tmp/after" --crossbeam "$tmp/crossbeam" spsc
+expect_error "must be positive" --bins "$tmp/after" --crossbeam "$tmp/crossbeam" \
+  --repetitions 0 bounded0_spsc
+
+# A binary that fails: reported, non-zero exit.
+printf '#!/usr/bin/env bash\necho boom >&2\nexit 3\n' >"$tmp/broken"; chmod +x "$tmp/broken"
+expect_error "failed (3)" --bins "$tmp/broken" --crossbeam "$tmp/crossbeam" bounded1_mpmc
+echo PASS

@@ -33,22 +33,6 @@ std::optional<WakerEntry> Waker::unregister(Operation oper) noexcept {
   return take(selectors_, oper);
 }
 
-std::optional<WakerEntry> Waker::try_select() noexcept {
-  const std::uintptr_t me = current_thread_id();
-  for (auto it = selectors_.begin(); it != selectors_.end(); ++it) {
-    // A thread must not complete its own operation (a Select that both sends
-    // and receives on one rendezvous channel would pair with itself).
-    if (it->cx.thread_id() == me) continue;
-    if (!it->cx.try_select(Selected::operation(it->oper))) continue;
-    it->cx.store_packet(it->packet);
-    it->cx.unpark();
-    std::optional<WakerEntry> entry(std::move(*it));
-    selectors_.erase(it);
-    return entry;
-  }
-  return std::nullopt;
-}
-
 bool Waker::can_select() const noexcept {
   const std::uintptr_t me = current_thread_id();
   return std::any_of(selectors_.begin(), selectors_.end(), [me](const WakerEntry& entry) {

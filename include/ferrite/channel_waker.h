@@ -15,7 +15,9 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "ferrite/channel_context.h"
@@ -68,7 +70,36 @@ class Waker {
   std::optional<WakerEntry> unregister(Operation oper) noexcept;
   // Selects, stores the packet of and unparks the first selector of another
   // thread whose context is still waiting; removes and returns it.
-  std::optional<WakerEntry> try_select() noexcept;
+  std::optional<WakerEntry> try_select() noexcept {
+    return try_select_offering([](const WakerEntry&) noexcept {},
+                               [](const WakerEntry&) noexcept {});
+  }
+  // As try_select(), but calls `offer(entry)` just before trying to select
+  // each candidate, and `withdraw(entry)` when that fails (its thread has
+  // aborted the wait). A rendezvous partner hands its message over this way
+  // before the selection wakes the other side: under the channel's lock the
+  // candidate's packet stays alive even if it aborts, because its thread
+  // must take that lock to unregister.
+  template <class Offer, class Withdraw>
+  std::optional<WakerEntry> try_select_offering(Offer offer, Withdraw withdraw) noexcept {
+    const std::uintptr_t me = current_thread_id();
+    for (auto it = selectors_.begin(); it != selectors_.end(); ++it) {
+      // A thread must not complete its own operation (a Select that both
+      // sends and receives on one rendezvous channel would pair with itself).
+      if (it->cx.thread_id() == me) continue;
+      offer(*it);
+      if (!it->cx.try_select(Selected::operation(it->oper))) {
+        withdraw(*it);
+        continue;
+      }
+      it->cx.store_packet(it->packet);
+      it->cx.unpark();
+      std::optional<WakerEntry> entry(std::move(*it));
+      selectors_.erase(it);
+      return entry;
+    }
+    return std::nullopt;
+  }
   // Whether try_select() could succeed now (zero flavor).
   bool can_select() const noexcept;
   // Adds / removes an observer. watch() may throw std::bad_alloc.

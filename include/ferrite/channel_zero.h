@@ -107,22 +107,34 @@ class ZeroChannel {
   std::expected<void, SendTimeoutError<T>> send(T&& msg, Deadline deadline) {
     Token token;
     ChannelLock guard(lock_);
-    if (std::optional<WakerEntry> receiver = inner_.receivers.try_select()) {
-      guard.unlock();
-      token.zero.packet = receiver->packet;
-      write(token, msg);
-      return {};
-    }
+    // A waiting receiver gets the message in its packet before the selection
+    // wakes it, so it need not wait for us again. A receiver that aborted
+    // meanwhile hands it back.
+    std::optional<T> handed_back;
+    const auto offer = [&](const WakerEntry& receiver) noexcept {
+      Packet& packet = *static_cast<Packet*>(receiver.packet);
+      packet.msg.emplace(handed_back ? std::move(*handed_back) : std::move(msg));
+      handed_back.reset();
+      packet.mark_ready_unselected();
+    };
+    const auto withdraw = [&](const WakerEntry& receiver) noexcept {
+      Packet& packet = *static_cast<Packet*>(receiver.packet);
+      handed_back.emplace(std::move(*packet.msg));
+      packet.msg.reset();
+      packet.reset_unselected();
+    };
+    if (inner_.receivers.try_select_offering(offer, withdraw)) return {};
+    T& message = handed_back ? *handed_back : msg;  // where our message is now
     if (inner_.is_disconnected) {
       return std::unexpected(
-          SendTimeoutError<T>(SendTimeoutErrorKind::Disconnected, std::move(msg)));
+          SendTimeoutError<T>(SendTimeoutErrorKind::Disconnected, std::move(message)));
     }
     const ContextLease lease;
     const Context& cx = lease.context();
     const Operation oper = operation_hook(&token);
     Packet packet(/*on_stack=*/true);
-    inner_.senders.register_with_packet(oper, &packet, cx);  // may throw: msg untouched
-    packet.msg.emplace(std::move(msg));  // published by the lock, before any receiver looks
+    inner_.senders.register_with_packet(oper, &packet, cx);  // may throw: message untouched
+    packet.msg.emplace(std::move(message));  // published by the lock, before any receiver looks
     inner_.receivers.notify();
     guard.unlock();
     const Selected sel = cx.wait_until(deadline);
@@ -146,8 +158,26 @@ class ZeroChannel {
   std::expected<T, RecvTimeoutError> recv(Deadline deadline) {
     Token token;
     ChannelLock guard(lock_);
-    if (std::optional<WakerEntry> sender = inner_.senders.try_select()) {
+    // A sender blocked in send() has its message in its packet: take it before
+    // the selection wakes the sender, so it need not wait for us again. (A
+    // Select's sender writes only after it is selected: read() waits for it.)
+    std::optional<T> taken;
+    const auto offer = [&](const WakerEntry& sender) noexcept {
+      Packet& packet = *static_cast<Packet*>(sender.packet);
+      if (!packet.on_stack) return;
+      taken.emplace(std::move(*packet.msg));
+      packet.mark_ready_unselected();
+    };
+    const auto withdraw = [&](const WakerEntry& sender) noexcept {
+      Packet& packet = *static_cast<Packet*>(sender.packet);
+      if (!packet.on_stack) return;
+      packet.msg.emplace(std::move(*taken));  // it aborted: give the message back
+      taken.reset();
+      packet.reset_unselected();
+    };
+    if (std::optional<WakerEntry> sender = inner_.senders.try_select_offering(offer, withdraw)) {
       guard.unlock();
+      if (taken) return std::expected<T, RecvTimeoutError>(std::in_place, std::move(*taken));
       token.zero.packet = sender->packet;
       return read(token, RecvTimeoutError::Disconnected);
     }
@@ -260,6 +290,19 @@ class ZeroChannel {
       state.store(kReady, std::memory_order_release);
       sleeper.unpark();
     }
+
+    // The partner's side, before the selection (Waker::try_select_offering,
+    // under the channel's lock): the exchange is done by the time the
+    // selection wakes the waiting side, which then finds Ready at once.
+    // ORDERING(channel-zero-offer-ready): relaxed; the waiting side looks at
+    // the state only after its selection, and the selecting compare-exchange
+    // (acq_rel, channel-context-select) publishes this store and the message.
+    void mark_ready_unselected() noexcept { state.store(kReady, std::memory_order_relaxed); }
+    // Undoes mark_ready_unselected() when the selection failed (the waiting
+    // side aborted and will look at its packet only after taking the lock).
+    // ORDERING(channel-zero-offer-withdraw): relaxed; published by the
+    // channel's lock, which the aborted side takes to unregister.
+    void reset_unselected() noexcept { state.store(kEmpty, std::memory_order_relaxed); }
 
     // The waiting side: polls briefly (the partner is usually mid-exchange),
     // then parks on `cx` (the calling thread's context; null: borrow the

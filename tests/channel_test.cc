@@ -8,10 +8,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <new>
 #include <numeric>
 #include <optional>
 #include <string>
@@ -217,6 +219,33 @@ TEST(ArrayFlavor, ZeroCapacityIsRendezvousAndHugePanics) {
   auto [tx, rx] = bounded<int>(0);
   EXPECT_EQ(tx.capacity(), 0u);
   EXPECT_THROW(bounded<int>(static_cast<std::size_t>(-1)), ferrite::Panic);
+}
+
+// A capacity that passes the range check but whose slots overflow a size_t:
+// std::bad_array_new_length (a std::bad_alloc), before any allocation.
+TEST(ArrayFlavor, CapacityTooLargeForMemoryThrowsBadAlloc) {
+  using Page = std::array<char, 4096>;
+  EXPECT_THROW(bounded<int>(static_cast<std::size_t>(-1) / 8), std::bad_array_new_length);
+  EXPECT_THROW(bounded<Page>(std::size_t{1} << 54), std::bad_array_new_length);
+}
+
+// Buffers of 2 MiB and more take the huge-page path (lib/channel_array.cc):
+// the same channel, filled to capacity, drained in order, and reused past a
+// wrap-around, with every message destroyed exactly once.
+TEST(ArrayFlavor, LargeBufferBehavesLikeASmallOne) {
+  NoLeaks no_leaks;
+  constexpr std::size_t kCap = 200'000;  // 16-byte slots: 3.2 MB, over 2 MiB
+  auto [tx, rx] = bounded<Counted>(kCap);
+  for (std::size_t i = 0; i < kCap; ++i) ASSERT_TRUE(tx.try_send(Counted(static_cast<int>(i))));
+  EXPECT_TRUE(tx.is_full());
+  EXPECT_EQ(tx.try_send(Counted(-1)).error().kind(), TrySendErrorKind::Full);
+  for (std::size_t i = 0; i < kCap / 2; ++i) ASSERT_EQ(rx.try_recv()->value(), static_cast<int>(i));
+  for (std::size_t i = 0; i < kCap / 2; ++i) ASSERT_TRUE(tx.try_send(Counted(static_cast<int>(kCap + i))));
+  for (std::size_t i = kCap / 2; i < kCap + kCap / 2; ++i) {
+    ASSERT_EQ(rx.try_recv()->value(), static_cast<int>(i));
+  }
+  EXPECT_TRUE(rx.is_empty());
+  for (int i = 0; i < 1000; ++i) ASSERT_TRUE(tx.try_send(Counted(i)));  // left for the destructor
 }
 
 TEST_P(Flavors, SendFailsOnlyWithoutReceiversAndHandsTheValueBack) {

@@ -38,6 +38,18 @@
 
 namespace ferrite::detail {
 
+// Storage for `count` objects of `size` bytes aligned to `align` (the slots
+// of a bounded channel), in lib/channel_array.cc. Buffers of 2 MiB or more
+// are 2 MiB-aligned and offered to the kernel as transparent huge pages: a
+// bounded(N) channel writes its whole buffer when it is created, and each
+// 4 KiB page fault costs microseconds on a VM. Throws
+// std::bad_array_new_length when count * size overflows, std::bad_alloc
+// when memory runs out.
+void* allocate_slot_storage(std::size_t count, std::size_t size, std::size_t align);
+// Frees what allocate_slot_storage(count, size, align) returned.
+void free_slot_storage(void* storage, std::size_t count, std::size_t size,
+                       std::size_t align) noexcept;
+
 template <class T>
 class ArrayChannel {
  public:
@@ -46,18 +58,28 @@ class ArrayChannel {
       : cap_(cap), mark_bit_(std::bit_ceil(cap + 1)), one_lap_(mark_bit_ * 2) {
     FERRITE_ASSERT(cap > 0 && cap <= static_cast<std::size_t>(-1) / 4,
                    "ferrite::channel::bounded: capacity out of range");
-    buffer_ = std::make_unique<Slot[]>(cap);
+    // May throw std::bad_alloc (std::bad_array_new_length when cap slots do
+    // not fit in a size_t); nothing else below can fail.
+    buffer_ = static_cast<Slot*>(allocate_slot_storage(cap, sizeof(Slot), alignof(Slot)));
     for (std::size_t i = 0; i < cap; ++i) {
-      // ORDERING(channel-array-init-stamp): relaxed; the channel is not shared
-      // yet (handing out its handles publishes it).
-      slot_at(i).stamp.store(i, std::memory_order_relaxed);
+      // SAFETY(channel-array-init): buffer_ is fresh storage for cap_ Slots
+      // (allocate_slot_storage), and i < cap_; each slot is constructed once,
+      // with its initial stamp, in one pass over the buffer.
+      FERRITE_UNSAFE_BUFFERS(std::construct_at(buffer_ + i, i));
     }
   }
   ArrayChannel(const ArrayChannel&) = delete;
   ArrayChannel& operator=(const ArrayChannel&) = delete;
   // Buffered messages were destroyed by disconnect_receivers(), which the
   // last receiver always calls before the channel can be freed.
-  ~ArrayChannel() = default;
+  ~ArrayChannel() {
+    // SAFETY(channel-array-free): the constructor constructed cap_ slots in
+    // buffer_; no handle remains (the counter frees the channel last), and a
+    // slot's message, if any, was destroyed by discard_all_messages(), so
+    // only the slots themselves are left to end.
+    std::destroy_n(buffer_, cap_);
+    free_slot_storage(buffer_, cap_, sizeof(Slot), alignof(Slot));
+  }
 
   // Claims the next slot for writing. False: full. True with a null slot in
   // the token: disconnected.
@@ -342,7 +364,8 @@ class ArrayChannel {
   }
 
   struct Slot {
-    std::atomic<std::size_t> stamp{0};
+    explicit Slot(std::size_t initial_stamp) noexcept : stamp(initial_stamp) {}
+    std::atomic<std::size_t> stamp;
     Uninit<T> msg;
   };
 
@@ -351,7 +374,7 @@ class ArrayChannel {
     // SAFETY(channel-array-slot-index): callers pass a position's index part,
     // which is < cap_ (a position's index wraps to 0 at cap_), and buffer_
     // holds cap_ slots.
-    return FERRITE_UNSAFE_BUFFERS(buffer_.get()[index]);
+    return FERRITE_UNSAFE_BUFFERS(buffer_[index]);
   }
 
   // Destroys the messages between head and `tail` (the tail at
@@ -390,7 +413,7 @@ class ArrayChannel {
   const std::size_t cap_;
   const std::size_t mark_bit_;
   const std::size_t one_lap_;
-  std::unique_ptr<Slot[]> buffer_;
+  Slot* buffer_;  // cap_ slots in allocate_slot_storage's storage; freed by the destructor
   alignas(128) std::atomic<std::size_t> head_{0};
   alignas(128) std::atomic<std::size_t> tail_{0};
   alignas(128) SyncWaker senders_;

@@ -275,11 +275,7 @@ class ArrayChannel {
       } else if (stamp + one_lap_ == tail + 1) {
         // The slot still holds last lap's message: the channel may be full.
         if constexpr (!kExact) {
-          // ORDERING(channel-array-send-tail-spinning): relaxed; a guess, as
-          // above. An unchanged tail: no other sender got further either.
-          const std::size_t now = tail_.load(std::memory_order_relaxed);
-          if (now == tail) return false;
-          tail = now;
+          if (!reload_if_moved(tail_, tail)) return false;  // no other sender got further
           continue;
         }
         std::atomic_thread_fence(std::memory_order_seq_cst);
@@ -333,11 +329,7 @@ class ArrayChannel {
       } else if (stamp == head) {
         // The slot is free: the channel may be empty.
         if constexpr (!kExact) {
-          // ORDERING(channel-array-recv-head-spinning): relaxed; a guess, as
-          // above. An unchanged head: no other receiver got further either.
-          const std::size_t now = head_.load(std::memory_order_relaxed);
-          if (now == head) return false;
-          head = now;
+          if (!reload_if_moved(head_, head)) return false;  // no other receiver got further
           continue;
         }
         std::atomic_thread_fence(std::memory_order_seq_cst);
@@ -361,6 +353,17 @@ class ArrayChannel {
         head = head_.load(std::memory_order_relaxed);
       }
     }
+  }
+
+  // For the spinning retries: whether `index` moved since we read `seen`
+  // (then `seen` takes its new value).
+  static bool reload_if_moved(const std::atomic<std::size_t>& index, std::size_t& seen) noexcept {
+    // ORDERING(channel-array-index-spinning): relaxed; a guess, as the other
+    // index peeks: a claim validates it with a compare-exchange.
+    const std::size_t now = index.load(std::memory_order_relaxed);
+    if (now == seen) return false;
+    seen = now;
+    return true;
   }
 
   struct Slot {

@@ -657,6 +657,27 @@ TEST(ChannelWaiting, PollWaitPollsABoundedTimeThenSaysBlock) {
   EXPECT_FALSE(poll.wait());  // and stays given up
 }
 
+// With more busy threads than CPUs, a yield runs one of them, and
+// yield_and_report_switch says so (PollWait then stops yielding).
+TEST(ChannelWaiting, YieldReportsASwitchWhenTheCpusAreOversubscribed) {
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> busy;
+  const unsigned cpus = std::max(1u, std::thread::hardware_concurrency());
+  for (unsigned i = 0; i < 2 * cpus; ++i) {
+    busy.emplace_back([&] {
+      while (!stop.load(std::memory_order_relaxed)) ferrite::detail::spin_loop_hint();
+    });
+  }
+  bool switched = false;
+  const auto give_up = std::chrono::steady_clock::now() + 10s;
+  while (!switched && std::chrono::steady_clock::now() < give_up) {
+    switched = ferrite::detail::yield_and_report_switch();
+  }
+  stop.store(true, std::memory_order_relaxed);
+  for (std::thread& t : busy) t.join();
+  EXPECT_TRUE(switched);
+}
+
 TEST(ChannelWaiting, ParkReturnsAfterUnparkFromAnotherThread) {
   std::atomic<bool> go{false};
   std::optional<ferrite::detail::Context> parked;

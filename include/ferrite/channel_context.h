@@ -61,7 +61,15 @@ class Backoff {
 // fixed interval. Backoff's doubling intervals would let a waiter notice
 // the write up to a whole wait late, on the critical path of a hand-off.
 // After about as long as Backoff spins, it yields a few times, then says
-// that blocking is better.
+// that blocking is better; it says so after the first yield that actually
+// ran another thread. On an oversubscribed machine (8 threads on 2 cores in
+// crossbeam's select_both), spinning and yielding waiters kept the CPUs from
+// the threads they waited for.
+// Yields the CPU and returns whether the kernel ran another thread in the
+// meantime (this thread's count of involuntary context switches went up):
+// the CPUs have more runnable threads than they can run. lib/channel_context.cc.
+bool yield_and_report_switch() noexcept;
+
 class PollWait {
  public:
   // Waits a little. False: the wait has gone on long enough to block.
@@ -69,7 +77,10 @@ class PollWait {
     if (polls_ < kSpinPolls) {
       for (unsigned i = 0; i < kPausesPerPoll; ++i) spin_loop_hint();
     } else if (polls_ < kSpinPolls + kYields) {
-      std::this_thread::yield();
+      // A yield that ran another thread: the CPUs are oversubscribed, and
+      // whoever we wait for may be queued behind spinners like us. Block
+      // at the next call instead of yielding on.
+      if (yield_and_report_switch()) polls_ = kSpinPolls + kYields - 1;
     } else {
       return false;
     }

@@ -105,6 +105,8 @@ TEST(Select, SendAndReceiveOnOneRendezvousChannelDoNotPairWithThemselves) {
 // A rendezvous partner that is slow to finish its half: the waiting side
 // spins briefly, then parks until the message is in (or out). Whichever side
 // arrives first, the message must arrive intact and both sides must return.
+// The sleeps only make the partner slow and make each arrival order likely;
+// nothing depends on them (every order passes), the channel synchronizes.
 TEST(Select, RendezvousPartnerSlowToWriteIsWaitedFor) {
   for (const bool sender_first : {true, false}) {
     auto [tx, rx] = bounded<std::string>(0);

@@ -689,7 +689,7 @@ TEST(ChannelWaiting, ParkReturnsAfterUnparkFromAnotherThread) {
     while (!go.load(std::memory_order_acquire)) lease.context().park();  // spurious: re-check
   });
   while (!published.load(std::memory_order_acquire)) std::this_thread::yield();
-  std::this_thread::sleep_for(20ms);  // let it park for real
+  std::this_thread::sleep_for(20ms);  // likely parked by now; the flag, not this, synchronizes
   go.store(true, std::memory_order_release);
   parked->unpark();
   waiter.join();  // hangs (test timeout) if the wake-up were lost

@@ -55,6 +55,11 @@ class Backoff {
   unsigned step_ = 0;
 };
 
+// Yields the CPU and returns whether the kernel ran another thread in the
+// meantime (this thread's count of involuntary context switches went up):
+// the CPUs have more runnable threads than they can run. lib/channel_context.cc.
+bool yield_and_report_switch() noexcept;
+
 // Waiting for another thread to write a word that only the waiting thread
 // polls (its context's selection, its packet's state): polling such a word
 // costs no cache traffic until the writer comes, so it is polled at a short,
@@ -65,11 +70,6 @@ class Backoff {
 // ran another thread. On an oversubscribed machine (8 threads on 2 cores in
 // crossbeam's select_both), spinning and yielding waiters kept the CPUs from
 // the threads they waited for.
-// Yields the CPU and returns whether the kernel ran another thread in the
-// meantime (this thread's count of involuntary context switches went up):
-// the CPUs have more runnable threads than they can run. lib/channel_context.cc.
-bool yield_and_report_switch() noexcept;
-
 class PollWait {
  public:
   // Waits a little. False: the wait has gone on long enough to block.
@@ -151,7 +151,7 @@ class Context {
   void* wait_packet() const noexcept;
   // Waits until something is selected, or until `deadline`, then returns the
   // selection (Aborted when the deadline passed first and the abort won).
-  // Spins briefly (Backoff), then parks on a futex.
+  // Polls briefly (PollWait), then parks on a futex.
   Selected wait_until(Deadline deadline) const noexcept;
   // Parks the owning thread until unpark(), or spuriously: callers re-check
   // what they wait for. Only the owning thread may call it.

@@ -129,11 +129,7 @@ class ArrayChannel {
   }
 
   std::expected<void, TrySendError<T>> try_send(T&& msg) noexcept {
-    Token token;
-    if (!start_send(token))
-      return std::unexpected(TrySendError<T>(TrySendErrorKind::Full, std::move(msg)));
-    if (write(token, msg)) return {};
-    return std::unexpected(TrySendError<T>(TrySendErrorKind::Disconnected, std::move(msg)));
+    return try_send_via<T>(*this, std::move(msg));
   }
 
   std::expected<void, SendTimeoutError<T>> send(T&& msg, Deadline deadline) {
@@ -158,11 +154,7 @@ class ArrayChannel {
     }
   }
 
-  std::expected<T, TryRecvError> try_recv() noexcept {
-    Token token;
-    if (!start_recv(token)) return std::unexpected(TryRecvError::Empty);
-    return read(token, TryRecvError::Disconnected);
-  }
+  std::expected<T, TryRecvError> try_recv() noexcept { return try_recv_via<T>(*this); }
 
   std::expected<T, RecvTimeoutError> recv(Deadline deadline) {
     Token token;

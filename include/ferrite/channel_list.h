@@ -273,11 +273,10 @@ class ListChannel {
     return result;
   }
 
+  // Never Full: start_send always claims a position. May throw std::bad_alloc
+  // (before anything is claimed; msg untouched).
   std::expected<void, TrySendError<T>> try_send(T&& msg) {
-    Token token;
-    start_send(token);
-    if (write(token, msg)) return {};
-    return std::unexpected(TrySendError<T>(TrySendErrorKind::Disconnected, std::move(msg)));
+    return try_send_via<T>(*this, std::move(msg));
   }
 
   std::expected<void, SendTimeoutError<T>> send(T&& msg, Deadline) {
@@ -287,11 +286,7 @@ class ListChannel {
     return std::unexpected(SendTimeoutError<T>(SendTimeoutErrorKind::Disconnected, std::move(msg)));
   }
 
-  std::expected<T, TryRecvError> try_recv() noexcept {
-    Token token;
-    if (!start_recv(token)) return std::unexpected(TryRecvError::Empty);
-    return read(token, TryRecvError::Disconnected);
-  }
+  std::expected<T, TryRecvError> try_recv() noexcept { return try_recv_via<T>(*this); }
 
   std::expected<T, RecvTimeoutError> recv(Deadline deadline) {
     Token token;

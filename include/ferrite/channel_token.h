@@ -14,9 +14,12 @@
 #pragma once
 
 #include <cstddef>
+#include <expected>
 #include <optional>
+#include <utility>
 
 #include "ferrite/channel_context.h"
+#include "ferrite/channel_error.h"
 #include "ferrite/futex.h"
 
 namespace ferrite::detail {
@@ -69,6 +72,27 @@ class SelectHandle {
 // Storage for one message whose lifetime the channel manages by hand
 // (Rust's MaybeUninit<T>): constructed with std::construct_at(&s.value, ...)
 // and destroyed with std::destroy_at(&s.value) at the audited places.
+// try_send / try_recv of the buffer flavors (array, list, zero), built from
+// a flavor's two steps as Select builds its operations: start (claim a slot
+// or a partner; false: full or empty), then finish (false or an error: the
+// token says disconnected).
+template <class T, class Chan>
+std::expected<void, TrySendError<T>> try_send_via(Chan& chan, T&& msg) {
+  Token token;
+  if (!chan.start_send(token)) {
+    return std::unexpected(TrySendError<T>(TrySendErrorKind::Full, std::move(msg)));
+  }
+  if (chan.write(token, msg)) return {};
+  return std::unexpected(TrySendError<T>(TrySendErrorKind::Disconnected, std::move(msg)));
+}
+
+template <class T, class Chan>
+std::expected<T, TryRecvError> try_recv_via(Chan& chan) noexcept {
+  Token token;
+  if (!chan.start_recv(token)) return std::unexpected(TryRecvError::Empty);
+  return chan.read(token, TryRecvError::Disconnected);
+}
+
 template <class T>
 union Uninit {
   Uninit() noexcept {}

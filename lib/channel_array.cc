@@ -1,69 +1,44 @@
 // lib/channel_array.cc — storage for the slots of a bounded channel (see
 // ferrite/channel_array.h).
 //
-// A bounded(N) channel constructs all N slots when it is created, so its
-// creation time is the page faults of its buffer: 16 bytes a slot for a
-// word-sized message, 8 MB for 500,000 slots, about 5 ms of 4 KiB faults on
-// this project's VMs. Buffers of 2 MiB and more are therefore 2 MiB-aligned
-// and advised with MADV_HUGEPAGE, which lets the kernel back them with huge
-// pages where transparent huge pages are enabled (`always`, or `madvise` as
-// Debian ships them); elsewhere the advice is ignored and nothing changes.
+// A bounded channel's slots start zero-filled (stamp 0 is "lap 0, free"), so
+// creating one is a single memset of its buffer rather than a store per
+// slot: for bounded(500,000) with word-sized messages that is 8 MB, a few
+// hundred microseconds when the memory is already mapped.
+//
+// Storage comes from operator new, like crossbeam's Box<[Slot<T>]>, so a
+// process that creates and drops large channels reuses memory its allocator
+// has already faulted in. Mapping fresh memory for each large buffer was
+// measured and dropped (docs/BENCHMARKS.md, issue 7, fix 8): even backed by
+// transparent huge pages, a fresh mapping pays its page faults every time, and
+// on these VMs a huge page that the host has reclaimed costs milliseconds.
 #include "ferrite/channel_array.h"
 
-#include <sys/mman.h>
-
 #include <cstddef>
+#include <cstring>
 #include <limits>
 #include <new>
 
-#include "ferrite/panic.h"
-
 namespace ferrite::detail {
 
-namespace {
-
-constexpr std::size_t kHugePage = std::size_t{2} << 20;
-
-// The bytes and alignment of the storage for count objects of size bytes.
-struct Layout {
-  std::size_t bytes;
-  std::size_t align;
-};
-
-Layout layout(std::size_t count, std::size_t size, std::size_t align) {
-  // The rounding below must not overflow either.
-  if (size != 0 && count > (std::numeric_limits<std::size_t>::max() - kHugePage) / size) {
+void* allocate_slot_storage(std::size_t count, std::size_t size, std::size_t align) {
+  if (size != 0 && count > std::numeric_limits<std::size_t>::max() / size) {
     throw std::bad_array_new_length();
   }
   const std::size_t bytes = count * size;
-  if (bytes < kHugePage) return {bytes, align};
-  FERRITE_DEBUG_ASSERT(align <= kHugePage);
-  return {(bytes + kHugePage - 1) / kHugePage * kHugePage, kHugePage};
-}
-
-}  // namespace
-
-void* allocate_slot_storage(std::size_t count, std::size_t size, std::size_t align) {
-  const Layout storage = layout(count, size, align);
-  void* const memory = ::operator new(storage.bytes, std::align_val_t{storage.align});
-  if (storage.align == kHugePage) {
-    // Advice only: where it is refused (EINVAL without THP) the buffer simply
-    // keeps ordinary pages, so the result is ignored.
-    static_cast<void>(::madvise(memory, storage.bytes, MADV_HUGEPAGE));
-  }
+  void* const memory = ::operator new(bytes, std::align_val_t{align});
+  // SAFETY(channel-array-zero): `memory` is a fresh allocation of exactly
+  // `bytes` bytes, so the memset stays inside it; it sets the bytes of the
+  // slots operator new implicitly created there (an implicit-lifetime,
+  // trivially copyable type), before any other thread can see them.
+  std::memset(memory, 0, bytes);
   return memory;
 }
 
 void free_slot_storage(void* storage, std::size_t count, std::size_t size,
                        std::size_t align) noexcept {
-  // The same count, size and align as the allocation, so no overflow here.
-  const std::size_t bytes = count * size;
-  if (bytes < kHugePage) {
-    ::operator delete(storage, bytes, std::align_val_t{align});
-  } else {
-    ::operator delete(storage, (bytes + kHugePage - 1) / kHugePage * kHugePage,
-                      std::align_val_t{kHugePage});
-  }
+  // The same count and size as the allocation, whose product did not overflow.
+  ::operator delete(storage, count * size, std::align_val_t{align});
 }
 
 }  // namespace ferrite::detail

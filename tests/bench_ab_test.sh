@@ -34,6 +34,36 @@ grep -q "before 0.2000 (1.00)" <<<"$line" || fail "before median/ratio: $line"
 grep -q "after 0.1000 (0.50)" <<<"$line" || fail "after median/ratio: $line"
 [ "$(cat "$tmp/before.calls")" = 3 ] || fail "before ran $(cat "$tmp/before.calls") times"
 
+# --whole: one run per binary and repetition with no filter; the named
+# workloads are read from everything it printed, for the chosen --impl only.
+whole() {  # name, implementation it prints, spsc times, mpmc times (one per call)
+  local name=$1 impl=$2 spsc=$3 mpmc=$4
+  printf '%s\n' $spsc >"$tmp/$name.spsc"; printf '%s\n' $mpmc >"$tmp/$name.mpmc"
+  cat >"$tmp/$name" <<SH
+#!/usr/bin/env bash
+n=\$(cat "$tmp/$name.calls" 2>/dev/null || echo 0); echo \$((n + 1)) >"$tmp/$name.calls"
+case " \$* " in *" --filter "*) echo "filtered run" >&2; exit 9;; esac
+echo "bounded0_spsc other-impl 9.0"
+echo "bounded0_spsc $impl \$(sed -n "\$((n + 1))p" "$tmp/$name.spsc")"
+echo "boundedN_mpmc $impl \$(sed -n "\$((n + 1))p" "$tmp/$name.mpmc")"
+SH
+  chmod +x "$tmp/$name"
+}
+whole mine mine "0.10 0.30 0.20" "0.40 0.40 0.40"
+whole cb crossbeam-channel "0.20 0.20 0.20" "0.80 0.80 0.80"
+out="$("$ab" --whole --impl mine --bins "$tmp/mine" --crossbeam "$tmp/cb" \
+  --messages 1000 --repetitions 3 bounded0_spsc boundedN_mpmc)" || fail "--whole failed: $out"
+grep -q "one process per binary" <<<"$out" || fail "--whole mode not named: $out"
+grep -q "^bounded0_spsc .*crossbeam 0.2000 .*mine 0.2000 (1.00)" <<<"$out" \
+  || fail "--whole spsc line: $out"
+grep -q "^boundedN_mpmc .*crossbeam 0.8000 .*mine 0.4000 (0.50)" <<<"$out" \
+  || fail "--whole mpmc line: $out"
+[ "$(cat "$tmp/mine.calls")" = 3 ] || fail "--whole ran mine $(cat "$tmp/mine.calls") times"
+expect_error_whole() { "$ab" --whole --impl mine --bins "$tmp/mine" --crossbeam "$tmp/cb" \
+  --messages 1000 --repetitions 1 "$@" 2>&1 >/dev/null; }
+err="$(expect_error_whole bounded1_mpmc)" && fail "--whole accepted a workload nobody printed"
+grep -q "printed no result for bounded1_mpmc" <<<"$err" || fail "--whole missing error: $err"
+
 # Bad input: a clear error and a non-zero exit, nothing run.
 expect_error() {  # pattern, args...
   local pattern=$1; shift

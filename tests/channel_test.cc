@@ -229,9 +229,9 @@ TEST(ArrayFlavor, CapacityTooLargeForMemoryThrowsBadAlloc) {
   EXPECT_THROW(bounded<Page>(std::size_t{1} << 54), std::bad_array_new_length);
 }
 
-// Buffers of 2 MiB and more take the huge-page path (lib/channel_array.cc):
-// the same channel, filled to capacity, drained in order, and reused past a
-// wrap-around, with every message destroyed exactly once.
+// A large buffer (3.2 MB of zero-filled slots, lib/channel_array.cc): filled
+// to capacity, drained in order, and reused past a wrap-around, with every
+// message destroyed exactly once.
 TEST(ArrayFlavor, LargeBufferBehavesLikeASmallOne) {
   NoLeaks no_leaks;
   constexpr std::size_t kCap = 200'000;  // 16-byte slots: 3.2 MB, over 2 MiB
@@ -246,6 +246,28 @@ TEST(ArrayFlavor, LargeBufferBehavesLikeASmallOne) {
   }
   EXPECT_TRUE(rx.is_empty());
   for (int i = 0; i < 1000; ++i) ASSERT_TRUE(tx.try_send(Counted(i)));  // left for the destructor
+}
+
+// A slot keeps its stamp next to storage for one message: an over-aligned
+// message gets storage aligned for it, and its value survives many laps of a
+// small buffer (the stamps count laps from zero-filled storage).
+TEST(ArrayFlavor, OverAlignedMessagesKeepTheirAlignmentOverManyLaps) {
+  struct alignas(64) Wide {
+    std::size_t value;
+  };
+  auto [tx, rx] = bounded<Wide>(3);
+  for (std::size_t i = 0; i < 10'000; ++i) {
+    ASSERT_TRUE(tx.try_send(Wide{i}));
+    if (i % 2 == 1) {
+      auto a = rx.try_recv();
+      auto b = rx.try_recv();
+      ASSERT_TRUE(a && b);
+      EXPECT_EQ(a->value, i - 1);
+      EXPECT_EQ(b->value, i);
+    }
+  }
+  static_assert(alignof(Wide) == 64);
+  EXPECT_TRUE(rx.is_empty());
 }
 
 TEST_P(Flavors, SendFailsOnlyWithoutReceiversAndHandsTheValueBack) {

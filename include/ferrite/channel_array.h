@@ -7,11 +7,14 @@
 // A fixed array of `cap` slots. `head` and `tail` are positions: an index
 // into the array plus a *lap* counter in the higher bits (one lap is
 // `one_lap` = 2 * mark_bit, where mark_bit > cap is a power of two). The
-// `mark_bit` of `tail` means "disconnected". Each slot has a *stamp*: a
-// position-like value that says whose turn the slot is. A slot at position p
-// is free for a sender when its stamp is p, and holds a message for a
-// receiver when its stamp is p + 1; the receiver then sets it to p + one_lap
-// (the next lap's sender's turn).
+// `mark_bit` of `tail` means "disconnected". Each slot has a *stamp* that
+// says whose turn the slot is. In crossbeam the stamp is a position: a slot
+// at position p is free for a sender when its stamp is p, and holds a message
+// for a receiver when its stamp is p + 1; the receiver then sets it to
+// p + one_lap (the next lap's sender's turn). Here a slot stores that stamp
+// minus its own index, which is the position's lap (free) or lap + 1 (full):
+// every slot of a new channel is "lap 0, free", stamp 0, so a new buffer is
+// one memset (allocate_slot_storage) instead of a store per slot.
 //
 // A sender claims a slot by advancing `tail` with a compare-exchange, writes
 // the message, then publishes it by storing the stamp (release); a receiver
@@ -26,7 +29,9 @@
 #include <cstddef>
 #include <expected>
 #include <memory>
+#include <new>
 #include <optional>
+#include <type_traits>
 #include <utility>
 
 #include "ferrite/channel_context.h"
@@ -38,13 +43,10 @@
 
 namespace ferrite::detail {
 
-// Storage for `count` objects of `size` bytes aligned to `align` (the slots
-// of a bounded channel), in lib/channel_array.cc. Buffers of 2 MiB or more
-// are 2 MiB-aligned and offered to the kernel as transparent huge pages: a
-// bounded(N) channel writes its whole buffer when it is created, and each
-// 4 KiB page fault costs microseconds on a VM. Throws
-// std::bad_array_new_length when count * size overflows, std::bad_alloc
-// when memory runs out.
+// Zero-filled storage (operator new, then memset) for `count` objects of
+// `size` bytes aligned to `align`: the slots of a bounded channel, in
+// lib/channel_array.cc. Throws std::bad_array_new_length when count * size
+// overflows, std::bad_alloc when memory runs out.
 void* allocate_slot_storage(std::size_t count, std::size_t size, std::size_t align);
 // Frees what allocate_slot_storage(count, size, align) returned.
 void free_slot_storage(void* storage, std::size_t count, std::size_t size,
@@ -59,27 +61,18 @@ class ArrayChannel {
     FERRITE_ASSERT(cap > 0 && cap <= static_cast<std::size_t>(-1) / 4,
                    "ferrite::channel::bounded: capacity out of range");
     // May throw std::bad_alloc (std::bad_array_new_length when cap slots do
-    // not fit in a size_t); nothing else below can fail.
+    // not fit in a size_t). Slot is an implicit-lifetime type (an aggregate
+    // of a word and bytes), so operator new's storage holds cap_ slots as
+    // soon as it is allocated, and its memset made every stamp 0, "lap 0,
+    // free"; no constructor runs.
     buffer_ = static_cast<Slot*>(allocate_slot_storage(cap, sizeof(Slot), alignof(Slot)));
-    for (std::size_t i = 0; i < cap; ++i) {
-      // SAFETY(channel-array-init): buffer_ is fresh storage for cap_ Slots
-      // (allocate_slot_storage), and i < cap_; each slot is constructed once,
-      // with its initial stamp, in one pass over the buffer.
-      FERRITE_UNSAFE_BUFFERS(std::construct_at(buffer_ + i, i));
-    }
   }
   ArrayChannel(const ArrayChannel&) = delete;
   ArrayChannel& operator=(const ArrayChannel&) = delete;
   // Buffered messages were destroyed by disconnect_receivers(), which the
-  // last receiver always calls before the channel can be freed.
-  ~ArrayChannel() {
-    // SAFETY(channel-array-free): the constructor constructed cap_ slots in
-    // buffer_; no handle remains (the counter frees the channel last), and a
-    // slot's message, if any, was destroyed by discard_all_messages(), so
-    // only the slots themselves are left to end.
-    std::destroy_n(buffer_, cap_);
-    free_slot_storage(buffer_, cap_, sizeof(Slot), alignof(Slot));
-  }
+  // last receiver always calls before the channel can be freed; the slots
+  // themselves are trivially destructible, so only the storage is left.
+  ~ArrayChannel() { free_slot_storage(buffer_, cap_, sizeof(Slot), alignof(Slot)); }
 
   // Claims the next slot for writing. False: full. True with a null slot in
   // the token: disconnected.
@@ -99,11 +92,11 @@ class ArrayChannel {
     // past this slot and its stamp said it was empty, so this thread alone
     // may touch the storage until the stamp store below; T's move
     // constructor is noexcept (required by channel::bounded).
-    std::construct_at(&slot.msg.value, std::move(msg));
+    std::construct_at(storage(slot), std::move(msg));
     // ORDERING(channel-array-write-publish): release pairs with the acquire
     // stamp loads in start_recv() and discard_all_messages(): the reader sees
     // the constructed message.
-    slot.stamp.store(token.array.stamp, std::memory_order_release);
+    stamp(slot).store(token.array.stamp, std::memory_order_release);
     receivers_.notify();
     return true;
   }
@@ -115,15 +108,17 @@ class ArrayChannel {
     if (token.array.slot == nullptr) return std::unexpected(disconnected);
     // The token's slot was set from a Slot of this channel by start_recv().
     Slot& slot = *static_cast<Slot*>(token.array.slot);
-    std::expected<T, E> result(std::in_place, std::move(slot.msg.value));
-    // SAFETY(channel-array-read): start_recv's compare-exchange moved head
-    // past this slot and its stamp (acquire) said a message was published, so
-    // this thread alone owns it; it was moved from just above, and ending its
-    // lifetime here makes the slot raw storage again.
-    std::destroy_at(&slot.msg.value);
+    // start_recv's compare-exchange moved head past this slot and its stamp
+    // (acquire) said a message was published, so this thread alone owns it.
+    T& message = *published(slot);
+    std::expected<T, E> result(std::in_place, std::move(message));
+    // SAFETY(channel-array-read): the message, owned as above, was moved
+    // from just above; ending its lifetime here makes the slot raw storage
+    // again.
+    std::destroy_at(&message);
     // ORDERING(channel-array-read-free): release pairs with the acquire stamp
     // load in start_send(): the next lap's writer sees the slot emptied.
-    slot.stamp.store(token.array.stamp, std::memory_order_release);
+    stamp(slot).store(token.array.stamp, std::memory_order_release);
     senders_.notify();
     return result;
   }
@@ -249,8 +244,8 @@ class ArrayChannel {
       // ORDERING(channel-array-send-stamp): acquire pairs with the release
       // stamp store in read() (or discard): the previous message's move-out
       // happens before our write into the slot.
-      const std::size_t stamp = slot.stamp.load(std::memory_order_acquire);
-      if (tail == stamp) {
+      const std::size_t seen = stamp(slot).load(std::memory_order_acquire);
+      if (seen == lap) {
         const std::size_t new_tail = index + 1 < cap_ ? tail + 1 : lap + one_lap_;
         // ORDERING(channel-array-send-claim): seq_cst on success: the claim is
         // ordered, in the single total order, against the receivers' seq_cst
@@ -260,11 +255,11 @@ class ArrayChannel {
         if (tail_.compare_exchange_weak(tail, new_tail, std::memory_order_seq_cst,
                                         std::memory_order_relaxed)) {
           token.array.slot = &slot;
-          token.array.stamp = tail + 1;
+          token.array.stamp = lap + 1;
           return true;
         }
         backoff.spin();
-      } else if (stamp + one_lap_ == tail + 1) {
+      } else if (seen + one_lap_ == lap + 1) {
         // The slot still holds last lap's message: the channel may be full.
         if constexpr (!kExact) {
           if (!reload_if_moved(tail_, tail)) return false;  // no other sender got further
@@ -303,10 +298,10 @@ class ArrayChannel {
       const std::size_t lap = head & ~(one_lap_ - 1);
       Slot& slot = slot_at(index);
       // ORDERING(channel-array-recv-stamp): acquire pairs with the release
-      // stamp store in write(): a stamp of head + 1 means the message is
+      // stamp store in write(): a stamp of lap + 1 means the message is
       // constructed and visible.
-      const std::size_t stamp = slot.stamp.load(std::memory_order_acquire);
-      if (head + 1 == stamp) {
+      const std::size_t seen = stamp(slot).load(std::memory_order_acquire);
+      if (seen == lap + 1) {
         const std::size_t new_head = index + 1 < cap_ ? head + 1 : lap + one_lap_;
         // ORDERING(channel-array-recv-claim): seq_cst on success, mirroring
         // channel-array-send-claim for senders that check fullness and park;
@@ -314,11 +309,11 @@ class ArrayChannel {
         if (head_.compare_exchange_weak(head, new_head, std::memory_order_seq_cst,
                                         std::memory_order_relaxed)) {
           token.array.slot = &slot;
-          token.array.stamp = head + one_lap_;
+          token.array.stamp = lap + one_lap_;
           return true;
         }
         backoff.spin();
-      } else if (stamp == head) {
+      } else if (seen == lap) {
         // The slot is free: the channel may be empty.
         if constexpr (!kExact) {
           if (!reload_if_moved(head_, head)) return false;  // no other receiver got further
@@ -358,11 +353,34 @@ class ArrayChannel {
     return true;
   }
 
+  // A slot: its stamp (the lap, or lap + 1 while it holds a message; see the
+  // top of the file), only ever accessed atomically through stamp(), and
+  // storage for one message. An aggregate with a trivial destructor, so an
+  // implicit-lifetime type: allocate_slot_storage's zero-filled storage holds
+  // slots of stamp 0 with no constructor run.
   struct Slot {
-    explicit Slot(std::size_t initial_stamp) noexcept : stamp(initial_stamp) {}
-    std::atomic<std::size_t> stamp;
-    Uninit<T> msg;
+    std::size_t stamp_word;
+    alignas(T) std::byte msg[sizeof(T)];
   };
+  static_assert(std::is_trivially_destructible_v<Slot> && std::is_aggregate_v<Slot>);
+
+  static std::atomic_ref<std::size_t> stamp(Slot& slot) noexcept {
+    return std::atomic_ref<std::size_t>(slot.stamp_word);
+  }
+  // The slot's message storage, for constructing a message in it.
+  static T* storage(Slot& slot) noexcept {
+    // SAFETY(channel-array-storage): msg is sizeof(T) bytes aligned for T
+    // (alignas above), so it can hold a T; the pointer is only used to
+    // construct one (write) while the slot is claimed for writing.
+    return reinterpret_cast<T*>(slot.msg);
+  }
+  // The message a slot holds, while its stamp says one was published.
+  static T* published(Slot& slot) noexcept {
+    // SAFETY(channel-array-published): callers hold a claim on a slot whose
+    // stamp (acquire) says write() constructed a T in its storage, so a T
+    // lives at that address; launder gives a pointer to that object.
+    return std::launder(reinterpret_cast<T*>(slot.msg));
+  }
 
   Slot& slot_at(std::size_t index) const noexcept {
     FERRITE_DEBUG_ASSERT(index < cap_);
@@ -387,13 +405,13 @@ class ArrayChannel {
       Slot& slot = slot_at(index);
       // ORDERING(channel-array-discard-stamp): acquire pairs with the release
       // stamp store in write(): the message is constructed and visible.
-      const std::size_t stamp = slot.stamp.load(std::memory_order_acquire);
-      if (head + 1 == stamp) {
+      const std::size_t seen = stamp(slot).load(std::memory_order_acquire);
+      if (seen == lap + 1) {
         head = index + 1 < cap_ ? head + 1 : lap + one_lap_;
         // SAFETY(channel-array-discard): the stamp says the slot holds a
         // published message, and no receiver remains to take it; it is
         // destroyed once, and head moves past it.
-        std::destroy_at(&slot.msg.value);
+        std::destroy_at(published(slot));
       } else if (head == tail) {
         break;
       } else {

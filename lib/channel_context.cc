@@ -7,6 +7,7 @@
 // lost, and an unpark with nobody parked costs one atomic exchange.
 #include "ferrite/channel_context.h"
 
+#include <sched.h>
 #include <sys/resource.h>
 
 #include <atomic>
@@ -67,6 +68,8 @@ bool yield_and_report_switch() noexcept {
   static_cast<void>(::getrusage(RUSAGE_THREAD, &after));
   return after.ru_nivcsw != before.ru_nivcsw;
 }
+
+int current_cpu() noexcept { return ::sched_getcpu(); }  // -1 on failure
 
 Operation operation_hook(const void* address) noexcept {
   // SAFETY(channel-operation-hook): only the integer value of the address is

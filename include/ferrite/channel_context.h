@@ -72,6 +72,10 @@ bool yield_and_report_switch() noexcept;
 // the threads they waited for.
 class PollWait {
  public:
+  // The thread we wait for last ran on the CPU we run on: it cannot make
+  // progress while we spin there, so the wait starts with yielding.
+  void partner_shares_cpu() noexcept { polls_ = kSpinPolls; }
+
   // Waits a little. False: the wait has gone on long enough to block.
   bool wait() noexcept {
     if (polls_ < kSpinPolls) {
@@ -130,6 +134,11 @@ Operation operation_hook(const void* address) noexcept;  // lib/channel_context.
 
 // A number unique to the calling thread among live threads.
 std::uintptr_t current_thread_id() noexcept;  // lib/channel_context.cc
+
+// The CPU the calling thread runs on (sched_getcpu, a few nanoseconds where
+// the kernel supports rseq), or -1 where that is unknown. A hint only: the
+// thread may move at any time. lib/channel_context.cc.
+int current_cpu() noexcept;
 
 // The shared state of one waiting thread. lib/channel_context.cc.
 struct ContextState;

@@ -90,7 +90,11 @@ class ZeroChannel {
     }
     // A Select's send: wait for its op.send() to write, then free the packet.
     // That thread may still be waking up: sleep rather than spin for long.
-    packet->wait_ready(nullptr);
+    // If it registered on the CPU we run on, it is most likely queued behind
+    // us there and cannot write while we spin: yield at once.
+    PollWait poll;
+    if (packet->home_cpu != -1 && packet->home_cpu == current_cpu()) poll.partner_shares_cpu();
+    packet->wait_ready(nullptr, poll);
     std::expected<T, E> result(std::in_place, std::move(*packet->msg));
     delete packet;
     return result;
@@ -207,7 +211,7 @@ class ZeroChannel {
 
   // Select support: a Select registers an empty packet on the heap.
   bool register_select(Operation oper, const Context& cx, bool sending) {
-    auto packet = std::make_unique<Packet>(/*on_stack=*/false);
+    auto packet = std::make_unique<Packet>(/*on_stack=*/false, current_cpu());
     ChannelLock guard(lock_);
     Waker& mine = sending ? inner_.senders : inner_.receivers;
     Waker& theirs = sending ? inner_.receivers : inner_.senders;
@@ -244,8 +248,11 @@ class ZeroChannel {
   // Sleeping, that it parked on its context `waiter`. Once Ready, the waiting
   // side may free or leave the packet, so mark_ready touches nothing after.
   struct Packet {
-    explicit Packet(bool stack) noexcept : on_stack(stack) {}
+    explicit Packet(bool stack, int cpu = -1) noexcept : on_stack(stack), home_cpu(cpu) {}
     const bool on_stack;
+    // Where the registering thread ran when it registered (current_cpu(); -1
+    // unknown): a partner that must wait for it compares this with its own.
+    const int home_cpu;
     std::atomic<std::uint32_t> state{kEmpty};
     std::optional<Context> waiter;  // set by the waiting side before it stores Sleeping
     std::optional<T> msg;
@@ -296,11 +303,10 @@ class ZeroChannel {
     // channel's lock, which the aborted side takes to unregister.
     void reset_unselected() noexcept { state.store(kEmpty, std::memory_order_relaxed); }
 
-    // The waiting side: polls briefly (the partner is usually mid-exchange),
-    // then parks on `cx` (the calling thread's context; null: borrow the
-    // thread's cached one) until mark_ready().
-    void wait_ready(const Context* cx) noexcept {
-      PollWait poll;
+    // The waiting side: polls briefly with `poll` (the partner is usually
+    // mid-exchange), then parks on `cx` (the calling thread's context; null:
+    // borrow the thread's cached one) until mark_ready().
+    void wait_ready(const Context* cx, PollWait poll = {}) noexcept {
       while (!is_ready()) {
         if (poll.wait()) continue;
         if (cx != nullptr) return sleep_until_ready(*cx);

@@ -69,6 +69,8 @@ class ListChannel {
       head += std::size_t{1} << kShift;
     }
     delete block;
+    // ORDERING(channel-list-drop-spare): relaxed, as channel-list-drop-load.
+    delete spare_.load(std::memory_order_relaxed);
   }
 
   // Claims a position (always possible: the channel is unbounded). True with
@@ -100,10 +102,10 @@ class ListChannel {
       }
       // About to claim a block's last slot: allocate the next block now, so
       // that nothing can fail once the slot is ours.
-      if (offset + 1 == kBlockCap && next_block == nullptr) next_block = std::make_unique<Block>();
+      if (offset + 1 == kBlockCap && next_block == nullptr) next_block = new_block();
       if (block == nullptr) {
         // The first message: install the first block.
-        auto first = std::make_unique<Block>();
+        std::unique_ptr<Block> first = new_block();
         Block* expected = nullptr;
         // ORDERING(channel-list-first-block): release publishes the new
         // (zeroed) block to senders that acquire tail.block; relaxed on
@@ -261,14 +263,14 @@ class ListChannel {
     // Free the block if this was its last slot, or if a later reader asked
     // us to (DESTROY) because we were still busy.
     if (offset + 1 == kBlockCap) {
-      Block::destroy(block, 0);
+      destroy(block, 0);
       return result;
     }
     // ORDERING(channel-list-read-done): acq_rel; the release half tells
-    // Block::destroy() that we are done with the slot (pairs with its acquire
+    // destroy() that we are done with the slot (pairs with its acquire
     // load / acq_rel fetch_or); the acquire half sees its DESTROY request.
     if ((slot.state.fetch_or(kRead, std::memory_order_acq_rel) & kDestroy) != 0) {
-      Block::destroy(block, offset + 1);
+      destroy(block, offset + 1);
     }
     return result;
   }
@@ -385,26 +387,69 @@ class ListChannel {
       }
     }
 
-    // Frees `block` once every reader of slots [start, kBlockCap - 1) is
-    // done; a reader still busy gets DESTROY and frees it when it finishes.
-    static void destroy(Block* block, std::size_t start) noexcept {
-      // The last slot's reader (who calls destroy(block, 0)) is the only one
-      // that may start the chain, so slot kBlockCap - 1 needs no check.
-      for (std::size_t i = start; i + 1 < kBlockCap; ++i) {
-        Slot& slot = block->slots[i];
-        // ORDERING(channel-list-destroy-check): acquire pairs with the acq_rel
-        // fetch_or of READ in read(): a reader that is done has finished
-        // with the slot before we free it. The acq_rel fetch_or that follows
-        // hands the job to a reader that is not done yet (it sees DESTROY
-        // with its own acq_rel fetch_or).
-        if ((slot.state.load(std::memory_order_acquire) & kRead) == 0 &&
-            (slot.state.fetch_or(kDestroy, std::memory_order_acq_rel) & kRead) == 0) {
-          return;
-        }
+  };
+
+  // Frees `block` (to the spare, see recycle) once every reader of slots
+  // [start, kBlockCap - 1) is done; a reader still busy gets DESTROY and
+  // frees it when it finishes.
+  void destroy(Block* block, std::size_t start) noexcept {
+    // The last slot's reader (who calls destroy(block, 0)) is the only one
+    // that may start the chain, so slot kBlockCap - 1 needs no check.
+    for (std::size_t i = start; i + 1 < kBlockCap; ++i) {
+      Slot& slot = block->slots[i];
+      // ORDERING(channel-list-destroy-check): acquire pairs with the acq_rel
+      // fetch_or of READ in read(): a reader that is done has finished
+      // with the slot before we free it. The acq_rel fetch_or that follows
+      // hands the job to a reader that is not done yet (it sees DESTROY
+      // with its own acq_rel fetch_or).
+      if ((slot.state.load(std::memory_order_acquire) & kRead) == 0 &&
+          (slot.state.fetch_or(kDestroy, std::memory_order_acq_rel) & kRead) == 0) {
+        return;
       }
+    }
+    recycle(block);
+  }
+
+  // A block that nobody uses any more becomes the channel's spare, for the
+  // next sender that needs a block; if there is one already, it is deleted.
+  // In a steady stream the receivers free blocks as fast as the senders
+  // need them, so most blocks are reused while still in cache, and the
+  // allocator (whose free from another thread takes that thread's arena
+  // lock) and fresh page faults stay out of the exchange.
+  void recycle(Block* block) noexcept {
+    Block* none = nullptr;
+    // ORDERING(channel-list-spare-put): release on success pairs with the
+    // acquire exchange in new_block(): every access to the block (its last
+    // reads, the DESTROY hand-off) happens before the sender reuses it.
+    // Relaxed on failure: then the block is simply deleted.
+    if (!spare_.compare_exchange_strong(none, block, std::memory_order_release,
+                                        std::memory_order_relaxed)) {
       delete block;
     }
-  };
+  }
+
+  // A fresh block: the spare, reset, if there is one; else a new one. Throws
+  // std::bad_alloc (only from the allocation).
+  std::unique_ptr<Block> new_block() {
+    // ORDERING(channel-list-spare-peek): relaxed; a guess that saves the
+    // exchange below when there is no spare (the exchange decides).
+    if (spare_.load(std::memory_order_relaxed) != nullptr) {
+      // ORDERING(channel-list-spare-take): acquire pairs with the release
+      // compare-exchange in recycle().
+      if (Block* spare = spare_.exchange(nullptr, std::memory_order_acquire)) {
+        // Only this thread can reach the block now; it is published again
+        // by the release stores that install it, like a new block.
+        // ORDERING(channel-list-spare-reset): relaxed, as above.
+        spare->next.store(nullptr, std::memory_order_relaxed);
+        for (Slot& slot : spare->slots) {
+          // ORDERING(channel-list-spare-reset-slot): relaxed, as above.
+          slot.state.store(0, std::memory_order_relaxed);
+        }
+        return std::unique_ptr<Block>(spare);
+      }
+    }
+    return std::make_unique<Block>();
+  }
 
   struct Position {
     std::atomic<std::size_t> index{0};
@@ -464,6 +509,8 @@ class ListChannel {
   alignas(128) Position head_;
   alignas(128) Position tail_;
   alignas(128) SyncWaker receivers_;
+  // A block kept for reuse (recycle / new_block); freed by ~ListChannel.
+  alignas(128) std::atomic<Block*> spare_{nullptr};
 };
 
 }  // namespace ferrite::detail

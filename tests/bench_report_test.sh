@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# bench/report: runs each of channel_bench's implementations in a process of
+# its own, interleaved by repetition; builds the table (medians, ratios to
+# crossbeam-channel, geometric mean) and the docs section from a results
+# file; refuses bad input with a clear message. Stand-in binaries only: no
+# build, no install, no peers.
+set -uo pipefail
+root="$TEST_SRCDIR/$TEST_WORKSPACE"
+report="$root/bench/report"
+tmp="${TEST_TMPDIR:-$(mktemp -d)}"
+fail() { echo "FAIL: $*"; exit 1; }
+
+# A stand-in channel_bench: logs its arguments, prints two workloads for the
+# implementation it was asked for.
+cat >"$tmp/bench" <<SH
+#!/usr/bin/env bash
+[ "\$1" = "--help" ] && { echo "usage: [--threads N]"; exit 0; }
+echo "\$*" >>"$tmp/calls.log"
+impl=""; while [ \$# -gt 0 ]; do [ "\$1" = "--impl" ] && impl=\$2; shift; done
+echo "unbounded_spsc \$impl 0.5"
+echo "some other line"
+echo "bounded0_mpmc \$impl 0.25"
+SH
+chmod +x "$tmp/bench"
+
+# 1. Running: one process per implementation and repetition, in order.
+out="$("$report" --ferrite-bin "$tmp/bench" --only ferrite --no-install --no-docs \
+  --repetitions 2 --messages 1000 --results "$tmp/results.txt" 2>&1)" || fail "run failed: $out"
+expected="$(for r in 1 2; do for i in ferrite-channel ferrite-mpsc lecture tbb moodycamel; do
+  echo "--messages 1000 --impl $i"; done; done)"
+[ "$(cat "$tmp/calls.log")" = "$expected" ] || fail "calls were: $(cat "$tmp/calls.log")"
+grep -q '^| `unbounded_spsc` *| 0.500 ' <<<"$out" || fail "no unbounded_spsc row: $out"
+[ "$(grep -c '^unbounded_spsc ferrite-channel 0.5$' "$tmp/results.txt")" = 2 ] \
+  || fail "results file: $(cat "$tmp/results.txt")"
+
+# 2. From a results file: medians, ratios, geometric mean, and the docs
+# section replaced between its markers (the rest of the file kept).
+cat >"$tmp/saved.txt" <<'TXT'
+# command: bench/report --messages 10
+# machine: test machine
+# date: 2026-01-01
+# versions: none
+# setup: 10 messages, 4 threads, median of 3 repetitions
+unbounded_spsc crossbeam-channel 0.4
+unbounded_spsc crossbeam-channel 0.2
+unbounded_spsc crossbeam-channel 0.3
+unbounded_spsc ferrite-channel 0.1
+unbounded_spsc ferrite-channel 0.15
+unbounded_spsc ferrite-channel 0.9
+bounded0_mpmc crossbeam-channel 1.0
+bounded0_mpmc ferrite-channel 0.6
+TXT
+mkdir -p "$tmp/docs"
+printf '# benchmarks\n\nbefore\n\n<!-- report:begin -->\nold table\n<!-- report:end -->\n\nafter\n' \
+  >"$tmp/docs/BENCHMARKS.md"
+out="$("$report" --from-results "$tmp/saved.txt" --docs-dir "$tmp/docs" 2>&1)" \
+  || fail "--from-results failed: $out"
+# unbounded_spsc: medians 0.3 and 0.15, ratio 0.50; bounded0_mpmc 0.60;
+# geometric mean sqrt(0.5 * 0.6) = 0.55.
+grep -q '^| `unbounded_spsc` *| 0.300 *| 0.150 (0.50)' <<<"$out" || fail "spsc row: $out"
+grep -q '^| `bounded0_mpmc` *| 1.000 *| 0.600 (0.60)' <<<"$out" || fail "mpmc row: $out"
+grep -q 'geometric mean of ratios.*\*\*0.55\*\* (n=2)' <<<"$out" || fail "geomean: $out"
+doc="$(cat "$tmp/docs/BENCHMARKS.md")"
+grep -q "old table" <<<"$doc" && fail "old section kept: $doc"
+grep -q '^| `unbounded_spsc`' <<<"$doc" || fail "no table in docs: $doc"
+grep -q "^before$" <<<"$doc" && grep -q "^after$" <<<"$doc" || fail "surroundings lost: $doc"
+[ "$(grep -c 'report:begin' <<<"$doc")" = 1 ] || fail "markers duplicated: $doc"
+
+# 3. Bad input: a clear error and a non-zero exit.
+expect_error() {  # pattern, args...
+  local pattern=$1; shift
+  local err; err="$("$report" "$@" 2>&1 >/dev/null)" && fail "accepted: $*"
+  grep -q "$pattern" <<<"$err" || fail "error for '$*' was: $err"
+}
+expect_error "must be at least 1" --repetitions 0 --no-install
+expect_error "cannot read" --from-results "$tmp/missing.txt" --no-docs
+: >"$tmp/empty.txt"
+expect_error "holds no results" --from-results "$tmp/empty.txt" --no-docs
+expect_error "unknown 'nonsense'" --only nonsense --no-install
+echo PASS

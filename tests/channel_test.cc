@@ -248,6 +248,44 @@ TEST(ArrayFlavor, LargeBufferBehavesLikeASmallOne) {
   for (int i = 0; i < 1000; ++i) ASSERT_TRUE(tx.try_send(Counted(i)));  // left for the destructor
 }
 
+// Waker::try_select_preferring (internal; the zero flavor's start_recv uses
+// it to pick a sender it need not wait for): preferred candidates first, in
+// registration order, then the others; each selection wakes its context
+// with its operation and removes the entry.
+TEST(WakerDetail, TrySelectPreferringTakesPreferredCandidatesFirst) {
+  using ferrite::detail::Context;
+  using ferrite::detail::ContextLease;
+  using ferrite::detail::Selected;
+  using ferrite::detail::Waker;
+  using ferrite::detail::WakerEntry;
+  // Contexts of other threads: a thread never selects its own operations.
+  const auto context_of_another_thread = [] {
+    std::optional<Context> cx;
+    std::thread([&] { cx.emplace(ContextLease().context()); }).join();
+    return *cx;
+  };
+  const Context first = context_of_another_thread();
+  const Context second = context_of_another_thread();
+  int first_packet = 0;
+  int second_packet = 0;
+  Waker waker;
+  waker.register_with_packet(1001, &first_packet, first);
+  waker.register_with_packet(1002, &second_packet, second);
+  const auto second_only = [&](const WakerEntry& e) noexcept { return e.packet == &second_packet; };
+  const auto nothing = [](const WakerEntry&) noexcept {};
+  std::optional<WakerEntry> taken = waker.try_select_preferring(second_only, nothing, nothing);
+  ASSERT_TRUE(taken);
+  EXPECT_EQ(taken->packet, &second_packet);  // registered last, but preferred
+  EXPECT_EQ(second.selected(), Selected::operation(1002));
+  EXPECT_TRUE(first.selected().is_waiting());
+  taken = waker.try_select_preferring(second_only, nothing, nothing);  // none preferred left
+  ASSERT_TRUE(taken);
+  EXPECT_EQ(taken->packet, &first_packet);
+  EXPECT_EQ(first.selected(), Selected::operation(1001));
+  EXPECT_FALSE(waker.try_select_preferring(second_only, nothing, nothing));
+  EXPECT_TRUE(waker.is_empty());
+}
+
 // The unbounded flavor keeps a block that its receivers finished with and
 // hands it to the next sender that needs one (ListChannel::recycle): rounds
 // that each fill and drain a few blocks keep every message, in order, and

@@ -82,23 +82,16 @@ class Waker {
   // must take that lock to unregister.
   template <class Offer, class Withdraw>
   std::optional<WakerEntry> try_select_offering(Offer offer, Withdraw withdraw) noexcept {
-    const std::uintptr_t me = current_thread_id();
-    for (auto it = selectors_.begin(); it != selectors_.end(); ++it) {
-      // A thread must not complete its own operation (a Select that both
-      // sends and receives on one rendezvous channel would pair with itself).
-      if (it->cx.thread_id() == me) continue;
-      offer(*it);
-      if (!it->cx.try_select(Selected::operation(it->oper))) {
-        withdraw(*it);
-        continue;
-      }
-      it->cx.store_packet(it->packet);
-      it->cx.unpark();
-      std::optional<WakerEntry> entry(std::move(*it));
-      selectors_.erase(it);
-      return entry;
-    }
-    return std::nullopt;
+    return try_select_where([](const WakerEntry&) noexcept { return true; }, offer, withdraw);
+  }
+  // As try_select_offering(), but tries the candidates for which
+  // `prefer(entry)` holds first, then the others.
+  template <class Prefer, class Offer, class Withdraw>
+  std::optional<WakerEntry> try_select_preferring(Prefer prefer, Offer offer,
+                                                  Withdraw withdraw) noexcept {
+    if (auto entry = try_select_where(prefer, offer, withdraw)) return entry;
+    return try_select_where([&](const WakerEntry& e) noexcept { return !prefer(e); }, offer,
+                            withdraw);
   }
   // Whether try_select() could succeed now (zero flavor).
   bool can_select() const noexcept;
@@ -114,6 +107,29 @@ class Waker {
   bool is_empty() const noexcept { return selectors_.empty() && observers_.empty(); }
 
  private:
+  // One pass of try_select_preferring over the candidates where `where`.
+  template <class Where, class Offer, class Withdraw>
+  std::optional<WakerEntry> try_select_where(Where where, Offer& offer,
+                                             Withdraw& withdraw) noexcept {
+    const std::uintptr_t me = current_thread_id();
+    for (auto it = selectors_.begin(); it != selectors_.end(); ++it) {
+      // A thread must not complete its own operation (a Select that both
+      // sends and receives on one rendezvous channel would pair with itself).
+      if (it->cx.thread_id() == me || !where(*it)) continue;
+      offer(*it);
+      if (!it->cx.try_select(Selected::operation(it->oper))) {
+        withdraw(*it);
+        continue;
+      }
+      it->cx.store_packet(it->packet);
+      it->cx.unpark();
+      std::optional<WakerEntry> entry(std::move(*it));
+      selectors_.erase(it);
+      return entry;
+    }
+    return std::nullopt;
+  }
+
   std::vector<WakerEntry> selectors_;
   std::vector<WakerEntry> observers_;
 };

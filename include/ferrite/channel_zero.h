@@ -66,7 +66,17 @@ class ZeroChannel {
   // token: disconnected.
   bool start_recv(Token& token) noexcept {
     ChannelLock guard(lock_);
-    if (std::optional<WakerEntry> sender = inner_.senders.try_select()) {
+    // Prefer a sender we need not wait for: a blocked send() (its message is
+    // in its packet), or a Select's sender that registered on another CPU,
+    // where it is likely still polling. A Select's sender registered on our
+    // CPU is most likely queued behind us (see read()).
+    const int cpu = current_cpu();
+    const auto ready_soon = [cpu](const WakerEntry& sender) noexcept {
+      const Packet& packet = *static_cast<const Packet*>(sender.packet);
+      return packet.on_stack || packet.home_cpu != cpu;
+    };
+    if (std::optional<WakerEntry> sender = inner_.senders.try_select_preferring(
+            ready_soon, [](const WakerEntry&) noexcept {}, [](const WakerEntry&) noexcept {})) {
       token.zero.packet = sender->packet;
       return true;
     }

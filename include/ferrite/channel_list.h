@@ -412,10 +412,9 @@ class ListChannel {
 
   // A block that nobody uses any more becomes the channel's spare, for the
   // next sender that needs a block; if there is one already, it is deleted.
-  // In a steady stream the receivers free blocks as fast as the senders
-  // need them, so most blocks are reused while still in cache, and the
-  // allocator (whose free from another thread takes that thread's arena
-  // lock) and fresh page faults stay out of the exchange.
+  // While the receivers keep up with the senders, blocks are reused while
+  // still in cache, and the allocator (whose free from another thread takes
+  // that thread's arena lock) and fresh page faults stay out of the exchange.
   void recycle(Block* block) noexcept {
     Block* none = nullptr;
     // ORDERING(channel-list-spare-put): release on success pairs with the

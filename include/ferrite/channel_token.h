@@ -69,9 +69,6 @@ class SelectHandle {
   ~SelectHandle() = default;
 };
 
-// Storage for one message whose lifetime the channel manages by hand
-// (Rust's MaybeUninit<T>): constructed with std::construct_at(&s.value, ...)
-// and destroyed with std::destroy_at(&s.value) at the audited places.
 // try_send / try_recv of the buffer flavors (array, list, zero), built from
 // a flavor's two steps as Select builds its operations: start (claim a slot
 // or a partner; false: full or empty), then finish (false or an error: the
@@ -93,6 +90,9 @@ std::expected<T, TryRecvError> try_recv_via(Chan& chan) noexcept {
   return chan.read(token, TryRecvError::Disconnected);
 }
 
+// Storage for one message whose lifetime the channel manages by hand
+// (Rust's MaybeUninit<T>): constructed with std::construct_at(&s.value, ...)
+// and destroyed with std::destroy_at(&s.value) at the audited places.
 template <class T>
 union Uninit {
   Uninit() noexcept {}

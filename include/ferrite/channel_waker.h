@@ -71,8 +71,7 @@ class Waker {
   // Selects, stores the packet of and unparks the first selector of another
   // thread whose context is still waiting; removes and returns it.
   std::optional<WakerEntry> try_select() noexcept {
-    return try_select_offering([](const WakerEntry&) noexcept {},
-                               [](const WakerEntry&) noexcept {});
+    return try_select_offering(nothing, nothing);
   }
   // As try_select(), but calls `offer(entry)` just before trying to select
   // each candidate, and `withdraw(entry)` when that fails (its thread has
@@ -93,6 +92,12 @@ class Waker {
     return try_select_where([&](const WakerEntry& e) noexcept { return !prefer(e); }, offer,
                             withdraw);
   }
+  // As try_select(), trying the candidates for which `prefer(entry)` holds
+  // first.
+  template <class Prefer>
+  std::optional<WakerEntry> try_select_preferring(Prefer prefer) noexcept {
+    return try_select_preferring(prefer, nothing, nothing);
+  }
   // Whether try_select() could succeed now (zero flavor).
   bool can_select() const noexcept;
   // Adds / removes an observer. watch() may throw std::bad_alloc.
@@ -107,6 +112,9 @@ class Waker {
   bool is_empty() const noexcept { return selectors_.empty() && observers_.empty(); }
 
  private:
+  // The offer / withdraw of a plain selection: nothing to hand over.
+  static void nothing(const WakerEntry&) noexcept {}
+
   // One pass of try_select_preferring over the candidates where `where`.
   template <class Where, class Offer, class Withdraw>
   std::optional<WakerEntry> try_select_where(Where where, Offer& offer,

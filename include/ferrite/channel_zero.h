@@ -73,10 +73,9 @@ class ZeroChannel {
     const int cpu = current_cpu();
     const auto ready_soon = [cpu](const WakerEntry& sender) noexcept {
       const Packet& packet = *static_cast<const Packet*>(sender.packet);
-      return packet.on_stack || packet.home_cpu != cpu;
+      return packet.on_stack || !packet.registered_on(cpu);
     };
-    if (std::optional<WakerEntry> sender = inner_.senders.try_select_preferring(
-            ready_soon, [](const WakerEntry&) noexcept {}, [](const WakerEntry&) noexcept {})) {
+    if (std::optional<WakerEntry> sender = inner_.senders.try_select_preferring(ready_soon)) {
       token.zero.packet = sender->packet;
       return true;
     }
@@ -103,7 +102,7 @@ class ZeroChannel {
     // If it registered on the CPU we run on, it is most likely queued behind
     // us there and cannot write while we spin: yield at once.
     PollWait poll;
-    if (packet->home_cpu != -1 && packet->home_cpu == current_cpu()) poll.partner_shares_cpu();
+    if (packet->registered_on(current_cpu())) poll.partner_shares_cpu();
     packet->wait_ready(nullptr, poll);
     std::expected<T, E> result(std::in_place, std::move(*packet->msg));
     delete packet;
@@ -263,6 +262,7 @@ class ZeroChannel {
     // Where the registering thread ran when it registered (current_cpu(); -1
     // unknown): a partner that must wait for it compares this with its own.
     const int home_cpu;
+    bool registered_on(int cpu) const noexcept { return home_cpu != -1 && home_cpu == cpu; }
     std::atomic<std::uint32_t> state{kEmpty};
     std::optional<Context> waiter;  // set by the waiting side before it stores Sleeping
     std::optional<T> msg;

@@ -59,6 +59,12 @@ grep -q "^bounded0_spsc .*crossbeam 0.2000 .*mine 0.2000 (1.00)" <<<"$out" \
 grep -q "^boundedN_mpmc .*crossbeam 0.8000 .*mine 0.4000 (0.50)" <<<"$out" \
   || fail "--whole mpmc line: $out"
 [ "$(cat "$tmp/mine.calls")" = 3 ] || fail "--whole ran mine $(cat "$tmp/mine.calls") times"
+# --all: every repetition, sorted, under each workload.
+rm -f "$tmp/mine.calls" "$tmp/cb.calls"
+out="$("$ab" --whole --all --impl mine --bins "$tmp/mine" --crossbeam "$tmp/cb" \
+  --messages 1000 --repetitions 3 bounded0_spsc)" || fail "--all failed: $out"
+grep -qx "    $tmp/mine: 0.1000 0.2000 0.3000" <<<"$out" || fail "--all repetitions: $out"
+grep -qx "    crossbeam: 0.2000 0.2000 0.2000" <<<"$out" || fail "--all crossbeam: $out"
 expect_error_whole() { "$ab" --whole --impl mine --bins "$tmp/mine" --crossbeam "$tmp/cb" \
   --messages 1000 --repetitions 1 "$@" 2>&1 >/dev/null; }
 err="$(expect_error_whole bounded1_mpmc)" && fail "--whole accepted a workload nobody printed"

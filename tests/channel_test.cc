@@ -735,6 +735,33 @@ TEST(ChannelWaiting, PollWaitPollsABoundedTimeThenSaysBlock) {
   EXPECT_FALSE(poll.wait());  // and stays given up
 }
 
+TEST(ChannelWaiting, YieldingPollWaitAlsoSaysBlockInTheEnd) {
+  ferrite::detail::PollWait poll = ferrite::detail::PollWait::yielding();
+  int waits = 0;
+  while (poll.wait()) {
+    ++waits;
+    ASSERT_LT(waits, 1000) << "PollWait::yielding never gives up";
+  }
+  EXPECT_GT(waits, 0);
+  EXPECT_FALSE(poll.wait());
+}
+
+// A partner on our CPU cannot run while we spin: a plain PollWait (which
+// never yields) says to block at once; a yielding one only yields, at most
+// four times.
+TEST(ChannelWaiting, PartnerOnOurCpuSkipsTheSpinning) {
+  ferrite::detail::PollWait plain;
+  plain.partner_shares_cpu();
+  EXPECT_FALSE(plain.wait());
+
+  ferrite::detail::PollWait yielding = ferrite::detail::PollWait::yielding();
+  yielding.partner_shares_cpu();
+  int yields = 0;
+  while (yielding.wait()) ++yields;
+  EXPECT_GE(yields, 1);
+  EXPECT_LE(yields, 4);
+}
+
 // With more busy threads than CPUs, a yield runs one of them, and
 // yield_and_report_switch says so (PollWait then stops yielding).
 TEST(ChannelWaiting, YieldReportsASwitchWhenTheCpusAreOversubscribed) {

@@ -65,26 +65,40 @@ bool yield_and_report_switch() noexcept;
 // costs no cache traffic until the writer comes, so it is polled at a short,
 // fixed interval. Backoff's doubling intervals would let a waiter notice
 // the write up to a whole wait late, on the critical path of a hand-off.
-// After about as long as Backoff spins, it yields a few times, then says
-// that blocking is better; it says so after the first yield that actually
-// ran another thread. On an oversubscribed machine (8 threads on 2 cores in
-// crossbeam's select_both), spinning and yielding waiters kept the CPUs from
-// the threads they waited for.
+//
+// A plain PollWait spins for about kSpinPolls polls (a poll is a few pauses:
+// 13 us in all on the 2-core benchmark VM), then says that blocking is
+// better. It never yields: the thread it waits for is not known to be
+// runnable (a partner that has not arrived yet, a Select's sender that may
+// be parked), so a yield would hand the CPU to an arbitrary runnable
+// thread, at the price of a context switch, without bringing the partner
+// closer. On an oversubscribed machine (8 threads on 2 cores in crossbeam's
+// select_both) such yields were most of the context switches, and the run
+// took twice as long as with parking (docs/BENCHMARKS.md, fix 12).
+//
+// PollWait::yielding() is for a wait on a partner that *is* runnable: it has
+// selected us and is in the middle of the exchange (it holds no lock and
+// waits for nothing). If it shares our CPU, a yield is the cheapest way to
+// let it finish, so after a shorter spin this one yields a few times before
+// it says to block, and says so after the first yield that actually ran
+// another thread (the CPUs are oversubscribed: our partner may be queued
+// behind other threads, and parking lets them all run).
 class PollWait {
  public:
+  PollWait() noexcept = default;
+  static PollWait yielding() noexcept { return PollWait(kYieldingSpinPolls, kYields); }
+
   // The thread we wait for last ran on the CPU we run on: it cannot make
-  // progress while we spin there, so the wait starts with yielding.
-  void partner_shares_cpu() noexcept { polls_ = kSpinPolls; }
+  // progress while we spin there, so skip the spinning.
+  void partner_shares_cpu() noexcept { polls_ = spin_polls_; }
 
   // Waits a little. False: the wait has gone on long enough to block.
   bool wait() noexcept {
-    if (polls_ < kSpinPolls) {
+    if (polls_ < spin_polls_) {
       for (unsigned i = 0; i < kPausesPerPoll; ++i) spin_loop_hint();
-    } else if (polls_ < kSpinPolls + kYields) {
-      // A yield that ran another thread: the CPUs are oversubscribed, and
-      // whoever we wait for may be queued behind spinners like us. Block
-      // at the next call instead of yielding on.
-      if (yield_and_report_switch()) polls_ = kSpinPolls + kYields - 1;
+    } else if (polls_ < spin_polls_ + yields_) {
+      // Block at the next call once a yield ran another thread (see above).
+      if (yield_and_report_switch()) polls_ = spin_polls_ + yields_ - 1;
     } else {
       return false;
     }
@@ -93,9 +107,15 @@ class PollWait {
   }
 
  private:
+  PollWait(unsigned spin_polls, unsigned yields) noexcept
+      : spin_polls_(spin_polls), yields_(yields) {}
+
   static constexpr unsigned kPausesPerPoll = 4;
-  static constexpr unsigned kSpinPolls = 32;  // 128 pauses in all, as Backoff's spinning
-  static constexpr unsigned kYields = 4;      // as Backoff's yielding steps
+  static constexpr unsigned kSpinPolls = 128;
+  static constexpr unsigned kYieldingSpinPolls = 32;  // 128 pauses, as Backoff's spinning
+  static constexpr unsigned kYields = 4;              // as Backoff's yielding steps
+  unsigned spin_polls_ = kSpinPolls;
+  unsigned yields_ = 0;
   unsigned polls_ = 0;
 };
 

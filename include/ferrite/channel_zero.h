@@ -98,9 +98,10 @@ class ZeroChannel {
       return result;
     }
     // A Select's send: wait for its op.send() to write, then free the packet.
-    // That thread may still be waking up: sleep rather than spin for long.
+    // That thread may still be waking up: sleep rather than spin for long
+    // (a plain PollWait: it may be parked, so yielding would not help it).
     // If it registered on the CPU we run on, it is most likely queued behind
-    // us there and cannot write while we spin: yield at once.
+    // us there and cannot write while we spin: block at once.
     PollWait poll;
     if (packet->registered_on(current_cpu())) poll.partner_shares_cpu();
     packet->wait_ready(nullptr, poll);
@@ -313,10 +314,11 @@ class ZeroChannel {
     // channel's lock, which the aborted side takes to unregister.
     void reset_unselected() noexcept { state.store(kEmpty, std::memory_order_relaxed); }
 
-    // The waiting side: polls briefly with `poll` (the partner is usually
-    // mid-exchange), then parks on `cx` (the calling thread's context; null:
-    // borrow the thread's cached one) until mark_ready().
-    void wait_ready(const Context* cx, PollWait poll = {}) noexcept {
+    // The waiting side: polls briefly with `poll`, then parks on `cx` (the
+    // calling thread's context; null: borrow the thread's cached one) until
+    // mark_ready(). By default the partner is runnable, mid-exchange: it
+    // selected us and has only the message to move (PollWait::yielding()).
+    void wait_ready(const Context* cx, PollWait poll = PollWait::yielding()) noexcept {
       while (!is_ready()) {
         if (poll.wait()) continue;
         if (cx != nullptr) return sleep_until_ready(*cx);

@@ -122,10 +122,9 @@ void* Context::wait_packet() const noexcept {
   }
 }
 
-Selected Context::wait_until(Deadline deadline) const noexcept {
+Selected Context::wait_until(Deadline deadline, PollWait poll) const noexcept {
   // Poll for a short time first: on a busy channel the partner is often
   // about to select us, and parking costs two system calls.
-  PollWait poll;
   do {
     const Selected sel = selected();
     if (!sel.is_waiting()) return sel;

@@ -114,7 +114,9 @@ bool run_select(std::span<SelectEntry> entries, bool now_only, Deadline deadline
           sel = cx.selected();
           if (!sel.is_waiting()) break;
         }
-        if (sel.is_waiting()) sel = cx.wait_until(earliest(entries, deadline));
+        // A plain PollWait: a rendezvous receiver that selects one of our
+        // sends waits for our op.send() to write.
+        if (sel.is_waiting()) sel = cx.wait_until(earliest(entries, deadline), PollWait());
       }  // unregisters every registered operation
       if (sel == Selected::aborted() && index_ready) {
         for (const SelectEntry& entry : entries) {
@@ -169,7 +171,8 @@ std::optional<std::size_t> run_ready(std::span<SelectEntry> entries, bool now_on
         sel = cx.selected();
         if (!sel.is_waiting()) break;
       }
-      if (sel.is_waiting()) sel = cx.wait_until(earliest(entries, deadline));
+      // An observer is only told that something changed: nobody waits for it.
+      if (sel.is_waiting()) sel = cx.wait_until(earliest(entries, deadline), PollWait::yielding());
     }  // unwatches every watched operation
     if (sel.is_operation()) {
       for (SelectEntry& entry : entries) {

@@ -66,23 +66,30 @@ bool yield_and_report_switch() noexcept;
 // fixed interval. Backoff's doubling intervals would let a waiter notice
 // the write up to a whole wait late, on the critical path of a hand-off.
 //
-// A plain PollWait spins for about kSpinPolls polls (a poll is a few pauses:
-// 13 us in all on the 2-core benchmark VM), then says that blocking is
-// better. It never yields: the thread it waits for is not known to be
-// runnable (a partner that has not arrived yet, a Select's sender that may
-// be parked), so a yield would hand the CPU to an arbitrary runnable
-// thread, at the price of a context switch, without bringing the partner
-// closer. On an oversubscribed machine (8 threads on 2 cores in crossbeam's
-// select_both) such yields were most of the context switches, and the run
-// took twice as long as with parking (docs/BENCHMARKS.md, fix 12).
+// Which of the two kinds a wait uses depends on what the partner needs from
+// us once it has acted:
 //
-// PollWait::yielding() is for a wait on a partner that *is* runnable: it has
-// selected us and is in the middle of the exchange (it holds no lock and
-// waits for nothing). If it shares our CPU, a yield is the cheapest way to
-// let it finish, so after a shorter spin this one yields a few times before
-// it says to block, and says so after the first yield that actually ran
-// another thread (the CPUs are oversubscribed: our partner may be queued
-// behind other threads, and parking lets them all run).
+// * A plain PollWait spins for about kSpinPolls polls (a poll is a few
+//   pauses: 13 us in all on the 2-core benchmark VM), then says that
+//   blocking is better. It never yields. It is for waits where the partner,
+//   once it has acted, waits for *us* (a receiver that selects a Select's
+//   send waits for that thread's op.send() to write), or where we wait for
+//   a partner that must first be scheduled itself (that receiver). A thread
+//   that yielded is still runnable and, once its partner acts, waits for its
+//   turn behind whatever it yielded to; a parked thread is woken by the
+//   partner and runs promptly (the scheduler favours a thread that slept).
+//   On an oversubscribed machine (8 threads on 2 cores in crossbeam's
+//   select_both) yielding waiters were most of the context switches, and
+//   the run took twice as long (docs/BENCHMARKS.md, fix 12).
+// * PollWait::yielding() is for waits where the partner needs nothing more
+//   from us once it has acted: a blocked send() or recv(), whose partner
+//   completes the exchange before it selects us, and a packet whose partner
+//   has selected us and only has the message left to move. Staying
+//   runnable spares the partner a futex wake-up (it matters when that
+//   partner is the bottleneck, as mpsc's one receiver is), and a yield gives
+//   a partner on our CPU its turn. After a shorter spin it yields a few
+//   times, then says to block; it says so after the first yield that ran
+//   another thread (the CPUs are oversubscribed and parking lets them run).
 class PollWait {
  public:
   PollWait() noexcept = default;
@@ -180,8 +187,9 @@ class Context {
   void* wait_packet() const noexcept;
   // Waits until something is selected, or until `deadline`, then returns the
   // selection (Aborted when the deadline passed first and the abort won).
-  // Polls briefly (PollWait), then parks on a futex.
-  Selected wait_until(Deadline deadline) const noexcept;
+  // Polls briefly with `poll` (see PollWait for which kind), then parks on a
+  // futex.
+  Selected wait_until(Deadline deadline, PollWait poll) const noexcept;
   // Parks the owning thread until unpark(), or spuriously: callers re-check
   // what they wait for. Only the owning thread may call it.
   void park() const noexcept;

@@ -185,7 +185,9 @@ void wait_as_selector(SyncWaker& waker, const void* token, Deadline deadline, Re
   const Operation oper = operation_hook(token);
   waker.register_op(oper, cx);
   if (ready_now()) cx.try_select(Selected::aborted());
-  const Selected sel = cx.wait_until(deadline);
+  // The partner pushed or popped before it selects us, and needs nothing
+  // more from us.
+  const Selected sel = cx.wait_until(deadline, PollWait::yielding());
   // Selected operations were removed by their selector; the others remove
   // themselves.
   if (!sel.is_operation()) waker.unregister(oper);

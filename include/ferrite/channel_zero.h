@@ -99,7 +99,7 @@ class ZeroChannel {
     }
     // A Select's send: wait for its op.send() to write, then free the packet.
     // That thread may still be waking up: sleep rather than spin for long
-    // (a plain PollWait: it may be parked, so yielding would not help it).
+    // (a plain PollWait: it must be scheduled itself, see PollWait).
     // If it registered on the CPU we run on, it is most likely queued behind
     // us there and cannot write while we spin: block at once.
     PollWait poll;
@@ -147,7 +147,8 @@ class ZeroChannel {
     packet.msg.emplace(std::move(message));  // published by the lock, before any receiver looks
     inner_.receivers.notify();
     guard.unlock();
-    const Selected sel = cx.wait_until(deadline);
+    // A receiver takes the message before it selects us: yielding is fine.
+    const Selected sel = cx.wait_until(deadline, PollWait::yielding());
     if (sel.is_operation()) {
       packet.wait_ready(&cx);  // the receiver took the message
       return {};
@@ -195,7 +196,9 @@ class ZeroChannel {
     inner_.receivers.register_with_packet(oper, &packet, cx);
     inner_.senders.notify();
     guard.unlock();
-    const Selected sel = cx.wait_until(deadline);
+    // A sender writes the message before (send()) or right after (a
+    // Select's op.send()) it selects us, and then needs nothing from us.
+    const Selected sel = cx.wait_until(deadline, PollWait::yielding());
     if (sel.is_operation()) {
       packet.wait_ready(&cx);  // the sender wrote the message
       return std::expected<T, RecvTimeoutError>(std::in_place, std::move(*packet.msg));

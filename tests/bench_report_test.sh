@@ -33,6 +33,17 @@ grep -q '^| `unbounded_spsc` *| 0.500 ' <<<"$out" || fail "no unbounded_spsc row
 [ "$(grep -c '^unbounded_spsc ferrite-channel 0.5$' "$tmp/results.txt")" = 2 ] \
   || fail "results file: $(cat "$tmp/results.txt")"
 
+# 1b. --scaling: ferrite's implementations only (the table compares them with
+# crossbeam), at each thread count, on the mpsc and mpmc workloads only.
+: >"$tmp/calls.log"
+out="$("$report" --ferrite-bin "$tmp/bench" --only ferrite --no-install --scaling 2,4 \
+  --repetitions 1 --messages 1000 2>&1)" || fail "--scaling failed: $out"
+expected="$(for t in 2 4; do for i in ferrite-channel ferrite-mpsc; do
+  echo "--messages 1000 --threads $t --filter _mpsc|_mpmc --impl $i"; done; done)"
+[ "$(cat "$tmp/calls.log")" = "$expected" ] || fail "--scaling calls were: $(cat "$tmp/calls.log")"
+grep -q '^bounded0_mpmc  *2  ' <<<"$out" || fail "--scaling table: $out"
+grep -q '^unbounded_spsc' <<<"$out" && fail "--scaling kept a non-mpsc/mpmc row: $out"
+
 # 2. From a results file: medians, ratios, geometric mean, and the docs
 # section replaced between its markers (the rest of the file kept).
 cat >"$tmp/saved.txt" <<'TXT'

@@ -1,0 +1,109 @@
+// tests/channel_oom_test.cc — the channels' last resort when memory runs out
+// where nothing can be handed back: a rendezvous receiver that must wait for
+// a Select's send to write, and cannot get the memory to park with, yields
+// until the message arrives (ferrite/channel_zero.h, Packet::wait_ready).
+//
+// This binary replaces the global operator new so that it fails on demand,
+// for the calling thread only (a thread_local switch), and counts how often
+// it did.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <new>
+#include <optional>
+#include <thread>
+
+#include "ferrite/channel.h"
+
+namespace {
+
+thread_local bool fail_allocations = false;
+std::atomic<int> failed_allocations{0};
+
+}  // namespace
+
+void* operator new(std::size_t size) {
+  if (fail_allocations) {
+    failed_allocations.fetch_add(1);
+    throw std::bad_alloc();
+  }
+  if (void* memory = std::malloc(size == 0 ? 1 : size)) return memory;
+  throw std::bad_alloc();
+}
+void operator delete(void* memory) noexcept { std::free(memory); }
+void operator delete(void* memory, std::size_t) noexcept { std::free(memory); }
+
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(ChannelOutOfMemory, InjectorFailsOnlyWhenAskedAndOnlyOnItsThread) {
+  const int before = failed_allocations.load();
+  std::atomic<int> step{0};
+  bool other_threw = false;
+  std::thread other([&step, &other_threw] {  // its switch stays off
+    while (step.load() != 1) std::this_thread::yield();
+    try {
+      ::operator delete(::operator new(sizeof(int)));
+    } catch (const std::bad_alloc&) {
+      other_threw = true;
+    }
+    step.store(2);
+  });
+  bool threw = false;
+  fail_allocations = true;  // nothing else may allocate on this thread until it is off
+  try {
+    ::operator delete(::operator new(sizeof(int)));  // a call, which cannot be elided
+  } catch (const std::bad_alloc&) {
+    threw = true;
+  }
+  step.store(1);
+  while (step.load() != 2) std::this_thread::yield();
+  fail_allocations = false;
+  other.join();
+  ::operator delete(::operator new(sizeof(int)));
+  EXPECT_TRUE(threw);
+  EXPECT_FALSE(other_threw);
+  EXPECT_EQ(failed_allocations.load(), before + 1);
+}
+
+// The receiver selects the Select's send, then waits for its op.send(),
+// which comes 50 ms later: long past the poll, so the receiver tries to
+// borrow a context to park with. A fresh thread has none cached and must
+// allocate one; that fails, and the receiver yields until the message is
+// there instead of terminating (the wait is noexcept) or losing it.
+TEST(ChannelOutOfMemory, RendezvousReceiverWithoutMemoryToParkStillGetsTheMessage) {
+  auto [tx, rx] = ferrite::channel::bounded<int>(0);
+  std::thread sender([&tx] {
+    ferrite::channel::Select sel;
+    sel.send(tx);
+    ferrite::channel::SelectedOperation op = sel.select();  // the receiver chose us
+    std::this_thread::sleep_for(50ms);
+    EXPECT_TRUE(op.send(tx, 42).has_value());
+  });
+  const int before = failed_allocations.load();
+  std::optional<int> received;
+  std::thread receiver([&rx, &received] {
+    fail_allocations = true;  // this fresh thread has no context cached
+    for (;;) {
+      auto message = rx.try_recv();  // Empty until the sender has registered
+      if (message) {
+        fail_allocations = false;
+        received = *message;
+        return;
+      }
+      if (message.error() != ferrite::channel::TryRecvError::Empty) break;
+      std::this_thread::yield();
+    }
+    fail_allocations = false;
+  });
+  receiver.join();
+  sender.join();
+  EXPECT_EQ(received, 42);
+  EXPECT_GE(failed_allocations.load(), before + 1) << "the receiver never needed to park";
+  EXPECT_TRUE(rx.try_recv().error() == ferrite::channel::TryRecvError::Empty);
+}
+
+}  // namespace

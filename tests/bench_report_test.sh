@@ -44,6 +44,25 @@ expected="$(for t in 2 4; do for i in ferrite-channel ferrite-mpsc; do
 grep -q '^bounded0_mpmc  *2  ' <<<"$out" || fail "--scaling table: $out"
 grep -q '^unbounded_spsc' <<<"$out" && fail "--scaling kept a non-mpsc/mpmc row: $out"
 
+# 1c. --peers-dir: prebuilt peers instead of building bench/peers; those
+# missing are left out with a note.
+mkdir -p "$tmp/peers"
+cat >"$tmp/peers/crossbeam-channel" <<SH
+#!/usr/bin/env bash
+echo "\$*" >>"$tmp/peer_calls.log"
+echo "bounded0_mpmc crossbeam-channel 0.5"
+SH
+chmod +x "$tmp/peers/crossbeam-channel"
+out="$("$report" --peers-dir "$tmp/peers" --only crossbeam-channel --no-install --no-docs \
+  --repetitions 1 --messages 1000 --results "$tmp/peer_results.txt" 2>&1)" \
+  || fail "--peers-dir failed: $out"
+[ "$(cat "$tmp/peer_calls.log")" = "--messages 1000" ] || fail "peer calls: $(cat "$tmp/peer_calls.log")"
+grep -q '^| `bounded0_mpmc` *| 0.500 ' <<<"$out" || fail "--peers-dir table: $out"
+out="$("$report" --peers-dir "$tmp/peers" --only rust --no-install --no-docs \
+  --repetitions 1 --messages 1000 --results "$tmp/peer_results.txt" 2>&1)" \
+  || fail "--peers-dir --only rust failed: $out"
+grep -q "flume: not in $tmp/peers, left out" <<<"$out" || fail "no note for flume: $out"
+
 # 2. From a results file: medians, ratios, geometric mean, and the docs
 # section replaced between its markers (the rest of the file kept).
 cat >"$tmp/saved.txt" <<'TXT'
@@ -88,4 +107,5 @@ expect_error "cannot read" --from-results "$tmp/missing.txt" --no-docs
 : >"$tmp/empty.txt"
 expect_error "holds no results" --from-results "$tmp/empty.txt" --no-docs
 expect_error "unknown 'nonsense'" --only nonsense --no-install
+expect_error "is not a directory" --peers-dir "$tmp/no-such-dir" --no-install
 echo PASS

@@ -44,7 +44,7 @@ case "$mode" in
     chmod u+w "$dir/lib/"*
     for name in libtbb libstdc++ libgcc_s; do
       lib="$(ldd "$dir/lib/channel_bench" | awk -v n="$name" 'index($1, n) == 1 {print $3}')"
-      [[ -n "$lib" ]] && cp -L "$lib" "$dir/lib/"
+      if [[ -n "$lib" ]]; then cp -L "$lib" "$dir/lib/"; fi
     done
     wrap channel_bench
     wrap crossbeam-channel

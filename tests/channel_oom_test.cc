@@ -69,21 +69,27 @@ TEST(ChannelOutOfMemory, InjectorFailsOnlyWhenAskedAndOnlyOnItsThread) {
   EXPECT_EQ(failed_allocations.load(), before + 1);
 }
 
-// The receiver selects the Select's send, then waits for its op.send(),
-// which comes 50 ms later: long past the poll, so the receiver tries to
-// borrow a context to park with. A fresh thread has none cached and must
-// allocate one; that fails, and the receiver yields until the message is
-// there instead of terminating (the wait is noexcept) or losing it.
+// The receiver selects the Select's send, then waits for its op.send().
+// The sender writes only once the receiver has given up polling and tried
+// to borrow a context to park with: a fresh thread has none cached and must
+// allocate one, and that allocation fails (the injector's count says so).
+// The receiver then yields until the message is there, instead of
+// terminating (the wait is noexcept) or losing it.
 TEST(ChannelOutOfMemory, RendezvousReceiverWithoutMemoryToParkStillGetsTheMessage) {
   auto [tx, rx] = ferrite::channel::bounded<int>(0);
-  std::thread sender([&tx] {
+  const int before = failed_allocations.load();
+  std::thread sender([&tx, before] {
     ferrite::channel::Select sel;
     sel.send(tx);
     ferrite::channel::SelectedOperation op = sel.select();  // the receiver chose us
-    std::this_thread::sleep_for(50ms);
+    // Bounded, so that a receiver that never allocates fails the test below
+    // instead of hanging it.
+    const auto give_up = std::chrono::steady_clock::now() + 10s;
+    while (failed_allocations.load() == before && std::chrono::steady_clock::now() < give_up) {
+      std::this_thread::yield();
+    }
     EXPECT_TRUE(op.send(tx, 42).has_value());
   });
-  const int before = failed_allocations.load();
   std::optional<int> received;
   std::thread receiver([&rx, &received] {
     fail_allocations = true;  // this fresh thread has no context cached

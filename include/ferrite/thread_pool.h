@@ -11,19 +11,33 @@
 //                      and returns std::expected<R, PanicPayload>.
 //   panic_count()      how many jobs (execute or submit) have panicked.
 //   thread_count()     n.
-//   shutdown()         stops taking jobs, runs every job already queued, and
-//                      joins every worker. The destructor does the same.
+//   shutdown()         stops taking jobs from outside the pool, waits until
+//                      every job has finished (jobs may still queue follow-up
+//                      jobs while it waits), and joins every worker. The
+//                      destructor does the same.
 //
 // Contract:
 // * Jobs run in no particular order, each exactly once, on some worker.
 // * A panicking job (any exception escaping it) never kills its worker: it
 //   is counted in panic_count(); submit()'s handle also returns it from
 //   join(). execute()'s exception object is destroyed after counting.
-// * Every job queued before shutdown() (or the destructor) begins is run
-//   before it returns, including jobs that queued jobs (a job may call
-//   execute/submit on its own pool while the pool is open).
-// * execute()/submit() after shutdown() has begun panic ("ThreadPool: the
-//   pool is shut down ..."); inside a job, that panic counts as the job's.
+// * Shutdown drains. Once shutdown() (or the destructor) begins:
+//   - execute()/submit() from outside the pool panic ("ThreadPool: the pool
+//     is shut down ..."), and so do they from anywhere once shutdown() has
+//     returned;
+//   - a job of this pool, running on one of its workers, may still queue
+//     follow-up jobs (recursive fan-out finishes: a parent that is halfway
+//     through queueing its children when shutdown begins queues the rest);
+//   - shutdown() returns when the queue is empty and no job is running, so
+//     every job queued before it returns, by anyone, has run.
+//   Why: a pool is mostly fed by fan-out work, where a job splits into jobs.
+//   Closing at once would make a recursive job's result depend on when
+//   another thread called shutdown(). rayon finishes spawned work the same
+//   way (a spawn inside a job keeps the registry alive until it has run), and
+//   the threadpool crate's join() waits for jobs queued by jobs. Java's
+//   ThreadPoolExecutor.shutdown() instead rejects every later submit, from
+//   inside a task too; its ForkJoinPool, made for recursive work, does not.
+//   A job that queues itself forever therefore keeps shutdown() waiting.
 // * Invalid: n == 0 (panics); calling shutdown() or destroying the pool from
 //   one of its own jobs (it would join the calling worker: std::system_error
 //   from std::thread::join, which is Rust's deadlock panic); a job that waits
@@ -132,6 +146,11 @@ JoinResult<R> run_catching(F& f) {
   }
 }
 
+// What the workers share with the pool (lib/thread_pool.cc): the panic count
+// and the count of unfinished jobs that shutdown() waits on. Shared, so that
+// workers never point into the pool.
+struct PoolState;
+
 // The part of ThreadPool that does not depend on the job (lib/thread_pool.cc).
 class PoolCore {
  public:
@@ -141,16 +160,15 @@ class PoolCore {
   ~PoolCore();
 
   // Queues `job`; panics (naming `what`, e.g. "ThreadPool::execute") when the
-  // pool is shut down.
+  // pool is shut down, or shutting down and the caller is not one of its jobs.
   void enqueue(PoolJob job, const char* what) const;
   void shutdown();
-  std::size_t panic_count() const noexcept { return panics_->load(); }
+  std::size_t panic_count() const noexcept;
   std::size_t thread_count() const noexcept { return threads_; }
 
  private:
   std::size_t threads_;
-  // Counted by the workers; shared so that they never point into the pool.
-  std::shared_ptr<std::atomic<std::size_t>> panics_;
+  std::shared_ptr<PoolState> state_;
   // nullopt once shut down. Readers (enqueue) send under the read lock, so
   // shutdown's write lock waits for every send in progress.
   RwLock<std::optional<channel::Sender<PoolJob>>> sender_;
@@ -272,9 +290,11 @@ class ThreadPool {
   std::size_t panic_count() const noexcept { return core_.panic_count(); }
   // The number of workers.
   std::size_t thread_count() const noexcept { return core_.thread_count(); }
-  // Stops accepting jobs, runs every job already queued and joins every
-  // worker. Idempotent; a second caller returns once the workers are joined.
-  // Called from one of the pool's own jobs, it panics (it would join itself).
+  // Stops accepting jobs from outside the pool, waits until the queue is
+  // empty and no job is running (running jobs may still queue follow-ups),
+  // then joins every worker. Idempotent; a second caller returns once the
+  // workers are joined. Called from one of the pool's own jobs, it panics (it
+  // would join itself).
   void shutdown() { core_.shutdown(); }
 
  private:

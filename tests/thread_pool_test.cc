@@ -312,12 +312,17 @@ TEST(ThreadPoolTest, RunningJobFansOutWhileShutdownDrains) {
   constexpr int kChildren = 10;
   ThreadPool pool(kParents);
   auto [held_tx, held_rx] = channel::unbounded<int>();
+  auto [start_tx, start_rx] = channel::unbounded<int>();
   auto [gate_tx, gate_rx] = channel::unbounded<int>();
   std::atomic<int> children{0};
   std::atomic<int> grandchildren{0};
   std::atomic<int> ran{0};
   for (int p = 0; p < kParents; ++p) {
-    pool.execute([&pool, held_tx, gate_rx, &children, &grandchildren] {
+    pool.execute([&pool, held_tx, start_rx, gate_rx, &children, &grandchildren] {
+      // Every parent occupies its worker before any child is queued, so a
+      // child cannot run until a parent returns.
+      static_cast<void>(held_tx.send(0));
+      static_cast<void>(start_rx.recv());
       auto child = [&pool, &children, &grandchildren] {
         children += 1;
         pool.execute([&grandchildren] { grandchildren += 1; });
@@ -328,7 +333,9 @@ TEST(ThreadPoolTest, RunningJobFansOutWhileShutdownDrains) {
       for (int c = kChildren / 2; c < kChildren; ++c) pool.execute(child);
     });
   }
-  // Both workers now run a parent, so no child has started yet.
+  for (int p = 0; p < kParents; ++p) ASSERT_TRUE(held_rx.recv().has_value());
+  // Both workers now run a parent: let them queue their first halves.
+  for (int p = 0; p < kParents; ++p) ASSERT_TRUE(start_tx.send(0).has_value());
   for (int p = 0; p < kParents; ++p) ASSERT_TRUE(held_rx.recv().has_value());
   auto closer = thread::spawn([&pool] { pool.shutdown(); });
   const int late = wait_until_shutdown_begins(pool, ran);

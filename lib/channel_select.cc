@@ -13,7 +13,7 @@
 #include <utility>
 
 #include "ferrite/channel.h"
-#include "ferrite/channel_counter.h"
+#include "ferrite/channel/counter.h"
 #include "ferrite/panic.h"
 
 namespace ferrite::detail {

@@ -9,7 +9,7 @@
 #include <cstdint>
 
 #include "ferrite/condvar.h"
-#include "ferrite/futex.h"
+#include "ferrite/detail/futex.h"
 #include "ferrite/mutex.h"
 #include "ferrite/panic.h"
 

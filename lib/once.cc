@@ -7,7 +7,7 @@
 #include <atomic>
 #include <cstdint>
 
-#include "ferrite/futex.h"
+#include "ferrite/detail/futex.h"
 #include "ferrite/once.h"
 #include "ferrite/panic.h"
 

@@ -9,7 +9,7 @@
 #include <atomic>
 #include <cstdint>
 
-#include "ferrite/futex.h"
+#include "ferrite/detail/futex.h"
 #include "ferrite/panic.h"
 #include "ferrite/rwlock.h"
 

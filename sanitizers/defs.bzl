@@ -229,7 +229,7 @@ _compile_fail_test = rule(
     attrs = {
         "src": attr.label(mandatory = True, allow_single_file = [".cc"]),
         "expect": attr.string(mandatory = True),
-        "hdrs": attr.label_list(allow_files = True, default = ["//:public_headers"]),
+        "hdrs": attr.label_list(allow_files = True, default = ["//:all_headers"]),
         "mode_copts": attr.string_list(),
     },
 )

@@ -1,7 +1,7 @@
 // tests/channel_oom_test.cc — the channels' last resort when memory runs out
 // where nothing can be handed back: a rendezvous receiver that must wait for
 // a Select's send to write, and cannot get the memory to park with, yields
-// until the message arrives (ferrite/channel_zero.h, Packet::wait_ready).
+// until the message arrives (ferrite/channel/zero.h, Packet::wait_ready).
 //
 // This binary replaces the global operator new so that it fails on demand,
 // for the calling thread only (a thread_local switch), and counts how often

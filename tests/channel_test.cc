@@ -229,7 +229,7 @@ TEST(ArrayFlavor, CapacityTooLargeForMemoryThrowsBadAlloc) {
   EXPECT_THROW(bounded<Page>(std::size_t{1} << 54), std::bad_array_new_length);
 }
 
-// A large buffer (3.2 MB of zero-filled slots, lib/channel_array.cc): filled
+// A large buffer (3.2 MB of zero-filled slots, lib/channel/array.cc): filled
 // to capacity, drained in order, and reused past a wrap-around, with every
 // message destroyed exactly once.
 TEST(ArrayFlavor, LargeBufferBehavesLikeASmallOne) {
@@ -720,7 +720,7 @@ TEST(Never, NeverDeliversNorDisconnects) {
 
 }  // namespace
 
-// --- waiting internals (ferrite/channel_context.h) -----------------------------------
+// --- waiting internals (ferrite/channel/context.h) -----------------------------------
 
 namespace {
 

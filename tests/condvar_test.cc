@@ -1,4 +1,4 @@
-// tests/condvar_test.cc — ferrite/condvar.h (and the deadlines of futex.h).
+// tests/condvar_test.cc — ferrite/condvar.h (and the deadlines of detail/futex.h).
 //
 // The behaviours of Rust's std::sync::Condvar tests (library/std/src/sync/
 // condvar/tests.rs): notify_one / notify_all wake-ups, wait_while, timeouts
@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "ferrite/arc.h"
-#include "ferrite/futex.h"
+#include "ferrite/detail/futex.h"
 #include "ferrite/marker.h"
 #include "ferrite/mutex.h"
 #include "ferrite/panic.h"
@@ -378,7 +378,7 @@ TEST(CondvarTest, PanickingPredicatePoisons) {
   EXPECT_TRUE(m.is_poisoned());
 }
 
-// --- deadlines (futex.h) -----------------------------------------------------
+// --- deadlines (detail/futex.h) -----------------------------------------------------
 
 TEST(DeadlineTest, AfterAnyDuration) {
   using detail::deadline_after;

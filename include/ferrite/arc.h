@@ -246,7 +246,7 @@ class Arc {
   // Address of the shared value (Rust's `Arc::as_ptr`); nullptr if empty.
   // The pointer is for identity and interop, like a raw pointer in Rust: writing
   // through it is sound only while this is the sole handle (prefer get_mut() or
-  // make_mut(), which check). DESIGN.md's signature is `T* get()`.
+  // make_mut(), which check).
   T* get() const noexcept { return inner_ == nullptr ? nullptr : &inner_->value; }
 
   // Number of Arc handles to this value; 0 if empty. Other threads may change

@@ -63,15 +63,15 @@
 #include <utility>
 #include <variant>
 
-#include "ferrite/channel_array.h"
-#include "ferrite/channel_context.h"
-#include "ferrite/channel_counter.h"
+#include "ferrite/channel/array.h"
+#include "ferrite/channel/context.h"
+#include "ferrite/channel/counter.h"
 #include "ferrite/channel_error.h"
-#include "ferrite/channel_list.h"
-#include "ferrite/channel_timer.h"
-#include "ferrite/channel_token.h"
-#include "ferrite/channel_zero.h"
-#include "ferrite/futex.h"
+#include "ferrite/channel/list.h"
+#include "ferrite/channel/timer.h"
+#include "ferrite/channel/token.h"
+#include "ferrite/channel/zero.h"
+#include "ferrite/detail/futex.h"
 #include "ferrite/marker.h"
 #include "ferrite/panic.h"
 

@@ -60,8 +60,8 @@
 #include <vector>
 
 #include "ferrite/channel.h"
-#include "ferrite/channel_token.h"
-#include "ferrite/futex.h"
+#include "ferrite/channel/token.h"
+#include "ferrite/detail/futex.h"
 #include "ferrite/panic.h"
 
 namespace ferrite::detail {

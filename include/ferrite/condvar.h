@@ -41,10 +41,10 @@
 #include <functional>
 #include <utility>
 
-#include "ferrite/futex.h"
+#include "ferrite/detail/futex.h"
 #include "ferrite/mutex.h"
 #include "ferrite/poison.h"
-#include "ferrite/thread_annotations.h"
+#include "ferrite/detail/thread_annotations.h"
 
 namespace ferrite {
 

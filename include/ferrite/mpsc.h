@@ -31,7 +31,7 @@
 // handle panics.
 // Send/Sync (ferrite/marker.h): Sender<T>, SyncSender<T>: Send and Sync if T
 // is Send. Receiver<T>: Send if T is Send, never Sync (one consumer; share
-// it as Arc<Mutex<mpsc::Receiver<T>>>, as the lecture's thread pool does).
+// it as Arc<Mutex<mpsc::Receiver<T>>>, as the Rust book's thread pool does).
 #pragma once
 
 #include <chrono>

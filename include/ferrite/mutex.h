@@ -45,11 +45,11 @@
 #include <type_traits>
 #include <utility>
 
-#include "ferrite/futex.h"
+#include "ferrite/detail/futex.h"
 #include "ferrite/marker.h"
 #include "ferrite/panic.h"
 #include "ferrite/poison.h"
-#include "ferrite/thread_annotations.h"
+#include "ferrite/detail/thread_annotations.h"
 
 namespace ferrite {
 

@@ -44,7 +44,7 @@
 #include <type_traits>
 #include <utility>
 
-#include "ferrite/futex.h"
+#include "ferrite/detail/futex.h"
 #include "ferrite/marker.h"
 #include "ferrite/panic.h"
 

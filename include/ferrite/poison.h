@@ -1,6 +1,6 @@
 // ferrite/poison.h — lock poisoning: the error types shared by every lock.
 //
-// A lock is *poisoned* when a panic (a C++ exception, DESIGN.md section 3)
+// A lock is *poisoned* when a panic (a C++ exception, ferrite/panic.h)
 // starts while one of its exclusive guards is alive: the data it protects
 // may be half-updated, its invariant broken. Every later acquisition still
 // succeeds, but hands its guard back *inside* a `PoisonError`, so the caller

@@ -167,7 +167,7 @@ class Rc {
   // Address of the shared value (Rust's `Rc::as_ptr`); nullptr if empty.
   // The pointer is for identity and interop, like a raw pointer in Rust: writing
   // through it is sound only while this is the sole handle (prefer get_mut() or
-  // make_mut(), which check). DESIGN.md's signature is `T* get()`.
+  // make_mut(), which check).
   T* get() const noexcept { return box_ == nullptr ? nullptr : &box_->value; }
 
   // Number of Rc handles to this value; 0 if empty.

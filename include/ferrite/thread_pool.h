@@ -1,7 +1,8 @@
 // ferrite/thread_pool.h — a fixed set of worker threads running queued jobs.
 //
-// The pool the lecture builds from `Arc<Mutex<mpsc::Receiver<Job>>>`, done
-// the crossbeam way: one multi-consumer ferrite::channel carries the jobs,
+// The Rust book's pool (chapter 20) shares one
+// `Arc<Mutex<mpsc::Receiver<Job>>>` among its workers; this one is done the
+// crossbeam way: one multi-consumer ferrite::channel carries the jobs,
 // and every worker holds its own copy of the Receiver, so idle workers wait
 // on the channel, not on a mutex around it.
 //

@@ -1,5 +1,5 @@
-// lib/channel_array.cc — storage for the slots of a bounded channel (see
-// ferrite/channel_array.h).
+// lib/channel/array.cc — storage for the slots of a bounded channel (see
+// ferrite/channel/array.h).
 //
 // A bounded channel's slots start zero-filled (stamp 0 is "lap 0, free"), so
 // creating one is a single memset of its buffer rather than a store per
@@ -12,7 +12,7 @@
 // measured and dropped (docs/BENCHMARKS.md, issue 7, fix 8): even backed by
 // transparent huge pages, a fresh mapping pays its page faults every time, and
 // on these VMs a huge page that the host has reclaimed costs milliseconds.
-#include "ferrite/channel_array.h"
+#include "ferrite/channel/array.h"
 
 #include <cstddef>
 #include <cstring>

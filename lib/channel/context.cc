@@ -1,11 +1,11 @@
-// lib/channel_context.cc — waiting contexts of blocked channel operations
-// (see ferrite/channel_context.h; crossbeam-channel's context.rs).
+// lib/channel/context.cc — waiting contexts of blocked channel operations
+// (see ferrite/channel/context.h; crossbeam-channel's context.rs).
 //
 // Parking is Rust's futex thread parker: the word is Empty, Notified or
 // Parked; unpark() swaps in Notified and wakes only when it swapped out
 // Parked, so a wake-up between "nothing selected yet" and sleeping is never
 // lost, and an unpark with nobody parked costs one atomic exchange.
-#include "ferrite/channel_context.h"
+#include "ferrite/channel/context.h"
 
 #include <sched.h>
 #include <sys/resource.h>
@@ -17,7 +17,7 @@
 #include <thread>
 #include <utility>
 
-#include "ferrite/futex.h"
+#include "ferrite/detail/futex.h"
 
 namespace ferrite::detail {
 

@@ -1,6 +1,6 @@
-// lib/channel_timer.cc — the after() and tick() flavors (see
-// ferrite/channel_timer.h; crossbeam-channel's flavors/{at,tick}.rs).
-#include "ferrite/channel_timer.h"
+// lib/channel/timer.cc — the after() and tick() flavors (see
+// ferrite/channel/timer.h; crossbeam-channel's flavors/{at,tick}.rs).
+#include "ferrite/channel/timer.h"
 
 #include <algorithm>
 #include <chrono>

@@ -1,6 +1,6 @@
-// lib/channel_waker.cc — lists of blocked channel operations (see
-// ferrite/channel_waker.h; crossbeam-channel's waker.rs).
-#include "ferrite/channel_waker.h"
+// lib/channel/waker.cc — lists of blocked channel operations (see
+// ferrite/channel/waker.h; crossbeam-channel's waker.rs).
+#include "ferrite/channel/waker.h"
 
 #include <algorithm>
 #include <optional>

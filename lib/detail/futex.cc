@@ -1,5 +1,5 @@
-// lib/futex.cc — futex parking for ferrite's locks (see ferrite/futex.h).
-#include "ferrite/futex.h"
+// lib/detail/futex.cc — futex parking for ferrite's locks (see ferrite/detail/futex.h).
+#include "ferrite/detail/futex.h"
 
 #include <linux/futex.h>
 #include <sys/syscall.h>

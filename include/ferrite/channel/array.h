@@ -1,4 +1,4 @@
-// ferrite/channel_array.h — internal: the bounded flavor of ferrite::channel
+// ferrite/channel/array.h — internal: the bounded flavor of ferrite::channel
 // (crossbeam-channel's flavors/array.rs; Dmitry Vyukov's bounded MPMC queue).
 //
 // Not part of the public API (everything is in ferrite::detail); reached
@@ -34,10 +34,10 @@
 #include <type_traits>
 #include <utility>
 
-#include "ferrite/channel_context.h"
+#include "ferrite/channel/context.h"
 #include "ferrite/channel_error.h"
-#include "ferrite/channel_token.h"
-#include "ferrite/channel_waker.h"
+#include "ferrite/channel/token.h"
+#include "ferrite/channel/waker.h"
 #include "ferrite/panic.h"
 #include "ferrite/unsafe.h"
 
@@ -45,7 +45,7 @@ namespace ferrite::detail {
 
 // Zero-filled storage (operator new, then memset) for `count` objects of
 // `size` bytes aligned to `align`: the slots of a bounded channel, in
-// lib/channel_array.cc. Throws std::bad_array_new_length when count * size
+// lib/channel/array.cc. Throws std::bad_array_new_length when count * size
 // overflows, std::bad_alloc when memory runs out.
 void* allocate_slot_storage(std::size_t count, std::size_t size, std::size_t align);
 // Frees what allocate_slot_storage(count, size, align) returned.

@@ -1,4 +1,4 @@
-// ferrite/channel_context.h — internal: how a blocked channel operation waits
+// ferrite/channel/context.h — internal: how a blocked channel operation waits
 // (crossbeam-channel's context.rs and crossbeam-utils' Backoff).
 //
 // Not part of the public API (everything is in ferrite::detail).
@@ -22,7 +22,7 @@
 #include <memory>
 #include <thread>
 
-#include "ferrite/futex.h"
+#include "ferrite/detail/futex.h"
 
 namespace ferrite::detail {
 
@@ -57,7 +57,7 @@ class Backoff {
 
 // Yields the CPU and returns whether the kernel ran another thread in the
 // meantime (this thread's count of involuntary context switches went up):
-// the CPUs have more runnable threads than they can run. lib/channel_context.cc.
+// the CPUs have more runnable threads than they can run. lib/channel/context.cc.
 bool yield_and_report_switch() noexcept;
 
 // Waiting for another thread to write a word that only the waiting thread
@@ -157,17 +157,17 @@ class Selected {
 };
 
 // The operation id of the object at `address` (see Operation).
-Operation operation_hook(const void* address) noexcept;  // lib/channel_context.cc
+Operation operation_hook(const void* address) noexcept;  // lib/channel/context.cc
 
 // A number unique to the calling thread among live threads.
-std::uintptr_t current_thread_id() noexcept;  // lib/channel_context.cc
+std::uintptr_t current_thread_id() noexcept;  // lib/channel/context.cc
 
 // The CPU the calling thread runs on (sched_getcpu, a few nanoseconds where
 // the kernel supports rseq), or -1 where that is unknown. A hint only: the
-// thread may move at any time. lib/channel_context.cc.
+// thread may move at any time. lib/channel/context.cc.
 int current_cpu() noexcept;
 
-// The shared state of one waiting thread. lib/channel_context.cc.
+// The shared state of one waiting thread. lib/channel/context.cc.
 struct ContextState;
 
 // A counted reference to a thread's waiting state (crossbeam's Context).
@@ -222,6 +222,6 @@ class ContextLease {
 
 // Sleeps until `deadline` (forever for kNoDeadline); for empty selects and
 // the never() flavor.
-void sleep_until(Deadline deadline) noexcept;  // lib/channel_context.cc
+void sleep_until(Deadline deadline) noexcept;  // lib/channel/context.cc
 
 }  // namespace ferrite::detail

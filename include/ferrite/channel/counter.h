@@ -1,4 +1,4 @@
-// ferrite/channel_counter.h — internal: the reference counts shared by all
+// ferrite/channel/counter.h — internal: the reference counts shared by all
 // handles of one channel (crossbeam-channel's counter.rs).
 //
 // Not part of the public API (everything is in ferrite::detail).

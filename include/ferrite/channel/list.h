@@ -1,4 +1,4 @@
-// ferrite/channel_list.h — internal: the unbounded flavor of ferrite::channel
+// ferrite/channel/list.h — internal: the unbounded flavor of ferrite::channel
 // (crossbeam-channel's flavors/list.rs).
 //
 // Not part of the public API (everything is in ferrite::detail); reached
@@ -30,10 +30,10 @@
 #include <optional>
 #include <utility>
 
-#include "ferrite/channel_context.h"
+#include "ferrite/channel/context.h"
 #include "ferrite/channel_error.h"
-#include "ferrite/channel_token.h"
-#include "ferrite/channel_waker.h"
+#include "ferrite/channel/token.h"
+#include "ferrite/channel/waker.h"
 
 namespace ferrite::detail {
 

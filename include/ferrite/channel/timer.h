@@ -1,4 +1,4 @@
-// ferrite/channel_timer.h — internal: the timer flavors behind channel::after,
+// ferrite/channel/timer.h — internal: the timer flavors behind channel::after,
 // channel::tick and channel::never (crossbeam-channel's flavors/{at,tick,never}.rs).
 //
 // Not part of the public API (everything is in ferrite::detail).
@@ -18,10 +18,10 @@
 #include <expected>
 #include <optional>
 
-#include "ferrite/channel_context.h"
+#include "ferrite/channel/context.h"
 #include "ferrite/channel_error.h"
-#include "ferrite/channel_token.h"
-#include "ferrite/futex.h"
+#include "ferrite/channel/token.h"
+#include "ferrite/detail/futex.h"
 
 namespace ferrite::detail {
 
@@ -30,7 +30,7 @@ using Instant = std::chrono::steady_clock::time_point;
 // `when + step`, or kNoDeadline when that would overflow.
 Instant saturating_add(Instant when, std::chrono::nanoseconds step) noexcept;
 
-// channel::after: one delivery at a fixed time. lib/channel_timer.cc.
+// channel::after: one delivery at a fixed time. lib/channel/timer.cc.
 class AtChannel {
  public:
   explicit AtChannel(Instant delivery_time) noexcept : delivery_time_(delivery_time) {}
@@ -56,7 +56,7 @@ class AtChannel {
   std::atomic<bool> received_{false};
 };
 
-// channel::tick: a delivery every `period`. lib/channel_timer.cc.
+// channel::tick: a delivery every `period`. lib/channel/timer.cc.
 class TickChannel {
  public:
   TickChannel(Instant first, std::chrono::nanoseconds period) noexcept

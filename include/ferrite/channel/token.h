@@ -1,4 +1,4 @@
-// ferrite/channel_token.h — internal: the two halves of a channel operation
+// ferrite/channel/token.h — internal: the two halves of a channel operation
 // and the interface Select drives (crossbeam-channel's select.rs: Token and
 // SelectHandle).
 //
@@ -18,9 +18,9 @@
 #include <optional>
 #include <utility>
 
-#include "ferrite/channel_context.h"
+#include "ferrite/channel/context.h"
 #include "ferrite/channel_error.h"
-#include "ferrite/futex.h"
+#include "ferrite/detail/futex.h"
 
 namespace ferrite::detail {
 

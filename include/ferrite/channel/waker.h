@@ -1,4 +1,4 @@
-// ferrite/channel_waker.h — internal: the lists of threads blocked on one side
+// ferrite/channel/waker.h — internal: the lists of threads blocked on one side
 // of a channel (crossbeam-channel's waker.rs).
 //
 // Not part of the public API (everything is in ferrite::detail).
@@ -20,9 +20,9 @@
 #include <utility>
 #include <vector>
 
-#include "ferrite/channel_context.h"
+#include "ferrite/channel/context.h"
 #include "ferrite/mutex.h"
-#include "ferrite/thread_annotations.h"
+#include "ferrite/detail/thread_annotations.h"
 
 namespace ferrite::detail {
 
@@ -55,7 +55,7 @@ class FERRITE_SCOPED_CAPABILITY ChannelLock {
   RawMutex* lock_;
 };
 
-// Unsynchronized lists of blocked operations. lib/channel_waker.cc.
+// Unsynchronized lists of blocked operations. lib/channel/waker.cc.
 class Waker {
  public:
   Waker() = default;

@@ -1,4 +1,4 @@
-// ferrite/channel_zero.h — internal: the rendezvous flavor of ferrite::channel
+// ferrite/channel/zero.h — internal: the rendezvous flavor of ferrite::channel
 // (crossbeam-channel's flavors/zero.rs).
 //
 // Not part of the public API (everything is in ferrite::detail); reached
@@ -24,12 +24,12 @@
 #include <thread>
 #include <utility>
 
-#include "ferrite/channel_context.h"
+#include "ferrite/channel/context.h"
 #include "ferrite/channel_error.h"
-#include "ferrite/channel_token.h"
-#include "ferrite/channel_waker.h"
+#include "ferrite/channel/token.h"
+#include "ferrite/channel/waker.h"
 #include "ferrite/mutex.h"
-#include "ferrite/thread_annotations.h"
+#include "ferrite/detail/thread_annotations.h"
 
 namespace ferrite::detail {
 

@@ -1,7 +1,7 @@
-// ferrite/futex.h — internal: the 32-bit word every ferrite lock parks on.
+// ferrite/detail/futex.h — internal: the 32-bit word every ferrite lock parks on.
 //
 // Not part of the public API (everything is in ferrite::detail); mutex.h,
-// condvar.h, rwlock.h and once.h build on it, and lib/futex.cc implements it
+// condvar.h, rwlock.h and once.h build on it, and lib/detail/futex.cc implements it
 // with Linux futexes, as Rust's std::sync does. A lock keeps its whole state
 // in one `std::atomic<std::uint32_t>`; a thread that must wait calls
 // `futex_wait(word, seen)`, which sleeps only while the word still equals

@@ -1,4 +1,4 @@
-// ferrite/thread_annotations.h — Clang thread-safety annotations.
+// ferrite/detail/thread_annotations.h — Clang thread-safety annotations.
 //
 // ferrite's locks declare, with these macros, which data each lock guards and
 // which functions take, release or require it. Project code is compiled with

@@ -47,7 +47,9 @@ static_assert(!Send<Arc<int*>> && !Sync<Arc<int*>>);
 static_assert(Send<arc::Weak<int>> && Sync<arc::Weak<int>>);
 static_assert(!Send<arc::Weak<Rc<int>>> && !Sync<arc::Weak<Rc<int>>>);
 static_assert(std::is_same_v<decltype(*std::declval<const Arc<int>&>()), const int&>);
-static_assert(std::is_same_v<decltype(std::declval<const Arc<int>&>().get()), int*>);  // DESIGN: get() -> T*
+// Shared access is const: get() cannot be written through (compile_fail/arc_get_is_const.cc).
+static_assert(std::is_same_v<decltype(std::declval<const Arc<int>&>().get()), const int*>);
+static_assert(std::is_same_v<decltype(std::declval<Arc<int>&>().get()), const int*>);
 static_assert(std::is_same_v<decltype(std::declval<Arc<int>&>().operator->()), const int*>);
 static_assert(std::is_same_v<decltype(std::declval<Arc<int>&>().get_mut()), int*>);
 static_assert(std::is_same_v<decltype(std::declval<Arc<int>&>().make_mut()), int&>);

@@ -16,8 +16,8 @@
 // the weak count does. Each atomic operation below carries an
 // `ORDERING(arc-...)` note naming the operation it pairs with.
 //
-// Shared access is const (DESIGN 4a): `*arc` and `arc->` give `const T&`, and
-// many threads may use them at once; `arc.get()` is the raw `T*` (see get()). Mutation goes
+// Shared access is const: `*arc`, `arc->` and `arc.get()` give `const T`, and
+// many threads may use them at once. Mutation goes
 // through `get_mut()` (only while this is the sole handle of either kind),
 // `make_mut()` (clone-on-write), or a synchronized T such as `Arc<Mutex<U>>`.
 //
@@ -197,9 +197,9 @@ inline void arc_spin_loop_hint() noexcept {
 //    use ptr_eq() for identity.
 //  - Send and Sync iff T is Send and Sync (see the banner).
 //
-// `get()` returns `T*` (DESIGN section 4), like Rust's `as_ptr()`: a raw pointer for
-// identity and interop. Writing through it is sound only while this is the sole
-// handle; get_mut() and make_mut() check that for you.
+// `get()` returns `const T*`, like Rust's `as_ptr()` for identity and interop;
+// it is shared access like `*`, so nothing can be written through it. Writing
+// needs the sole handle: get_mut() and make_mut() check that.
 template <class T>
 class Arc {
   static_assert(std::is_object_v<T> && !std::is_array_v<T>,
@@ -244,10 +244,10 @@ class Arc {
   }
 
   // Address of the shared value (Rust's `Arc::as_ptr`); nullptr if empty.
-  // The pointer is for identity and interop, like a raw pointer in Rust: writing
-  // through it is sound only while this is the sole handle (prefer get_mut() or
-  // make_mut(), which check).
-  T* get() const noexcept { return inner_ == nullptr ? nullptr : &inner_->value; }
+  // Shared access, so the pointer is to const: every clone has one, and two
+  // threads writing through them would race. Mutation needs get_mut() or
+  // make_mut(), which check that this is the sole handle.
+  const T* get() const noexcept { return inner_ == nullptr ? nullptr : &inner_->value; }
 
   // Number of Arc handles to this value; 0 if empty. Other threads may change
   // it at any moment: a snapshot, not a synchronization primitive.

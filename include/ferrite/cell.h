@@ -79,8 +79,13 @@ class UnsafeCell {
 // `set` and `replace` assign the new value first and destroy the old one
 // after the cell is consistent again, so a destructor that reads the cell
 // sees the new value. If T's move throws, the cell holds a valid (moved-from)
-// T — the basic guarantee. T's copy/move/destructor must not access the same
-// Cell while it runs (C++ cannot forbid what Rust's `Copy` bound rules out).
+// T — the basic guarantee.
+// `get()`, `update()` and copying the Cell copy the value *in place*, so they
+// need a trivially copyable T (Rust: `T: Copy`): a copy constructor is user
+// code, and one that called set() on the same Cell would destroy the value in
+// the middle of its own copy. For other types, use replace(), take() or
+// into_inner(), or a RefCell<T>, which borrows. (T's move and destructor, run
+// by replace/take/swap, must not access the same Cell while they run.)
 // Send iff T is Send; never Sync.
 //
 //   ferrite::Cell<int> hits(0);
@@ -94,15 +99,28 @@ class Cell {
   constexpr explicit Cell(T value) : inner_(std::move(value)) {}
 
   // Copying copies the value (Rust: Clone for Cell<T: Copy>).
-  constexpr Cell(const Cell& other) requires std::copy_constructible<T> : inner_(other.get()) {}
-  constexpr Cell& operator=(const Cell& other) requires std::copy_constructible<T> {
+  constexpr Cell(const Cell& other) requires std::is_trivially_copyable_v<T>
+      : inner_(other.get()) {}
+  constexpr Cell& operator=(const Cell& other) requires std::is_trivially_copyable_v<T> {
     set(other.get());
     return *this;
   }
   constexpr Cell(Cell&&) = default;
   constexpr Cell& operator=(Cell&&) = default;
 
-  constexpr T get() const requires std::copy_constructible<T> { return *inner_.get(); }
+  constexpr T get() const requires std::is_trivially_copyable_v<T> { return *inner_.get(); }
+#if defined(__clang__)
+#pragma clang diagnostic push
+// `= delete("reason")` is C++26 (P2573); clang 19 accepts it as an extension.
+#pragma clang diagnostic ignored "-Wc++26-extensions"
+#endif
+  T get() const requires(!std::is_trivially_copyable_v<T>) = delete (
+      "ferrite::Cell<T>::get: T must be trivially copyable (Rust's T: Copy), since the copy runs "
+      "while the value sits in the cell and a copy constructor could reach the same Cell; use "
+      "replace(), take() or into_inner(), or a RefCell<T>");
+#if defined(__clang__)
+#pragma clang diagnostic pop
+#endif
   constexpr void set(T value) const { static_cast<void>(replace(std::move(value))); }
   [[nodiscard]] constexpr T replace(T value) const {
     return std::exchange(*inner_.get(), std::move(value));
@@ -117,7 +135,7 @@ class Cell {
   }
   // Applies `f` to a copy of the value and stores the result; returns it.
   template <class F>
-  requires std::copy_constructible<T> && std::convertible_to<std::invoke_result_t<F&, T>, T>
+  requires std::is_trivially_copyable_v<T> && std::convertible_to<std::invoke_result_t<F&, T>, T>
   constexpr T update(F f) const {
     T next = std::invoke(f, get());
     set(next);

@@ -13,8 +13,8 @@
 // destroyed when the last Rc goes, the allocation is freed when the weak
 // count, including that implicit reference, reaches zero.
 //
-// Shared access is const (DESIGN 4a): `*rc` and `rc->` give `const T&`;
-// `rc.get()` is the raw `T*` (see get()). Mutation goes through `get_mut()` (only while this
+// Shared access is const: `*rc` and `rc->` give `const T&`;
+// `rc.get()` gives `const T*` too. Mutation goes through `get_mut()` (only while this
 // Rc is the sole handle of either kind), `make_mut()` (clone-on-write), or
 // interior mutability such as `Rc<RefCell<T>>`.
 //
@@ -117,9 +117,9 @@ struct RcBox {
 //    use ptr_eq() for identity.
 //  - Not Send, not Sync (see the banner).
 //
-// `get()` returns `T*` (DESIGN section 4), like Rust's `as_ptr()`: a raw pointer for
-// identity and interop. Writing through it is sound only while this is the sole
-// handle; get_mut() and make_mut() check that for you.
+// `get()` returns `const T*`, like Rust's `as_ptr()` for identity and interop;
+// it is shared access like `*`, so nothing can be written through it. Writing
+// needs the sole handle: get_mut() and make_mut() check that.
 template <class T>
 class Rc {
   static_assert(std::is_object_v<T> && !std::is_array_v<T>,
@@ -165,10 +165,9 @@ class Rc {
   }
 
   // Address of the shared value (Rust's `Rc::as_ptr`); nullptr if empty.
-  // The pointer is for identity and interop, like a raw pointer in Rust: writing
-  // through it is sound only while this is the sole handle (prefer get_mut() or
-  // make_mut(), which check).
-  T* get() const noexcept { return box_ == nullptr ? nullptr : &box_->value; }
+  // Shared access, so the pointer is to const: every clone has one. Mutation
+  // needs get_mut() or make_mut(), which check that this is the sole handle.
+  const T* get() const noexcept { return box_ == nullptr ? nullptr : &box_->value; }
 
   // Number of Rc handles to this value; 0 if empty.
   std::size_t strong_count() const noexcept { return box_ == nullptr ? 0 : box_->strong; }

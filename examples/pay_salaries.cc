@@ -1,4 +1,4 @@
-// pay_salaries — poisoning keeps a broken invariant visible (DESIGN.md §6).
+// pay_salaries — poisoning keeps a broken invariant visible (docs/DESIGN.md, "Examples").
 //
 // The lecture's ledger: every account lives behind one ferrite::Mutex, and
 // its invariant is that money is only moved, never created or lost: the

@@ -1,7 +1,7 @@
 // tour — ferrite's main program: a short guided walk through the library.
 //
 // Each section states one idea in a line, then shows it running. Sections are
-// added as the library grows (see DESIGN.md section 6); the tour must stay
+// added as the library grows (see docs/DESIGN.md, "Examples"); the tour must stay
 // fast (a few seconds) and deterministic, and exits non-zero if anything it
 // demonstrates does not behave as described.
 #include <spawn.h>

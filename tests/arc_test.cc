@@ -47,7 +47,7 @@ static_assert(!Send<Arc<int*>> && !Sync<Arc<int*>>);
 static_assert(Send<arc::Weak<int>> && Sync<arc::Weak<int>>);
 static_assert(!Send<arc::Weak<Rc<int>>> && !Sync<arc::Weak<Rc<int>>>);
 static_assert(std::is_same_v<decltype(*std::declval<const Arc<int>&>()), const int&>);
-static_assert(std::is_same_v<decltype(std::declval<const Arc<int>&>().get()), int*>);  // DESIGN: get() -> T*
+static_assert(std::is_same_v<decltype(std::declval<const Arc<int>&>().get()), int*>);  // get() -> T*, like Rust's as_ptr()
 static_assert(std::is_same_v<decltype(std::declval<Arc<int>&>().operator->()), const int*>);
 static_assert(std::is_same_v<decltype(std::declval<Arc<int>&>().get_mut()), int*>);
 static_assert(std::is_same_v<decltype(std::declval<Arc<int>&>().make_mut()), int&>);

@@ -34,7 +34,7 @@ static_assert(!Sync<Rc<int>>, "Rc is not Sync: its count is not atomic");
 static_assert(!Send<rc::Weak<int>>, "rc::Weak is not Send");
 static_assert(!Sync<rc::Weak<int>>, "rc::Weak is not Sync");
 static_assert(std::is_same_v<decltype(*std::declval<const Rc<int>&>()), const int&>);
-static_assert(std::is_same_v<decltype(std::declval<const Rc<int>&>().get()), int*>);  // DESIGN: get() -> T*
+static_assert(std::is_same_v<decltype(std::declval<const Rc<int>&>().get()), int*>);  // get() -> T*, like Rust's as_ptr()
 static_assert(std::is_same_v<decltype(std::declval<Rc<int>&>().operator->()), const int*>);
 static_assert(std::is_same_v<decltype(std::declval<Rc<int>&>().get_mut()), int*>);
 static_assert(std::is_same_v<decltype(std::declval<Rc<int>&>().make_mut()), int&>);

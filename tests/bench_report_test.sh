@@ -27,7 +27,7 @@ chmod +x "$tmp/bench"
 # 1. Running: one process per implementation and repetition, in order.
 out="$("$report" --ferrite-bin "$tmp/bench" --only ferrite --no-docs \
   --repetitions 2 --messages 1000 --results "$tmp/results.txt" 2>&1)" || fail "run failed: $out"
-expected="$(for r in 1 2; do for i in ferrite-channel ferrite-mpsc lecture tbb moodycamel; do
+expected="$(for r in 1 2; do for i in ferrite-channel ferrite-mpsc mutex-deque tbb moodycamel; do
   echo "--messages 1000 --impl $i"; done; done)"
 [ "$(cat "$tmp/calls.log")" = "$expected" ] || fail "calls were: $(cat "$tmp/calls.log")"
 grep -q '^| `unbounded_spsc` *| 0.500 ' <<<"$out" || fail "no unbounded_spsc row: $out"

@@ -7,7 +7,7 @@
 //
 //   ferrite-channel   ferrite::channel (ferrite/channel.h)
 //   ferrite-mpsc      ferrite::mpsc (single consumer, no select)
-//   lecture           Mutex<std::deque> + Condvar (bench/lecture_channel.h);
+//   mutex-deque       Mutex<std::deque> + Condvar (bench/mutex_deque_channel.h);
 //                     no rendezvous, no select
 //   tbb               tbb::concurrent_bounded_queue; no rendezvous, no select
 //   moodycamel        moodycamel::BlockingConcurrentQueue; unbounded only
@@ -43,7 +43,7 @@
 #include <thread>
 #include <vector>
 
-#include "bench/lecture_channel.h"
+#include "bench/mutex_deque_channel.h"
 #include "ferrite/channel.h"
 #include "ferrite/mpsc.h"
 #include "ferrite/unsafe.h"
@@ -151,12 +151,12 @@ struct FerriteMpsc {
   }
 };
 
-struct Lecture {
-  static constexpr const char* kName = "lecture";
+struct MutexDeque {
+  static constexpr const char* kName = "mutex-deque";
   static bool supports(Flavor f, Workload w) { return f != Flavor::kBounded0 && !is_select(w); }
   struct Chan {
-    lecture::Sender<Message> tx;
-    lecture::Receiver<Message> rx;
+    mutex_deque::Sender<Message> tx;
+    mutex_deque::Receiver<Message> rx;
     void send(Message m) const {
       if (!tx.send(m)) std::abort();
     }
@@ -165,7 +165,7 @@ struct Lecture {
     }
   };
   static Chan make(Flavor f) {
-    auto [tx, rx] = lecture::channel<Message>(f == Flavor::kUnbounded ? 0 : capacity(f));
+    auto [tx, rx] = mutex_deque::channel<Message>(f == Flavor::kUnbounded ? 0 : capacity(f));
     return Chan{std::move(tx), std::move(rx)};
   }
 };
@@ -366,7 +366,7 @@ void run_one(const Options& options, Flavor f, Workload w) {
   std::fprintf(stderr,
                "usage: %s [--repetitions N] [--filter REGEX] [--impl NAME]... [--messages N]"
                " [--threads N]\n"
-               "implementations: ferrite-channel ferrite-mpsc lecture tbb moodycamel\n",
+               "implementations: ferrite-channel ferrite-mpsc mutex-deque tbb moodycamel\n",
                argv0);
   std::exit(2);
 }
@@ -412,7 +412,7 @@ int main(int argc, char** argv) {
       for (int r = 0; r < options.repetitions; ++r) {
         run_one<FerriteChannel>(options, f, w);
         run_one<FerriteMpsc>(options, f, w);
-        run_one<Lecture>(options, f, w);
+        run_one<MutexDeque>(options, f, w);
         run_one<Tbb>(options, f, w);
         run_one<Moodycamel>(options, f, w);
       }

@@ -1,4 +1,4 @@
-// bench/log_bench.cc — the lecture's logging quiz, measured: do workers
+// bench/log_bench.cc — the logging question, measured: do workers
 // log faster through a shared Mutex<std::vector<std::string>> or through
 // channels?
 //

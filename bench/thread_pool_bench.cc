@@ -1,5 +1,5 @@
 // bench/thread_pool_bench.cc — ThreadPool tiny-task throughput versus the
-// lecture's `Arc<Mutex<mpsc::Receiver<Job>>>` pool (examples/lecture_pool.h).
+// Rust book's `Arc<Mutex<mpsc::Receiver<Job>>>` pool (examples/shared_receiver_pool.h).
 //
 // Each iteration queues state.range(0) tiny jobs (an atomic decrement) and
 // waits until the last one has run (it sends on a channel). The pools are
@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "benchmark/benchmark.h"
-#include "examples/lecture_pool.h"
+#include "examples/shared_receiver_pool.h"
 #include "ferrite/channel.h"
 #include "ferrite/thread.h"
 #include "ferrite/thread_pool.h"
@@ -61,8 +61,8 @@ void BM_ThreadPool_Execute(benchmark::State& state) {
   run_tiny_jobs(state, pool);
 }
 
-void BM_LecturePool_Execute(benchmark::State& state) {
-  ferrite::examples::LecturePool pool(ferrite::thread::available_parallelism());
+void BM_SharedReceiverPool_Execute(benchmark::State& state) {
+  ferrite::examples::SharedReceiverPool pool(ferrite::thread::available_parallelism());
   run_tiny_jobs(state, pool);
 }
 
@@ -83,7 +83,7 @@ void BM_ThreadPool_SubmitJoin(benchmark::State& state) {
 }
 
 BENCHMARK(BM_ThreadPool_Execute)->Arg(100000)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_LecturePool_Execute)->Arg(100000)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_SharedReceiverPool_Execute)->Arg(100000)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_ThreadPool_SubmitJoin)->Arg(100000)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace

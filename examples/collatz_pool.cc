@@ -1,10 +1,11 @@
-// examples/collatz_pool.cc — the lecture's thread pool, then ferrite's.
+// examples/collatz_pool.cc — the Rust book's shared-receiver thread pool,
+// then ferrite's ThreadPool, on the same jobs.
 //
 // Finds the start below N with the longest Collatz chain, in chunks of
 // starts, each chunk a job:
-//  1. on the lecture's pool (examples/lecture_pool.h): workers share one
-//     `Arc<Mutex<mpsc::Receiver<Job>>>`; each job sends its chunk's best
-//     back over an mpsc channel;
+//  1. on the shared-receiver pool (examples/shared_receiver_pool.h): workers
+//     share one `Arc<Mutex<mpsc::Receiver<Job>>>`; each job sends its chunk's
+//     best back over an mpsc channel;
 //  2. on ferrite::ThreadPool: each chunk is submit()ted and its TaskHandle
 //     joined for the result.
 // Both must agree with a plain sequential loop.
@@ -21,7 +22,7 @@
 #include <utility>
 #include <vector>
 
-#include "examples/lecture_pool.h"
+#include "examples/shared_receiver_pool.h"
 #include "ferrite/mpsc.h"
 #include "ferrite/thread.h"
 #include "ferrite/thread_pool.h"
@@ -61,11 +62,11 @@ Best better(Best a, Best b) {
   return a;
 }
 
-Best on_lecture_pool(std::uint64_t limit, std::size_t threads) {
+Best on_shared_receiver_pool(std::uint64_t limit, std::size_t threads) {
   auto [tx, rx] = ferrite::mpsc::channel<Best>();
   std::size_t jobs = 0;
   {
-    ferrite::examples::LecturePool pool(threads);
+    ferrite::examples::SharedReceiverPool pool(threads);
     for (std::uint64_t from = 1; from < limit; from += kChunk, ++jobs) {
       const std::uint64_t to = std::min(from + kChunk, limit);
       pool.execute([tx = tx.clone(), from, to] { static_cast<void>(tx.send(best_in(from, to))); });
@@ -117,10 +118,10 @@ int main(int argc, char** argv) {
   std::printf("longest Collatz chain for a start below %llu, %zu threads:\n",
               static_cast<unsigned long long>(limit), threads);
   const Best sequential = timed("sequential loop:", [&] { return best_in(1, limit); });
-  const Best lecture = timed("lecture pool (Arc<Mutex<Receiver>>):",
-                             [&] { return on_lecture_pool(limit, threads); });
+  const Best shared = timed("shared-receiver pool (Arc<Mutex<Receiver>>):",
+                            [&] { return on_shared_receiver_pool(limit, threads); });
   const Best pooled = timed("ferrite::ThreadPool:", [&] { return on_thread_pool(limit, threads); });
-  const bool ok = lecture == sequential && pooled == sequential;
+  const bool ok = shared == sequential && pooled == sequential;
   std::printf("collatz_pool: both pools agree with the sequential loop: %s\n", ok ? "ok" : "WRONG");
   return ok ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -1,4 +1,4 @@
-// examples/hello_channel.cc — the lecture's first channel: a spawned thread
+// examples/hello_channel.cc — a first channel: a spawned thread
 // sends ten messages, the main thread receives them.
 //
 // The Sender moves into the thread; when the thread ends, the Sender is

@@ -1,4 +1,4 @@
-// examples/log_aggregator.cc — the lecture's quiz: should web-server workers
+// examples/log_aggregator.cc — should web-server workers
 // log through a shared mutex, or send their events over channels?
 //
 //  1. Mutex: every worker pushes its events into one
@@ -8,7 +8,7 @@
 //     worker's receiver from the Select once that worker is done.
 // Both must record every event exactly once; the channel version also keeps
 // each worker's events in order. Prints the events/second of each (the
-// lecture's claim to check: channels cost more than a mutex here;
+// claim to check: channels cost more than a mutex here;
 // bench/log_bench.cc measures it properly).
 //
 // Usage: log_aggregator [events per worker] [workers]   (defaults: 10000, 4)

@@ -1,5 +1,5 @@
 // examples/merge_sort.h — a parallel merge sort built from split_at_mut and
-// thread::scope: the lecture's "two threads, two halves" taken recursively.
+// thread::scope: "two threads, two halves" taken recursively.
 //
 //   ferrite::Vec<int> v = ...;
 //   ferrite::examples::parallel_merge_sort(v.as_mut_slice(), /*threads=*/4);

@@ -1,6 +1,6 @@
-// pay_salaries — poisoning keeps a broken invariant visible (DESIGN.md §6).
+// pay_salaries — poisoning keeps a broken invariant visible (docs/DESIGN.md, "Examples").
 //
-// The lecture's ledger: every account lives behind one ferrite::Mutex, and
+// A ledger: every account lives behind one ferrite::Mutex, and
 // its invariant is that money is only moved, never created or lost: the
 // total stays 10000. A payroll worker moves each salary in two steps
 // (withdraw from the company, then deposit to the employee) and panics
@@ -77,7 +77,7 @@ void run_payroll(const ferrite::Mutex<Ledger>& ledger, const std::vector<Salary>
 }
 
 int pay_salaries() {
-  std::printf("pay_salaries: the lecture's ledger, every account behind one ferrite::Mutex\n");
+  std::printf("pay_salaries: a ledger, every account behind one ferrite::Mutex\n");
   const ferrite::Mutex<Ledger> ledger(Ledger{{{kCompany, kExpectedTotal},
                                               {"alice", 0},
                                               {"bob", 0},

@@ -3,7 +3,7 @@
 //
 //  1. A table of common types and whether they are Send and Sync
 //     (ferrite/marker.h), computed by the concepts themselves and checked
-//     against DESIGN.md's table.
+//     against the table in docs/DESIGN.md ("Send and Sync").
 //  2. The real diagnostics for the forbidden cases: the compile-fail
 //     snippets of tests/compile_fail/ are compiled at build time by
 //     examples/send_sync_diagnostics.sh (a genrule), which keeps clang's own
@@ -37,7 +37,7 @@ struct Row {
   const char* type;
   bool send;
   bool sync;
-  bool expected_send;  // DESIGN.md section 4, marker.h's table
+  bool expected_send;  // docs/DESIGN.md's table, marker.h's rules
   bool expected_sync;
 };
 

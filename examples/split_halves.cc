@@ -1,4 +1,5 @@
-// examples/split_halves.cc — the lecture's split_at_mut + thread::scope:
+// examples/split_halves.cc — split_at_mut + thread::scope, disjoint
+// halves mutated in parallel without a lock:
 //
 //  1. Two threads increment the two halves of one Vec in parallel. Each gets
 //     a SliceMut from split_at_mut: disjoint by construction, so no lock is

@@ -1,7 +1,7 @@
 // tour — ferrite's main program: a short guided walk through the library.
 //
 // Each section states one idea in a line, then shows it running. Sections are
-// added as the library grows (see DESIGN.md section 6); the tour must stay
+// added as the library grows (see docs/DESIGN.md, "Examples"); the tour must stay
 // fast (a few seconds) and deterministic, and exits non-zero if anything it
 // demonstrates does not behave as described.
 #include <spawn.h>
@@ -214,13 +214,13 @@ int main() {
   send_sync();
   threads();
   poison();
-  example("pay_salaries", {}, "The lecture's ledger: a worker panics mid-payroll; the poisoned lock tells.");
+  example("pay_salaries", {}, "A ledger: a worker panics mid-payroll; the poisoned lock tells.");
   example("hello_channel", {},
           "mpsc::channel + thread::spawn: ten messages; the loop ends when the Sender is gone.");
   example("split_halves", {"200000"},
           "split_at_mut + thread::scope: two threads, two halves; then a parallel merge sort.");
   example("collatz_pool", {"100000"},
-          "The lecture's Arc<Mutex<Receiver>> pool, then ThreadPool: the same answers.");
+          "The Rust book's Arc<Mutex<Receiver>> pool, then ThreadPool: the same answers.");
   example("log_aggregator", {"5000"},
           "Workers log through a Mutex<vector>, then through channels merged by Select.");
   example("concurrent_requests", {},

@@ -13,12 +13,13 @@ The twins rebuild the same cc_test through a configuration transition on
 too, and one `bazel test //...` runs all three side by side.
 `--test_tag_filters=tsan` (or asan, plain) selects one mode.
 
-    ferrite_compile_fail_test(name = "send_rc", src = "compile_fail/send_rc.cc",
-                              expect = "Rc<int> is not Send")
+    ferrite_compile_fail_test(name = "send_rc", src = "compile_fail/send_rc.cc")
 
 passes only when the snippet fails to compile with the project's flags and
-the diagnostic contains `expect`, and when the same snippet compiles with
--DFERRITE_COMPILE_FAIL_CONTROL (so it fails for the intended reason).
+the diagnostic contains the text of the snippet's first line,
+`// EXPECT: <text>` (the expectation is written once, in the snippet), and
+when the same snippet compiles with -DFERRITE_COMPILE_FAIL_CONTROL (so it
+fails for the intended reason).
 """
 
 # Warnings for ferrite's own code only; the dependencies build with their own.
@@ -190,12 +191,17 @@ def _compile_fail_test_impl(ctx):
     includes = ["-I\"$ROOT\"", "-I\"$ROOT/include\""]
     script = ctx.actions.declare_file(ctx.label.name + ".sh")
     ctx.actions.write(script, """#!/bin/bash
-# Compile-fail test: {src} must not compile, and clang must say: {expect}
+# Compile-fail test: {src} must not compile, and clang must say the text of
+# its first line, `// EXPECT: <text>`.
 set -u
 ROOT="$TEST_SRCDIR/{ws}"
 CXX="${{FERRITE_CXX:-clang-19}}"
 flags=({flags} {includes})
-expect={expect_q}
+expect=$(head -n1 "$ROOT/{src}" | sed -n 's|^// EXPECT: ||p')
+if [ -z "$expect" ]; then
+  echo "FAIL: {src} must start with a line '// EXPECT: <text of the diagnostic>'"
+  exit 1
+fi
 if ! ctl=$("$CXX" "${{flags[@]}}" -DFERRITE_COMPILE_FAIL_CONTROL "$ROOT/{src}" 2>&1); then
   echo "FAIL: the control build (-DFERRITE_COMPILE_FAIL_CONTROL) of {src} must compile:"
   echo "$ctl"
@@ -217,8 +223,6 @@ grep -F -m1 -- "$expect" <<<"$out"
         ws = ctx.workspace_name,
         flags = " ".join(["\"%s\"" % f for f in flags]),
         includes = " ".join(includes),
-        expect = ctx.attr.expect.replace("\n", " "),
-        expect_q = "'" + ctx.attr.expect.replace("'", "'\\''") + "'",
     ), is_executable = True)
     runfiles = ctx.runfiles(files = [src] + headers)
     return [DefaultInfo(executable = script, runfiles = runfiles)]
@@ -228,20 +232,21 @@ _compile_fail_test = rule(
     test = True,
     attrs = {
         "src": attr.label(mandatory = True, allow_single_file = [".cc"]),
-        "expect": attr.string(mandatory = True),
         "hdrs": attr.label_list(allow_files = True, default = ["//:all_headers"]),
         "mode_copts": attr.string_list(),
     },
 )
 
-def ferrite_compile_fail_test(name, src, expect, tags = [], **kwargs):
-    """A compile-fail test and its _asan/_tsan twins (same check under each mode's flags)."""
-    _compile_fail_test(name = name, src = src, expect = expect, size = "small", tags = tags + ["plain", "compile_fail"], **kwargs)
+def ferrite_compile_fail_test(name, src, tags = [], **kwargs):
+    """A compile-fail test and its _asan/_tsan twins (same check under each mode's flags).
+
+    The expected diagnostic is the first line of `src`: `// EXPECT: <text>`.
+    """
+    _compile_fail_test(name = name, src = src, size = "small", tags = tags + ["plain", "compile_fail"], **kwargs)
     for mode in ["asan", "tsan"]:
         _compile_fail_test(
             name = name + "_" + mode,
             src = src,
-            expect = expect,
             mode_copts = SANITIZERS[mode].copts,
             size = "small",
             tags = tags + [mode, "compile_fail"],

@@ -375,7 +375,7 @@ TEST(RefCellTest, CopyAndCompare) {
 }
 
 TEST(RefCellTest, SharedThroughRc) {
-  // The lecture's Rc<RefCell<T>>: every holder mutates through const access.
+  // Rust's Rc<RefCell<T>>: every holder mutates through const access.
   auto shared = std::make_shared<const ferrite::RefCell<std::vector<int>>>();
   auto other = shared;
   shared->borrow_mut()->push_back(1);

@@ -11,6 +11,7 @@
 
 #include "ferrite/channel.h"
 #include "ferrite/thread.h"
+#include "tests/support/sanitizer_scale.h"
 
 namespace {
 
@@ -21,15 +22,8 @@ using ferrite::channel::Select;
 using ferrite::channel::Sender;
 using ferrite::channel::TryRecvError;
 
-#if defined(__has_feature)
-#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
-constexpr int kScale = 10;
-#else
-constexpr int kScale = 1;
-#endif
-#else
-constexpr int kScale = 1;
-#endif
+// Counts are divided by kScale in the sanitizer builds.
+constexpr int kScale = ferrite::testing::kSanitized ? 10 : 1;
 
 // TestChan: for each capacity, the basic contract.
 TEST(GoChan, Chan) {

@@ -26,6 +26,7 @@
 #include "ferrite/barrier.h"
 #include "ferrite/rc.h"
 #include "ferrite/thread.h"
+#include "tests/support/sanitizer_scale.h"
 #include "tests/support/test_types.h"
 
 namespace {
@@ -43,34 +44,58 @@ using ferrite::channel::unbounded;
 using ferrite::testing::Counted;
 using ferrite::testing::NoLeaks;
 
-#if defined(__has_feature)
-#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
-constexpr bool kSanitized = true;
-#else
-constexpr bool kSanitized = false;
-#endif
-#else
-constexpr bool kSanitized = false;
-#endif
+using ferrite::testing::kSanitized;
 
 // Scales stress counts down under sanitizers.
 constexpr int scaled(int n) { return kSanitized ? n / 20 : n; }
 
-// The three flavors, by capacity: 0 rendezvous, 1 and 16 array, -1 list.
-class Flavors : public ::testing::TestWithParam<int> {
+// The three flavors: zero (rendezvous), array (bounded; capacity 1, and 16
+// so that a send can find free room while others wait), list (unbounded).
+enum class Flavor { kRendezvous, kBounded1, kBounded16, kUnbounded };
+
+std::string flavor_name(Flavor flavor) {
+  switch (flavor) {
+    case Flavor::kRendezvous:
+      return "Rendezvous";
+    case Flavor::kBounded1:
+      return "Bounded1";
+    case Flavor::kBounded16:
+      return "Bounded16";
+    case Flavor::kUnbounded:
+      return "Unbounded";
+  }
+  return "Unknown";
+}
+
+class Flavors : public ::testing::TestWithParam<Flavor> {
  protected:
   template <class T>
   std::pair<Sender<T>, Receiver<T>> make() const {
-    return GetParam() < 0 ? unbounded<T>() : bounded<T>(static_cast<std::size_t>(GetParam()));
+    return is_unbounded() ? unbounded<T>() : bounded<T>(capacity());
   }
-  bool rendezvous() const { return GetParam() == 0; }
+  bool rendezvous() const { return GetParam() == Flavor::kRendezvous; }
+  bool is_unbounded() const { return GetParam() == Flavor::kUnbounded; }
+  // The capacity of a bounded flavor (0 for the rendezvous channel).
+  std::size_t capacity() const {
+    switch (GetParam()) {
+      case Flavor::kBounded1:
+        return 1;
+      case Flavor::kBounded16:
+        return 16;
+      case Flavor::kRendezvous:
+      case Flavor::kUnbounded:
+        break;
+    }
+    return 0;
+  }
+  // How many sends fit before a send blocks (bounded flavors).
+  int room() const { return static_cast<int>(capacity()); }
 };
 
-INSTANTIATE_TEST_SUITE_P(Channel, Flavors, ::testing::Values(0, 1, 16, -1), [](const auto& info) {
-  return info.param < 0    ? std::string("unbounded")
-         : info.param == 0 ? std::string("zero")
-                           : "bounded" + std::to_string(info.param);
-});
+INSTANTIATE_TEST_SUITE_P(Channel, Flavors,
+                         ::testing::Values(Flavor::kRendezvous, Flavor::kBounded1,
+                                           Flavor::kBounded16, Flavor::kUnbounded),
+                         [](const auto& info) { return flavor_name(info.param); });
 
 template <class T>
 concept CanMakeUnbounded = requires {
@@ -166,11 +191,11 @@ TEST(ChannelTypes, SendSyncAndMessageRules) {
 TEST_P(Flavors, SmokeAndCapacity) {
   auto [tx, rx] = make<int>();
   EXPECT_EQ(tx.capacity(), rx.capacity());
-  if (GetParam() < 0) {
+  if (is_unbounded()) {
     EXPECT_EQ(tx.capacity(), std::nullopt);
     EXPECT_FALSE(tx.is_full());
   } else {
-    EXPECT_EQ(tx.capacity(), static_cast<std::size_t>(GetParam()));
+    EXPECT_EQ(tx.capacity(), capacity());
   }
   EXPECT_TRUE(rx.is_empty());
   EXPECT_EQ(rx.len(), 0u);
@@ -362,9 +387,9 @@ TEST_P(Flavors, DisconnectWakesBlockedReceiver) {
 }
 
 TEST_P(Flavors, DisconnectWakesBlockedSender) {
-  if (GetParam() < 0) GTEST_SKIP() << "unbounded sends never block";
+  if (is_unbounded()) GTEST_SKIP() << "unbounded sends never block";
   auto [tx, rx] = make<int>();
-  for (int i = 0; i < GetParam(); ++i) ASSERT_TRUE(tx.send(i));
+  for (int i = 0; i < room(); ++i) ASSERT_TRUE(tx.send(i));
   ferrite::Barrier started(2);
   ferrite::thread::scope([&](ferrite::thread::Scope& s) {
     s.spawn([&, tx = tx] {
@@ -400,9 +425,9 @@ TEST_P(Flavors, RecvTimeoutTimesOutAndLosesNothing) {
 }
 
 TEST_P(Flavors, SendTimeoutHandsBackOnTimeout) {
-  if (GetParam() < 0) GTEST_SKIP() << "unbounded sends never time out";
+  if (is_unbounded()) GTEST_SKIP() << "unbounded sends never time out";
   auto [tx, rx] = make<int>();
-  for (int i = 0; i < GetParam(); ++i) ASSERT_TRUE(tx.send(i));
+  for (int i = 0; i < room(); ++i) ASSERT_TRUE(tx.send(i));
   auto r = tx.send_timeout(99, 10ms);
   ASSERT_FALSE(r);
   EXPECT_TRUE(r.error().is_timeout());
@@ -410,7 +435,7 @@ TEST_P(Flavors, SendTimeoutHandsBackOnTimeout) {
   auto d = tx.send_deadline(98, std::chrono::steady_clock::now());
   ASSERT_FALSE(d);
   EXPECT_TRUE(d.error().is_timeout());
-  for (int i = 0; i < GetParam(); ++i) EXPECT_EQ(*rx.recv(), i);
+  for (int i = 0; i < room(); ++i) EXPECT_EQ(*rx.recv(), i);
   EXPECT_TRUE(rx.is_empty());
 }
 

@@ -132,7 +132,7 @@ TEST(Mpsc, IterAndTryIter) {
 }
 
 TEST(Mpsc, SharedReceiverBehindAMutex) {
-  // The lecture's pool: Arc<Mutex<Receiver>> shared by workers.
+  // The Rust book's pool: Arc<Mutex<Receiver>> shared by workers.
   auto [tx, rx] = channel<int>();
   auto shared = ferrite::make_arc<ferrite::Mutex<ferrite::mpsc::Receiver<int>>>(std::move(rx));
   for (int i = 1; i <= 100; ++i) ASSERT_TRUE(tx.send(i));

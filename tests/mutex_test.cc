@@ -1,4 +1,4 @@
-// tests/mutex_test.cc — ferrite/mutex.h and ferrite/poison.h.
+// tests/mutex_test.cc — ferrite/mutex.h (poison.h's own types: tests/poison_test.cc).
 //
 // The behaviours of Rust's std::sync::Mutex tests (library/std/src/sync/
 // mutex/tests.rs), in C++: poisoning by a panicking thread, recovery through
@@ -25,6 +25,7 @@
 #include "ferrite/panic.h"
 #include "ferrite/poison.h"
 #include "gtest/gtest.h"
+#include "tests/support/panics_on_thread.h"
 #include "tests/support/test_types.h"
 
 namespace ferrite {
@@ -32,6 +33,7 @@ namespace {
 
 using ::ferrite::testing::Counted;
 using ::ferrite::testing::NoLeaks;
+using ::ferrite::testing::panics_on_thread;
 
 // --- compile-time contract ---------------------------------------------------
 
@@ -79,26 +81,6 @@ static_assert(std::is_same_v<decltype(Mutex(5)), Mutex<int>>);
 static_assert(std::is_constructible_v<Mutex<std::string>, const char*>);
 static_assert(std::is_constructible_v<Mutex<std::vector<int>>, std::size_t, int>);
 static_assert(!std::is_constructible_v<Mutex<int>, std::string>);
-// PoisonError / TryLockError are exactly as Send/Sync as what they carry.
-static_assert(!Send<PoisonError<MutexGuard<int>>> && Sync<PoisonError<MutexGuard<int>>>);
-static_assert(Send<PoisonError<int>> && Sync<PoisonError<int>>);
-static_assert(!Send<TryLockError<MutexGuard<int>>>);
-static_assert(Send<TryLockError<int>>);
-
-// Runs `body` on its own std::thread; returns whether an exception escaped it.
-template <class F>
-bool panics_on_thread(F body) {
-  bool panicked = false;
-  std::thread thread([&] {
-    try {
-      body();
-    } catch (...) {
-      panicked = true;
-    }
-  });
-  thread.join();
-  return panicked;
-}
 
 // Poisons `m` the way Rust's tests do: a thread panics while holding it.
 template <class T>
@@ -120,22 +102,6 @@ TEST(MutexTest, HeaderExample) {
   }
   counter.with_lock([](int& n) { n += 1; });
   EXPECT_EQ(counter.with_lock([](int& n) { return n; }), 2);
-}
-
-TEST(PoisonTest, HeaderExample) {
-  const Mutex<int> m(7);
-  poison(m);
-  ferrite::LockResult<ferrite::MutexGuard<int>> r = m.lock();
-  ASSERT_FALSE(r.has_value());
-  {
-    ferrite::MutexGuard<int> g = std::move(r.error()).into_inner();
-    *g = 0;
-    m.clear_poison();
-  }
-  EXPECT_FALSE(m.is_poisoned());
-  auto again = m.lock();
-  ASSERT_TRUE(again.has_value());
-  EXPECT_EQ(**again, 0);
 }
 
 // --- basic locking -----------------------------------------------------------
@@ -527,76 +493,6 @@ TEST(MutexGuardTest, MoveAssignmentReleasesTheOldLock) {
 TEST(MutexGuardTest, ConstructionIsOnlyThroughTheMutex) {
   static_assert(!std::is_constructible_v<MutexGuard<int>, const Mutex<int>&>);
   static_assert(!std::is_default_constructible_v<MutexGuard<int>>);
-}
-
-// --- the poison bookkeeping --------------------------------------------------
-
-// The inlined count of uncaught exceptions (lib/poison.cc reads the C++
-// runtime's per-thread globals) agrees with std::uncaught_exceptions(), also
-// nested and on fresh threads. audit: poison-eh-globals
-struct CountProbe {
-  std::vector<std::pair<int, int>>* seen;
-  int depth;
-  ~CountProbe() {
-    seen->emplace_back(detail::uncaught_exceptions(), std::uncaught_exceptions());
-    if (depth > 0) {
-      try {
-        CountProbe inner{seen, depth - 1};
-        throw std::runtime_error("nested");
-      } catch (const std::runtime_error&) {
-      }
-      seen->emplace_back(detail::uncaught_exceptions(), std::uncaught_exceptions());
-    }
-  }
-};
-
-TEST(PanicCountTest, MatchesStdUncaughtExceptions) {
-  for (int round = 0; round < 2; ++round) {
-    std::vector<std::pair<int, int>> seen;
-    std::thread([&] {
-      seen.emplace_back(detail::uncaught_exceptions(), std::uncaught_exceptions());
-      try {
-        CountProbe probe{&seen, 2};
-        throw std::runtime_error("outer");
-      } catch (const std::runtime_error&) {
-      }
-      seen.emplace_back(detail::uncaught_exceptions(), std::uncaught_exceptions());
-    }).join();
-    ASSERT_EQ(seen.size(), 7u);
-    int deepest = 0;
-    for (const auto& [fast, standard] : seen) {
-      EXPECT_EQ(fast, standard);
-      deepest = std::max(deepest, standard);
-    }
-    EXPECT_EQ(deepest, 3) << "three exceptions in flight at the innermost probe";
-  }
-}
-
-TEST(PanicCountTest, PanickedSince) {
-  detail::PanicCount outside;
-  EXPECT_FALSE(outside.panicked_since());
-  bool observed = false;
-  struct Probe {
-    const detail::PanicCount& count;
-    bool& observed;
-    ~Probe() { observed = count.panicked_since(); }
-  };
-  try {
-    Probe probe{outside, observed};
-    throw 1;
-  } catch (int) {
-  }
-  EXPECT_TRUE(observed);
-}
-
-TEST(PoisonErrorTest, Accessors) {
-  PoisonError<std::string> error(std::string("payload"));
-  EXPECT_EQ(error.get_ref(), "payload");
-  error.get_mut() += "!";
-  const PoisonError<std::string>& as_const = error;
-  EXPECT_EQ(as_const.get_ref(), "payload!");
-  EXPECT_EQ(std::move(error).into_inner(), "payload!");
-  EXPECT_EQ(PoisonError<int>::message(), "poisoned lock: another task failed inside");
 }
 
 }  // namespace

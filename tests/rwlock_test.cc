@@ -21,6 +21,7 @@
 #include "ferrite/marker.h"
 #include "ferrite/panic.h"
 #include "gtest/gtest.h"
+#include "tests/support/panics_on_thread.h"
 #include "tests/support/test_types.h"
 
 namespace ferrite {
@@ -28,6 +29,7 @@ namespace {
 
 using ::ferrite::testing::Counted;
 using ::ferrite::testing::NoLeaks;
+using ::ferrite::testing::panics_on_thread;
 
 // --- compile-time contract ---------------------------------------------------
 
@@ -57,20 +59,6 @@ static_assert(std::is_same_v<decltype(RwLock(1.5)), RwLock<double>>);
 struct SendOnly : NotSync {};
 static_assert(Send<RwLock<SendOnly>> && !Sync<RwLock<SendOnly>>);
 static_assert(Sync<Mutex<SendOnly>>);
-
-template <class F>
-bool panics_on_thread(F body) {
-  bool panicked = false;
-  std::thread thread([&] {
-    try {
-      body();
-    } catch (...) {
-      panicked = true;
-    }
-  });
-  thread.join();
-  return panicked;
-}
 
 template <class T>
 void poison_by_writer(const RwLock<T>& lock) {

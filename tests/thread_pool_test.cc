@@ -24,6 +24,7 @@
 #include "ferrite/thread.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/sanitizer_scale.h"
 #include "tests/support/test_types.h"
 
 namespace ferrite {
@@ -40,15 +41,8 @@ using ::ferrite::testing::NoLeaks;
 using ::ferrite::testing::panic_message;
 using ::testing::HasSubstr;
 
-#if defined(__has_feature)
-#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
-constexpr int kScale = 10;
-#else
-constexpr int kScale = 1;
-#endif
-#else
-constexpr int kScale = 1;
-#endif
+// Stress counts are cut tenfold where sanitizers slow the code down.
+constexpr int kScale = ::ferrite::testing::kSanitized ? 10 : 1;
 
 // --- Send checks are visible to requires-expressions --------------------------------
 

@@ -17,7 +17,8 @@
 # neither Cargo.lock nor target/ lands in the source tree.
 # Go: golang-go, GOPATH mode, no modules; the standard library only.
 #
-# bench/report installs the Debian packages; this script only checks for them.
+# This script (like bench/report) only checks for the Debian packages and
+# names the missing ones; install them with apt-get.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 out="$here/out"

@@ -9,7 +9,7 @@
 //                  run time and a conflict panics.
 //   OnceCell<T>    written at most once, then read through const&.
 //
-// Shared access is const (DESIGN 4a): every method Rust takes by `&self` is a
+// Shared access is const (docs/DESIGN.md): every method Rust takes by `&self` is a
 // const member here, so `Rc<RefCell<T>>` works.
 //
 // Send/Sync (marker.h): each cell is Send when T is Send and never Sync; its

@@ -15,25 +15,15 @@
 #include "ferrite/once.h"
 #include "ferrite/rwlock.h"
 #include "gtest/gtest.h"
+#include "tests/support/sanitizer_scale.h"
 #include "tests/support/test_types.h"
 
-#if defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define FERRITE_STRESS_TSAN 1
-#endif
-#endif
-#if defined(__SANITIZE_THREAD__)
-#define FERRITE_STRESS_TSAN 1
-#endif
 
 namespace ferrite {
 namespace {
 
-#ifdef FERRITE_STRESS_TSAN
-constexpr int kScale = 20;
-#else
-constexpr int kScale = 1;
-#endif
+// Counts are divided by kScale under ThreadSanitizer.
+constexpr int kScale = ::ferrite::testing::kThreadSanitizer ? 20 : 1;
 
 constexpr int kThreads = 8;
 

@@ -1,8 +1,8 @@
-// bench/lecture_channel.h — the lecture's channel, the baseline of
+// bench/mutex_deque_channel.h — the textbook channel, the baseline of
 // bench/channel_bench.cc: a Mutex<std::deque<T>> with Condvars, plus a
 // capacity (0 = unbounded) and disconnection by counting the handles.
 //
-//   auto [tx, rx] = lecture::channel<int>(1);   // bounded(1)
+//   auto [tx, rx] = mutex_deque::channel<int>(1);   // bounded(1)
 //   tx.send(5);
 //   // *rx.recv() == 5
 //
@@ -20,7 +20,7 @@
 #include "ferrite/condvar.h"
 #include "ferrite/mutex.h"
 
-namespace lecture {
+namespace mutex_deque {
 
 template <class T>
 struct State {
@@ -103,4 +103,4 @@ std::pair<Sender<T>, Receiver<T>> channel(std::size_t capacity) {
   return {Sender<T>(shared), Receiver<T>(shared)};
 }
 
-}  // namespace lecture
+}  // namespace mutex_deque

@@ -1,7 +1,7 @@
-// examples/lecture_pool.h — the lecture's thread pool, transcribed.
+// examples/shared_receiver_pool.h — the Rust book's thread pool (chapter 20),
+// transcribed: workers that share one Receiver behind a Mutex.
 //
-// The Rust book's (chapter 20) pool, the one the lecture builds: one mpsc
-// channel of boxed jobs whose single Receiver the workers share as
+// One mpsc channel of boxed jobs whose single Receiver the workers share as
 // `Arc<Mutex<mpsc::Receiver<Job>>>`. A worker takes the lock, blocks in
 // recv() *while holding it* (the guard is a temporary of the full
 // expression, as `receiver.lock().unwrap().recv()` keeps it in Rust), then
@@ -9,16 +9,16 @@
 // every job hand-off goes through it: the cost ferrite::ThreadPool avoids
 // by giving each worker its own Receiver of a multi-consumer channel.
 //
-// Like the lecture's: a panicking job kills its worker (the exception ends
+// As in the book: a panicking job kills its worker (the exception ends
 // the worker thread), and the destructor drops the Sender, then joins every
 // worker after each has drained the queue.
 //
-// Send/Sync: LecturePool is Send and Sync (default rule); execute() is const
+// Send/Sync: SharedReceiverPool is Send and Sync (default rule); execute() is const
 // and thread-safe (mpsc::Sender::send is).
 //
-//   ferrite::examples::LecturePool pool(4);
+//   ferrite::examples::SharedReceiverPool pool(4);
 //   pool.execute([] { /* ... */ });
-//   // ~LecturePool runs every queued job and joins the workers
+//   // ~SharedReceiverPool runs every queued job and joins the workers
 #pragma once
 
 #include <cstddef>
@@ -37,12 +37,12 @@
 
 namespace ferrite::examples {
 
-class LecturePool {
+class SharedReceiverPool {
  public:
   using Job = std::move_only_function<void()>;
 
-  explicit LecturePool(std::size_t size) {
-    FERRITE_ASSERT(size > 0, "LecturePool: size must be at least 1");
+  explicit SharedReceiverPool(std::size_t size) {
+    FERRITE_ASSERT(size > 0, "SharedReceiverPool: size must be at least 1");
     auto [sender, receiver] = mpsc::channel<Job>();
     sender_.emplace(std::move(sender));
     auto shared = make_arc<Mutex<mpsc::Receiver<Job>>>(std::move(receiver));
@@ -51,8 +51,9 @@ class LecturePool {
       workers_.push_back(thread::spawn([receiver = shared] {
         while (true) {
           std::expected<Job, mpsc::RecvError> message = [&receiver] {
-            auto guard = receiver->lock();  // held through recv(), as in the lecture
-            FERRITE_ASSERT(guard.has_value(), "LecturePool: the receiver's mutex is poisoned");
+            auto guard = receiver->lock();  // held through recv(), as in the book
+            FERRITE_ASSERT(guard.has_value(),
+                           "SharedReceiverPool: the receiver's mutex is poisoned");
             return (*guard)->recv();
           }();
           if (!message) break;  // the pool is being dropped
@@ -61,10 +62,10 @@ class LecturePool {
       }));
     }
   }
-  LecturePool(const LecturePool&) = delete;
-  LecturePool& operator=(const LecturePool&) = delete;
+  SharedReceiverPool(const SharedReceiverPool&) = delete;
+  SharedReceiverPool& operator=(const SharedReceiverPool&) = delete;
 
-  ~LecturePool() {
+  ~SharedReceiverPool() {
     sender_.reset();
     for (auto& worker : workers_) static_cast<void>(worker.join());
   }

@@ -2,8 +2,9 @@
 # bench/report: runs each of channel_bench's implementations in a process of
 # its own, interleaved by repetition; builds the table (medians, ratios to
 # crossbeam-channel, geometric mean) and the docs section from a results
-# file; refuses bad input with a clear message. Stand-in binaries only: no
-# build, no install, no peers.
+# file; refuses bad input with a clear message, and names the Debian packages
+# it needs instead of installing them. Stand-in binaries only: no build, no
+# install, no peers.
 set -uo pipefail
 root="$TEST_SRCDIR/$TEST_WORKSPACE"
 report="$root/bench/report"
@@ -24,9 +25,9 @@ SH
 chmod +x "$tmp/bench"
 
 # 1. Running: one process per implementation and repetition, in order.
-out="$("$report" --ferrite-bin "$tmp/bench" --only ferrite --no-install --no-docs \
+out="$("$report" --ferrite-bin "$tmp/bench" --only ferrite --no-docs \
   --repetitions 2 --messages 1000 --results "$tmp/results.txt" 2>&1)" || fail "run failed: $out"
-expected="$(for r in 1 2; do for i in ferrite-channel ferrite-mpsc lecture tbb moodycamel; do
+expected="$(for r in 1 2; do for i in ferrite-channel ferrite-mpsc mutex-deque tbb moodycamel; do
   echo "--messages 1000 --impl $i"; done; done)"
 [ "$(cat "$tmp/calls.log")" = "$expected" ] || fail "calls were: $(cat "$tmp/calls.log")"
 grep -q '^| `unbounded_spsc` *| 0.500 ' <<<"$out" || fail "no unbounded_spsc row: $out"
@@ -36,7 +37,7 @@ grep -q '^| `unbounded_spsc` *| 0.500 ' <<<"$out" || fail "no unbounded_spsc row
 # 1b. --scaling: ferrite's implementations only (the table compares them with
 # crossbeam), at each thread count, on the mpsc and mpmc workloads only.
 : >"$tmp/calls.log"
-out="$("$report" --ferrite-bin "$tmp/bench" --only ferrite --no-install --scaling 2,4 \
+out="$("$report" --ferrite-bin "$tmp/bench" --only ferrite --scaling 2,4 \
   --repetitions 1 --messages 1000 2>&1)" || fail "--scaling failed: $out"
 expected="$(for t in 2 4; do for i in ferrite-channel ferrite-mpsc; do
   echo "--messages 1000 --threads $t --filter _mpsc|_mpmc --impl $i"; done; done)"
@@ -53,12 +54,12 @@ echo "\$*" >>"$tmp/peer_calls.log"
 echo "bounded0_mpmc crossbeam-channel 0.5"
 SH
 chmod +x "$tmp/peers/crossbeam-channel"
-out="$("$report" --peers-dir "$tmp/peers" --only crossbeam-channel --no-install --no-docs \
+out="$("$report" --peers-dir "$tmp/peers" --only crossbeam-channel --no-docs \
   --repetitions 1 --messages 1000 --results "$tmp/peer_results.txt" 2>&1)" \
   || fail "--peers-dir failed: $out"
 [ "$(cat "$tmp/peer_calls.log")" = "--messages 1000" ] || fail "peer calls: $(cat "$tmp/peer_calls.log")"
 grep -q '^| `bounded0_mpmc` *| 0.500 ' <<<"$out" || fail "--peers-dir table: $out"
-out="$("$report" --peers-dir "$tmp/peers" --only rust --no-install --no-docs \
+out="$("$report" --peers-dir "$tmp/peers" --only rust --no-docs \
   --repetitions 1 --messages 1000 --results "$tmp/peer_results.txt" 2>&1)" \
   || fail "--peers-dir --only rust failed: $out"
 grep -q "flume: not in $tmp/peers, left out" <<<"$out" || fail "no note for flume: $out"
@@ -102,10 +103,27 @@ expect_error() {  # pattern, args...
   local err; err="$("$report" "$@" 2>&1 >/dev/null)" && fail "accepted: $*"
   grep -q "$pattern" <<<"$err" || fail "error for '$*' was: $err"
 }
-expect_error "must be at least 1" --repetitions 0 --no-install
+expect_error "must be at least 1" --repetitions 0
 expect_error "cannot read" --from-results "$tmp/missing.txt" --no-docs
 : >"$tmp/empty.txt"
 expect_error "holds no results" --from-results "$tmp/empty.txt" --no-docs
-expect_error "unknown 'nonsense'" --only nonsense --no-install
-expect_error "is not a directory" --peers-dir "$tmp/no-such-dir" --no-install
+expect_error "unknown 'nonsense'" --only nonsense
+expect_error "is not a directory" --peers-dir "$tmp/no-such-dir"
+
+# 4. A missing package: named, nothing installed, nothing built, exit 1.
+# A stand-in dpkg-query reports every package as not installed.
+mkdir -p "$tmp/path"
+printf '#!/usr/bin/env bash\nexit 1\n' >"$tmp/path/dpkg-query"
+chmod +x "$tmp/path/dpkg-query"
+err="$(PATH="$tmp/path:$PATH" "$report" --only ferrite --no-docs --repetitions 1 2>&1 >/dev/null)"
+rc=$?
+[ "$rc" = 1 ] || fail "missing packages: exit status $rc, not 1: $err"
+grep -q "missing Debian packages: libtbb-dev libconcurrentqueue-dev" <<<"$err" \
+  || fail "missing packages not named: $err"
+grep -q "building\|installing" <<<"$err" && fail "built or installed anyway: $err"
+# With a prebuilt binary nothing needs building, so nothing is required.
+: >"$tmp/calls.log"
+PATH="$tmp/path:$PATH" "$report" --ferrite-bin "$tmp/bench" --only ferrite --no-docs \
+  --repetitions 1 --messages 10 --results "$tmp/r4.txt" >/dev/null 2>&1 \
+  || fail "a prebuilt binary still required packages"
 echo PASS

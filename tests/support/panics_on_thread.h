@@ -1,0 +1,32 @@
+// tests/support/panics_on_thread.h — runs a body on a thread of its own and
+// reports whether an exception escaped it: the way Rust's lock tests poison
+// a lock (a thread panics while holding it) without ending the test.
+//
+//   EXPECT_TRUE(ferrite::testing::panics_on_thread([&] {
+//     auto guard = mutex.lock();
+//     ferrite::panic("panic while holding the lock");
+//   }));
+//   EXPECT_TRUE(mutex.is_poisoned());
+#pragma once
+
+#include <thread>
+
+namespace ferrite::testing {
+
+// A plain std::thread, so that the test sees the exception itself, not the
+// PanicPayload of a ferrite::thread::JoinHandle.
+template <class F>
+bool panics_on_thread(F body) {
+  bool panicked = false;
+  std::thread thread([&] {
+    try {
+      body();
+    } catch (...) {
+      panicked = true;
+    }
+  });
+  thread.join();
+  return panicked;
+}
+
+}  // namespace ferrite::testing

@@ -1,4 +1,5 @@
-// lib/vec.cc — the non-template half of ferrite/vec.h: its panic messages.
+// lib/vec.cc — the non-template half of ferrite/vec.h and ferrite/slice.h:
+// their panic messages.
 #include <cstddef>
 #include <cstdio>
 #include <cstdlib>

@@ -9,7 +9,6 @@
 #include <cstdlib>
 #include <optional>
 #include <span>
-#include <string>
 #include <utility>
 
 #include "ferrite/channel.h"
@@ -191,12 +190,6 @@ void selected_operation_dropped(std::size_t index) noexcept {
 }
 
 void select_misuse(const char* message) { panic(message); }
-
-void moved_from_channel_end(const char* what) {
-  std::string message(what);
-  message += ": this channel end was moved from";
-  panic(std::move(message));
-}
 
 }  // namespace ferrite::detail
 

@@ -71,7 +71,7 @@
 #include "ferrite/channel/timer.h"
 #include "ferrite/channel/token.h"
 #include "ferrite/channel/zero.h"
-#include "ferrite/detail/futex.h"
+#include "ferrite/detail/deadline.h"
 #include "ferrite/marker.h"
 #include "ferrite/panic.h"
 
@@ -86,8 +86,8 @@ using ferrite::TryRecvError;
 using ferrite::TrySendError;
 using ferrite::TrySendErrorKind;
 
-// What after() and tick() deliver.
-using Instant = std::chrono::steady_clock::time_point;
+// Instant (what after() and tick() deliver, what the *_deadline operations
+// take) is std::chrono::steady_clock::time_point: ferrite/detail/deadline.h.
 
 class Select;
 class SelectedOperation;

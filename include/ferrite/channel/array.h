@@ -357,8 +357,8 @@ class ArrayChannel {
   // top of the file), only ever accessed atomically through stamp(), and
   // storage for one message. An aggregate with a trivial destructor, so an
   // implicit-lifetime type: allocate_slot_storage's zero-filled storage holds
-  // slots of stamp 0 with no constructor run. (Uninit<T>, which the other
-  // flavors use, has a user-provided constructor and could not be that.)
+  // slots of stamp 0 with no constructor run. (Uninit<T>, which the list
+  // flavor uses, has a user-provided constructor and could not be that.)
   struct Slot {
     std::size_t stamp_word;
     alignas(T) std::byte msg[sizeof(T)];

@@ -37,6 +37,18 @@
 
 namespace ferrite::detail {
 
+// Storage for one message whose lifetime the channel manages by hand
+// (Rust's MaybeUninit<T>): constructed with std::construct_at(&s.value, ...)
+// and destroyed with std::destroy_at(&s.value) at the audited places.
+template <class T>
+union Uninit {
+  Uninit() noexcept {}
+  ~Uninit() {}
+  Uninit(const Uninit&) = delete;
+  Uninit& operator=(const Uninit&) = delete;
+  T value;
+};
+
 template <class T>
 class ListChannel {
  public:

@@ -21,11 +21,11 @@
 #include "ferrite/channel/context.h"
 #include "ferrite/channel_error.h"
 #include "ferrite/channel/token.h"
-#include "ferrite/detail/futex.h"
+#include "ferrite/detail/deadline.h"
 
 namespace ferrite::detail {
 
-using Instant = std::chrono::steady_clock::time_point;
+using channel::Instant;
 
 // `when + step`, or kNoDeadline when that would overflow.
 Instant saturating_add(Instant when, std::chrono::nanoseconds step) noexcept;

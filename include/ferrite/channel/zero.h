@@ -25,6 +25,7 @@
 #include <utility>
 
 #include "ferrite/channel/context.h"
+#include "ferrite/channel/lock.h"
 #include "ferrite/channel_error.h"
 #include "ferrite/channel/token.h"
 #include "ferrite/channel/waker.h"

@@ -25,6 +25,7 @@
 #include <utility>
 
 #include "ferrite/channel/context.h"
+#include "ferrite/channel/counter.h"
 #include "ferrite/channel/lock.h"
 #include "ferrite/channel_error.h"
 #include "ferrite/channel/token.h"
@@ -154,7 +155,7 @@ class ZeroChannel {
       packet.wait_ready(&cx);  // the receiver took the message
       return {};
     }
-    unregister_sender(oper);
+    unregister_from(kSenders, oper);
     return std::unexpected(SendTimeoutError<T>(sel == Selected::aborted()
                                                    ? SendTimeoutErrorKind::Timeout
                                                    : SendTimeoutErrorKind::Disconnected,
@@ -204,14 +205,12 @@ class ZeroChannel {
       packet.wait_ready(&cx);  // the sender wrote the message
       return std::expected<T, RecvTimeoutError>(std::in_place, std::move(*packet.msg));
     }
-    unregister_receiver(oper);
+    unregister_from(kReceivers, oper);
     return std::unexpected(sel == Selected::aborted() ? RecvTimeoutError::Timeout
                                                       : RecvTimeoutError::Disconnected);
   }
 
   std::size_t len() const noexcept { return 0; }
-  // How long a Select may block for this channel (only timers limit it).
-  Deadline deadline_hint() const noexcept { return kNoDeadline; }
   std::optional<std::size_t> capacity() const noexcept { return 0; }
   bool is_empty() const noexcept { return true; }
   bool is_full() const noexcept { return true; }
@@ -222,38 +221,6 @@ class ZeroChannel {
 
   void disconnect_senders() noexcept { disconnect(); }
   void disconnect_receivers() noexcept { disconnect(); }
-
-  // Select support: a Select registers an empty packet on the heap.
-  bool register_select(Operation oper, const Context& cx, bool sending) {
-    auto packet = std::make_unique<Packet>(/*on_stack=*/false, current_cpu());
-    ChannelLock guard(lock_);
-    Waker& mine = sending ? inner_.senders : inner_.receivers;
-    Waker& theirs = sending ? inner_.receivers : inner_.senders;
-    mine.register_with_packet(oper, packet.get(), cx);
-    packet.release();  // now owned by the entry: freed by unregister or the partner
-    theirs.notify();
-    return theirs.can_select() || inner_.is_disconnected;
-  }
-  void unregister_select(Operation oper, bool sending) noexcept {
-    std::optional<WakerEntry> entry = sending ? unregister_sender(oper) : unregister_receiver(oper);
-    // The entry was still registered, so no partner took its heap packet.
-    if (entry) delete static_cast<Packet*>(entry->packet);
-  }
-  bool is_ready(bool sending) const noexcept {
-    ChannelLock guard(lock_);
-    const Waker& theirs = sending ? inner_.receivers : inner_.senders;
-    return theirs.can_select() || inner_.is_disconnected;
-  }
-  bool watch(Operation oper, const Context& cx, bool sending) {
-    ChannelLock guard(lock_);
-    (sending ? inner_.senders : inner_.receivers).watch(oper, cx);
-    const Waker& theirs = sending ? inner_.receivers : inner_.senders;
-    return theirs.can_select() || inner_.is_disconnected;
-  }
-  void unwatch(Operation oper, bool sending) noexcept {
-    ChannelLock guard(lock_);
-    (sending ? inner_.senders : inner_.receivers).unwatch(oper);
-  }
 
  private:
   // Where one message changes hands. `state` goes from Empty to Ready once:
@@ -357,13 +324,49 @@ class ZeroChannel {
     bool is_disconnected = false;
   };
 
-  std::optional<WakerEntry> unregister_sender(Operation oper) noexcept {
+  // Select support, for ZeroSender and ZeroReceiver (below). A Select's
+  // operation waits in `mine` (kSenders for a send, kReceivers for a
+  // receive) and its partners in `theirs`; it registers an empty packet on
+  // the heap.
+  using List = Waker Inner::*;
+  static constexpr List kSenders = &Inner::senders;
+  static constexpr List kReceivers = &Inner::receivers;
+  template <class>
+  friend class ZeroSender;
+  template <class>
+  friend class ZeroReceiver;
+
+  bool register_select(Operation oper, const Context& cx, List mine, List theirs) {
+    auto packet = std::make_unique<Packet>(/*on_stack=*/false, current_cpu());
     ChannelLock guard(lock_);
-    return inner_.senders.unregister(oper);
+    (inner_.*mine).register_with_packet(oper, packet.get(), cx);
+    packet.release();  // now owned by the entry: freed by unregister or the partner
+    (inner_.*theirs).notify();
+    return (inner_.*theirs).can_select() || inner_.is_disconnected;
   }
-  std::optional<WakerEntry> unregister_receiver(Operation oper) noexcept {
+  void unregister_select(Operation oper, List mine) noexcept {
+    std::optional<WakerEntry> entry = unregister_from(mine, oper);
+    // The entry was still registered, so no partner took its heap packet.
+    if (entry) delete static_cast<Packet*>(entry->packet);
+  }
+  // Whether a partner waits in `theirs` (or the channel is disconnected).
+  bool partner_waits(List theirs) const noexcept {
     ChannelLock guard(lock_);
-    return inner_.receivers.unregister(oper);
+    return (inner_.*theirs).can_select() || inner_.is_disconnected;
+  }
+  bool watch_select(Operation oper, const Context& cx, List mine, List theirs) {
+    ChannelLock guard(lock_);
+    (inner_.*mine).watch(oper, cx);
+    return (inner_.*theirs).can_select() || inner_.is_disconnected;
+  }
+  void unwatch_select(Operation oper, List mine) noexcept {
+    ChannelLock guard(lock_);
+    (inner_.*mine).unwatch(oper);
+  }
+
+  std::optional<WakerEntry> unregister_from(List list, Operation oper) noexcept {
+    ChannelLock guard(lock_);
+    return (inner_.*list).unregister(oper);
   }
 
   void disconnect() noexcept {
@@ -376,6 +379,73 @@ class ZeroChannel {
 
   mutable RawMutex lock_;
   Inner inner_ FERRITE_GUARDED_BY(lock_);
+};
+
+// The sending side of a rendezvous channel, as Sender<T> and Select use it
+// (crossbeam's `impl SelectHandle for Sender<'_, T>` in flavors/zero.rs):
+// one counted sender; operator-> reaches the channel. A Select's send is
+// ready while a receiver waits (or the channel is disconnected); it waits in
+// the `senders` list with an empty packet, which the receiver that selects
+// it hands back through the Select's context.
+template <class T>
+class ZeroSender : public CounterRef<ZeroChannel<T>, true> {
+  using Chan = ZeroChannel<T>;
+
+ public:
+  explicit ZeroSender(CounterRef<ZeroChannel<T>, true> ref) noexcept
+      : CounterRef<ZeroChannel<T>, true>(std::move(ref)) {}
+
+  bool try_select(Token& token) const { return (*this)->start_send(token); }
+  Deadline deadline() const noexcept { return kNoDeadline; }
+  bool register_op(Operation oper, const Context& cx) const {
+    return (*this)->register_select(oper, cx, Chan::kSenders, Chan::kReceivers);
+  }
+  void unregister(Operation oper) const noexcept {
+    (*this)->unregister_select(oper, Chan::kSenders);
+  }
+  bool accept(Token& token, const Context& cx) const {
+    token.zero.packet = cx.wait_packet();
+    return true;
+  }
+  bool is_ready() const { return (*this)->partner_waits(Chan::kReceivers); }
+  bool watch(Operation oper, const Context& cx) const {
+    return (*this)->watch_select(oper, cx, Chan::kSenders, Chan::kReceivers);
+  }
+  void unwatch(Operation oper) const noexcept { (*this)->unwatch_select(oper, Chan::kSenders); }
+  bool write_selected(Token& token, T& msg) const { return (*this)->write(token, msg); }
+};
+
+// The receiving side of a rendezvous channel (crossbeam's `impl
+// SelectHandle for Receiver<'_, T>`): ready while a sender waits (or the
+// channel is disconnected); waits in the `receivers` list.
+template <class T>
+class ZeroReceiver : public CounterRef<ZeroChannel<T>, false> {
+  using Chan = ZeroChannel<T>;
+
+ public:
+  explicit ZeroReceiver(CounterRef<ZeroChannel<T>, false> ref) noexcept
+      : CounterRef<ZeroChannel<T>, false>(std::move(ref)) {}
+
+  bool try_select(Token& token) const { return (*this)->start_recv(token); }
+  Deadline deadline() const noexcept { return kNoDeadline; }
+  bool register_op(Operation oper, const Context& cx) const {
+    return (*this)->register_select(oper, cx, Chan::kReceivers, Chan::kSenders);
+  }
+  void unregister(Operation oper) const noexcept {
+    (*this)->unregister_select(oper, Chan::kReceivers);
+  }
+  bool accept(Token& token, const Context& cx) const {
+    token.zero.packet = cx.wait_packet();
+    return true;
+  }
+  bool is_ready() const { return (*this)->partner_waits(Chan::kSenders); }
+  bool watch(Operation oper, const Context& cx) const {
+    return (*this)->watch_select(oper, cx, Chan::kReceivers, Chan::kSenders);
+  }
+  void unwatch(Operation oper) const noexcept { (*this)->unwatch_select(oper, Chan::kReceivers); }
+  std::expected<T, RecvError> read_selected(Token& token) const {
+    return (*this)->read(token, RecvError{});
+  }
 };
 
 }  // namespace ferrite::detail

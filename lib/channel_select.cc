@@ -13,6 +13,7 @@
 
 #include "ferrite/channel.h"
 #include "ferrite/channel/counter.h"
+#include "ferrite/channel/wait.h"
 #include "ferrite/panic.h"
 
 namespace ferrite::detail {
@@ -113,9 +114,11 @@ bool run_select(std::span<SelectEntry> entries, bool now_only, Deadline deadline
           sel = cx.selected();
           if (!sel.is_waiting()) break;
         }
-        // A plain PollWait: a rendezvous receiver that selects one of our
-        // sends waits for our op.send() to write.
-        if (sel.is_waiting()) sel = cx.wait_until(earliest(entries, deadline), PollWait());
+        // A rendezvous receiver that selects one of our sends waits for our
+        // op.send() to write.
+        if (sel.is_waiting()) {
+          sel = cx.wait_until(earliest(entries, deadline), PollWait::for_handoff());
+        }
       }  // unregisters every registered operation
       if (sel == Selected::aborted() && index_ready) {
         for (const SelectEntry& entry : entries) {
@@ -171,7 +174,9 @@ std::optional<std::size_t> run_ready(std::span<SelectEntry> entries, bool now_on
         if (!sel.is_waiting()) break;
       }
       // An observer is only told that something changed: nobody waits for it.
-      if (sel.is_waiting()) sel = cx.wait_until(earliest(entries, deadline), PollWait::yielding());
+      if (sel.is_waiting()) {
+        sel = cx.wait_until(earliest(entries, deadline), PollWait::for_completion());
+      }
     }  // unwatches every watched operation
     if (sel.is_operation()) {
       for (SelectEntry& entry : entries) {

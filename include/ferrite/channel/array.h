@@ -38,6 +38,7 @@
 #include "ferrite/channel/counter.h"
 #include "ferrite/channel_error.h"
 #include "ferrite/channel/token.h"
+#include "ferrite/channel/wait.h"
 #include "ferrite/channel/waker.h"
 #include "ferrite/panic.h"
 #include "ferrite/unsafe.h"

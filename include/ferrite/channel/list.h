@@ -34,6 +34,7 @@
 #include "ferrite/channel/counter.h"
 #include "ferrite/channel_error.h"
 #include "ferrite/channel/token.h"
+#include "ferrite/channel/wait.h"
 #include "ferrite/channel/waker.h"
 
 namespace ferrite::detail {

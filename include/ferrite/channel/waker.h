@@ -167,7 +167,7 @@ void wait_as_selector(SyncWaker& waker, const void* token, Deadline deadline, Re
   if (ready_now()) cx.try_select(Selected::aborted());
   // The partner pushed or popped before it selects us, and needs nothing
   // more from us.
-  const Selected sel = cx.wait_until(deadline, PollWait::yielding());
+  const Selected sel = cx.wait_until(deadline, PollWait::for_completion());
   // Selected operations were removed by their selector; the others remove
   // themselves.
   if (!sel.is_operation()) waker.unregister(oper);

@@ -29,6 +29,7 @@
 #include "ferrite/channel/lock.h"
 #include "ferrite/channel_error.h"
 #include "ferrite/channel/token.h"
+#include "ferrite/channel/wait.h"
 #include "ferrite/channel/waker.h"
 #include "ferrite/mutex.h"
 #include "ferrite/detail/thread_annotations.h"
@@ -75,7 +76,7 @@ class ZeroChannel {
     const int cpu = current_cpu();
     const auto ready_soon = [cpu](const WakerEntry& sender) noexcept {
       const Packet& packet = *static_cast<const Packet*>(sender.packet);
-      return packet.on_stack || !packet.registered_on(cpu);
+      return packet.on_stack || !packet.home.is(cpu);
     };
     if (std::optional<WakerEntry> sender = inner_.senders.try_select_preferring(ready_soon)) {
       token.zero.packet = sender->packet;
@@ -100,12 +101,12 @@ class ZeroChannel {
       return result;
     }
     // A Select's send: wait for its op.send() to write, then free the packet.
-    // That thread may still be waking up: sleep rather than spin for long
-    // (a plain PollWait: it must be scheduled itself, see PollWait).
+    // That thread may still be waking up: it must be scheduled itself, so
+    // sleep rather than spin for long (ferrite/channel/wait.h).
     // If it registered on the CPU we run on, it is most likely queued behind
     // us there and cannot write while we spin: block at once.
-    PollWait poll;
-    if (packet->registered_on(current_cpu())) poll.partner_shares_cpu();
+    PollWait poll = PollWait::for_handoff();
+    if (packet->home.is(current_cpu())) poll.partner_shares_cpu();
     packet->wait_ready(nullptr, poll);
     std::expected<T, E> result(std::in_place, std::move(*packet->msg));
     delete packet;
@@ -149,8 +150,8 @@ class ZeroChannel {
     packet.msg.emplace(std::move(message));  // published by the lock, before any receiver looks
     inner_.receivers.notify();
     guard.unlock();
-    // A receiver takes the message before it selects us: yielding is fine.
-    const Selected sel = cx.wait_until(deadline, PollWait::yielding());
+    // A receiver takes the message before it selects us.
+    const Selected sel = cx.wait_until(deadline, PollWait::for_completion());
     if (sel.is_operation()) {
       packet.wait_ready(&cx);  // the receiver took the message
       return {};
@@ -200,7 +201,7 @@ class ZeroChannel {
     guard.unlock();
     // A sender writes the message before (send()) or right after (a
     // Select's op.send()) it selects us, and then needs nothing from us.
-    const Selected sel = cx.wait_until(deadline, PollWait::yielding());
+    const Selected sel = cx.wait_until(deadline, PollWait::for_completion());
     if (sel.is_operation()) {
       packet.wait_ready(&cx);  // the sender wrote the message
       return std::expected<T, RecvTimeoutError>(std::in_place, std::move(*packet.msg));
@@ -229,12 +230,12 @@ class ZeroChannel {
   // Sleeping, that it parked on its context `waiter`. Once Ready, the waiting
   // side may free or leave the packet, so mark_ready touches nothing after.
   struct Packet {
-    explicit Packet(bool stack, int cpu = -1) noexcept : on_stack(stack), home_cpu(cpu) {}
+    explicit Packet(bool stack, HomeCpu cpu = HomeCpu::unknown()) noexcept
+        : on_stack(stack), home(cpu) {}
     const bool on_stack;
-    // Where the registering thread ran when it registered (current_cpu(); -1
-    // unknown): a partner that must wait for it compares this with its own.
-    const int home_cpu;
-    bool registered_on(int cpu) const noexcept { return home_cpu != -1 && home_cpu == cpu; }
+    // Where the registering thread ran when it registered: a partner that
+    // must wait for it compares this with its own CPU.
+    const HomeCpu home;
     std::atomic<std::uint32_t> state{kEmpty};
     std::optional<Context> waiter;  // set by the waiting side before it stores Sleeping
     std::optional<T> msg;
@@ -288,8 +289,8 @@ class ZeroChannel {
     // The waiting side: polls briefly with `poll`, then parks on `cx` (the
     // calling thread's context; null: borrow the thread's cached one) until
     // mark_ready(). By default the partner is runnable, mid-exchange: it
-    // selected us and has only the message to move (PollWait::yielding()).
-    void wait_ready(const Context* cx, PollWait poll = PollWait::yielding()) noexcept {
+    // selected us and has only the message to move (for_completion()).
+    void wait_ready(const Context* cx, PollWait poll = PollWait::for_completion()) noexcept {
       while (!is_ready()) {
         if (poll.wait()) continue;
         if (cx != nullptr) return sleep_until_ready(*cx);
@@ -337,7 +338,7 @@ class ZeroChannel {
   friend class ZeroReceiver;
 
   bool register_select(Operation oper, const Context& cx, List mine, List theirs) {
-    auto packet = std::make_unique<Packet>(/*on_stack=*/false, current_cpu());
+    auto packet = std::make_unique<Packet>(/*on_stack=*/false, HomeCpu::of_caller());
     ChannelLock guard(lock_);
     (inner_.*mine).register_with_packet(oper, packet.get(), cx);
     packet.release();  // now owned by the entry: freed by unregister or the partner

@@ -9,11 +9,11 @@
 #include <cstdlib>
 #include <optional>
 #include <span>
-#include <string>
 #include <utility>
 
 #include "ferrite/channel.h"
 #include "ferrite/channel/counter.h"
+#include "ferrite/channel/wait.h"
 #include "ferrite/panic.h"
 
 namespace ferrite::detail {
@@ -114,9 +114,11 @@ bool run_select(std::span<SelectEntry> entries, bool now_only, Deadline deadline
           sel = cx.selected();
           if (!sel.is_waiting()) break;
         }
-        // A plain PollWait: a rendezvous receiver that selects one of our
-        // sends waits for our op.send() to write.
-        if (sel.is_waiting()) sel = cx.wait_until(earliest(entries, deadline), PollWait());
+        // A rendezvous receiver that selects one of our sends waits for our
+        // op.send() to write.
+        if (sel.is_waiting()) {
+          sel = cx.wait_until(earliest(entries, deadline), PollWait::for_handoff());
+        }
       }  // unregisters every registered operation
       if (sel == Selected::aborted() && index_ready) {
         for (const SelectEntry& entry : entries) {
@@ -172,7 +174,9 @@ std::optional<std::size_t> run_ready(std::span<SelectEntry> entries, bool now_on
         if (!sel.is_waiting()) break;
       }
       // An observer is only told that something changed: nobody waits for it.
-      if (sel.is_waiting()) sel = cx.wait_until(earliest(entries, deadline), PollWait::yielding());
+      if (sel.is_waiting()) {
+        sel = cx.wait_until(earliest(entries, deadline), PollWait::for_completion());
+      }
     }  // unwatches every watched operation
     if (sel.is_operation()) {
       for (SelectEntry& entry : entries) {
@@ -191,12 +195,6 @@ void selected_operation_dropped(std::size_t index) noexcept {
 }
 
 void select_misuse(const char* message) { panic(message); }
-
-void moved_from_channel_end(const char* what) {
-  std::string message(what);
-  message += ": this channel end was moved from";
-  panic(std::move(message));
-}
 
 }  // namespace ferrite::detail
 

@@ -745,12 +745,12 @@ TEST(Never, NeverDeliversNorDisconnects) {
 
 }  // namespace
 
-// --- waiting internals (ferrite/channel/context.h) -----------------------------------
+// --- waiting internals (ferrite/channel/wait.h) --------------------------------------
 
 namespace {
 
 TEST(ChannelWaiting, PollWaitPollsABoundedTimeThenSaysBlock) {
-  ferrite::detail::PollWait poll;
+  ferrite::detail::PollWait poll = ferrite::detail::PollWait::for_handoff();
   int waits = 0;
   while (poll.wait()) {
     ++waits;
@@ -761,25 +761,25 @@ TEST(ChannelWaiting, PollWaitPollsABoundedTimeThenSaysBlock) {
 }
 
 TEST(ChannelWaiting, YieldingPollWaitAlsoSaysBlockInTheEnd) {
-  ferrite::detail::PollWait poll = ferrite::detail::PollWait::yielding();
+  ferrite::detail::PollWait poll = ferrite::detail::PollWait::for_completion();
   int waits = 0;
   while (poll.wait()) {
     ++waits;
-    ASSERT_LT(waits, 1000) << "PollWait::yielding never gives up";
+    ASSERT_LT(waits, 1000) << "PollWait::for_completion never gives up";
   }
   EXPECT_GT(waits, 0);
   EXPECT_FALSE(poll.wait());
 }
 
-// A partner on our CPU cannot run while we spin: a plain PollWait (which
-// never yields) says to block at once; a yielding one only yields, at most
-// four times.
+// A partner on our CPU cannot run while we spin: for_handoff() (which never
+// yields) says to block at once; for_completion() only yields, at most four
+// times.
 TEST(ChannelWaiting, PartnerOnOurCpuSkipsTheSpinning) {
-  ferrite::detail::PollWait plain;
+  ferrite::detail::PollWait plain = ferrite::detail::PollWait::for_handoff();
   plain.partner_shares_cpu();
   EXPECT_FALSE(plain.wait());
 
-  ferrite::detail::PollWait yielding = ferrite::detail::PollWait::yielding();
+  ferrite::detail::PollWait yielding = ferrite::detail::PollWait::for_completion();
   yielding.partner_shares_cpu();
   int yields = 0;
   while (yielding.wait()) ++yields;

@@ -61,17 +61,16 @@
 #include <optional>
 #include <type_traits>
 #include <utility>
-#include <variant>
 
 #include "ferrite/channel/array.h"
-#include "ferrite/channel/context.h"
 #include "ferrite/channel/counter.h"
-#include "ferrite/channel_error.h"
+#include "ferrite/channel/end.h"
 #include "ferrite/channel/list.h"
+#include "ferrite/channel/recv_iter.h"
 #include "ferrite/channel/timer.h"
-#include "ferrite/channel/token.h"
 #include "ferrite/channel/zero.h"
-#include "ferrite/detail/futex.h"
+#include "ferrite/channel_error.h"
+#include "ferrite/detail/deadline.h"
 #include "ferrite/marker.h"
 #include "ferrite/panic.h"
 
@@ -86,8 +85,8 @@ using ferrite::TryRecvError;
 using ferrite::TrySendError;
 using ferrite::TrySendErrorKind;
 
-// What after() and tick() deliver.
-using Instant = std::chrono::steady_clock::time_point;
+// Instant (what after() and tick() deliver, what the *_deadline operations
+// take) is std::chrono::steady_clock::time_point: ferrite/detail/deadline.h.
 
 class Select;
 class SelectedOperation;
@@ -102,108 +101,7 @@ concept ChannelMessage =
     std::is_object_v<T> && !std::is_array_v<T> && !std::is_const_v<T> && !std::is_volatile_v<T> &&
     std::is_nothrow_move_constructible_v<T> && std::is_nothrow_destructible_v<T>;
 
-// A shared timer channel; operator-> panics on a moved-from handle.
-template <class C>
-class SharedChannelRef {
- public:
-  explicit SharedChannelRef(std::shared_ptr<C> chan) noexcept : chan_(std::move(chan)) {}
-  C* operator->() const {
-    if (chan_ == nullptr) [[unlikely]]
-      moved_from_channel_end("ferrite::channel::Receiver");
-    return chan_.get();
-  }
-  bool same(const SharedChannelRef& other) const noexcept { return chan_ == other.chan_; }
-
- private:
-  std::shared_ptr<C> chan_;
-};
-
-// never<T>(): stateless, every copy is "the same channel".
-template <class T>
-class NeverRef {
- public:
-  NeverChannel<T>* operator->() const noexcept { return &chan_; }
-  bool same(const NeverRef&) const noexcept { return true; }
-
- private:
-  mutable NeverChannel<T> chan_;
-};
-
-template <class T>
-using SenderFlavor =
-    std::variant<CounterRef<ArrayChannel<T>, true>, CounterRef<ListChannel<T>, true>,
-                 CounterRef<ZeroChannel<T>, true>>;
-
-template <class T>
-using ReceiverFlavor = std::conditional_t<
-    std::is_same_v<T, channel::Instant>,
-    std::variant<CounterRef<ArrayChannel<T>, false>, CounterRef<ListChannel<T>, false>,
-                 CounterRef<ZeroChannel<T>, false>, SharedChannelRef<AtChannel>,
-                 SharedChannelRef<TickChannel>, NeverRef<T>>,
-    std::variant<CounterRef<ArrayChannel<T>, false>, CounterRef<ListChannel<T>, false>,
-                 CounterRef<ZeroChannel<T>, false>, NeverRef<T>>>;
-
-// The channel type behind a flavor reference.
-template <class Ref>
-using ChannelOf = std::remove_pointer_t<decltype(std::declval<const Ref&>().operator->())>;
-
-template <class C, template <class> class Flavor>
-inline constexpr bool is_flavor = false;
-template <class T, template <class> class Flavor>
-inline constexpr bool is_flavor<Flavor<T>, Flavor> = true;
-
-// An input iterator that receives until the channel is disconnected
-// (kBlocking) or until it is empty (!kBlocking). It holds the message last
-// received; `*it` is that message (move it out if you like).
-template <class Rx, class T, bool kBlocking>
-class RecvIterator {
- public:
-  using value_type = T;
-  using difference_type = std::ptrdiff_t;
-  using reference = T&;
-  using iterator_concept = std::input_iterator_tag;
-
-  RecvIterator() = default;
-  explicit RecvIterator(const Rx* rx) : rx_(rx) { advance(); }
-
-  T& operator*() const { return *current_; }
-  T* operator->() const { return &*current_; }
-  RecvIterator& operator++() {
-    advance();
-    return *this;
-  }
-  void operator++(int) { advance(); }
-  friend bool operator==(const RecvIterator& it, std::default_sentinel_t) noexcept {
-    return !it.current_.has_value();
-  }
-
- private:
-  void advance() {
-    current_.reset();
-    if constexpr (kBlocking) {
-      if (auto result = rx_->recv_any()) current_.emplace(std::move(*result));
-    } else {
-      if (auto result = rx_->try_recv_any()) current_.emplace(std::move(*result));
-    }
-  }
-
-  const Rx* rx_ = nullptr;
-  mutable std::optional<T> current_;
-};
-
-// A range over a receiver: `for (T& msg : rx.iter())`.
-template <class Rx, class T, bool kBlocking>
-class RecvRange {
- public:
-  explicit RecvRange(const Rx* rx) noexcept : rx_(rx) {}
-  RecvIterator<Rx, T, kBlocking> begin() const { return RecvIterator<Rx, T, kBlocking>(rx_); }
-  std::default_sentinel_t end() const noexcept { return {}; }
-
- private:
-  const Rx* rx_;
-};
-
-// Makes channel ends from flavor references (their constructors are private).
+// Makes channel ends from flavor sides (their constructors are private).
 struct ChannelAccess {
   template <class T, class Ref>
   static channel::Sender<T> sender(Ref ref) {
@@ -240,11 +138,12 @@ namespace ferrite::channel {
 //   auto r = tx.send_timeout(2, std::chrono::milliseconds(1));
 //   // !r && r.error().is_timeout(): still full; 2 comes back
 template <class T>
-class Sender final : private detail::SelectHandle {
+class Sender final : public detail::ChannelEnd<Sender<T>, detail::SenderFlavor<T>> {
   static_assert(detail::AssertSend<T>::value);
   static_assert(detail::ChannelMessage<T>,
                 "ferrite::channel::Sender<T>: T's move constructor and destructor must be noexcept "
                 "(wrap T in std::unique_ptr)");
+  using End = detail::ChannelEnd<Sender<T>, detail::SenderFlavor<T>>;
 
  public:
   Sender(const Sender&) = default;
@@ -254,14 +153,14 @@ class Sender final : private detail::SelectHandle {
   ~Sender() = default;
 
   std::expected<void, SendError<T>> send(T msg) const {
-    auto result = std::visit(
-        [&](const auto& chan) { return chan->send(std::move(msg), detail::kNoDeadline); }, flavor_);
+    auto result = this->visit(
+        [&](const auto& side) { return side->send(std::move(msg), detail::kNoDeadline); });
     if (result) return {};
     return std::unexpected(SendError<T>(std::move(result.error()).into_inner()));
   }
 
   std::expected<void, TrySendError<T>> try_send(T msg) const {
-    return std::visit([&](const auto& chan) { return chan->try_send(std::move(msg)); }, flavor_);
+    return this->visit([&](const auto& side) { return side->try_send(std::move(msg)); });
   }
 
   template <class Rep, class Period>
@@ -271,31 +170,7 @@ class Sender final : private detail::SelectHandle {
   }
 
   std::expected<void, SendTimeoutError<T>> send_deadline(T msg, Instant deadline) const {
-    return std::visit([&](const auto& chan) { return chan->send(std::move(msg), deadline); },
-                      flavor_);
-  }
-
-  bool is_empty() const {
-    return std::visit([](const auto& chan) { return chan->is_empty(); }, flavor_);
-  }
-  bool is_full() const {
-    return std::visit([](const auto& chan) { return chan->is_full(); }, flavor_);
-  }
-  std::size_t len() const {
-    return std::visit([](const auto& chan) { return chan->len(); }, flavor_);
-  }
-  std::optional<std::size_t> capacity() const {
-    return std::visit([](const auto& chan) { return chan->capacity(); }, flavor_);
-  }
-
-  Sender clone() const { return *this; }
-  bool same_channel(const Sender& other) const noexcept {
-    return flavor_.index() == other.flavor_.index() &&
-           std::visit(
-               [&](const auto& mine) {
-                 return mine.same(std::get<std::decay_t<decltype(mine)>>(other.flavor_));
-               },
-               flavor_);
+    return this->visit([&](const auto& side) { return side->send(std::move(msg), deadline); });
   }
 
  private:
@@ -303,103 +178,12 @@ class Sender final : private detail::SelectHandle {
   friend class Select;
   friend class SelectedOperation;
 
-  explicit Sender(detail::SenderFlavor<T> flavor) noexcept : flavor_(std::move(flavor)) {}
-
-  const detail::SelectHandle& select_handle() const noexcept { return *this; }
+  explicit Sender(detail::SenderFlavor<T> flavor) noexcept : End(std::move(flavor)) {}
 
   // Finishes a selected send (SelectedOperation::send).
   bool write_selected(detail::Token& token, T& msg) const {
-    return std::visit([&](const auto& chan) { return chan->write(token, msg); }, flavor_);
+    return this->visit([&](const auto& side) { return side.write_selected(token, msg); });
   }
-
-  // detail::SelectHandle, for Select.
-  bool try_select(detail::Token& token) const override {
-    return std::visit([&](const auto& chan) { return chan->start_send(token); }, flavor_);
-  }
-  detail::Deadline deadline() const noexcept override { return detail::kNoDeadline; }
-  bool register_op(detail::Operation oper, const detail::Context& cx) const override {
-    return std::visit(
-        [&](const auto& chan) {
-          using C = detail::ChannelOf<std::decay_t<decltype(chan)>>;
-          if constexpr (detail::is_flavor<C, detail::ArrayChannel>) {
-            chan->senders().register_op(oper, cx);
-            return chan->send_is_ready();
-          } else if constexpr (detail::is_flavor<C, detail::ZeroChannel>) {
-            return chan->register_select(oper, cx, /*sending=*/true);
-          } else {
-            return true;  // list: never full
-          }
-        },
-        flavor_);
-  }
-  void unregister(detail::Operation oper) const noexcept override {
-    std::visit(
-        [&](const auto& chan) {
-          using C = detail::ChannelOf<std::decay_t<decltype(chan)>>;
-          if constexpr (detail::is_flavor<C, detail::ArrayChannel>) {
-            chan->senders().unregister(oper);
-          } else if constexpr (detail::is_flavor<C, detail::ZeroChannel>) {
-            chan->unregister_select(oper, /*sending=*/true);
-          }
-        },
-        flavor_);
-  }
-  bool accept(detail::Token& token, const detail::Context& cx) const override {
-    return std::visit(
-        [&](const auto& chan) {
-          using C = detail::ChannelOf<std::decay_t<decltype(chan)>>;
-          if constexpr (detail::is_flavor<C, detail::ZeroChannel>) {
-            token.zero.packet = cx.wait_packet();
-            return true;
-          } else {
-            return chan->start_send(token);
-          }
-        },
-        flavor_);
-  }
-  bool is_ready() const override {
-    return std::visit(
-        [&](const auto& chan) {
-          using C = detail::ChannelOf<std::decay_t<decltype(chan)>>;
-          if constexpr (detail::is_flavor<C, detail::ArrayChannel>) {
-            return chan->send_is_ready();
-          } else if constexpr (detail::is_flavor<C, detail::ZeroChannel>) {
-            return chan->is_ready(/*sending=*/true);
-          } else {
-            return true;
-          }
-        },
-        flavor_);
-  }
-  bool watch(detail::Operation oper, const detail::Context& cx) const override {
-    return std::visit(
-        [&](const auto& chan) {
-          using C = detail::ChannelOf<std::decay_t<decltype(chan)>>;
-          if constexpr (detail::is_flavor<C, detail::ArrayChannel>) {
-            chan->senders().watch(oper, cx);
-            return chan->send_is_ready();
-          } else if constexpr (detail::is_flavor<C, detail::ZeroChannel>) {
-            return chan->watch(oper, cx, /*sending=*/true);
-          } else {
-            return true;
-          }
-        },
-        flavor_);
-  }
-  void unwatch(detail::Operation oper) const noexcept override {
-    std::visit(
-        [&](const auto& chan) {
-          using C = detail::ChannelOf<std::decay_t<decltype(chan)>>;
-          if constexpr (detail::is_flavor<C, detail::ArrayChannel>) {
-            chan->senders().unwatch(oper);
-          } else if constexpr (detail::is_flavor<C, detail::ZeroChannel>) {
-            chan->unwatch(oper, /*sending=*/true);
-          }
-        },
-        flavor_);
-  }
-
-  detail::SenderFlavor<T> flavor_;
 };
 
 // The receiving end of a channel.
@@ -427,11 +211,12 @@ class Sender final : private detail::SelectHandle {
 //   for (int& v : rx) sum += v;                  // drains 1 and 2, then ends
 //   // sum == 3, and rx.recv() now fails with RecvError
 template <class T>
-class Receiver final : private detail::SelectHandle {
+class Receiver final : public detail::ChannelEnd<Receiver<T>, detail::ReceiverFlavor<T>> {
   static_assert(detail::AssertSend<T>::value);
   static_assert(detail::ChannelMessage<T>,
                 "ferrite::channel::Receiver<T>: T's move constructor and destructor must be "
                 "noexcept (wrap T in std::unique_ptr)");
+  using End = detail::ChannelEnd<Receiver<T>, detail::ReceiverFlavor<T>>;
 
  public:
   using Iter = detail::RecvRange<Receiver, T, true>;
@@ -444,14 +229,13 @@ class Receiver final : private detail::SelectHandle {
   ~Receiver() = default;
 
   std::expected<T, RecvError> recv() const {
-    auto result =
-        std::visit([](const auto& chan) { return chan->recv(detail::kNoDeadline); }, flavor_);
+    auto result = this->visit([](const auto& side) { return side->recv(detail::kNoDeadline); });
     if (result) return std::expected<T, RecvError>(std::in_place, std::move(*result));
     return std::unexpected(RecvError{});
   }
 
   std::expected<T, TryRecvError> try_recv() const {
-    return std::visit([](const auto& chan) { return chan->try_recv(); }, flavor_);
+    return this->visit([](const auto& side) { return side->try_recv(); });
   }
 
   template <class Rep, class Period>
@@ -461,7 +245,7 @@ class Receiver final : private detail::SelectHandle {
   }
 
   std::expected<T, RecvTimeoutError> recv_deadline(Instant deadline) const {
-    return std::visit([&](const auto& chan) { return chan->recv(deadline); }, flavor_);
+    return this->visit([&](const auto& side) { return side->recv(deadline); });
   }
 
   Iter iter() const noexcept { return Iter(this); }
@@ -469,143 +253,17 @@ class Receiver final : private detail::SelectHandle {
   detail::RecvIterator<Receiver, T, true> begin() const { return iter().begin(); }
   std::default_sentinel_t end() const noexcept { return {}; }
 
-  bool is_empty() const {
-    return std::visit([](const auto& chan) { return chan->is_empty(); }, flavor_);
-  }
-  bool is_full() const {
-    return std::visit([](const auto& chan) { return chan->is_full(); }, flavor_);
-  }
-  std::size_t len() const {
-    return std::visit([](const auto& chan) { return chan->len(); }, flavor_);
-  }
-  std::optional<std::size_t> capacity() const {
-    return std::visit([](const auto& chan) { return chan->capacity(); }, flavor_);
-  }
-
-  Receiver clone() const { return *this; }
-  bool same_channel(const Receiver& other) const noexcept {
-    return flavor_.index() == other.flavor_.index() &&
-           std::visit(
-               [&](const auto& mine) {
-                 return mine.same(std::get<std::decay_t<decltype(mine)>>(other.flavor_));
-               },
-               flavor_);
-  }
-
  private:
   friend struct detail::ChannelAccess;
   friend class Select;
   friend class SelectedOperation;
-  friend class detail::RecvIterator<Receiver, T, true>;
-  friend class detail::RecvIterator<Receiver, T, false>;
 
-  explicit Receiver(detail::ReceiverFlavor<T> flavor) noexcept : flavor_(std::move(flavor)) {}
-
-  // For the iterators: the error does not matter, only whether it worked.
-  std::expected<T, RecvError> recv_any() const { return recv(); }
-  std::expected<T, TryRecvError> try_recv_any() const { return try_recv(); }
-
-  const detail::SelectHandle& select_handle() const noexcept { return *this; }
+  explicit Receiver(detail::ReceiverFlavor<T> flavor) noexcept : End(std::move(flavor)) {}
 
   // Finishes a selected receive (SelectedOperation::recv).
   std::expected<T, RecvError> read_selected(detail::Token& token) const {
-    return std::visit([&](const auto& chan) { return chan->read(token, RecvError{}); }, flavor_);
+    return this->visit([&](const auto& side) { return side.read_selected(token); });
   }
-
-  // detail::SelectHandle, for Select.
-  bool try_select(detail::Token& token) const override {
-    return std::visit([&](const auto& chan) { return chan->start_recv(token); }, flavor_);
-  }
-  detail::Deadline deadline() const noexcept override {
-    return std::visit([](const auto& chan) { return chan->deadline_hint(); }, flavor_);
-  }
-  bool register_op(detail::Operation oper, const detail::Context& cx) const override {
-    return std::visit(
-        [&](const auto& chan) {
-          using C = detail::ChannelOf<std::decay_t<decltype(chan)>>;
-          if constexpr (kBuffered<C>) {
-            chan->receivers().register_op(oper, cx);
-            return chan->recv_is_ready();
-          } else if constexpr (detail::is_flavor<C, detail::ZeroChannel>) {
-            return chan->register_select(oper, cx, /*sending=*/false);
-          } else {
-            return !chan->is_empty();  // timers: Select blocks until deadline()
-          }
-        },
-        flavor_);
-  }
-  void unregister(detail::Operation oper) const noexcept override {
-    std::visit(
-        [&](const auto& chan) {
-          using C = detail::ChannelOf<std::decay_t<decltype(chan)>>;
-          if constexpr (kBuffered<C>) {
-            chan->receivers().unregister(oper);
-          } else if constexpr (detail::is_flavor<C, detail::ZeroChannel>) {
-            chan->unregister_select(oper, /*sending=*/false);
-          }
-        },
-        flavor_);
-  }
-  bool accept(detail::Token& token, const detail::Context& cx) const override {
-    return std::visit(
-        [&](const auto& chan) {
-          using C = detail::ChannelOf<std::decay_t<decltype(chan)>>;
-          if constexpr (detail::is_flavor<C, detail::ZeroChannel>) {
-            token.zero.packet = cx.wait_packet();
-            return true;
-          } else {
-            return chan->start_recv(token);
-          }
-        },
-        flavor_);
-  }
-  bool is_ready() const override {
-    return std::visit(
-        [&](const auto& chan) {
-          using C = detail::ChannelOf<std::decay_t<decltype(chan)>>;
-          if constexpr (kBuffered<C>) {
-            return chan->recv_is_ready();
-          } else if constexpr (detail::is_flavor<C, detail::ZeroChannel>) {
-            return chan->is_ready(/*sending=*/false);
-          } else {
-            return !chan->is_empty();
-          }
-        },
-        flavor_);
-  }
-  bool watch(detail::Operation oper, const detail::Context& cx) const override {
-    return std::visit(
-        [&](const auto& chan) {
-          using C = detail::ChannelOf<std::decay_t<decltype(chan)>>;
-          if constexpr (kBuffered<C>) {
-            chan->receivers().watch(oper, cx);
-            return chan->recv_is_ready();
-          } else if constexpr (detail::is_flavor<C, detail::ZeroChannel>) {
-            return chan->watch(oper, cx, /*sending=*/false);
-          } else {
-            return !chan->is_empty();
-          }
-        },
-        flavor_);
-  }
-  void unwatch(detail::Operation oper) const noexcept override {
-    std::visit(
-        [&](const auto& chan) {
-          using C = detail::ChannelOf<std::decay_t<decltype(chan)>>;
-          if constexpr (kBuffered<C>) {
-            chan->receivers().unwatch(oper);
-          } else if constexpr (detail::is_flavor<C, detail::ZeroChannel>) {
-            chan->unwatch(oper, /*sending=*/false);
-          }
-        },
-        flavor_);
-  }
-
-  template <class C>
-  static constexpr bool kBuffered =
-      detail::is_flavor<C, detail::ArrayChannel> || detail::is_flavor<C, detail::ListChannel>;
-
-  detail::ReceiverFlavor<T> flavor_;
 };
 
 #if defined(__clang__)
@@ -621,12 +279,12 @@ requires(Send<T>&& detail::ChannelMessage<T>) std::pair<Sender<T>, Receiver<T>> 
     std::size_t cap) {
   if (cap == 0) {
     auto [tx, rx] = detail::make_counted<detail::ZeroChannel<T>>();
-    return {detail::ChannelAccess::sender<T>(std::move(tx)),
-            detail::ChannelAccess::receiver<T>(std::move(rx))};
+    return {detail::ChannelAccess::sender<T>(detail::ZeroSender<T>(std::move(tx))),
+            detail::ChannelAccess::receiver<T>(detail::ZeroReceiver<T>(std::move(rx)))};
   }
   auto [tx, rx] = detail::make_counted<detail::ArrayChannel<T>>(cap);
-  return {detail::ChannelAccess::sender<T>(std::move(tx)),
-          detail::ChannelAccess::receiver<T>(std::move(rx))};
+  return {detail::ChannelAccess::sender<T>(detail::ArraySender<T>(std::move(tx))),
+          detail::ChannelAccess::receiver<T>(detail::ArrayReceiver<T>(std::move(rx)))};
 }
 
 // A channel without bound.
@@ -634,8 +292,8 @@ requires(Send<T>&& detail::ChannelMessage<T>) std::pair<Sender<T>, Receiver<T>> 
 template <class T>
 requires(Send<T>&& detail::ChannelMessage<T>) std::pair<Sender<T>, Receiver<T>> unbounded() {
   auto [tx, rx] = detail::make_counted<detail::ListChannel<T>>();
-  return {detail::ChannelAccess::sender<T>(std::move(tx)),
-          detail::ChannelAccess::receiver<T>(std::move(rx))};
+  return {detail::ChannelAccess::sender<T>(detail::ListSender<T>(std::move(tx))),
+          detail::ChannelAccess::receiver<T>(detail::ListReceiver<T>(std::move(rx)))};
 }
 
 template <class T>
@@ -667,7 +325,7 @@ requires(Send<T> && !detail::ChannelMessage<T>) void unbounded() = delete (
 //   auto timeout = ferrite::channel::after(std::chrono::milliseconds(10));
 template <class Rep, class Period>
 Receiver<Instant> after(std::chrono::duration<Rep, Period> duration) {
-  return detail::ChannelAccess::receiver<Instant>(detail::SharedChannelRef<detail::AtChannel>(
+  return detail::ChannelAccess::receiver<Instant>(detail::TimerReceiver<detail::AtChannel>(
       std::make_shared<detail::AtChannel>(detail::deadline_after(duration))));
 }
 
@@ -681,7 +339,7 @@ Receiver<Instant> tick(std::chrono::duration<Rep, Period> duration) {
                                     ? std::chrono::duration<double, std::nano>(9.0e18)
                                     : std::chrono::duration<double, std::nano>(duration))
                           : std::chrono::nanoseconds::zero();
-  return detail::ChannelAccess::receiver<Instant>(detail::SharedChannelRef<detail::TickChannel>(
+  return detail::ChannelAccess::receiver<Instant>(detail::TimerReceiver<detail::TickChannel>(
       std::make_shared<detail::TickChannel>(detail::deadline_after(duration), period)));
 }
 
@@ -689,7 +347,7 @@ Receiver<Instant> tick(std::chrono::duration<Rep, Period> duration) {
 // disables one arm without changing the arm's index.
 template <class T>
 requires(Send<T>&& detail::ChannelMessage<T>) Receiver<T> never() {
-  return detail::ChannelAccess::receiver<T>(detail::NeverRef<T>());
+  return detail::ChannelAccess::receiver<T>(detail::NeverReceiver<T>());
 }
 
 }  // namespace ferrite::channel

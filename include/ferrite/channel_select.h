@@ -61,7 +61,7 @@
 
 #include "ferrite/channel.h"
 #include "ferrite/channel/token.h"
-#include "ferrite/detail/futex.h"
+#include "ferrite/detail/deadline.h"
 #include "ferrite/panic.h"
 
 namespace ferrite::detail {

@@ -126,12 +126,8 @@ class Receiver {
   template <class U>
   requires(Send<U>&& detail::ChannelMessage<U>) friend std::pair<
       SyncSender<U>, Receiver<U>> sync_channel(std::size_t bound);
-  friend class detail::RecvIterator<Receiver, T, true>;
-  friend class detail::RecvIterator<Receiver, T, false>;
 
   explicit Receiver(ferrite::channel::Receiver<T> inner) noexcept : inner_(std::move(inner)) {}
-  std::expected<T, RecvError> recv_any() const { return recv(); }
-  std::expected<T, TryRecvError> try_recv_any() const { return try_recv(); }
 
   ferrite::channel::Receiver<T> inner_;
 };

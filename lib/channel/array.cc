@@ -9,9 +9,10 @@
 // Storage comes from operator new, like crossbeam's Box<[Slot<T>]>, so a
 // process that creates and drops large channels reuses memory its allocator
 // has already faulted in. Mapping fresh memory for each large buffer was
-// measured and dropped (docs/BENCHMARKS.md, issue 7, fix 8): even backed by
-// transparent huge pages, a fresh mapping pays its page faults every time, and
-// on these VMs a huge page that the host has reclaimed costs milliseconds.
+// measured and dropped (docs/BENCHMARKS.md, the boundedN workloads): even
+// backed by transparent huge pages, a fresh mapping pays its page faults
+// every time, and on a virtual machine a huge page that the host has
+// reclaimed took milliseconds to fault back in.
 #include "ferrite/channel/array.h"
 
 #include <cstddef>

@@ -7,9 +7,6 @@
 // lost, and an unpark with nobody parked costs one atomic exchange.
 #include "ferrite/channel/context.h"
 
-#include <sched.h>
-#include <sys/resource.h>
-
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -57,19 +54,6 @@ void park_until(ContextState& state, Deadline deadline) noexcept {
 }
 
 }  // namespace
-
-bool yield_and_report_switch() noexcept {
-  // RUSAGE_THREAD cannot fail for the calling thread with a valid buffer;
-  // were it to, both counts stay 0 and we report "no switch" (keep yielding).
-  rusage before{};
-  static_cast<void>(::getrusage(RUSAGE_THREAD, &before));
-  std::this_thread::yield();
-  rusage after{};
-  static_cast<void>(::getrusage(RUSAGE_THREAD, &after));
-  return after.ru_nivcsw != before.ru_nivcsw;
-}
-
-int current_cpu() noexcept { return ::sched_getcpu(); }  // -1 on failure
 
 Operation operation_hook(const void* address) noexcept {
   // SAFETY(channel-operation-hook): only the integer value of the address is

@@ -35,8 +35,10 @@
 #include <utility>
 
 #include "ferrite/channel/context.h"
+#include "ferrite/channel/counter.h"
 #include "ferrite/channel_error.h"
 #include "ferrite/channel/token.h"
+#include "ferrite/channel/wait.h"
 #include "ferrite/channel/waker.h"
 #include "ferrite/panic.h"
 #include "ferrite/unsafe.h"
@@ -185,8 +187,6 @@ class ArrayChannel {
       return (tail & ~mark_bit_) == head ? 0 : cap_;
     }
   }
-  // How long a Select may block for this channel (only timers limit it).
-  Deadline deadline_hint() const noexcept { return kNoDeadline; }
   std::optional<std::size_t> capacity() const noexcept { return cap_; }
   bool is_empty() const noexcept {
     const std::size_t head = head_.load();
@@ -214,14 +214,17 @@ class ArrayChannel {
     discard_all_messages(tail & ~mark_bit_);
   }
 
-  // Select support, receiving side.
+ private:
+  // Select support, for ArraySender and ArrayReceiver (below).
+  template <class>
+  friend class ArraySender;
+  template <class>
+  friend class ArrayReceiver;
   bool recv_is_ready() const noexcept { return !is_empty() || is_disconnected(); }
   SyncWaker& receivers() noexcept { return receivers_; }
-  // Select support, sending side.
   bool send_is_ready() const noexcept { return !is_full() || is_disconnected(); }
   SyncWaker& senders() noexcept { return senders_; }
 
- private:
   // kExact = false is for the spinning retries of a blocking send: a slot
   // that still holds last lap's message counts as full without reading
   // head_. The exact check reads head_, the receivers' hottest line, so
@@ -357,8 +360,8 @@ class ArrayChannel {
   // top of the file), only ever accessed atomically through stamp(), and
   // storage for one message. An aggregate with a trivial destructor, so an
   // implicit-lifetime type: allocate_slot_storage's zero-filled storage holds
-  // slots of stamp 0 with no constructor run. (Uninit<T>, which the other
-  // flavors use, has a user-provided constructor and could not be that.)
+  // slots of stamp 0 with no constructor run. (Uninit<T>, which the list
+  // flavor uses, has a user-provided constructor and could not be that.)
   struct Slot {
     std::size_t stamp_word;
     alignas(T) std::byte msg[sizeof(T)];
@@ -432,6 +435,62 @@ class ArrayChannel {
   alignas(128) std::atomic<std::size_t> tail_{0};
   alignas(128) SyncWaker senders_;
   SyncWaker receivers_;
+};
+
+// The sending side of a bounded channel, as Sender<T> and Select use it
+// (crossbeam's `impl SelectHandle for Sender<'_, T>` in flavors/array.rs):
+// one counted sender; operator-> reaches the channel. A Select's send is
+// ready while a slot is free (or the channel is disconnected), and waits in
+// the channel's `senders` list.
+template <class T>
+class ArraySender : public CounterRef<ArrayChannel<T>, true> {
+ public:
+  explicit ArraySender(CounterRef<ArrayChannel<T>, true> ref) noexcept
+      : CounterRef<ArrayChannel<T>, true>(std::move(ref)) {}
+
+  bool try_select(Token& token) const { return (*this)->start_send(token); }
+  Deadline deadline() const noexcept { return kNoDeadline; }
+  bool register_op(Operation oper, const Context& cx) const {
+    (*this)->senders().register_op(oper, cx);
+    return (*this)->send_is_ready();
+  }
+  void unregister(Operation oper) const noexcept { (*this)->senders().unregister(oper); }
+  bool accept(Token& token, const Context&) const { return (*this)->start_send(token); }
+  bool is_ready() const { return (*this)->send_is_ready(); }
+  bool watch(Operation oper, const Context& cx) const {
+    (*this)->senders().watch(oper, cx);
+    return (*this)->send_is_ready();
+  }
+  void unwatch(Operation oper) const noexcept { (*this)->senders().unwatch(oper); }
+  bool write_selected(Token& token, T& msg) const { return (*this)->write(token, msg); }
+};
+
+// The receiving side of a bounded channel (crossbeam's `impl SelectHandle
+// for Receiver<'_, T>`): ready while a message is buffered (or the channel
+// is disconnected); waits in the `receivers` list.
+template <class T>
+class ArrayReceiver : public CounterRef<ArrayChannel<T>, false> {
+ public:
+  explicit ArrayReceiver(CounterRef<ArrayChannel<T>, false> ref) noexcept
+      : CounterRef<ArrayChannel<T>, false>(std::move(ref)) {}
+
+  bool try_select(Token& token) const { return (*this)->start_recv(token); }
+  Deadline deadline() const noexcept { return kNoDeadline; }
+  bool register_op(Operation oper, const Context& cx) const {
+    (*this)->receivers().register_op(oper, cx);
+    return (*this)->recv_is_ready();
+  }
+  void unregister(Operation oper) const noexcept { (*this)->receivers().unregister(oper); }
+  bool accept(Token& token, const Context&) const { return (*this)->start_recv(token); }
+  bool is_ready() const { return (*this)->recv_is_ready(); }
+  bool watch(Operation oper, const Context& cx) const {
+    (*this)->receivers().watch(oper, cx);
+    return (*this)->recv_is_ready();
+  }
+  void unwatch(Operation oper) const noexcept { (*this)->receivers().unwatch(oper); }
+  std::expected<T, RecvError> read_selected(Token& token) const {
+    return (*this)->read(token, RecvError{});
+  }
 };
 
 }  // namespace ferrite::detail

@@ -78,7 +78,7 @@ class Counter {
   C chan_;
 };
 
-// Panics: "<what>: this channel end was moved from". lib/channel_select.cc.
+// Panics: "<what>: this channel end was moved from". lib/channel/counter.cc.
 [[noreturn]] void moved_from_channel_end(const char* what);
 
 // One counted sender (Side = true) or receiver (false) of a Counter<C>.

@@ -31,11 +31,25 @@
 #include <utility>
 
 #include "ferrite/channel/context.h"
+#include "ferrite/channel/counter.h"
 #include "ferrite/channel_error.h"
 #include "ferrite/channel/token.h"
+#include "ferrite/channel/wait.h"
 #include "ferrite/channel/waker.h"
 
 namespace ferrite::detail {
+
+// Storage for one message whose lifetime the channel manages by hand
+// (Rust's MaybeUninit<T>): constructed with std::construct_at(&s.value, ...)
+// and destroyed with std::destroy_at(&s.value) at the audited places.
+template <class T>
+union Uninit {
+  Uninit() noexcept {}
+  ~Uninit() {}
+  Uninit(const Uninit&) = delete;
+  Uninit& operator=(const Uninit&) = delete;
+  T value;
+};
 
 template <class T>
 class ListChannel {
@@ -326,8 +340,6 @@ class ListChannel {
       return tail - head - tail / kLap;
     }
   }
-  // How long a Select may block for this channel (only timers limit it).
-  Deadline deadline_hint() const noexcept { return kNoDeadline; }
   std::optional<std::size_t> capacity() const noexcept { return std::nullopt; }
   bool is_empty() const noexcept {
     const std::size_t head = head_.index.load();
@@ -510,6 +522,55 @@ class ListChannel {
   alignas(128) SyncWaker receivers_;
   // A block kept for reuse (recycle / new_block); freed by ~ListChannel.
   alignas(128) std::atomic<Block*> spare_{nullptr};
+};
+
+// The sending side of an unbounded channel, as Sender<T> and Select use it
+// (crossbeam's `impl SelectHandle for Sender<'_, T>` in flavors/list.rs):
+// one counted sender; operator-> reaches the channel. The channel is never
+// full, so a Select's send is always ready and never waits.
+template <class T>
+class ListSender : public CounterRef<ListChannel<T>, true> {
+ public:
+  explicit ListSender(CounterRef<ListChannel<T>, true> ref) noexcept
+      : CounterRef<ListChannel<T>, true>(std::move(ref)) {}
+
+  bool try_select(Token& token) const { return (*this)->start_send(token); }
+  Deadline deadline() const noexcept { return kNoDeadline; }
+  bool register_op(Operation, const Context&) const noexcept { return true; }
+  void unregister(Operation) const noexcept {}
+  bool accept(Token& token, const Context&) const { return (*this)->start_send(token); }
+  bool is_ready() const noexcept { return true; }
+  bool watch(Operation, const Context&) const noexcept { return true; }
+  void unwatch(Operation) const noexcept {}
+  bool write_selected(Token& token, T& msg) const { return (*this)->write(token, msg); }
+};
+
+// The receiving side of an unbounded channel (crossbeam's `impl
+// SelectHandle for Receiver<'_, T>`): ready while a message is buffered (or
+// the channel is disconnected); waits in the `receivers` list.
+template <class T>
+class ListReceiver : public CounterRef<ListChannel<T>, false> {
+ public:
+  explicit ListReceiver(CounterRef<ListChannel<T>, false> ref) noexcept
+      : CounterRef<ListChannel<T>, false>(std::move(ref)) {}
+
+  bool try_select(Token& token) const { return (*this)->start_recv(token); }
+  Deadline deadline() const noexcept { return kNoDeadline; }
+  bool register_op(Operation oper, const Context& cx) const {
+    (*this)->receivers().register_op(oper, cx);
+    return (*this)->recv_is_ready();
+  }
+  void unregister(Operation oper) const noexcept { (*this)->receivers().unregister(oper); }
+  bool accept(Token& token, const Context&) const { return (*this)->start_recv(token); }
+  bool is_ready() const { return (*this)->recv_is_ready(); }
+  bool watch(Operation oper, const Context& cx) const {
+    (*this)->receivers().watch(oper, cx);
+    return (*this)->recv_is_ready();
+  }
+  void unwatch(Operation oper) const noexcept { (*this)->receivers().unwatch(oper); }
+  std::expected<T, RecvError> read_selected(Token& token) const {
+    return (*this)->read(token, RecvError{});
+  }
 };
 
 }  // namespace ferrite::detail

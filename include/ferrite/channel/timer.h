@@ -16,16 +16,19 @@
 #include <cstddef>
 #include <cstdint>
 #include <expected>
+#include <memory>
 #include <optional>
+#include <utility>
 
 #include "ferrite/channel/context.h"
+#include "ferrite/channel/counter.h"
 #include "ferrite/channel_error.h"
 #include "ferrite/channel/token.h"
-#include "ferrite/detail/futex.h"
+#include "ferrite/detail/deadline.h"
 
 namespace ferrite::detail {
 
-using Instant = std::chrono::steady_clock::time_point;
+using channel::Instant;
 
 // `when + step`, or kNoDeadline when that would overflow.
 Instant saturating_add(Instant when, std::chrono::nanoseconds step) noexcept;
@@ -97,18 +100,70 @@ class NeverChannel {
     sleep_until(deadline);
     return std::unexpected(RecvTimeoutError::Timeout);
   }
-  bool start_recv(Token&) noexcept { return false; }
-  template <class E>
-  std::expected<T, E> read(Token&, E disconnected) noexcept {
-    return std::unexpected(disconnected);  // never selected
-  }
-  Deadline deadline_hint() const noexcept { return kNoDeadline; }
 
   std::size_t len() const noexcept { return 0; }
   std::optional<std::size_t> capacity() const noexcept { return 0; }
   bool is_empty() const noexcept { return true; }
   bool is_full() const noexcept { return true; }
   bool is_disconnected() const noexcept { return false; }
+};
+
+// The receiving side of after() and tick(), as Receiver<Instant> and Select
+// use it (crossbeam's `impl SelectHandle for Receiver` in
+// flavors/{at,tick}.rs): a shared reference to the timer; operator-> panics
+// on a moved-from handle. Nobody wakes a timer's waiter, so nothing
+// registers: a Select blocks at most until deadline(), the next delivery,
+// and then finds the timer ready.
+template <class C>
+class TimerReceiver {
+ public:
+  explicit TimerReceiver(std::shared_ptr<C> chan) noexcept : chan_(std::move(chan)) {}
+  C* operator->() const {
+    if (chan_ == nullptr) [[unlikely]]
+      moved_from_channel_end("ferrite::channel::Receiver");
+    return chan_.get();
+  }
+  bool same(const TimerReceiver& other) const noexcept { return chan_ == other.chan_; }
+
+  bool try_select(Token& token) const { return (*this)->start_recv(token); }
+  Deadline deadline() const noexcept { return (*this)->deadline_hint(); }
+  bool register_op(Operation, const Context&) const { return is_ready(); }
+  void unregister(Operation) const noexcept {}
+  bool accept(Token& token, const Context&) const { return (*this)->start_recv(token); }
+  bool is_ready() const { return !(*this)->is_empty(); }
+  bool watch(Operation, const Context&) const { return is_ready(); }
+  void unwatch(Operation) const noexcept {}
+  std::expected<Instant, RecvError> read_selected(Token& token) const {
+    return (*this)->read(token, RecvError{});
+  }
+
+ private:
+  std::shared_ptr<C> chan_;
+};
+
+// The receiving side of never<T>(): stateless, so every copy is "the same
+// channel". In a Select it is never ready, registers nothing and does not
+// limit how long the Select blocks.
+template <class T>
+class NeverReceiver {
+ public:
+  NeverChannel<T>* operator->() const noexcept { return &chan_; }
+  bool same(const NeverReceiver&) const noexcept { return true; }
+
+  bool try_select(Token&) const noexcept { return false; }
+  Deadline deadline() const noexcept { return kNoDeadline; }
+  bool register_op(Operation, const Context&) const noexcept { return false; }
+  void unregister(Operation) const noexcept {}
+  bool accept(Token&, const Context&) const noexcept { return false; }
+  bool is_ready() const noexcept { return false; }
+  bool watch(Operation, const Context&) const noexcept { return false; }
+  void unwatch(Operation) const noexcept {}
+  std::expected<T, RecvError> read_selected(Token&) const noexcept {
+    return std::unexpected(RecvError{});  // never selected
+  }
+
+ private:
+  mutable NeverChannel<T> chan_;
 };
 
 }  // namespace ferrite::detail

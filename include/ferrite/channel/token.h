@@ -20,7 +20,7 @@
 
 #include "ferrite/channel/context.h"
 #include "ferrite/channel_error.h"
-#include "ferrite/detail/futex.h"
+#include "ferrite/detail/deadline.h"
 
 namespace ferrite::detail {
 
@@ -89,17 +89,5 @@ std::expected<T, TryRecvError> try_recv_via(Chan& chan) noexcept {
   if (!chan.start_recv(token)) return std::unexpected(TryRecvError::Empty);
   return chan.read(token, TryRecvError::Disconnected);
 }
-
-// Storage for one message whose lifetime the channel manages by hand
-// (Rust's MaybeUninit<T>): constructed with std::construct_at(&s.value, ...)
-// and destroyed with std::destroy_at(&s.value) at the audited places.
-template <class T>
-union Uninit {
-  Uninit() noexcept {}
-  ~Uninit() {}
-  Uninit(const Uninit&) = delete;
-  Uninit& operator=(const Uninit&) = delete;
-  T value;
-};
 
 }  // namespace ferrite::detail

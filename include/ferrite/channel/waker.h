@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "ferrite/channel/context.h"
+#include "ferrite/channel/lock.h"
 #include "ferrite/mutex.h"
 #include "ferrite/detail/thread_annotations.h"
 
@@ -32,27 +33,6 @@ struct WakerEntry {
   Operation oper;
   void* packet;
   Context cx;
-};
-
-// Holds a RawMutex for one scope; unlock() releases it early.
-class FERRITE_SCOPED_CAPABILITY ChannelLock {
- public:
-  explicit ChannelLock(RawMutex& lock) noexcept FERRITE_ACQUIRE(lock) : lock_(&lock) {
-    lock_->lock();
-  }
-  ~ChannelLock() FERRITE_RELEASE() {
-    if (lock_ != nullptr) lock_->unlock();
-  }
-  ChannelLock(const ChannelLock&) = delete;
-  ChannelLock& operator=(const ChannelLock&) = delete;
-
-  void unlock() noexcept FERRITE_RELEASE() {
-    lock_->unlock();
-    lock_ = nullptr;
-  }
-
- private:
-  RawMutex* lock_;
 };
 
 // Unsynchronized lists of blocked operations. lib/channel/waker.cc.
@@ -187,7 +167,7 @@ void wait_as_selector(SyncWaker& waker, const void* token, Deadline deadline, Re
   if (ready_now()) cx.try_select(Selected::aborted());
   // The partner pushed or popped before it selects us, and needs nothing
   // more from us.
-  const Selected sel = cx.wait_until(deadline, PollWait::yielding());
+  const Selected sel = cx.wait_until(deadline, PollWait::for_completion());
   // Selected operations were removed by their selector; the others remove
   // themselves.
   if (!sel.is_operation()) waker.unregister(oper);

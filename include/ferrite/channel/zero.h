@@ -25,8 +25,11 @@
 #include <utility>
 
 #include "ferrite/channel/context.h"
+#include "ferrite/channel/counter.h"
+#include "ferrite/channel/lock.h"
 #include "ferrite/channel_error.h"
 #include "ferrite/channel/token.h"
+#include "ferrite/channel/wait.h"
 #include "ferrite/channel/waker.h"
 #include "ferrite/mutex.h"
 #include "ferrite/detail/thread_annotations.h"
@@ -73,7 +76,7 @@ class ZeroChannel {
     const int cpu = current_cpu();
     const auto ready_soon = [cpu](const WakerEntry& sender) noexcept {
       const Packet& packet = *static_cast<const Packet*>(sender.packet);
-      return packet.on_stack || !packet.registered_on(cpu);
+      return packet.on_stack || !packet.home.is(cpu);
     };
     if (std::optional<WakerEntry> sender = inner_.senders.try_select_preferring(ready_soon)) {
       token.zero.packet = sender->packet;
@@ -98,12 +101,12 @@ class ZeroChannel {
       return result;
     }
     // A Select's send: wait for its op.send() to write, then free the packet.
-    // That thread may still be waking up: sleep rather than spin for long
-    // (a plain PollWait: it must be scheduled itself, see PollWait).
+    // That thread may still be waking up: it must be scheduled itself, so
+    // sleep rather than spin for long (ferrite/channel/wait.h).
     // If it registered on the CPU we run on, it is most likely queued behind
     // us there and cannot write while we spin: block at once.
-    PollWait poll;
-    if (packet->registered_on(current_cpu())) poll.partner_shares_cpu();
+    PollWait poll = PollWait::for_handoff();
+    if (packet->home.is(current_cpu())) poll.partner_shares_cpu();
     packet->wait_ready(nullptr, poll);
     std::expected<T, E> result(std::in_place, std::move(*packet->msg));
     delete packet;
@@ -147,13 +150,13 @@ class ZeroChannel {
     packet.msg.emplace(std::move(message));  // published by the lock, before any receiver looks
     inner_.receivers.notify();
     guard.unlock();
-    // A receiver takes the message before it selects us: yielding is fine.
-    const Selected sel = cx.wait_until(deadline, PollWait::yielding());
+    // A receiver takes the message before it selects us.
+    const Selected sel = cx.wait_until(deadline, PollWait::for_completion());
     if (sel.is_operation()) {
       packet.wait_ready(&cx);  // the receiver took the message
       return {};
     }
-    unregister_sender(oper);
+    unregister_from(kSenders, oper);
     return std::unexpected(SendTimeoutError<T>(sel == Selected::aborted()
                                                    ? SendTimeoutErrorKind::Timeout
                                                    : SendTimeoutErrorKind::Disconnected,
@@ -198,19 +201,17 @@ class ZeroChannel {
     guard.unlock();
     // A sender writes the message before (send()) or right after (a
     // Select's op.send()) it selects us, and then needs nothing from us.
-    const Selected sel = cx.wait_until(deadline, PollWait::yielding());
+    const Selected sel = cx.wait_until(deadline, PollWait::for_completion());
     if (sel.is_operation()) {
       packet.wait_ready(&cx);  // the sender wrote the message
       return std::expected<T, RecvTimeoutError>(std::in_place, std::move(*packet.msg));
     }
-    unregister_receiver(oper);
+    unregister_from(kReceivers, oper);
     return std::unexpected(sel == Selected::aborted() ? RecvTimeoutError::Timeout
                                                       : RecvTimeoutError::Disconnected);
   }
 
   std::size_t len() const noexcept { return 0; }
-  // How long a Select may block for this channel (only timers limit it).
-  Deadline deadline_hint() const noexcept { return kNoDeadline; }
   std::optional<std::size_t> capacity() const noexcept { return 0; }
   bool is_empty() const noexcept { return true; }
   bool is_full() const noexcept { return true; }
@@ -222,38 +223,6 @@ class ZeroChannel {
   void disconnect_senders() noexcept { disconnect(); }
   void disconnect_receivers() noexcept { disconnect(); }
 
-  // Select support: a Select registers an empty packet on the heap.
-  bool register_select(Operation oper, const Context& cx, bool sending) {
-    auto packet = std::make_unique<Packet>(/*on_stack=*/false, current_cpu());
-    ChannelLock guard(lock_);
-    Waker& mine = sending ? inner_.senders : inner_.receivers;
-    Waker& theirs = sending ? inner_.receivers : inner_.senders;
-    mine.register_with_packet(oper, packet.get(), cx);
-    packet.release();  // now owned by the entry: freed by unregister or the partner
-    theirs.notify();
-    return theirs.can_select() || inner_.is_disconnected;
-  }
-  void unregister_select(Operation oper, bool sending) noexcept {
-    std::optional<WakerEntry> entry = sending ? unregister_sender(oper) : unregister_receiver(oper);
-    // The entry was still registered, so no partner took its heap packet.
-    if (entry) delete static_cast<Packet*>(entry->packet);
-  }
-  bool is_ready(bool sending) const noexcept {
-    ChannelLock guard(lock_);
-    const Waker& theirs = sending ? inner_.receivers : inner_.senders;
-    return theirs.can_select() || inner_.is_disconnected;
-  }
-  bool watch(Operation oper, const Context& cx, bool sending) {
-    ChannelLock guard(lock_);
-    (sending ? inner_.senders : inner_.receivers).watch(oper, cx);
-    const Waker& theirs = sending ? inner_.receivers : inner_.senders;
-    return theirs.can_select() || inner_.is_disconnected;
-  }
-  void unwatch(Operation oper, bool sending) noexcept {
-    ChannelLock guard(lock_);
-    (sending ? inner_.senders : inner_.receivers).unwatch(oper);
-  }
-
  private:
   // Where one message changes hands. `state` goes from Empty to Ready once:
   // the partner marks it Ready when the message is in (a send) or out (a
@@ -261,12 +230,12 @@ class ZeroChannel {
   // Sleeping, that it parked on its context `waiter`. Once Ready, the waiting
   // side may free or leave the packet, so mark_ready touches nothing after.
   struct Packet {
-    explicit Packet(bool stack, int cpu = -1) noexcept : on_stack(stack), home_cpu(cpu) {}
+    explicit Packet(bool stack, HomeCpu cpu = HomeCpu::unknown()) noexcept
+        : on_stack(stack), home(cpu) {}
     const bool on_stack;
-    // Where the registering thread ran when it registered (current_cpu(); -1
-    // unknown): a partner that must wait for it compares this with its own.
-    const int home_cpu;
-    bool registered_on(int cpu) const noexcept { return home_cpu != -1 && home_cpu == cpu; }
+    // Where the registering thread ran when it registered: a partner that
+    // must wait for it compares this with its own CPU.
+    const HomeCpu home;
     std::atomic<std::uint32_t> state{kEmpty};
     std::optional<Context> waiter;  // set by the waiting side before it stores Sleeping
     std::optional<T> msg;
@@ -320,8 +289,8 @@ class ZeroChannel {
     // The waiting side: polls briefly with `poll`, then parks on `cx` (the
     // calling thread's context; null: borrow the thread's cached one) until
     // mark_ready(). By default the partner is runnable, mid-exchange: it
-    // selected us and has only the message to move (PollWait::yielding()).
-    void wait_ready(const Context* cx, PollWait poll = PollWait::yielding()) noexcept {
+    // selected us and has only the message to move (for_completion()).
+    void wait_ready(const Context* cx, PollWait poll = PollWait::for_completion()) noexcept {
       while (!is_ready()) {
         if (poll.wait()) continue;
         if (cx != nullptr) return sleep_until_ready(*cx);
@@ -356,13 +325,49 @@ class ZeroChannel {
     bool is_disconnected = false;
   };
 
-  std::optional<WakerEntry> unregister_sender(Operation oper) noexcept {
+  // Select support, for ZeroSender and ZeroReceiver (below). A Select's
+  // operation waits in `mine` (kSenders for a send, kReceivers for a
+  // receive) and its partners in `theirs`; it registers an empty packet on
+  // the heap.
+  using List = Waker Inner::*;
+  static constexpr List kSenders = &Inner::senders;
+  static constexpr List kReceivers = &Inner::receivers;
+  template <class>
+  friend class ZeroSender;
+  template <class>
+  friend class ZeroReceiver;
+
+  bool register_select(Operation oper, const Context& cx, List mine, List theirs) {
+    auto packet = std::make_unique<Packet>(/*on_stack=*/false, HomeCpu::of_caller());
     ChannelLock guard(lock_);
-    return inner_.senders.unregister(oper);
+    (inner_.*mine).register_with_packet(oper, packet.get(), cx);
+    packet.release();  // now owned by the entry: freed by unregister or the partner
+    (inner_.*theirs).notify();
+    return (inner_.*theirs).can_select() || inner_.is_disconnected;
   }
-  std::optional<WakerEntry> unregister_receiver(Operation oper) noexcept {
+  void unregister_select(Operation oper, List mine) noexcept {
+    std::optional<WakerEntry> entry = unregister_from(mine, oper);
+    // The entry was still registered, so no partner took its heap packet.
+    if (entry) delete static_cast<Packet*>(entry->packet);
+  }
+  // Whether a partner waits in `theirs` (or the channel is disconnected).
+  bool partner_waits(List theirs) const noexcept {
     ChannelLock guard(lock_);
-    return inner_.receivers.unregister(oper);
+    return (inner_.*theirs).can_select() || inner_.is_disconnected;
+  }
+  bool watch_select(Operation oper, const Context& cx, List mine, List theirs) {
+    ChannelLock guard(lock_);
+    (inner_.*mine).watch(oper, cx);
+    return (inner_.*theirs).can_select() || inner_.is_disconnected;
+  }
+  void unwatch_select(Operation oper, List mine) noexcept {
+    ChannelLock guard(lock_);
+    (inner_.*mine).unwatch(oper);
+  }
+
+  std::optional<WakerEntry> unregister_from(List list, Operation oper) noexcept {
+    ChannelLock guard(lock_);
+    return (inner_.*list).unregister(oper);
   }
 
   void disconnect() noexcept {
@@ -375,6 +380,73 @@ class ZeroChannel {
 
   mutable RawMutex lock_;
   Inner inner_ FERRITE_GUARDED_BY(lock_);
+};
+
+// The sending side of a rendezvous channel, as Sender<T> and Select use it
+// (crossbeam's `impl SelectHandle for Sender<'_, T>` in flavors/zero.rs):
+// one counted sender; operator-> reaches the channel. A Select's send is
+// ready while a receiver waits (or the channel is disconnected); it waits in
+// the `senders` list with an empty packet, which the receiver that selects
+// it hands back through the Select's context.
+template <class T>
+class ZeroSender : public CounterRef<ZeroChannel<T>, true> {
+  using Chan = ZeroChannel<T>;
+
+ public:
+  explicit ZeroSender(CounterRef<ZeroChannel<T>, true> ref) noexcept
+      : CounterRef<ZeroChannel<T>, true>(std::move(ref)) {}
+
+  bool try_select(Token& token) const { return (*this)->start_send(token); }
+  Deadline deadline() const noexcept { return kNoDeadline; }
+  bool register_op(Operation oper, const Context& cx) const {
+    return (*this)->register_select(oper, cx, Chan::kSenders, Chan::kReceivers);
+  }
+  void unregister(Operation oper) const noexcept {
+    (*this)->unregister_select(oper, Chan::kSenders);
+  }
+  bool accept(Token& token, const Context& cx) const {
+    token.zero.packet = cx.wait_packet();
+    return true;
+  }
+  bool is_ready() const { return (*this)->partner_waits(Chan::kReceivers); }
+  bool watch(Operation oper, const Context& cx) const {
+    return (*this)->watch_select(oper, cx, Chan::kSenders, Chan::kReceivers);
+  }
+  void unwatch(Operation oper) const noexcept { (*this)->unwatch_select(oper, Chan::kSenders); }
+  bool write_selected(Token& token, T& msg) const { return (*this)->write(token, msg); }
+};
+
+// The receiving side of a rendezvous channel (crossbeam's `impl
+// SelectHandle for Receiver<'_, T>`): ready while a sender waits (or the
+// channel is disconnected); waits in the `receivers` list.
+template <class T>
+class ZeroReceiver : public CounterRef<ZeroChannel<T>, false> {
+  using Chan = ZeroChannel<T>;
+
+ public:
+  explicit ZeroReceiver(CounterRef<ZeroChannel<T>, false> ref) noexcept
+      : CounterRef<ZeroChannel<T>, false>(std::move(ref)) {}
+
+  bool try_select(Token& token) const { return (*this)->start_recv(token); }
+  Deadline deadline() const noexcept { return kNoDeadline; }
+  bool register_op(Operation oper, const Context& cx) const {
+    return (*this)->register_select(oper, cx, Chan::kReceivers, Chan::kSenders);
+  }
+  void unregister(Operation oper) const noexcept {
+    (*this)->unregister_select(oper, Chan::kReceivers);
+  }
+  bool accept(Token& token, const Context& cx) const {
+    token.zero.packet = cx.wait_packet();
+    return true;
+  }
+  bool is_ready() const { return (*this)->partner_waits(Chan::kSenders); }
+  bool watch(Operation oper, const Context& cx) const {
+    return (*this)->watch_select(oper, cx, Chan::kReceivers, Chan::kSenders);
+  }
+  void unwatch(Operation oper) const noexcept { (*this)->unwatch_select(oper, Chan::kReceivers); }
+  std::expected<T, RecvError> read_selected(Token& token) const {
+    return (*this)->read(token, RecvError{});
+  }
 };
 
 }  // namespace ferrite::detail

@@ -7,34 +7,19 @@
 // `futex_wait(word, seen)`, which sleeps only while the word still equals
 // `seen`, so a wake-up between reading the word and sleeping is never lost.
 //
-// Deadlines are `std::chrono::steady_clock` time points (CLOCK_MONOTONIC), so
-// a timed wait is not stretched or cut short by changes of the wall clock.
+// Deadlines are those of ferrite/detail/deadline.h (monotonic clock).
 #pragma once
 
 #include <atomic>
-#include <chrono>
 #include <cstdint>
+
+#include "ferrite/detail/deadline.h"
 
 namespace ferrite::detail {
 
 static_assert(sizeof(std::atomic<std::uint32_t>) == sizeof(std::uint32_t) &&
                   std::atomic<std::uint32_t>::is_always_lock_free,
               "a futex word must be a plain, lock-free 32-bit atomic");
-
-// An absolute deadline; `kNoDeadline` waits without limit.
-using Deadline = std::chrono::steady_clock::time_point;
-inline constexpr Deadline kNoDeadline = Deadline::max();
-
-// The deadline `timeout` from now, for any std::chrono duration (integral or
-// floating). Zero, negative and NaN timeouts give "now" (already expired);
-// timeouts longer than about 95 years give kNoDeadline (no overflow).
-template <class Rep, class Period>
-Deadline deadline_after(std::chrono::duration<Rep, Period> timeout) noexcept {
-  if (timeout > std::chrono::duration<double>(3.0e9)) return kNoDeadline;
-  const Deadline now = std::chrono::steady_clock::now();
-  if (!(timeout > std::chrono::duration<Rep, Period>::zero())) return now;
-  return now + std::chrono::ceil<std::chrono::nanoseconds>(timeout);
-}
 
 // Blocks while `word == expected`, until a futex_wake_* on `word`, a spurious
 // wake-up, or `deadline`. Returns false only when it gave up because the

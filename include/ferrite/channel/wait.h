@@ -1,0 +1,150 @@
+// ferrite/channel/wait.h — internal: how a channel operation waits for
+// another thread before it parks (crossbeam-utils' Backoff, and the polling
+// of a thread that waits to be selected).
+//
+// Not part of the public API (everything is in ferrite::detail).
+//
+// Parking costs two system calls and a wake-up latency, so every wait first
+// spins or yields for a short, bounded time in the hope that the partner is
+// about to act. How long, and whether to yield, depends on what the caller
+// waits for; the choices below were measured with the channel benchmarks
+// (docs/BENCHMARKS.md, the crossbeam-channel suite):
+//
+// * Backoff: retrying a lock-free step after a lost race (spin()), or
+//   waiting for another thread to finish a step it has begun, such as a
+//   sender that claimed a slot and is still writing it (snooze()).
+// * PollWait::for_completion(): waiting for a partner that completes the
+//   exchange on its own and then needs nothing more from us.
+// * PollWait::for_handoff(): waiting for a partner that, once it has acted,
+//   waits for us in turn, or that must first be scheduled itself.
+#pragma once
+
+#include <thread>
+
+#include "ferrite/detail/futex.h"
+
+namespace ferrite::detail {
+
+// Exponential backoff for spin loops (crossbeam-utils' Backoff): spin() for
+// lock-free retries after a lost race, snooze() while waiting for another
+// thread to make progress (it yields once spinning has gone on too long).
+class Backoff {
+ public:
+  void spin() noexcept {
+    const unsigned limit = step_ < kSpinLimit ? step_ : kSpinLimit;
+    for (unsigned i = 0; i < (1u << limit); ++i) spin_loop_hint();
+    if (step_ <= kSpinLimit) ++step_;
+  }
+
+  void snooze() noexcept {
+    if (step_ <= kSpinLimit) {
+      for (unsigned i = 0; i < (1u << step_); ++i) spin_loop_hint();
+    } else {
+      std::this_thread::yield();
+    }
+    if (step_ <= kYieldLimit) ++step_;
+  }
+
+  // True once snoozing has gone on long enough that blocking is better.
+  bool is_completed() const noexcept { return step_ > kYieldLimit; }
+
+ private:
+  static constexpr unsigned kSpinLimit = 6;
+  static constexpr unsigned kYieldLimit = 10;
+  unsigned step_ = 0;
+};
+
+// Yields the CPU and returns whether the kernel ran another thread in the
+// meantime (this thread's count of involuntary context switches went up):
+// the CPUs have more runnable threads than they can run. lib/channel/wait.cc.
+bool yield_and_report_switch() noexcept;
+
+// The CPU the calling thread runs on (sched_getcpu, a few nanoseconds where
+// the kernel supports rseq), or -1 where that is unknown. A hint only: the
+// thread may move at any time. lib/channel/wait.cc.
+int current_cpu() noexcept;
+
+// Where a thread ran when it registered to wait (current_cpu(); unknown if
+// -1). A partner that will have to wait for that thread compares it with
+// its own CPU: a thread queued behind us on our CPU cannot make progress
+// while we spin there (see PollWait::partner_shares_cpu).
+class HomeCpu {
+ public:
+  static HomeCpu unknown() noexcept { return HomeCpu(-1); }
+  static HomeCpu of_caller() noexcept { return HomeCpu(current_cpu()); }
+  // Whether the thread registered on `cpu` (a current_cpu() value).
+  bool is(int cpu) const noexcept { return cpu_ != -1 && cpu_ == cpu; }
+
+ private:
+  explicit HomeCpu(int cpu) noexcept : cpu_(cpu) {}
+  int cpu_;
+};
+
+// Waiting for another thread to write a word that only the waiting thread
+// polls (its context's selection, its packet's state): polling such a word
+// costs no cache traffic until the writer comes, so it is polled at a short,
+// fixed interval. Backoff's doubling intervals would let a waiter notice
+// the write up to a whole wait late, on the critical path of a hand-off.
+//
+// Which of the two kinds a wait uses depends on what the partner needs from
+// us once it has acted:
+//
+// * for_handoff() spins for about kSpinPolls polls (a poll is a few pauses;
+//   all of them took about 13 us on the 2-core machine of
+//   docs/BENCHMARKS.md), then says that blocking is better. It never
+//   yields. It is for waits where the partner, once it has acted, waits for
+//   *us* (a receiver that selects a Select's send waits for that thread's
+//   op.send() to write), or where we wait for a partner that must first be
+//   scheduled itself (that receiver). A thread that yielded is still
+//   runnable and, once its partner acts, waits for its turn behind whatever
+//   it yielded to; a parked thread is woken by the partner and runs
+//   promptly (the scheduler favours a thread that slept). With 8 threads
+//   on 2 cores (crossbeam's select_both workload, bounded0_select_both in
+//   docs/BENCHMARKS.md), yielding waiters were most of the context
+//   switches, and the run took twice as long.
+// * for_completion() is for waits where the partner needs nothing more
+//   from us once it has acted: a blocked send() or recv(), whose partner
+//   completes the exchange before it selects us, and a packet whose partner
+//   has selected us and only has the message left to move. Staying
+//   runnable spares the partner a futex wake-up (it matters when that
+//   partner is the bottleneck, as mpsc's one receiver is), and a yield gives
+//   a partner on our CPU its turn. After a shorter spin it yields a few
+//   times, then says to block; it says so after the first yield that ran
+//   another thread (the CPUs are oversubscribed and parking lets them run).
+class PollWait {
+ public:
+  static PollWait for_handoff() noexcept { return PollWait(kSpinPolls, 0); }
+  static PollWait for_completion() noexcept { return PollWait(kYieldingSpinPolls, kYields); }
+
+  // The thread we wait for last ran on the CPU we run on: it cannot make
+  // progress while we spin there, so skip the spinning.
+  void partner_shares_cpu() noexcept { polls_ = spin_polls_; }
+
+  // Waits a little. False: the wait has gone on long enough to block.
+  bool wait() noexcept {
+    if (polls_ < spin_polls_) {
+      for (unsigned i = 0; i < kPausesPerPoll; ++i) spin_loop_hint();
+    } else if (polls_ < spin_polls_ + yields_) {
+      // Block at the next call once a yield ran another thread (see above).
+      if (yield_and_report_switch()) polls_ = spin_polls_ + yields_ - 1;
+    } else {
+      return false;
+    }
+    ++polls_;
+    return true;
+  }
+
+ private:
+  PollWait(unsigned spin_polls, unsigned yields) noexcept
+      : spin_polls_(spin_polls), yields_(yields) {}
+
+  static constexpr unsigned kPausesPerPoll = 4;
+  static constexpr unsigned kSpinPolls = 128;
+  static constexpr unsigned kYieldingSpinPolls = 32;  // 128 pauses, as Backoff's spinning
+  static constexpr unsigned kYields = 4;              // as Backoff's yielding steps
+  unsigned spin_polls_;
+  unsigned yields_;
+  unsigned polls_ = 0;
+};
+
+}  // namespace ferrite::detail

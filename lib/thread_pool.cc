@@ -59,10 +59,25 @@ void finish_job(PoolState& state) {
   }
 }
 
+// Counts the job as finished when it goes out of scope, even when thread
+// cancellation unwinds through the worker, so that shutdown() never waits
+// for a job that can no longer finish.
+class FinishedOnExit {
+ public:
+  explicit FinishedOnExit(PoolState& state) noexcept : state_(state) {}
+  FinishedOnExit(const FinishedOnExit&) = delete;
+  FinishedOnExit& operator=(const FinishedOnExit&) = delete;
+  ~FinishedOnExit() { finish_job(state_); }
+
+ private:
+  PoolState& state_;
+};
+
 // A worker: runs jobs until every Sender is gone and the queue is drained.
 void work(const channel::Receiver<PoolJob>& jobs, PoolState& state) {
   running_pool = &state;
   while (auto received = jobs.recv()) {
+    const FinishedOnExit finished(state);
     bool panicked = false;
     {
       // Destroyed at the end of this block: a job's captures are gone before
@@ -77,7 +92,6 @@ void work(const channel::Receiver<PoolJob>& jobs, PoolState& state) {
       }
     }
     if (panicked) state.panics.fetch_add(1);
-    finish_job(state);
   }
 }
 

@@ -34,6 +34,7 @@ namespace {
 using ::ferrite::testing::Counted;
 using ::ferrite::testing::NoLeaks;
 using ::ferrite::testing::panics_on_thread;
+using ::ferrite::testing::poison;
 
 // --- compile-time contract ---------------------------------------------------
 
@@ -81,17 +82,6 @@ static_assert(std::is_same_v<decltype(Mutex(5)), Mutex<int>>);
 static_assert(std::is_constructible_v<Mutex<std::string>, const char*>);
 static_assert(std::is_constructible_v<Mutex<std::vector<int>>, std::size_t, int>);
 static_assert(!std::is_constructible_v<Mutex<int>, std::string>);
-
-// Poisons `m` the way Rust's tests do: a thread panics while holding it.
-template <class T>
-void poison(const Mutex<T>& m) {
-  const bool panicked = panics_on_thread([&] {
-    auto guard = m.lock();
-    panic("panic while holding the lock");
-  });
-  ASSERT_TRUE(panicked);
-  ASSERT_TRUE(m.is_poisoned());
-}
 
 // --- the header example ------------------------------------------------------
 

@@ -22,6 +22,7 @@ namespace ferrite {
 namespace {
 
 using ::ferrite::testing::panics_on_thread;
+using ::ferrite::testing::poison;
 
 // --- compile-time contract ---------------------------------------------------
 
@@ -30,17 +31,6 @@ static_assert(!Send<PoisonError<MutexGuard<int>>> && Sync<PoisonError<MutexGuard
 static_assert(Send<PoisonError<int>> && Sync<PoisonError<int>>);
 static_assert(!Send<TryLockError<MutexGuard<int>>>);
 static_assert(Send<TryLockError<int>>);
-
-// Poisons `m` the way Rust's tests do: a thread panics while holding it.
-template <class T>
-void poison(const Mutex<T>& m) {
-  const bool panicked = panics_on_thread([&] {
-    auto guard = m.lock();
-    panic("panic while holding the lock");
-  });
-  ASSERT_TRUE(panicked);
-  ASSERT_TRUE(m.is_poisoned());
-}
 
 // --- the header example ------------------------------------------------------
 

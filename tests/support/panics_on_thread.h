@@ -11,6 +11,9 @@
 
 #include <thread>
 
+#include "ferrite/panic.h"
+#include "gtest/gtest.h"
+
 namespace ferrite::testing {
 
 // A plain std::thread, so that the test sees the exception itself, not the
@@ -27,6 +30,18 @@ bool panics_on_thread(F body) {
   });
   thread.join();
   return panicked;
+}
+
+// Poisons `lock` (a Mutex, or anything with lock() and is_poisoned()) the way
+// Rust's tests do: a thread panics while holding it.
+template <class Lock>
+void poison(const Lock& lock) {
+  const bool panicked = panics_on_thread([&] {
+    auto guard = lock.lock();
+    ::ferrite::panic("panic while holding the lock");
+  });
+  ASSERT_TRUE(panicked);
+  ASSERT_TRUE(lock.is_poisoned());
 }
 
 }  // namespace ferrite::testing

@@ -30,6 +30,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/support/test_types.h"
+#include "tests/support/vec_values.h"
 
 namespace ferrite {
 namespace {
@@ -42,18 +43,7 @@ using ::ferrite::testing::NoLeaks;
 using ::ferrite::testing::panic_message;
 using ::testing::HasSubstr;
 
-template <class T>
-std::vector<int> values(const Vec<T>& v) {
-  std::vector<int> out;
-  for (const T& x : v) {
-    if constexpr (std::is_same_v<T, int>) {
-      out.push_back(x);
-    } else {
-      out.push_back(x.value());
-    }
-  }
-  return out;
-}
+using ::ferrite::testing::values;
 
 // --- compile-time contract ---------------------------------------------------
 

@@ -201,25 +201,4 @@ class PanicCount {
 
 }  // namespace detail
 
-// PoisonError<G> and TryLockError<G> carry a G across whatever boundary the
-// caller sends them over: they are exactly as Send/Sync as G.
-namespace detail {
-template <class G>
-struct SendTrait<PoisonError<G>> {
-  static constexpr bool value = Send<G>;
-};
-template <class G>
-struct SyncTrait<PoisonError<G>> {
-  static constexpr bool value = Sync<G>;
-};
-template <class G>
-struct SendTrait<TryLockError<G>> {
-  static constexpr bool value = Send<G>;
-};
-template <class G>
-struct SyncTrait<TryLockError<G>> {
-  static constexpr bool value = Sync<G>;
-};
-}  // namespace detail
-
 }  // namespace ferrite

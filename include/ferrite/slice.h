@@ -159,6 +159,8 @@ class ChunkRange {
  public:
   class iterator {
    public:
+    // Each chunk it yields is a View: it is as Send/Sync as one (marker.h).
+    using send_sync_as = View;
     using iterator_concept = std::forward_iterator_tag;
     using iterator_category = std::input_iterator_tag;
     using value_type = View;

@@ -31,6 +31,14 @@ using ::ferrite::testing::Counted;
 using ::ferrite::testing::NoLeaks;
 using ::ferrite::testing::panics_on_thread;
 
+// The value behind `l`, copied out under a read lock (a guard cannot be
+// dereferenced as a temporary).
+template <class T>
+T copy_of(const RwLock<T>& l) {
+  auto guard = l.read();
+  return **guard;
+}
+
 // --- compile-time contract ---------------------------------------------------
 
 static_assert(Send<RwLock<int>> && Sync<RwLock<int>>);
@@ -79,7 +87,7 @@ TEST(RwLockTest, HeaderExample) {
     EXPECT_EQ(n, 3u);
   }
   if (auto writer = table.write()) (*writer)->push_back(4);
-  EXPECT_EQ((*table.read())->size(), 4u);
+  EXPECT_EQ(copy_of(table).size(), 4u);
 }
 
 // --- basic locking -----------------------------------------------------------
@@ -168,7 +176,7 @@ TEST(RwLockTest, WaitingWriterBlocksNewReaders) {
   { RwLockReadGuard<int> release = std::move(reader); }
   writer.join();
   EXPECT_TRUE(wrote.load());
-  EXPECT_EQ(**l.read(), 1);
+  EXPECT_EQ(copy_of(l), 1);
 }
 
 TEST(RwLockTest, ReadersNeverSeeAHalfWrittenValue) {
@@ -196,7 +204,7 @@ TEST(RwLockTest, ReadersNeverSeeAHalfWrittenValue) {
   }
   writer.join();
   for (auto& reader : readers) reader.join();
-  EXPECT_EQ(**l->read(), kWrites);
+  EXPECT_EQ(copy_of(*l), kWrites);
 }
 
 // --- poisoning ---------------------------------------------------------------
@@ -266,14 +274,17 @@ TEST(RwLockPoisonTest, AccessInUnwindDoesNotPoison) {
   const RwLock<int> l(1);
   struct Unwinder {
     const RwLock<int>& l;
-    ~Unwinder() { **l.write() += 1; }
+    ~Unwinder() {
+      auto writer = l.write();
+      **writer += 1;
+    }
   };
   EXPECT_TRUE(panics_on_thread([&] {
     Unwinder unwinder{l};
     panic("unwinding");
   }));
   EXPECT_FALSE(l.is_poisoned());
-  EXPECT_EQ(**l.read(), 2);
+  EXPECT_EQ(copy_of(l), 2);
 }
 
 // --- into_inner / get_mut ----------------------------------------------------
@@ -299,7 +310,7 @@ TEST(RwLockTest, GetMut) {
   auto r = l.get_mut();
   ASSERT_TRUE(r.has_value());
   **r = 20;
-  EXPECT_EQ(**l.read(), 20);
+  EXPECT_EQ(copy_of(l), 20);
 }
 
 TEST(RwLockTest, GetMutPoisoned) {
@@ -346,7 +357,7 @@ TEST(RwLockGuardTest, MovedFromGuardsPanicOnUse) {
     *kept = 1;
   }
   EXPECT_FALSE(l.is_poisoned());
-  EXPECT_EQ(**l.read(), 1);
+  EXPECT_EQ(copy_of(l), 1);
 }
 
 TEST(RwLockGuardTest, MoveAssignmentReleases) {

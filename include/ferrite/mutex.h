@@ -45,11 +45,24 @@
 #include <type_traits>
 #include <utility>
 
+#include "ferrite/detail/borrowed.h"
 #include "ferrite/detail/futex.h"
 #include "ferrite/marker.h"
 #include "ferrite/panic.h"
 #include "ferrite/poison.h"
 #include "ferrite/detail/thread_annotations.h"
+
+#if defined(__clang__)
+#pragma clang diagnostic push
+// `= delete("reason")` is C++26 (P2573); clang 19 accepts it as an extension.
+#pragma clang diagnostic ignored "-Wc++26-extensions"
+#endif
+
+// The message of the deleted `*` and `->` of a temporary guard.
+#define FERRITE_DETAIL_TEMPORARY_GUARD(guard_type)                                        \
+  guard_type ": `*` and `->` on a temporary guard: the lock is released at the end of " \
+             "the statement, so the reference would dangle; name the guard: "          \
+             "`auto guard = m.lock();`"
 
 namespace ferrite {
 
@@ -210,12 +223,20 @@ class Mutex {
 
   // f(value) under the lock; panics (without calling f) if poisoned.
   template <class F>
-    requires std::invocable<F, T&> && (!std::is_reference_v<std::invoke_result_t<F, T&>>)
+    requires std::invocable<F, T&> && (!detail::Borrowed<std::invoke_result_t<F, T&>>)
   std::invoke_result_t<F, T&> with_lock(F&& f) const {
     LockResult<MutexGuard<T>> guard = lock();
     if (!guard) detail::with_lock_poisoned();
     return std::invoke(std::forward<F>(f), **guard);
   }
+
+  // A result that borrows (detail/borrowed.h) would outlive the lock.
+  template <class F>
+    requires std::invocable<F, T&> && detail::Borrowed<std::invoke_result_t<F, T&>>
+  void with_lock(F&& f) const = delete(
+      "ferrite::Mutex::with_lock: f returns a borrow (a reference, pointer, "
+      "std::reference_wrapper, string_view, span or Slice), which would outlive the lock; "
+      "return an owned value (a copy), or name the guard: `auto guard = m.lock();`");
 
   bool is_poisoned() const noexcept { return poison_.get(); }
   void clear_poison() const noexcept { poison_.clear(); }
@@ -289,10 +310,16 @@ class [[nodiscard]] MutexGuard {
 
   ~MutexGuard() { release(); }
 
-  T& operator*() { return value(); }
-  const T& operator*() const { return value(); }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
+  // Only through a named guard: the reference or pointer is valid while the
+  // guard lives, and a temporary guard unlocks at the end of the statement.
+  T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
+  T* operator->() & { return &value(); }
+  const T* operator->() const& { return &value(); }
+  T& operator*() && = delete(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::MutexGuard"));
+  const T& operator*() const&& = delete(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::MutexGuard"));
+  T* operator->() && = delete(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::MutexGuard"));
+  const T* operator->() const&& = delete(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::MutexGuard"));
 
  private:
   friend class Mutex<T>;
@@ -328,3 +355,7 @@ class [[nodiscard]] MutexGuard {
 };
 
 }  // namespace ferrite
+
+#if defined(__clang__)
+#pragma clang diagnostic pop
+#endif

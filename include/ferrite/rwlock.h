@@ -43,6 +43,12 @@
 #include "ferrite/poison.h"
 #include "ferrite/detail/thread_annotations.h"
 
+#if defined(__clang__)
+#pragma clang diagnostic push
+// `= delete("reason")` is C++26 (P2573); clang 19 accepts it as an extension.
+#pragma clang diagnostic ignored "-Wc++26-extensions"
+#endif
+
 namespace ferrite {
 
 namespace detail {
@@ -321,8 +327,11 @@ class [[nodiscard]] RwLockReadGuard {
   RwLockReadGuard& operator=(const RwLockReadGuard&) = delete;
   ~RwLockReadGuard() { release(); }
 
-  const T& operator*() const { return value(); }
-  const T* operator->() const { return &value(); }
+  // Only through a named guard (see MutexGuard).
+  const T& operator*() const& { return value(); }
+  const T* operator->() const& { return &value(); }
+  const T& operator*() const&& = delete(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::RwLockReadGuard"));
+  const T* operator->() const&& = delete(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::RwLockReadGuard"));
 
  private:
   friend class RwLock<T>;
@@ -369,10 +378,15 @@ class [[nodiscard]] RwLockWriteGuard {
   RwLockWriteGuard& operator=(const RwLockWriteGuard&) = delete;
   ~RwLockWriteGuard() { release(); }
 
-  T& operator*() { return value(); }
-  const T& operator*() const { return value(); }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
+  // Only through a named guard (see MutexGuard).
+  T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
+  T* operator->() & { return &value(); }
+  const T* operator->() const& { return &value(); }
+  T& operator*() && = delete(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::RwLockWriteGuard"));
+  const T& operator*() const&& = delete(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::RwLockWriteGuard"));
+  T* operator->() && = delete(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::RwLockWriteGuard"));
+  const T* operator->() const&& = delete(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::RwLockWriteGuard"));
 
  private:
   friend class RwLock<T>;
@@ -400,3 +414,7 @@ class [[nodiscard]] RwLockWriteGuard {
 };
 
 }  // namespace ferrite
+
+#if defined(__clang__)
+#pragma clang diagnostic pop
+#endif

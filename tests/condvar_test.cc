@@ -331,6 +331,38 @@ TEST(CondvarPoisonTest, EveryWaitFormReportsPoison) {
   EXPECT_EQ(*timed_while_waiting.error().get_ref().first, 0);
 }
 
+TEST(CondvarPoisonTest, DerefOfAPoisonedWaitResultPanics) {
+  // A wait result is a LockResult: reading it on a poisoned mutex panics
+  // (Rust's `wait(guard).unwrap()`); the guard inside is still recoverable.
+  const Mutex<int> m(0);
+  const Condvar c;
+  std::thread([&] {
+    try {
+      auto g = m.lock();
+      panic("poison it");
+    } catch (const Panic&) {
+    }
+  }).join();
+  auto held = std::move(m.lock().error()).into_inner();
+  auto timed = c.wait_timeout(std::move(held), 0ms);
+  ASSERT_FALSE(timed.has_value());
+  try {
+    (void)timed->second.timed_out();
+    ADD_FAILURE() << "reading a poisoned wait result must panic";
+  } catch (const Panic& p) {
+    EXPECT_NE(std::string(p.what()).find("ferrite::LockResult::operator->: the lock is poisoned"),
+              std::string::npos)
+        << p.what();
+  }
+  EXPECT_THROW((void)*timed, Panic);
+  EXPECT_THROW((void)timed.value(), Panic);
+  held = std::move(timed.error()).into_inner().first;
+  auto waited = c.wait_while(std::move(held), [](int&) { return false; });
+  ASSERT_TRUE(waited.has_value()) << "no wait happened, so no poison was observed";
+  MutexGuard<int> guard = std::move(waited).value();
+  *guard = 1;
+}
+
 // --- invalid uses ------------------------------------------------------------
 
 TEST(CondvarTest, TwoMutexesPanic) {

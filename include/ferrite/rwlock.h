@@ -331,7 +331,8 @@ class [[nodiscard]] RwLockReadGuard {
   const T& operator*() const& { return value(); }
   const T* operator->() const& { return &value(); }
   const T& operator*() const&& = delete(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::RwLockReadGuard"));
-  const T* operator->() const&& = delete(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::RwLockReadGuard"));
+  const T* operator->() const&& =
+      delete(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::RwLockReadGuard"));
 
  private:
   friend class RwLock<T>;
@@ -384,9 +385,11 @@ class [[nodiscard]] RwLockWriteGuard {
   T* operator->() & { return &value(); }
   const T* operator->() const& { return &value(); }
   T& operator*() && = delete(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::RwLockWriteGuard"));
-  const T& operator*() const&& = delete(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::RwLockWriteGuard"));
+  const T& operator*() const&& =
+      delete(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::RwLockWriteGuard"));
   T* operator->() && = delete(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::RwLockWriteGuard"));
-  const T* operator->() const&& = delete(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::RwLockWriteGuard"));
+  const T* operator->() const&& =
+      delete(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::RwLockWriteGuard"));
 
  private:
   friend class RwLock<T>;

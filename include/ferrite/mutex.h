@@ -3,8 +3,7 @@
 // Rust's std::sync::Mutex for C++. The protected value lives *inside* the
 // Mutex and is reachable only through a MutexGuard, which holds the lock for
 // its lifetime; there is no way to forget to lock, or to keep using the data
-// after unlocking (short of keeping a reference past the guard, which the
-// header examples and every ferrite API avoid).
+// after unlocking.
 //
 //   const ferrite::Mutex<int> counter(0);     // constructed like an int
 //   if (auto guard = counter.lock()) {        // LockResult<MutexGuard<int>>
@@ -12,10 +11,20 @@
 //   }                                         // unlocked here
 //   counter.with_lock([](int& n) { n += 1; });  // the same; panics if poisoned
 //
+// The data does not escape its guard. `*` and `->` work on a named guard
+// only: `long& n = **m.lock();` does not compile, since the temporary guard
+// would unlock at the end of the statement and leave `n` dangling. For the
+// same reason with_lock(f) rejects an f that returns a borrow — a reference,
+// pointer, std::reference_wrapper, string_view, span, Slice, or a wrapper of
+// one (detail/borrowed.h). A reference taken from a named guard must not be
+// kept past the guard (C++ cannot check that; Rust's borrow checker does).
+//
 // Poisoning (ferrite/poison.h): a guard destroyed by a panic that started
 // while it was alive marks the mutex poisoned. Every later lock() still
 // acquires it but returns the guard inside a PoisonError, so the next user
 // sees that the invariant may be broken instead of silently relying on it.
+// Using the result as if it held a guard (`**guard` above, Rust's
+// `lock().unwrap()`) then panics with the way out; it is never undefined.
 //
 // The lock is a futex word (lib/mutex.cc): one compare-exchange to lock and one
 // exchange to unlock when uncontended, a short spin, then sleep in the kernel.
@@ -170,8 +179,10 @@ class MutexGuard;
 // * `try_lock()` never blocks: the guard, or TryLockError WouldBlock (held
 //   elsewhere, nothing acquired) or Poisoned (acquired; guard inside).
 // * `with_lock(f)` locks, returns f(T&)'s result, unlocks. Panics, without
-//   calling f, if the mutex is poisoned. f must not return a reference (it
-//   would outlive the lock): the constraint rejects that.
+//   calling f, if the mutex is poisoned. f must not return a borrow (a
+//   reference, pointer, reference_wrapper, string_view, span, Slice, or an
+//   optional/pair/tuple/variant/expected/vector/array of one): it would
+//   outlive the lock, and that overload is deleted with a message saying so.
 // * `is_poisoned()` / `clear_poison()`: read / reset the poison bit (a
 //   snapshot when other threads may lock concurrently).
 // * `get_mut()` and `std::move(m).into_inner()` access the value without
@@ -285,7 +296,8 @@ Mutex(T) -> Mutex<T>;
 // * Movable (the moved-from guard holds nothing), not copyable. Assigning to
 //   a guard first releases what it held.
 // * `*g` / `g->` reach the value: `T&` through a non-const guard, `const T&`
-//   through a const one. Dereferencing a moved-from guard panics.
+//   through a const one. Dereferencing a moved-from guard panics. Both are
+//   deleted on a temporary guard (`**m.lock()`, `(*m.lock())->`): name it.
 // * Destroyed by a panic that started while it was alive, it poisons the
 //   mutex before unlocking (ferrite/poison.h).
 // * Must be destroyed on the thread that created it, before its Mutex

@@ -17,11 +17,20 @@
 // This file offers:
 //   PoisonError<G>      a guard (or value) that comes with the poison news;
 //   TryLockError<G>     try_lock's error: WouldBlock, or Poisoned with a guard;
-//   LockResult<G>       = std::expected<G, PoisonError<G>>;
-//   TryLockResult<G>    = std::expected<G, TryLockError<G>>.
+//   LockResult<G>       a std::expected<G, PoisonError<G>> (it derives from
+//                       one and converts both ways) whose `*`, `->` and
+//                       value() panic on a PoisonError;
+//   TryLockResult<G>    the same over std::expected<G, TryLockError<G>>.
 //
-// Read results with `*r`, `r->`, `r.error()`: libstdc++'s
-// `expected::value()` needs a copyable error, which a guard is not.
+// Ignoring the poison is therefore a panic, never undefined behaviour:
+//
+//   auto guard = m.lock();
+//   (**guard)["k"] = 2;     // Rust's m.lock().unwrap(): panics if m is poisoned
+//
+// Read results with `*r`, `r->`, r.value() (all checked; value() also works
+// for a move-only guard, unlike libstdc++'s) and r.error(). `->` is for a
+// named result only: on a temporary it would reach a guard that unlocks at
+// the end of the statement. PoisonError's get_ref()/get_mut() likewise.
 //
 // When is a guard "panicking"? It records std::uncaught_exceptions() when it
 // is created; if the count is higher when it is destroyed, an exception

@@ -11,9 +11,14 @@
 //   }
 //   if (auto writer = table.write()) (*writer)->push_back(4);
 //
+// As with Mutex, `*` and `->` work on named guards only: `**table.read()`
+// does not compile (the temporary guard would unlock at the end of the
+// statement, leaving the reference dangling).
+//
 // Poisoning: only a panicking *writer* poisons (a reader cannot have broken
 // the invariant). A poisoned RwLock still hands out guards, inside a
-// PoisonError (ferrite/poison.h).
+// PoisonError (ferrite/poison.h); `*`, `->` and value() on that LockResult
+// panic (Rust's `unwrap()`).
 //
 // Fairness (Rust's futex RwLock): writers are preferred. A reader does not
 // enter while a writer waits, so a steady stream of readers cannot starve a
@@ -310,8 +315,9 @@ RwLock(T) -> RwLock<T>;
 // Shared access to an RwLock<T>'s value; released when destroyed.
 //
 // Contract: movable (the moved-from guard holds nothing), not copyable;
-// `*g` / `g->` give `const T&` (dereferencing a moved-from guard panics);
-// never poisons; destroyed on the creating thread, before its RwLock.
+// `*g` / `g->` give `const T&` (dereferencing a moved-from guard panics;
+// on a temporary guard they are deleted); never poisons; destroyed on the
+// creating thread, before its RwLock.
 template <class T>
 class [[nodiscard]] RwLockReadGuard {
  public:
@@ -360,8 +366,9 @@ class [[nodiscard]] RwLockReadGuard {
 // Exclusive access to an RwLock<T>'s value; released when destroyed.
 //
 // Contract: as MutexGuard — movable, `T&` through a non-const guard and
-// `const T&` through a const one, a moved-from guard panics on use, and
-// destroyed by a panic that started while it was alive it poisons the lock.
+// `const T&` through a const one, none through a temporary guard, a
+// moved-from guard panics on use, and destroyed by a panic that started
+// while it was alive it poisons the lock.
 template <class T>
 class [[nodiscard]] RwLockWriteGuard {
  public:

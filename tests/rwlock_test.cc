@@ -313,10 +313,12 @@ TEST(RwLockPoisonTest, DerefOfAPoisonedResultPanics) {
           << p.what();
     }
   }
-  // Every guard is gone: a writer gets in (with the poison news).
-  auto after = l.try_write();
-  ASSERT_FALSE(after.has_value());
-  EXPECT_TRUE(after.error().is_poisoned());
+  {
+    // Every guard is gone: a writer gets in (with the poison news).
+    auto after = l.try_write();
+    ASSERT_FALSE(after.has_value());
+    EXPECT_TRUE(after.error().is_poisoned());
+  }
   l.clear_poison();
   auto writer = l.write();
   EXPECT_EQ((*writer)->value(), 6);

@@ -220,7 +220,8 @@ class CheckedLockResult : public std::expected<G, E> {
 //
 // Contract: a std::expected<G, PoisonError<G>> (it derives from one, converts
 // to and from one, and keeps every member: has_value(), `bool`, error(),
-// and_then, ...), except that `*r`, `r->` and r.value() panic when r holds a
+// value_or, and the monadic operations where the standard library has
+// them), except that `*r`, `r->` and r.value() panic when r holds a
 // PoisonError — Rust's `lock().unwrap()` — where std::expected's would be
 // undefined behaviour; value() also works for a move-only G; `->` is only
 // for a named result. Send/Sync follow G's.

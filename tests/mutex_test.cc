@@ -7,23 +7,31 @@
 // error path of the C++ API (moved-from guards, exclusive-access checks).
 #include "ferrite/mutex.h"
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <exception>
 #include <expected>
+#include <functional>
 #include <latch>
 #include <memory>
+#include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <thread>
+#include <tuple>
 #include <type_traits>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "ferrite/arc.h"
 #include "ferrite/marker.h"
 #include "ferrite/panic.h"
 #include "ferrite/poison.h"
+#include "ferrite/slice.h"
 #include "gtest/gtest.h"
 #include "tests/support/panics_on_thread.h"
 #include "tests/support/test_types.h"
@@ -94,7 +102,28 @@ static_assert(HasIntoInnerOnRvalue<Mutex<int>>);
 template <class F>
 concept WithLockAccepts = requires(const Mutex<int>& m, F f) { m.with_lock(f); };
 static_assert(WithLockAccepts<int (*)(int&)>);
+static_assert(WithLockAccepts<void (*)(int&)>);
+static_assert(WithLockAccepts<std::vector<std::string> (*)(int&)>);
+static_assert(WithLockAccepts<std::optional<std::pair<int, std::string>> (*)(int&)>);
+static_assert(WithLockAccepts<void (*(*)(int&))()>, "a function pointer borrows nothing");
 static_assert(!WithLockAccepts<int& (*)(int&)>);
+static_assert(!WithLockAccepts<const int& (*)(int&)>);
+static_assert(!WithLockAccepts<int&& (*)(int&)>);
+static_assert(!WithLockAccepts<int* (*)(int&)>);
+static_assert(!WithLockAccepts<const char* (*)(int&)>);
+static_assert(!WithLockAccepts<std::reference_wrapper<int> (*)(int&)>);
+static_assert(!WithLockAccepts<std::string_view (*)(int&)>);
+static_assert(!WithLockAccepts<std::span<const int> (*)(int&)>);
+static_assert(!WithLockAccepts<Slice<int> (*)(int&)>);
+static_assert(!WithLockAccepts<SliceMut<int> (*)(int&)>);
+// ...nor a borrow wrapped in something owning (detail/borrowed.h).
+static_assert(!WithLockAccepts<std::optional<std::string_view> (*)(int&)>);
+static_assert(!WithLockAccepts<std::pair<int, int*> (*)(int&)>);
+static_assert(!WithLockAccepts<std::tuple<int, std::string, std::span<int>> (*)(int&)>);
+static_assert(!WithLockAccepts<std::vector<std::optional<int*>> (*)(int&)>);
+static_assert(!WithLockAccepts<std::array<std::string_view, 2> (*)(int&)>);
+static_assert(!WithLockAccepts<std::variant<int, std::reference_wrapper<int>> (*)(int&)>);
+static_assert(!WithLockAccepts<std::expected<int, const char*> (*)(int&)>);
 // Constructed like T; CTAD.
 static_assert(std::is_same_v<decltype(Mutex(5)), Mutex<int>>);
 static_assert(std::is_constructible_v<Mutex<std::string>, const char*>);

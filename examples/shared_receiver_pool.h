@@ -5,8 +5,8 @@
 // ferrite::SendFn: a std::function would hide whether the job is Send, so a
 // channel refuses it) whose single Receiver the workers share as
 // `Arc<Mutex<mpsc::Receiver<Job>>>`. A worker takes the lock, blocks in
-// recv() *while holding it* (the guard is a temporary of the full
-// expression, as `receiver.lock().unwrap().recv()` keeps it in Rust), then
+// recv() *while holding it* (the named guard lives until recv() returns,
+// as the temporary of `receiver.lock().unwrap().recv()` does in Rust), then
 // releases it and runs the job. So idle workers queue on the mutex, and
 // every job hand-off goes through it: the cost ferrite::ThreadPool avoids
 // by giving each worker its own Receiver of a multi-consumer channel.

@@ -42,7 +42,8 @@
 // | `channel::Sender<T>`, `channel::Receiver<T>`   | Send<T>             | Send<T>             |
 // | `SendError<T>`, `TrySendError<T>`,             | Send<T> / Send<G>   | Sync<T> / Sync<G>   |
 // |   `SendTimeoutError<T>`, `PoisonError<G>`,     |                     |                     |
-// |   `TryLockError<G>`                            |                     |                     |
+// |   `TryLockError<G>`, `LockResult<G>`,          |                     |                     |
+// |   `TryLockResult<G>`                           |                     |                     |
 // | aggregates (plain structs)                     | every field Send    | every field Sync,   |
 // |                                                |                     |   no `mutable` field|
 // | aggregates whose fields cannot be reflected    | compile error: opt in or out             |
@@ -226,6 +227,10 @@ template <class G>
 class PoisonError;
 template <class G>
 class TryLockError;
+template <class G>
+class LockResult;
+template <class G>
+class TryLockResult;
 template <class Signature>
 class SendFn;
 namespace detail {
@@ -491,6 +496,8 @@ FERRITE_DETAIL_MARKER_ROW(TrySendError, Send<T>, Sync<T>);
 FERRITE_DETAIL_MARKER_ROW(SendTimeoutError, Send<T>, Sync<T>);
 FERRITE_DETAIL_MARKER_ROW(PoisonError, Send<T>, Sync<T>);
 FERRITE_DETAIL_MARKER_ROW(TryLockError, Send<T>, Sync<T>);
+FERRITE_DETAIL_MARKER_ROW(LockResult, Send<T>, Sync<T>);
+FERRITE_DETAIL_MARKER_ROW(TryLockResult, Send<T>, Sync<T>);
 
 // A nested class that is a view of `X` (an iterator of a ferrite range)
 // declares `using send_sync_as = X;` and is exactly as Send/Sync as X.

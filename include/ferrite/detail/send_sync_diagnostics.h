@@ -183,6 +183,7 @@ inline constexpr bool is_std_container =
     is_instance_of<T, std::expected> || is_instance_of<T, SendError> ||
     is_instance_of<T, TrySendError> || is_instance_of<T, SendTimeoutError> ||
     is_instance_of<T, PoisonError> || is_instance_of<T, TryLockError> ||
+    is_instance_of<T, LockResult> || is_instance_of<T, TryLockResult> ||
     is_instance_of<T, ChunkRange>;
 
 template <class T>

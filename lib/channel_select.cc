@@ -87,7 +87,7 @@ bool run_select(std::span<SelectEntry> entries, bool now_only, Deadline deadline
   // The selected entry, recorded where the caller will read it.
   const auto selected = [&out](const SelectEntry& entry) {
     out.index = entry.index;
-    out.channel = entry.channel;
+    out.channel = entry.handle->channel_id();
     out.sending = entry.sending;
     return true;
   };
@@ -237,9 +237,9 @@ Select::~Select() {
 void Select::copy_from(const Select& other) {
   for (const detail::SelectEntry& entry : other.entries()) {
     if (!spilled_ && count_ < kInline) {
-      add_in_place(*entry.handle, entry.index, entry.channel, entry.sending);
+      add_in_place(*entry.handle, entry.index, entry.sending);
     } else {
-      add_to_heap(*entry.handle, entry.index, entry.channel, entry.sending);
+      add_to_heap(*entry.handle, entry.index, entry.sending);
     }
   }
   next_index_ = other.next_index_;
@@ -282,8 +282,7 @@ void Select::remove(std::size_t index) {
   --count_;
 }
 
-void Select::add_to_heap(const detail::SelectHandle& end, std::size_t index, const void* channel,
-                         bool sending) {
+void Select::add_to_heap(const detail::SelectHandle& end, std::size_t index, bool sending) {
   // First everything that may throw (std::bad_alloc), so that nothing
   // changes if it does.
   if (!spilled_) {
@@ -305,8 +304,7 @@ void Select::add_to_heap(const detail::SelectHandle& end, std::size_t index, con
   for (std::size_t slot = 0; slot < kInline; ++slot) {
     if (copy == &copies_[slot]) free_copies_ &= ~(std::uint32_t{1} << slot);
   }
-  heap_.push_back(detail::SelectEntry{end.copy_into(copy->bytes.data()), copy, index, channel,
-                                      sending});
+  heap_.push_back(detail::SelectEntry{end.copy_into(copy->bytes.data()), copy, index, sending});
   spilled_ = true;
   ++count_;
 }

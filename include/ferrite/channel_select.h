@@ -94,21 +94,20 @@ struct alignas(kSelectCopyAlign) SelectCopy {
 };
 
 // One operation of a Select: the Select's own copy of the channel end, the
-// operation's index, and which channel and side it is (compared by
-// SelectedOperation).
+// operation's index, and its direction.
 struct SelectEntry {
   SelectHandle* handle;  // the copy, constructed in *copy
   SelectCopy* copy;      // its storage, owned by the Select
   std::size_t index;
-  const void* channel;  // the end's channel_id()
   bool sending;
 };
 
-// The operation a select started.
+// The operation a select started, and which channel and direction it is
+// (compared by SelectedOperation).
 struct SelectResult {
   Token token;
   std::size_t index;
-  const void* channel;
+  const void* channel;  // the end's channel_id()
   bool sending;
 };
 
@@ -198,11 +197,11 @@ class Select {
 
   template <class T>
   std::size_t send(const Sender<T>& tx) {
-    return add(tx.select_handle(), tx.channel_id(), true);
+    return add(tx.select_handle(), true);
   }
   template <class T>
   std::size_t recv(const Receiver<T>& rx) {
-    return add(rx.select_handle(), rx.channel_id(), false);
+    return add(rx.select_handle(), false);
   }
   // A temporary end would be gone before the selected operation could be
   // finished with it (op.send(tx, msg) / op.recv(rx) take the end).
@@ -243,17 +242,16 @@ class Select {
   static constexpr std::size_t kInline = 8;
   static constexpr std::uint32_t kAllInlineCopiesFree = (std::uint32_t{1} << kInline) - 1;
 
-  std::size_t add(const detail::SelectHandle& end, const void* channel, bool sending) {
+  std::size_t add(const detail::SelectHandle& end, bool sending) {
     if (spilled_ || count_ == kInline) {
-      add_to_heap(end, next_index_, channel, sending);
+      add_to_heap(end, next_index_, sending);
     } else {
-      add_in_place(end, next_index_, channel, sending);
+      add_in_place(end, next_index_, sending);
     }
     return next_index_++;
   }
   // Requires !spilled_ && count_ < kInline.
-  void add_in_place(const detail::SelectHandle& end, std::size_t index, const void* channel,
-                    bool sending) {
+  void add_in_place(const detail::SelectHandle& end, std::size_t index, bool sending) {
     // Not spilled: the in-place entries hold the in-place copies, so one is free.
     const auto slot = static_cast<std::size_t>(std::countr_zero(free_copies_));
     detail::SelectCopy& copy = copies_[slot];
@@ -262,13 +260,11 @@ class Select {
     entry.handle = end.copy_into(copy.bytes.data());
     entry.copy = &copy;
     entry.index = index;
-    entry.channel = channel;
     entry.sending = sending;
     free_copies_ &= ~(std::uint32_t{1} << slot);
     ++count_;
   }
-  void add_to_heap(const detail::SelectHandle& end, std::size_t index, const void* channel,
-                   bool sending);
+  void add_to_heap(const detail::SelectHandle& end, std::size_t index, bool sending);
   // Adds a copy of each of `other`'s operations, with its index.
   void copy_from(const Select& other);
   // Destroys the copy of the end of `entry` and frees its storage.

@@ -92,7 +92,7 @@ class ChannelEnd : private SelectHandle {
 
   // Identifies this end's channel (SelectedOperation compares it with the
   // selected one's); never dereferenced.
-  const void* channel_id() const noexcept {
+  const void* channel_id() const noexcept final {
     return visit([](const auto& side) { return side.channel_id(); });
   }
 

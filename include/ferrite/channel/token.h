@@ -76,6 +76,9 @@ class SelectHandle {
   // destroy_copy destroys an end that copy_into made.
   virtual SelectHandle* copy_into(void* storage) const = 0;
   virtual void destroy_copy() noexcept = 0;
+  // Identifies the channel (SelectedOperation compares it with the end it is
+  // given); never dereferenced.
+  virtual const void* channel_id() const noexcept = 0;
 
  protected:
   SelectHandle() = default;

@@ -1,5 +1,7 @@
-// ferrite/detail/borrow.h — the checked-borrow tracker behind Vec, Slice and
-// SliceMut (ferrite/vec.h, ferrite/slice.h). Not part of the public API.
+// ferrite/detail/borrow.h — the checked-borrow trackers behind Vec, Slice and
+// SliceMut (ferrite/vec.h, ferrite/slice.h), and behind the mutable access
+// that Arc and Rc hand out (ferrite/arc.h, ferrite/rc.h). Not part of the
+// public API.
 //
 // C++ cannot reject a slice that outlives its Vec at compile time as Rust
 // does, so in checked builds (FERRITE_CHECKED_BORROWS, from ferrite/panic.h)
@@ -54,6 +56,31 @@ class BorrowToken {
  private:
   BorrowCount* count_ = nullptr;
 };
+
+// The mutable borrow of one Arc/Rc handle: set by get_mut()/make_mut(),
+// cleared by shared access through the handle (which C++ lets us see, unlike
+// the death of the T& handed out). Atomic because shared access is const and
+// may run on many threads at once (a `const Arc&` shared by a scope); only
+// the first one after a mutation writes.
+class HandleMutBorrow {
+ public:
+  HandleMutBorrow() = default;
+  HandleMutBorrow(const HandleMutBorrow&) = delete;
+  HandleMutBorrow& operator=(const HandleMutBorrow&) = delete;
+
+  bool is_set() const noexcept { return set_.load(); }
+  void set() noexcept { set_.store(true); }
+  void clear() const noexcept {
+    if (set_.load()) set_.store(false);
+  }
+  // The borrow moves with the handle (a T& from make_mut() points into the
+  // allocation the receiving handle now owns).
+  void take_from(HandleMutBorrow& other) noexcept { set_.store(other.set_.exchange(false)); }
+  void swap(HandleMutBorrow& other) noexcept { set_.store(other.set_.exchange(set_.load())); }
+
+ private:
+  mutable std::atomic<bool> set_{false};
+};
 #else
 inline constexpr bool kCheckedBorrows = false;
 
@@ -63,6 +90,14 @@ struct BorrowToken {
   BorrowToken() = default;
   explicit BorrowToken(BorrowSource /*unused*/) noexcept {}
   BorrowSource source() const noexcept { return {}; }
+};
+
+struct HandleMutBorrow {
+  static constexpr bool is_set() noexcept { return false; }
+  void set() noexcept {}
+  void clear() const noexcept {}
+  void take_from(HandleMutBorrow& /*unused*/) noexcept {}
+  void swap(HandleMutBorrow& /*unused*/) noexcept {}
 };
 #endif
 

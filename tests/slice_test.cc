@@ -64,7 +64,7 @@ TEST(SliceTest, CheckedAccess) {
   EXPECT_EQ(s.get(3), nullptr);
   EXPECT_EQ(panic_message([&] { (void)s[3]; }),
             "ferrite::Slice: index out of bounds: the len is 3 but the index is 3");
-  EXPECT_EQ(s.as_span().size(), 3u);
+  EXPECT_EQ(s.as_span(unsafe_fn).size(), 3u);
   EXPECT_EQ(s.get_unchecked(unsafe_fn, 0), 1);
   Slice<int> empty;
   EXPECT_TRUE(empty.is_empty());

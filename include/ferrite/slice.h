@@ -14,13 +14,15 @@
 // checked function verifies its precondition and then calls an
 // `_unchecked(unsafe_fn, ...)` twin whose `# Safety` section states what the
 // caller must guarantee. Iterators are contiguous, so <algorithm> and
-// <ranges> work; like every C++ iterator they must stay within
-// [begin(), end()].
+// <ranges> work; checked builds bounds-check them (see ferrite/vec.h),
+// release builds trust the caller to keep them within [begin(), end()].
 //
 // Checked borrows (FERRITE_CHECKED_BORROWS, see ferrite/vec.h): a view taken
-// from a Vec counts as a borrow of it while it lives (copies, sub-slices and
-// chunks included), and the Vec panics rather than change under it. With the
-// checks off, sizeof(Slice<T>) is two words.
+// from a Vec counts as a borrow of it while it lives (copies, sub-slices,
+// chunks, and every iterator of them included, so an iterator that outlives
+// its view or chunk range still holds the Vec), and the Vec panics rather
+// than change under it. A std::span cannot be counted, so as_span() takes
+// unsafe_fn. With the checks off, sizeof(Slice<T>) is two words.
 //
 // Send/Sync (marker.h): SliceMut<T> is Send when T is Send and Sync when T is
 // Sync; Slice<T> is Send and Sync when T is Sync.

@@ -10,25 +10,57 @@
 // naming the index and the length; each checked function verifies its
 // precondition and then calls an `_unchecked(unsafe_fn, ...)` twin whose
 // `# Safety` section states what the caller must guarantee. Iterators are
-// contiguous, so <algorithm> and <ranges> work; like every C++ iterator they
-// must stay within [begin(), end()].
+// contiguous, so <algorithm> and <ranges> work. In checked builds they are
+// bounds-checked too (a step outside [begin(), end()], or `*`/`[]` outside
+// [begin(), end()), panics); in release builds they are one raw pointer and,
+// like std::vector's, must be kept within [begin(), end()] by the caller.
 //
 // Checked borrows (FERRITE_CHECKED_BORROWS, from ferrite/panic.h: on unless
 // NDEBUG, forced with -DFERRITE_CHECKED_BORROWS=0|1). C++ cannot reject a
 // slice that outlives its Vec at compile time as Rust does, so in checked
-// builds each Vec counts the slices borrowed from it (copies, sub-slices and
-// chunks included; the count is atomic, so slices may live on other
-// threads). While the count is non-zero, every non-const member function of
-// the Vec panics, naming the operation and the count:
+// builds each Vec counts the slices and iterators borrowed from it (copies,
+// sub-slices, chunks and chunk iterators included; the count is atomic, so
+// slices may live on other threads), shared ones (Slice, const iterators)
+// apart from mutable ones (SliceMut, chunks_mut, mutable iterators). While
+// any is alive, every non-const member function of the Vec panics, naming
+// the operation and the count:
 //
-//   "Vec::push while 2 slices borrow it ..."
+//   "Vec::emplace while 2 slices or iterators borrow it ..."
 //
-// Destroying a borrowed Vec cannot panic (destructors are noexcept and may
-// run during unwinding), so it prints "Vec::~Vec while N slices borrow it"
-// to stderr and aborts — the run-time counterpart of Rust's compile error.
-// With the checks off (release), neither the counter nor any check exists:
-// sizeof(Vec<T>) is three words and sizeof(Slice<T>) two. Every translation
-// unit of one program must agree on FERRITE_CHECKED_BORROWS (ODR).
+// so `for (auto& x : v) v.push(x);` panics instead of reading a freed
+// buffer. A new shared view (as_slice, a const begin(), split_at, chunks,
+// clone, ==) panics while a mutable one is alive, and a mutable iterator
+// while a shared one is. Destroying a borrowed Vec cannot panic (destructors
+// are noexcept and may run during unwinding), so it prints "Vec::~Vec while
+// N slices or iterators borrow it" to stderr and aborts — the run-time
+// counterpart of Rust's compile error. A std::span is not tracked, which is
+// why Slice::as_span takes unsafe_fn. With the checks off (release), neither
+// the counter nor any check exists: sizeof(Vec<T>) is three words,
+// sizeof(Slice<T>) two and an iterator one. Every translation unit of one
+// program must agree on FERRITE_CHECKED_BORROWS (ODR).
+//
+// Re-entrancy. Element code — a constructor, copy, move, destructor or
+// comparison of T, or the range given to extend — may reach the Vec that
+// holds the element (through a pointer of its own). Every operation that
+// runs it holds a borrow of the Vec for the duration: the elements are moved
+// (three fields, no element moves) into a Vec nothing else can name, and the
+// Vec itself is left empty and, in checked builds, busy. Re-entry then
+// panics in checked builds:
+//
+//   "ferrite::Vec modified or borrowed while one of its elements'
+//    constructor/destructor runs: Vec::emplace inside Vec::clear; ..."
+//
+// and in release builds finds an empty Vec (what it adds is destroyed when
+// the operation ends): it can never see a slot counted in len() that is
+// unconstructed or destroyed, nor a buffer freed under it. A T whose element
+// code is trivial (int, trivially copyable structs) skips this. Const
+// operations that run element code (==, clone) hold shared borrows of the
+// Vec instead: checked builds refuse a mutation from inside them; release
+// builds cannot see one.
+//
+// Aliasing. push/emplace, resize and extend accept arguments that live in
+// the Vec itself (`v.push(v[0])`, `v.resize(8, v[0])`, `v.extend(v)`, a
+// std::span of v): they copy such an argument before freeing the buffer.
 //
 // Exception guarantees (std::vector's rule). `push`, `emplace`, `insert`,
 // `reserve`, `reserve_exact` and `shrink_to_fit` give the strong guarantee
@@ -131,7 +163,10 @@ namespace detail {
 //    mutable accessors (operator[], get, first, last, begin, end,
 //    as_mut_slice, split_at_mut, chunks_mut), since a T& handed out while a
 //    slice exists would alias it. Read through a const Vec (std::as_const)
-//    while slices are alive.
+//    while shared slices are alive; while a mutable view or iterator is
+//    alive, taking a new shared view or iterator panics as well.
+//  - Element code never sees the Vec half-updated (see "Re-entrancy" in
+//    the banner).
 // Send when T is Send; Sync when T is Sync.
 // ===========================================================================
 template <class T>

@@ -61,6 +61,19 @@ void iterators_mismatched() {
   panic("ferrite: iterators of two different views subtracted (both must come from one view)");
 }
 
+void chunk_handed_out_twice(std::size_t remaining) {
+  panic("ferrite::ChunksMut: the chunk with " + std::to_string(remaining) +
+        " elements left was already handed out: chunks_mut is single-pass, and two mutable "
+        "views of one chunk would alias; advance the iterator first");
+}
+
+void chunks_mut_iterated_twice() {
+  panic(
+      "ferrite::ChunksMut: begin() called twice: chunks_mut is single-pass, and a second pass "
+      "would hand out a second mutable view of each chunk; call chunks_mut() again once the "
+      "first pass's chunks are gone");
+}
+
 void vec_borrowed(const char* op, std::size_t shared, std::size_t exclusive) {
   panic(std::string(op) + " while " + views_borrowing(shared + exclusive) +
         ": it could invalidate them; let them go out of scope first");

@@ -471,16 +471,43 @@ TEST(MarkerTest, ArcOfCellMessageBlamesCellAndSuggestsMutex) {
 }
 
 TEST(MarkerTest, ReferenceMessageSaysReferentMustBeSync) {
-  constexpr auto message = ferrite::detail::send_message<ferrite::Cell<int>&>("thread::spawn");
+  constexpr auto message =
+      ferrite::detail::send_message<const ferrite::Cell<int>&>("thread::spawn");
   const std::string_view text = message.view();
-  EXPECT_TRUE(text.starts_with("thread::spawn: ferrite::Cell<int> & is not Send: ")) << text;
-  EXPECT_NE(text.find("a reference is Send only when its referent is Sync"),
+  EXPECT_TRUE(text.starts_with("thread::spawn: const ferrite::Cell<int> & is not Send: ")) << text;
+  EXPECT_NE(text.find("a const reference is Send only when its referent is Sync"),
             std::string_view::npos);
   EXPECT_NE(text.find("ferrite::Cell<int> is not Sync"), std::string_view::npos);
   EXPECT_NE(text.find("move the value"), std::string_view::npos);
   constexpr auto wrapped =
-      ferrite::detail::send_message<std::reference_wrapper<ferrite::Cell<int>>>();
-  EXPECT_NE(wrapped.view().find("counts as T&"), std::string_view::npos) << wrapped.view();
+      ferrite::detail::send_message<std::reference_wrapper<const ferrite::Cell<int>>>();
+  EXPECT_NE(wrapped.view().find("counts as const T&"), std::string_view::npos) << wrapped.view();
+}
+
+TEST(MarkerTest, MutableReferenceMessageSaysItNeverCrosses) {
+  constexpr auto message = ferrite::detail::send_message<std::reference_wrapper<int>>();
+  const std::string_view text = message.view();
+  EXPECT_NE(text.find("is neither Send nor Sync: two threads could write through copies of it"),
+            std::string_view::npos)
+      << text;
+  EXPECT_NE(text.find("std::cref"), std::string_view::npos) << text;
+}
+
+TEST(MarkerTest, NewRowsExplainThemselves) {
+  EXPECT_NE(ferrite::detail::send_message<std::function<void()>>().view().find("ferrite::SendFn"),
+            std::string_view::npos);
+  EXPECT_NE(ferrite::detail::send_message<std::shared_ptr<long>>().view().find(
+                "std::shared_ptr<const T>"),
+            std::string_view::npos);
+  EXPECT_NE(ferrite::detail::sync_message<std::unique_ptr<long>>().view().find(
+                "unique_ptr<const T>"),
+            std::string_view::npos);
+  EXPECT_NE(ferrite::detail::sync_message<Counter>().view().find("mutable field"),
+            std::string_view::npos);
+  EXPECT_NE(ferrite::detail::send_message<ferrite::ChunksMut<ferrite::Rc<int>>::iterator>()
+                .view()
+                .find("ferrite::Rc<int> is not Send"),
+            std::string_view::npos);
 }
 
 TEST(MarkerTest, AggregateMessageNamesTheField) {

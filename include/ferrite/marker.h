@@ -268,6 +268,18 @@ namespace detail {
 template <class T>
 inline constexpr bool fields_are_visible = ReflectableAggregate<T>;
 
+template <class T>
+inline constexpr bool is_type_template_instance = false;
+template <template <class...> class Template, class... Args>
+inline constexpr bool is_type_template_instance<Template<Args...>> = true;
+
+// Declares `send_sync_as` (see the rows below). Asked of template
+// specializations never: the question must not instantiate a class such as
+// Mutex<T> whose T is still incomplete.
+template <class T>
+concept ViewOfAnother = std::is_class_v<T> && !is_type_template_instance<T> &&
+                        requires { typename T::send_sync_as; };
+
 template <class List>
 struct AllFields;
 template <class... F>
@@ -502,12 +514,12 @@ FERRITE_DETAIL_MARKER_ROW(TryLockResult, Send<T>, Sync<T>);
 // A nested class that is a view of `X` (an iterator of a ferrite range)
 // declares `using send_sync_as = X;` and is exactly as Send/Sync as X.
 template <class T>
-  requires requires { typename T::send_sync_as; }
+  requires ViewOfAnother<T>
 struct SendTrait<T, void> {
   static constexpr bool value = Send<typename T::send_sync_as>;
 };
 template <class T>
-  requires requires { typename T::send_sync_as; }
+  requires ViewOfAnother<T>
 struct SyncTrait<T, void> {
   static constexpr bool value = Sync<typename T::send_sync_as>;
 };

@@ -98,7 +98,7 @@ consteval bool owned_rule() {
     return Owned<std::remove_extent_t<T>>;
   } else if constexpr (is_span<T> || is_borrow_template<T>) {
     return false;
-  } else if constexpr (requires { typename T::send_sync_as; }) {
+  } else if constexpr (ViewOfAnother<T>) {
     return Owned<typename T::send_sync_as>;
   } else if constexpr (is_std_array<T>) {
     return Owned<Element<T>>;

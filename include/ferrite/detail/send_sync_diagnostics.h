@@ -356,7 +356,7 @@ consteval Rule rule_of() {
     return Rule::kNotSendBase;
   } else if constexpr (!send && std::is_base_of_v<NotSync, T>) {
     return Rule::kNotSyncBase;
-  } else if constexpr (requires { typename T::send_sync_as; }) {
+  } else if constexpr (ViewOfAnother<T>) {
     return Rule::kViewOf;
   } else if constexpr (ReflectableAggregate<T>) {
     if constexpr (!send && AllFields<FieldTypes<T>>::sync) {

@@ -14,6 +14,7 @@
 // run-time demo goes wrong.
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -27,6 +28,7 @@
 #include "ferrite/mutex.h"
 #include "ferrite/rc.h"
 #include "ferrite/rwlock.h"
+#include "ferrite/send_fn.h"
 #include "ferrite/thread.h"
 #include "ferrite/thread_pool.h"
 #include "ferrite/vec.h"
@@ -58,7 +60,11 @@ bool print_table() {
       row<const int&>("const int&", true, true),
       row<Cell<int>&>("Cell<int>&", false, false),
       row<std::vector<int>>("std::vector<int>", true, true),
-      row<std::shared_ptr<int>>("std::shared_ptr<int>", true, true),
+      row<int&>("int&", false, false),
+      row<std::shared_ptr<int>>("std::shared_ptr<int>", false, false),
+      row<std::shared_ptr<const int>>("std::shared_ptr<const int>", true, true),
+      row<std::function<void()>>("std::function<void()>", false, false),
+      row<ferrite::SendFn<void()>>("SendFn<void()>", true, false),
       row<Rc<int>>("Rc<int>", false, false),
       row<Arc<int>>("Arc<int>", true, true),
       row<Cell<int>>("Cell<int>", true, false),

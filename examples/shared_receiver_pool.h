@@ -1,10 +1,12 @@
 // examples/shared_receiver_pool.h — the Rust book's thread pool (chapter 20),
 // transcribed: workers that share one Receiver behind a Mutex.
 //
-// One mpsc channel of boxed jobs whose single Receiver the workers share as
+// One mpsc channel of boxed jobs (Rust's `Box<dyn FnOnce() + Send>`, here a
+// ferrite::SendFn: a std::function would hide whether the job is Send, so a
+// channel refuses it) whose single Receiver the workers share as
 // `Arc<Mutex<mpsc::Receiver<Job>>>`. A worker takes the lock, blocks in
-// recv() *while holding it* (the guard is a temporary of the full
-// expression, as `receiver.lock().unwrap().recv()` keeps it in Rust), then
+// recv() *while holding it* (the named guard lives until recv() returns,
+// as the temporary of `receiver.lock().unwrap().recv()` does in Rust), then
 // releases it and runs the job. So idle workers queue on the mutex, and
 // every job hand-off goes through it: the cost ferrite::ThreadPool avoids
 // by giving each worker its own Receiver of a multi-consumer channel.
@@ -33,13 +35,14 @@
 #include "ferrite/mpsc.h"
 #include "ferrite/mutex.h"
 #include "ferrite/panic.h"
+#include "ferrite/send_fn.h"
 #include "ferrite/thread.h"
 
 namespace ferrite::examples {
 
 class SharedReceiverPool {
  public:
-  using Job = std::move_only_function<void()>;
+  using Job = SendFn<void()>;
 
   explicit SharedReceiverPool(std::size_t size) {
     FERRITE_ASSERT(size > 0, "SharedReceiverPool: size must be at least 1");
@@ -71,7 +74,8 @@ class SharedReceiverPool {
   }
 
   template <class F>
-  requires(std::invocable<std::decay_t<F>&>&& Send<std::decay_t<F>>) void execute(F&& f) const {
+  requires(std::invocable<std::decay_t<F>&>&& Send<std::decay_t<F>>&&
+               detail::Owned<std::decay_t<F>>) void execute(F&& f) const {
     static_cast<void>(sender_->send(Job(std::forward<F>(f))));
   }
 

@@ -3,10 +3,13 @@
 #include "ferrite/channel_select.h"
 
 #include <algorithm>
+#include <bit>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <optional>
 #include <span>
 #include <utility>
@@ -84,7 +87,8 @@ bool run_select(std::span<SelectEntry> entries, bool now_only, Deadline deadline
   // The selected entry, recorded where the caller will read it.
   const auto selected = [&out](const SelectEntry& entry) {
     out.index = entry.index;
-    out.end = entry.end;
+    out.channel = entry.handle->channel_id();
+    out.sending = entry.sending;
     return true;
   };
   for (const SelectEntry& entry : entries) {
@@ -200,6 +204,71 @@ void select_misuse(const char* message) { panic(message); }
 
 namespace ferrite::channel {
 
+Select::Select(const Select& other) : Select() { copy_from(other); }
+
+// Copies rather than steals: the in-place copies of the ends cannot move
+// without their own handles (the entries point at them).
+Select::Select(Select&& other) : Select() {
+  copy_from(other);
+  other.clear();
+}
+
+Select& Select::operator=(const Select& other) {
+  if (this != &other) {
+    clear();
+    copy_from(other);
+  }
+  return *this;
+}
+
+Select& Select::operator=(Select&& other) {
+  if (this != &other) {
+    clear();
+    copy_from(other);
+    other.clear();
+  }
+  return *this;
+}
+
+Select::~Select() {
+  for (const detail::SelectEntry& entry : entries()) entry.handle->destroy_copy();
+}
+
+void Select::copy_from(const Select& other) {
+  for (const detail::SelectEntry& entry : other.entries()) {
+    if (!spilled_ && count_ < kInline) {
+      add_in_place(*entry.handle, entry.index, entry.sending);
+    } else {
+      add_to_heap(*entry.handle, entry.index, entry.sending);
+    }
+  }
+  next_index_ = other.next_index_;
+}
+
+void Select::release_copy(const detail::SelectEntry& entry) noexcept {
+  entry.handle->destroy_copy();
+  for (std::size_t slot = 0; slot < kInline; ++slot) {
+    if (entry.copy == &copies_[slot]) {
+      free_copies_ |= std::uint32_t{1} << slot;
+      return;
+    }
+  }
+  const auto owner =
+      std::find_if(heap_copies_.begin(), heap_copies_.end(),
+                   [&](const std::unique_ptr<detail::SelectCopy>& c) { return c.get() == entry.copy; });
+  if (owner != heap_copies_.end()) heap_copies_.erase(owner);
+}
+
+void Select::clear() noexcept {
+  for (const detail::SelectEntry& entry : entries()) entry.handle->destroy_copy();
+  heap_.clear();
+  heap_copies_.clear();
+  free_copies_ = kAllInlineCopiesFree;
+  spilled_ = false;
+  count_ = 0;
+  next_index_ = 0;
+}
+
 void Select::remove(std::size_t index) {
   const std::span<detail::SelectEntry> all = entries();
   const auto it = std::find_if(all.begin(), all.end(),
@@ -207,17 +276,37 @@ void Select::remove(std::size_t index) {
   if (it == all.end()) {
     detail::select_misuse("ferrite::channel::Select::remove: no operation with this index");
   }
+  release_copy(*it);
   std::move(it + 1, all.end(), it);  // keep the order of the others
   if (spilled_) heap_.pop_back();
   --count_;
 }
 
-std::size_t Select::add_to_heap(const detail::SelectHandle* handle, const void* end) {
-  if (!spilled_) heap_.assign(inline_.begin(), inline_.end());  // may throw: nothing changed
-  heap_.push_back(detail::SelectEntry{handle, next_index_, end});
+void Select::add_to_heap(const detail::SelectHandle& end, std::size_t index, bool sending) {
+  // First everything that may throw (std::bad_alloc), so that nothing
+  // changes if it does.
+  if (!spilled_) {
+    const std::span<const detail::SelectEntry> in_place = std::span(inline_).first(count_);
+    heap_.reserve(count_ + 1);
+    heap_.assign(in_place.begin(), in_place.end());
+  } else {
+    heap_.reserve(heap_.size() + 1);
+  }
+  detail::SelectCopy* copy = nullptr;
+  if (free_copies_ != 0) {
+    copy = &copies_[static_cast<std::size_t>(std::countr_zero(free_copies_))];
+  } else {
+    heap_copies_.reserve(heap_copies_.size() + 1);
+    heap_copies_.push_back(std::make_unique<detail::SelectCopy>());
+    copy = heap_copies_.back().get();
+  }
+  // Nothing below throws.
+  for (std::size_t slot = 0; slot < kInline; ++slot) {
+    if (copy == &copies_[slot]) free_copies_ &= ~(std::uint32_t{1} << slot);
+  }
+  heap_.push_back(detail::SelectEntry{end.copy_into(copy->bytes.data()), copy, index, sending});
   spilled_ = true;
   ++count_;
-  return next_index_++;
 }
 
 SelectedOperation Select::select() {

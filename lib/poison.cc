@@ -1,6 +1,9 @@
 // lib/poison.cc — the non-template half of ferrite/poison.h.
 #include "ferrite/poison.h"
 
+#include <string>
+#include <utility>
+
 #if FERRITE_DETAIL_FAST_UNCAUGHT_EXCEPTIONS
 
 #include <cxxabi.h>
@@ -36,3 +39,24 @@ const unsigned int* uncaught_exception_count_address() noexcept {
 }  // namespace ferrite::detail
 
 #endif  // FERRITE_DETAIL_FAST_UNCAUGHT_EXCEPTIONS
+
+namespace ferrite::detail {
+
+void lock_result_unwrap_failed(const char* result, const char* access, TryLockErrorKind why) {
+  std::string message(result);
+  message += "::";
+  message += access;
+  if (why == TryLockErrorKind::Poisoned) {
+    message +=
+        ": the lock is poisoned: a thread panicked while holding it, so the data may be "
+        "half-updated; check the result first, recover the data with "
+        "std::move(result.error()).into_inner(), and clear_poison() once it is repaired";
+  } else {
+    message +=
+        ": the lock would block: it is held elsewhere and nothing was acquired; check the "
+        "result first: `if (auto guard = m.try_lock()) ...`";
+  }
+  panic(std::move(message));
+}
+
+}  // namespace ferrite::detail

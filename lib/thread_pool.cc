@@ -155,7 +155,10 @@ void PoolCore::shutdown() {
   }
   // Nothing is queued or running, and only a running job could queue: dropping
   // the only Sender disconnects the channel, and each worker's recv() fails.
-  recover(sender_.write())->reset();
+  {
+    auto sender = recover(sender_.write());
+    sender->reset();
+  }
   for (auto& worker : *workers) static_cast<void>(worker.join());
   workers->clear();
 }

@@ -11,8 +11,9 @@
 namespace ferrite::detail {
 namespace {
 
-std::string slices_borrowing(std::size_t borrows) {
-  return std::to_string(borrows) + (borrows == 1 ? " slice borrows it" : " slices borrow it");
+std::string views_borrowing(std::size_t borrows, const char* kind = "") {
+  return std::to_string(borrows) + kind +
+         (borrows == 1 ? " slice or iterator borrows it" : " slices or iterators borrow it");
 }
 
 }  // namespace
@@ -46,19 +47,65 @@ void copy_length_mismatch(std::size_t source, std::size_t destination) {
         ") does not match destination slice length (" + std::to_string(destination) + ")");
 }
 
-void vec_borrowed(const char* op, std::size_t borrows) {
-  panic(std::string(op) + " while " + slices_borrowing(borrows) +
-        ": it could invalidate them; let the slices go out of scope first");
+void iterator_out_of_bounds(std::ptrdiff_t position, std::ptrdiff_t offset, std::ptrdiff_t len) {
+  if (offset == 0) {
+    panic("ferrite: iterator out of bounds: dereferencing position " + std::to_string(position) +
+          " of a view of len " + std::to_string(len));
+  }
+  panic("ferrite: iterator out of bounds: moving by " + std::to_string(offset) +
+        " from position " + std::to_string(position) + " of a view of len " +
+        std::to_string(len) + " (an iterator stays within [begin(), end()])");
 }
 
-void vec_destroyed_while_borrowed(std::size_t borrows) noexcept {
+void iterators_mismatched() {
+  panic("ferrite: iterators of two different views subtracted (both must come from one view)");
+}
+
+void chunk_handed_out_twice(std::size_t remaining) {
+  panic("ferrite::ChunksMut: the chunk with " + std::to_string(remaining) +
+        " elements left was already handed out: chunks_mut is single-pass, and two mutable "
+        "views of one chunk would alias; advance the iterator first");
+}
+
+void chunks_mut_iterated_twice() {
+  panic(
+      "ferrite::ChunksMut: begin() called twice: chunks_mut is single-pass, and a second pass "
+      "would hand out a second mutable view of each chunk; call chunks_mut() again once the "
+      "first pass's chunks are gone");
+}
+
+void vec_borrowed(const char* op, std::size_t shared, std::size_t exclusive) {
+  panic(std::string(op) + " while " + views_borrowing(shared + exclusive) +
+        ": it could invalidate them; let them go out of scope first");
+}
+
+void vec_borrowed_mutably(const char* op, std::size_t exclusive) {
+  panic(std::string(op) + " while " + views_borrowing(exclusive, " mutable") +
+        ": a shared view would alias it; let it go out of scope first");
+}
+
+void vec_reentered(const char* op, const char* running) {
+  panic(std::string("ferrite::Vec modified or borrowed while one of its elements' "
+                    "constructor/destructor runs: ") +
+        op + " inside " + running +
+        "; an element's code must not reach the Vec that holds it");
+}
+
+void vec_destroyed_while_borrowed(std::size_t borrows, const char* running) noexcept {
   // A destructor must not throw (it may run during unwinding), so the
   // dangling borrow is reported and the process stops, as Rust would refuse
   // to compile it.
-  std::fprintf(stderr,
-               "ferrite: Vec::~Vec while %s: the slices would dangle; destroy the slices "
-               "before the Vec. Aborting.\n",
-               slices_borrowing(borrows).c_str());
+  if (running != nullptr) {
+    std::fprintf(stderr,
+                 "ferrite: Vec::~Vec inside %s: an element's constructor/destructor destroyed "
+                 "the Vec that holds it. Aborting.\n",
+                 running);
+  } else {
+    std::fprintf(stderr,
+                 "ferrite: Vec::~Vec while %s: they would dangle; destroy them before the Vec. "
+                 "Aborting.\n",
+                 views_borrowing(borrows).c_str());
+  }
   std::fflush(stderr);
   std::abort();
 }

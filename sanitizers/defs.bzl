@@ -37,10 +37,16 @@ FERRITE_COPTS = [
     "--system-header-prefix=benchmark/",
 ]
 
+# libstdc++'s precondition checks (std::expected's * on an error, optional's
+# * when empty, vector's [] out of range...): cheap, ABI-compatible, and they
+# turn library undefined behaviour into an abort where a test can see it.
+# On in every sanitizer mode and in every test's own code.
+CHECKED_STDLIB_COPTS = ["-D_GLIBCXX_ASSERTIONS"]
+
 # Instrumentation per mode. ASan/UBSan link with lld: gold fails on the ASan runtime.
 SANITIZERS = {
     "asan": struct(
-        copts = [
+        copts = CHECKED_STDLIB_COPTS + [
             "-fsanitize=address,undefined",
             "-fno-sanitize-recover=all",
             "-fno-omit-frame-pointer",
@@ -57,7 +63,7 @@ SANITIZERS = {
         },
     ),
     "tsan": struct(
-        copts = ["-fsanitize=thread", "-fno-omit-frame-pointer"],
+        copts = CHECKED_STDLIB_COPTS + ["-fsanitize=thread", "-fno-omit-frame-pointer"],
         linkopts = ["-fsanitize=thread", "-fuse-ld=lld"],
         env = {
             "TSAN_OPTIONS": "halt_on_error=1:second_deadlock_stack=1:suppressions=$SUPP/tsan.supp",
@@ -165,7 +171,7 @@ def ferrite_cc_test(name, srcs, deps = [], copts = [], args = [], size = "small"
         name = name,
         srcs = srcs,
         deps = deps,
-        copts = FERRITE_COPTS + copts,
+        copts = FERRITE_COPTS + CHECKED_STDLIB_COPTS + copts,
         args = args,
         size = size,
         timeout = timeout,

@@ -37,6 +37,7 @@ using ::ferrite::testing::FaultInjected;
 using ::ferrite::testing::FaultPlan;
 using ::ferrite::testing::Fragile;
 using ::ferrite::testing::NoLeaks;
+using ::ferrite::testing::panic_message;
 
 // --- Send/Sync and const access (compile-time contract) ---------------------
 
@@ -55,7 +56,8 @@ static_assert(std::is_same_v<decltype(std::declval<Arc<int>&>().get_mut()), int*
 static_assert(std::is_same_v<decltype(std::declval<Arc<int>&>().make_mut()), int&>);
 static_assert(std::is_same_v<decltype(std::declval<Arc<int>&&>().try_unwrap()),
                              std::expected<int, Arc<int>>>);
-static_assert(std::is_nothrow_copy_constructible_v<Arc<int>>);
+// Copying panics while the source lends mutable access, in checked builds only.
+static_assert(std::is_nothrow_copy_constructible_v<Arc<int>> == !detail::kCheckedBorrows);
 static_assert(std::is_nothrow_move_constructible_v<Arc<int>>);
 static_assert(!std::is_default_constructible_v<Arc<int>>, "an Arc always starts with a value");
 static_assert(std::is_nothrow_default_constructible_v<arc::Weak<int>>);
@@ -251,10 +253,139 @@ TEST(ArcTest, GetMutOnlyWhenUnique) {
     EXPECT_EQ(a.get_mut(), nullptr);
     EXPECT_EQ(a.weak_count(), 1u);  // the lock was released
   }
-  EXPECT_EQ(a.get_mut(), a.get());
+  int* unique = a.get_mut();
+  EXPECT_EQ(unique, a.get());  // get() also ends get_mut's borrow
   EXPECT_EQ(a.weak_count(), 0u);
   arc::Weak<int> later = a.downgrade();  // downgrade after get_mut's lock/unlock
   EXPECT_EQ(a.weak_count(), 1u);
+}
+
+// --- get_mut / make_mut lend a borrow of the handle (checked builds) ------------
+
+bool mentions(const std::string& message, const char* text) {
+  return message.find(text) != std::string::npos;
+}
+
+// The class comment's example.
+TEST(ArcMutBorrow, ClassExample) {
+  auto a = ferrite::make_arc<std::vector<int>>();
+  a.make_mut().push_back(1);  // the borrow starts
+  if constexpr (detail::kCheckedBorrows) {
+    EXPECT_FALSE(panic_message([&] { auto b = a; }).empty());  // the borrow is alive
+  }
+  std::size_t n = a->size();  // shared access ends it
+  auto b = a;                 // fine: b and a share {1}
+  EXPECT_EQ(n, 1u);
+  EXPECT_EQ(b->at(0), 1);
+}
+
+TEST(ArcMutBorrow, MakeMutThenClonePanics) {
+  if constexpr (!detail::kCheckedBorrows) GTEST_SKIP() << "release build: no check";
+  Arc<int> a = make_arc<int>(1);
+  int& value = a.make_mut();
+  value = 2;
+  const std::string message = panic_message([&] { static_cast<void>(a.clone()); });
+  EXPECT_TRUE(mentions(message, "ferrite::Arc::clone")) << message;
+  EXPECT_TRUE(mentions(message, "get_mut()/make_mut()")) << message;
+  EXPECT_EQ(a.strong_count(), 1u);  // nothing was cloned; strong_count() ends nothing
+  // make_mut() on a shared handle (clone-on-write) lends the new value too.
+  Arc<int> b = make_arc<int>(5);
+  {
+    Arc<int> other = b;
+    b.make_mut() = 6;
+    EXPECT_FALSE(panic_message([&] { static_cast<void>(b.clone()); }).empty());
+    EXPECT_EQ(*other, 5);
+  }
+}
+
+TEST(ArcMutBorrow, GetMutThenCloneOrDowngradePanics) {
+  if constexpr (!detail::kCheckedBorrows) GTEST_SKIP() << "release build: no check";
+  Arc<int> a = make_arc<int>(1);
+  int* value = a.get_mut();
+  ASSERT_NE(value, nullptr);
+  *value = 3;
+  EXPECT_TRUE(mentions(panic_message([&] { static_cast<void>(a.clone()); }),
+                       "ferrite::Arc::clone"));
+  const std::string message = panic_message([&] { static_cast<void>(a.downgrade()); });
+  EXPECT_TRUE(mentions(message, "ferrite::Arc::downgrade")) << message;
+  EXPECT_EQ(a.weak_count(), 0u);
+  EXPECT_EQ(a.strong_count(), 1u);
+  // A get_mut() that fails (not the sole handle) lends nothing.
+  Arc<int> c = make_arc<int>(7);
+  Arc<int> d = c;
+  EXPECT_EQ(c.get_mut(), nullptr);
+  Arc<int> e = c.clone();
+  EXPECT_EQ(c.strong_count(), 3u);
+}
+
+TEST(ArcMutBorrow, CopyConstructionAndCopyAssignmentFromTheHandlePanic) {
+  if constexpr (!detail::kCheckedBorrows) GTEST_SKIP() << "release build: no check";
+  Arc<std::string> a = make_arc<std::string>("a");
+  a.make_mut() += "b";
+  EXPECT_FALSE(panic_message([&] { Arc<std::string> copy(a); }).empty());
+  Arc<std::string> target = make_arc<std::string>("t");
+  EXPECT_FALSE(panic_message([&] { target = a; }).empty());
+  EXPECT_EQ(*target, "t");  // unchanged
+  EXPECT_EQ(a.strong_count(), 1u);
+}
+
+TEST(ArcMutBorrow, SharedAccessEndsTheBorrow) {
+  if constexpr (!detail::kCheckedBorrows) GTEST_SKIP() << "release build: no check";
+  Arc<std::string> a = make_arc<std::string>("x");
+  a.make_mut() += "y";
+  EXPECT_EQ(*a, "xy");  // operator* ends the borrow
+  Arc<std::string> b = a.clone();
+  b.make_mut() += "z";
+  EXPECT_EQ(b->size(), 3u);  // operator->
+  arc::Weak<std::string> w = b.downgrade();
+  Arc<std::string> c = std::move(b);
+  EXPECT_EQ(c.get_mut(), nullptr);  // a Weak exists: fails, lends nothing
+  w = arc::Weak<std::string>();
+  ASSERT_NE(c.get_mut(), nullptr);
+  *c.get_mut() = "w";
+  EXPECT_NE(c.get(), nullptr);  // get()
+  Arc<std::string> d = c;
+  EXPECT_EQ(*d, "w");
+  EXPECT_EQ(*a, "xy");
+}
+
+TEST(ArcMutBorrow, MovesCarryTheBorrowAndAssignmentEndsIt) {
+  if constexpr (!detail::kCheckedBorrows) GTEST_SKIP() << "release build: no check";
+  Arc<int> a = make_arc<int>(1);
+  a.make_mut() = 2;
+  Arc<int> moved = std::move(a);
+  EXPECT_FALSE(panic_message([&] { static_cast<void>(moved.clone()); }).empty());
+  Arc<int> empty_copy = a;  // the moved-from handle lends nothing
+  EXPECT_EQ(empty_copy.get(), nullptr);
+  Arc<int> other = make_arc<int>(9);
+  moved.swap(other);  // the borrow goes with the value it lent
+  EXPECT_FALSE(panic_message([&] { static_cast<void>(other.clone()); }).empty());
+  Arc<int> fine = moved.clone();
+  other = make_arc<int>(3);  // assigning to the handle ends its borrow
+  Arc<int> also_fine = other;
+  EXPECT_EQ(*also_fine, 3);
+  EXPECT_EQ(*fine, 9);
+}
+
+// Ending the borrow is a write, done by const shared access: threads that
+// read one `const Arc&` at once after a make_mut() must not race on it.
+TEST(ArcMutBorrow, ConcurrentSharedAccessAfterMakeMut) {
+  Arc<long> a = make_arc<long>(0);
+  a.make_mut() = 42;
+  const Arc<long>& shared = a;
+  std::atomic<long> total{0};
+  std::latch start(4);
+  std::vector<std::thread> readers;
+  for (int i = 0; i < 4; ++i) {
+    readers.emplace_back([&] {
+      start.arrive_and_wait();
+      total += *shared;
+      Arc<long> mine = shared.clone();
+      total += *mine.get();
+    });
+  }
+  for (std::thread& t : readers) t.join();
+  EXPECT_EQ(total.load(), 8 * 42);
 }
 
 TEST(ArcTest, MakeMutWhenUniqueMutatesInPlace) {

@@ -418,4 +418,178 @@ TEST(Select, StressSelectBoth) {
   }
 }
 
+// --- ends destroyed while registered ------------------------------------------
+//
+// Select keeps its own copy of each end (a counted handle of the channel),
+// never the end's address: an end destroyed or moved from while registered
+// is never touched, and the operation is finished with another end of the
+// same channel. Under ASan these would be stack-use-after-scope if Select
+// kept addresses.
+// audit: select-copy-construct
+// audit: select-copy-destroy
+
+TEST(SelectDestroyedEnd, SelectWorksOnTheCopyOnEveryFlavor) {
+  for (int cap : {-1, 0, 1, 8}) {
+    auto [tx, rx] = cap < 0 ? unbounded<int>() : bounded<int>(cap);
+    auto [other_tx, other_rx] = unbounded<int>();
+    Select sel;
+    sel.recv(other_rx);
+    std::size_t index = 0;
+    {
+      auto registered = rx.clone();
+      index = sel.recv(registered);
+    }  // `registered` is destroyed while registered
+    ferrite::thread::scope([&](ferrite::thread::Scope& s) {
+      s.spawn([&] { EXPECT_TRUE(tx.send(5)); });  // a rendezvous send waits for the select
+      auto op = sel.select();
+      ASSERT_EQ(op.index(), index) << cap;
+      EXPECT_THROW(static_cast<void>(op.recv(other_rx)), ferrite::Panic);  // another channel
+      EXPECT_EQ(*op.recv(rx), 5) << cap;  // another end of the selected channel
+    });
+  }
+}
+
+TEST(SelectDestroyedEnd, TrySelectAndReadyWorkOnTheCopy) {
+  auto [tx, rx] = bounded<int>(4);
+  Select sel;
+  {
+    auto registered = rx.clone();
+    sel.recv(registered);
+    auto also_registered = tx.clone();
+    sel.send(also_registered);
+  }
+  // The receive is not ready, the send is.
+  EXPECT_EQ(sel.ready(), 1u);
+  EXPECT_EQ(sel.try_ready(), std::optional<std::size_t>(1));
+  {
+    auto op = sel.try_select();
+    ASSERT_TRUE(op.has_value());
+    ASSERT_EQ(op->index(), 1u);
+    EXPECT_TRUE(op->send(tx, 3));
+  }
+  sel.remove(1);
+  EXPECT_EQ(sel.ready(), 0u);
+  auto op = sel.try_select();
+  ASSERT_TRUE(op.has_value());
+  EXPECT_EQ(*op->recv(rx), 3);
+}
+
+TEST(SelectDestroyedEnd, MovedFromEndAndTimerArm) {
+  auto [tx, rx] = unbounded<int>();
+  Select sel;
+  sel.recv(rx);
+  std::optional<ferrite::channel::Receiver<ferrite::channel::Instant>> timeout(
+      ferrite::channel::after(1ms));
+  const std::size_t t = sel.recv(*timeout);
+  const auto keep = timeout->clone();
+  timeout.reset();  // the registered timer end is gone; `keep` finishes the operation
+  {
+    auto op = sel.select();
+    ASSERT_EQ(op.index(), t);
+    EXPECT_TRUE(op.recv(keep));
+  }
+  sel.remove(t);
+  auto moved = std::move(rx);  // the registered end is moved from
+  ASSERT_TRUE(tx.send(8));
+  auto op = sel.select();
+  ASSERT_EQ(op.index(), 0u);
+  EXPECT_THROW(static_cast<void>(op.recv(rx)), ferrite::Panic);  // moved from: not that channel
+  EXPECT_EQ(*op.recv(moved), 8);
+}
+
+// The copy is a handle: the last sender, destroyed while registered, still
+// counts until the Select lets go of it.
+TEST(SelectDestroyedEnd, RegisteredSenderCountsUntilTheSelectGoes) {
+  auto [tx, rx] = unbounded<int>();
+  {
+    Select sel;
+    {
+      auto last = std::move(tx);
+      sel.send(last);
+    }
+    EXPECT_EQ(rx.try_recv().error(), ferrite::channel::TryRecvError::Empty);
+  }
+  EXPECT_EQ(rx.try_recv().error(), ferrite::channel::TryRecvError::Disconnected);
+}
+
+// Past the in-place storage the copies live on the heap; removing and adding
+// again reuses the in-place storage. Every end is gone before select().
+TEST(SelectDestroyedEnd, ManyDestroyedEndsSpillAndRemove) {
+  constexpr std::size_t kCount = 11;
+  std::vector<ferrite::channel::Sender<int>> txs;
+  std::vector<ferrite::channel::Receiver<int>> keep;
+  Select sel;
+  for (std::size_t i = 0; i < kCount; ++i) {
+    auto [tx, rx] = bounded<int>(1);
+    EXPECT_EQ(sel.recv(rx), i);
+    txs.push_back(std::move(tx));
+    keep.push_back(rx.clone());
+  }  // each registered `rx` is destroyed
+  sel.remove(3);
+  sel.remove(9);
+  std::size_t again = 0;
+  {
+    auto [tx, rx] = bounded<int>(1);
+    again = sel.recv(rx);
+    txs.push_back(std::move(tx));
+    keep.push_back(rx.clone());
+  }
+  EXPECT_EQ(again, kCount);
+  ASSERT_TRUE(txs[kCount].send(42));
+  auto op = sel.select();
+  ASSERT_EQ(op.index(), kCount);
+  EXPECT_EQ(*op.recv(keep[kCount]), 42);
+  ASSERT_TRUE(txs[10].send(10));
+  auto op2 = sel.select();
+  ASSERT_EQ(op2.index(), 10u);
+  EXPECT_EQ(*op2.recv(keep[10]), 10);
+}
+
+TEST(SelectDestroyedEnd, CopiesAndMovesOfASelect) {
+  auto [tx, rx] = unbounded<int>();
+  auto [tx2, rx2] = unbounded<int>();
+  std::optional<Select> original(std::in_place);
+  {
+    auto a = rx.clone();
+    auto b = rx2.clone();
+    original->recv(a);
+    original->recv(b);
+  }
+  Select copy = *original;
+  Select moved = std::move(*original);
+  original.reset();
+  EXPECT_FALSE(copy.try_select().has_value());
+  ASSERT_TRUE(tx2.send(2));
+  {
+    auto op = copy.select();
+    ASSERT_EQ(op.index(), 1u);
+    EXPECT_EQ(*op.recv(rx2), 2);
+  }
+  ASSERT_TRUE(tx.send(1));
+  {
+    auto op = moved.select();
+    ASSERT_EQ(op.index(), 0u);
+    EXPECT_EQ(*op.recv(rx), 1);
+  }
+  copy = moved;
+  moved = Select();
+  EXPECT_FALSE(moved.try_ready().has_value());
+  ASSERT_TRUE(tx2.send(3));
+  auto op = copy.select();
+  ASSERT_EQ(op.index(), 1u);
+  EXPECT_EQ(*op.recv(rx2), 3);
+}
+
+// Finishing with the wrong direction of the right channel panics.
+TEST(SelectDestroyedEnd, WrongDirectionOfTheSelectedChannelPanics) {
+  auto [tx, rx] = bounded<int>(1);
+  Select sel;
+  sel.recv(rx);
+  sel.send(tx);
+  auto op = sel.select();  // only the send is ready
+  ASSERT_EQ(op.index(), 1u);
+  EXPECT_THROW(static_cast<void>(op.recv(rx)), ferrite::Panic);
+  EXPECT_TRUE(op.send(tx.clone(), 1));  // a temporary clone of the selected end is fine
+}
+
 }  // namespace

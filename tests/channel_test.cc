@@ -472,10 +472,10 @@ TEST_P(Flavors, EveryMessageDestroyedExactlyOnce) {
 }
 
 TEST(ChannelDrop, BufferedMessagesDestroyedWhenLastReceiverGoes) {
-  auto [tx, rx] = unbounded<std::shared_ptr<int>>();
-  auto value = std::make_shared<int>(1);
+  auto [tx, rx] = unbounded<std::shared_ptr<const int>>();
+  std::shared_ptr<const int> value = std::make_shared<int>(1);
   ASSERT_TRUE(tx.send(value));
-  auto [btx, brx] = bounded<std::shared_ptr<int>>(4);
+  auto [btx, brx] = bounded<std::shared_ptr<const int>>(4);
   ASSERT_TRUE(btx.send(value));
   EXPECT_EQ(value.use_count(), 3);
   { auto gone = std::move(rx); }

@@ -47,7 +47,7 @@ TEST(CondvarTest, HeaderExample) {
   const ferrite::Mutex<bool> ready(false);
   const ferrite::Condvar changed;
   std::thread producer([&] {
-    **ready.lock() = true;
+    ready.with_lock([](bool& r) { r = true; });
     changed.notify_one();
   });
   auto guard = changed.wait_while(*ready.lock(), [](bool& r) { return !r; });
@@ -71,7 +71,7 @@ TEST(CondvarTest, NotifyOneWakesAWaiter) {
   const Condvar c;
   auto guard = m.lock();
   std::thread notifier([&] {
-    **m.lock() = 1;
+    m.with_lock([](int& v) { v = 1; });
     c.notify_one();
   });
   auto woken = c.wait_while(std::move(*guard), [](int& v) { return v == 0; });
@@ -153,7 +153,7 @@ TEST(CondvarTest, WaitWhileSurvivesNotificationsThatDoNotSatisfyIt) {
   const Condvar c;
   std::thread counter([&] {
     for (int i = 1; i <= 10; ++i) {
-      **m.lock() = i;
+      m.with_lock([i](int& v) { v = i; });
       c.notify_all();
     }
   });
@@ -208,7 +208,8 @@ TEST(CondvarTest, WaitTimeoutWakesOnNotify) {
   const Condvar c;
   auto guard = notified.lock();
   std::thread notifier([&] {
-    **notified.lock() = true;  // blocks until the waiter is inside wait_timeout
+    // Blocks until the waiter is inside wait_timeout.
+    notified.with_lock([](bool& n) { n = true; });
     c.notify_one();
   });
   auto held = std::move(*guard);
@@ -250,7 +251,7 @@ TEST(CondvarTest, WaitTimeoutWhileWakes) {
   const Mutex<bool> done(false);
   const Condvar c;
   std::thread notifier([&] {
-    **done.lock() = true;
+    done.with_lock([](bool& d) { d = true; });
     c.notify_one();
   });
   auto r = c.wait_timeout_while(*done.lock(), std::chrono::hours::max(),
@@ -328,6 +329,38 @@ TEST(CondvarPoisonTest, EveryWaitFormReportsPoison) {
       c.wait_timeout_while(std::move(timed_while->first), 1ms, [](int&) { return true; });
   ASSERT_FALSE(timed_while_waiting.has_value());
   EXPECT_EQ(*timed_while_waiting.error().get_ref().first, 0);
+}
+
+TEST(CondvarPoisonTest, DerefOfAPoisonedWaitResultPanics) {
+  // A wait result is a LockResult: reading it on a poisoned mutex panics
+  // (Rust's `wait(guard).unwrap()`); the guard inside is still recoverable.
+  const Mutex<int> m(0);
+  const Condvar c;
+  std::thread([&] {
+    try {
+      auto g = m.lock();
+      panic("poison it");
+    } catch (const Panic&) {
+    }
+  }).join();
+  auto held = std::move(m.lock().error()).into_inner();
+  auto timed = c.wait_timeout(std::move(held), 0ms);
+  ASSERT_FALSE(timed.has_value());
+  try {
+    (void)timed->second.timed_out();
+    ADD_FAILURE() << "reading a poisoned wait result must panic";
+  } catch (const Panic& p) {
+    EXPECT_NE(std::string(p.what()).find("ferrite::LockResult::operator->: the lock is poisoned"),
+              std::string::npos)
+        << p.what();
+  }
+  EXPECT_THROW((void)*timed, Panic);
+  EXPECT_THROW((void)timed.value(), Panic);
+  held = std::move(timed.error()).into_inner().first;
+  auto waited = c.wait_while(std::move(held), [](int&) { return false; });
+  ASSERT_TRUE(waited.has_value()) << "no wait happened, so no poison was observed";
+  MutexGuard<int> guard = std::move(waited).value();
+  *guard = 1;
 }
 
 // --- invalid uses ------------------------------------------------------------

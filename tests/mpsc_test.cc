@@ -142,7 +142,8 @@ TEST(Mpsc, SharedReceiverBehindAMutex) {
     for (int w = 0; w < 3; ++w) {
       s.spawn([&, shared = shared] {
         for (;;) {
-          auto msg = (**shared->lock()).recv();
+          auto msg =
+              shared->with_lock([](ferrite::mpsc::Receiver<int>& rx) { return rx.recv(); });
           if (!msg) return;
           sum += *msg;
         }

@@ -26,6 +26,7 @@ using ::ferrite::testing::FaultInjected;
 using ::ferrite::testing::FaultPlan;
 using ::ferrite::testing::Fragile;
 using ::ferrite::testing::NoLeaks;
+using ::ferrite::testing::panic_message;
 
 // --- Send/Sync and const access (compile-time contract) ---------------------
 
@@ -277,7 +278,8 @@ TEST(RcTest, GetMutOnlyWhenUnique) {
   ASSERT_NE(a.get_mut(), nullptr);
   *a.get_mut() = 2;
   EXPECT_EQ(*a, 2);
-  EXPECT_EQ(a.get_mut(), a.get());
+  int* unique = a.get_mut();
+  EXPECT_EQ(unique, a.get());  // get() also ends get_mut's borrow
   {
     Rc<int> b = a;
     EXPECT_EQ(a.get_mut(), nullptr);  // another strong handle
@@ -288,6 +290,104 @@ TEST(RcTest, GetMutOnlyWhenUnique) {
     EXPECT_EQ(a.get_mut(), nullptr);  // a Weak could upgrade and observe it
   }
   EXPECT_NE(a.get_mut(), nullptr);
+}
+
+// --- get_mut / make_mut lend a borrow of the handle (checked builds) ------------
+
+bool mentions(const std::string& message, const char* text) {
+  return message.find(text) != std::string::npos;
+}
+
+// The class comment's example.
+TEST(RcMutBorrow, ClassExample) {
+  auto r = ferrite::make_rc<std::string>("a");
+  r.make_mut() += "b";  // the borrow starts
+  if constexpr (detail::kCheckedBorrows) {
+    EXPECT_FALSE(panic_message([&] { auto s = r; }).empty());  // the borrow is alive
+  }
+  EXPECT_EQ(*r, "ab");  // shared access ends it
+  auto s = r;           // fine
+  EXPECT_EQ(s.strong_count(), 2u);
+}
+
+TEST(RcMutBorrow, MakeMutThenClonePanics) {
+  if constexpr (!detail::kCheckedBorrows) GTEST_SKIP() << "release build: no check";
+  Rc<int> a = make_rc<int>(1);
+  a.make_mut() = 2;
+  const std::string message = panic_message([&] { static_cast<void>(a.clone()); });
+  EXPECT_TRUE(mentions(message, "ferrite::Rc::clone")) << message;
+  EXPECT_TRUE(mentions(message, "get_mut()/make_mut()")) << message;
+  EXPECT_EQ(a.strong_count(), 1u);
+  Rc<int> b = make_rc<int>(5);
+  Rc<int> other = b;
+  b.make_mut() = 6;  // clone-on-write: the new value is lent
+  EXPECT_FALSE(panic_message([&] { static_cast<void>(b.clone()); }).empty());
+  EXPECT_EQ(*other, 5);
+}
+
+TEST(RcMutBorrow, GetMutThenCloneOrDowngradePanics) {
+  if constexpr (!detail::kCheckedBorrows) GTEST_SKIP() << "release build: no check";
+  Rc<int> a = make_rc<int>(1);
+  int* value = a.get_mut();
+  ASSERT_NE(value, nullptr);
+  *value = 3;
+  EXPECT_TRUE(mentions(panic_message([&] { static_cast<void>(a.clone()); }),
+                       "ferrite::Rc::clone"));
+  const std::string message = panic_message([&] { static_cast<void>(a.downgrade()); });
+  EXPECT_TRUE(mentions(message, "ferrite::Rc::downgrade")) << message;
+  EXPECT_EQ(a.weak_count(), 0u);
+  EXPECT_EQ(a.strong_count(), 1u);
+  Rc<int> c = make_rc<int>(7);
+  Rc<int> d = c;
+  EXPECT_EQ(c.get_mut(), nullptr);  // a failed get_mut() lends nothing
+  Rc<int> e = c.clone();
+  EXPECT_EQ(c.strong_count(), 3u);
+}
+
+TEST(RcMutBorrow, CopyConstructionAndCopyAssignmentFromTheHandlePanic) {
+  if constexpr (!detail::kCheckedBorrows) GTEST_SKIP() << "release build: no check";
+  Rc<std::string> a = make_rc<std::string>("a");
+  a.make_mut() += "b";
+  EXPECT_FALSE(panic_message([&] { Rc<std::string> copy(a); }).empty());
+  Rc<std::string> target = make_rc<std::string>("t");
+  EXPECT_FALSE(panic_message([&] { target = a; }).empty());
+  EXPECT_EQ(*target, "t");
+  EXPECT_EQ(a.strong_count(), 1u);
+}
+
+TEST(RcMutBorrow, SharedAccessEndsTheBorrow) {
+  if constexpr (!detail::kCheckedBorrows) GTEST_SKIP() << "release build: no check";
+  Rc<std::string> a = make_rc<std::string>("x");
+  a.make_mut() += "y";
+  EXPECT_EQ(*a, "xy");  // operator* ends the borrow
+  Rc<std::string> b = a.clone();
+  b.make_mut() += "z";
+  EXPECT_EQ(b->size(), 3u);  // operator->
+  rc::Weak<std::string> w = b.downgrade();
+  w = rc::Weak<std::string>();
+  ASSERT_NE(b.get_mut(), nullptr);
+  EXPECT_NE(b.get(), nullptr);  // get()
+  Rc<std::string> c = b;
+  EXPECT_EQ(*c, "xyz");
+  EXPECT_EQ(*a, "xy");
+}
+
+TEST(RcMutBorrow, MovesCarryTheBorrowAndAssignmentEndsIt) {
+  if constexpr (!detail::kCheckedBorrows) GTEST_SKIP() << "release build: no check";
+  Rc<int> a = make_rc<int>(1);
+  a.make_mut() = 2;
+  Rc<int> moved = std::move(a);
+  EXPECT_FALSE(panic_message([&] { static_cast<void>(moved.clone()); }).empty());
+  Rc<int> empty_copy = a;  // the moved-from handle lends nothing
+  EXPECT_EQ(empty_copy.get(), nullptr);
+  Rc<int> other = make_rc<int>(9);
+  moved.swap(other);  // the borrow goes with the value it lent
+  EXPECT_FALSE(panic_message([&] { static_cast<void>(other.clone()); }).empty());
+  Rc<int> fine = moved.clone();
+  other = make_rc<int>(3);  // assigning to the handle ends its borrow
+  Rc<int> also_fine = other;
+  EXPECT_EQ(*also_fine, 3);
+  EXPECT_EQ(*fine, 9);
 }
 
 // --- make_mut ----------------------------------------------------------------------

@@ -31,6 +31,14 @@ using ::ferrite::testing::Counted;
 using ::ferrite::testing::NoLeaks;
 using ::ferrite::testing::panics_on_thread;
 
+// The value behind `l`, copied out under a read lock (a guard cannot be
+// dereferenced as a temporary).
+template <class T>
+T copy_of(const RwLock<T>& l) {
+  auto guard = l.read();
+  return **guard;
+}
+
 // --- compile-time contract ---------------------------------------------------
 
 static_assert(Send<RwLock<int>> && Sync<RwLock<int>>);
@@ -79,7 +87,7 @@ TEST(RwLockTest, HeaderExample) {
     EXPECT_EQ(n, 3u);
   }
   if (auto writer = table.write()) (*writer)->push_back(4);
-  EXPECT_EQ((*table.read())->size(), 4u);
+  EXPECT_EQ(copy_of(table).size(), 4u);
 }
 
 // --- basic locking -----------------------------------------------------------
@@ -168,7 +176,7 @@ TEST(RwLockTest, WaitingWriterBlocksNewReaders) {
   { RwLockReadGuard<int> release = std::move(reader); }
   writer.join();
   EXPECT_TRUE(wrote.load());
-  EXPECT_EQ(**l.read(), 1);
+  EXPECT_EQ(copy_of(l), 1);
 }
 
 TEST(RwLockTest, ReadersNeverSeeAHalfWrittenValue) {
@@ -196,7 +204,7 @@ TEST(RwLockTest, ReadersNeverSeeAHalfWrittenValue) {
   }
   writer.join();
   for (auto& reader : readers) reader.join();
-  EXPECT_EQ(**l->read(), kWrites);
+  EXPECT_EQ(copy_of(*l), kWrites);
 }
 
 // --- poisoning ---------------------------------------------------------------
@@ -252,6 +260,83 @@ TEST(RwLockPoisonTest, TryLocksOnAPoisonedLockCarryTheGuard) {
   EXPECT_EQ(*guard, 4);
 }
 
+TEST(RwLockPoisonTest, DerefOfAPoisonedResultPanics) {
+  // Rust's `l.read().unwrap()` on a poisoned lock: a panic with the way out,
+  // never a use of an expected that holds an error.
+  NoLeaks no_leaks;
+  const RwLock<Counted> l(5);
+  poison_by_writer(l);
+  {
+    auto r = l.read();
+    try {
+      (void)(*r)->value();
+      ADD_FAILURE() << "reading a poisoned result must panic";
+    } catch (const Panic& p) {
+      const std::string message = p.what();
+      EXPECT_NE(message.find("ferrite::LockResult::operator*: the lock is poisoned"),
+                std::string::npos)
+          << message;
+      EXPECT_NE(message.find("into_inner()"), std::string::npos) << message;
+    }
+    EXPECT_THROW((void)r.value(), Panic);
+    EXPECT_THROW((void)r->operator->(), Panic);
+    RwLockReadGuard<Counted> recovered = std::move(r.error()).into_inner();
+    EXPECT_EQ(recovered->value(), 5);
+  }
+  {
+    auto w = l.write();
+    EXPECT_THROW((void)**w, Panic);
+    EXPECT_THROW((void)std::move(w).value(), Panic);
+    RwLockWriteGuard<Counted> recovered = std::move(w.error()).into_inner();
+    *recovered = Counted(6);
+  }
+  {
+    auto held = l.read();  // poisoned; holds a read lock
+    auto busy = l.try_write();
+    try {
+      (void)**busy;
+      ADD_FAILURE() << "a WouldBlock result must panic";
+    } catch (const Panic& p) {
+      EXPECT_NE(
+          std::string(p.what()).find("ferrite::TryLockResult::operator*: the lock would block"),
+          std::string::npos)
+          << p.what();
+    }
+    auto shared = l.try_read();
+    try {
+      (void)shared.value();
+      ADD_FAILURE() << "a Poisoned result must panic";
+    } catch (const Panic& p) {
+      EXPECT_NE(
+          std::string(p.what()).find("ferrite::TryLockResult::value(): the lock is poisoned"),
+          std::string::npos)
+          << p.what();
+    }
+  }
+  {
+    // Every guard is gone: a writer gets in (with the poison news).
+    auto after = l.try_write();
+    ASSERT_FALSE(after.has_value());
+    EXPECT_TRUE(after.error().is_poisoned());
+  }
+  l.clear_poison();
+  auto writer = l.write();
+  EXPECT_EQ((*writer)->value(), 6);
+}
+
+TEST(RwLockTest, ValueOfAGoodResult) {
+  const RwLock<std::string> l("a");
+  {
+    auto w = l.write();
+    RwLockWriteGuard<std::string>& writer = w.value();
+    *writer += "b";
+  }
+  RwLockReadGuard<std::string> reader = l.read().value();
+  RwLockReadGuard<std::string> second = l.try_read().value();
+  EXPECT_EQ(*reader, "ab");
+  EXPECT_EQ(*second, "ab");
+}
+
 TEST(RwLockPoisonTest, ClearPoison) {
   const RwLock<int> l(0);
   poison_by_writer(l);
@@ -266,14 +351,17 @@ TEST(RwLockPoisonTest, AccessInUnwindDoesNotPoison) {
   const RwLock<int> l(1);
   struct Unwinder {
     const RwLock<int>& l;
-    ~Unwinder() { **l.write() += 1; }
+    ~Unwinder() {
+      auto writer = l.write();
+      **writer += 1;
+    }
   };
   EXPECT_TRUE(panics_on_thread([&] {
     Unwinder unwinder{l};
     panic("unwinding");
   }));
   EXPECT_FALSE(l.is_poisoned());
-  EXPECT_EQ(**l.read(), 2);
+  EXPECT_EQ(copy_of(l), 2);
 }
 
 // --- into_inner / get_mut ----------------------------------------------------
@@ -299,7 +387,7 @@ TEST(RwLockTest, GetMut) {
   auto r = l.get_mut();
   ASSERT_TRUE(r.has_value());
   **r = 20;
-  EXPECT_EQ(**l.read(), 20);
+  EXPECT_EQ(copy_of(l), 20);
 }
 
 TEST(RwLockTest, GetMutPoisoned) {
@@ -346,7 +434,7 @@ TEST(RwLockGuardTest, MovedFromGuardsPanicOnUse) {
     *kept = 1;
   }
   EXPECT_FALSE(l.is_poisoned());
-  EXPECT_EQ(**l.read(), 1);
+  EXPECT_EQ(copy_of(l), 1);
 }
 
 TEST(RwLockGuardTest, MoveAssignmentReleases) {

@@ -40,7 +40,10 @@ static_assert(std::contiguous_iterator<SliceMut<int>::iterator>);
 static_assert(std::ranges::contiguous_range<Slice<int>>);
 static_assert(std::ranges::contiguous_range<SliceMut<int>>);
 static_assert(std::ranges::forward_range<Chunks<int>>);
-static_assert(std::ranges::forward_range<ChunksMut<int>>);
+static_assert(std::ranges::input_range<ChunksMut<int>> && !std::ranges::forward_range<ChunksMut<int>>,
+              "chunks_mut is single-pass: each mutable chunk exists once");
+static_assert(!std::copy_constructible<ChunksMut<int>::iterator>);
+static_assert(std::ranges::sized_range<ChunksMut<int>>);
 static_assert(std::ranges::sized_range<Chunks<int>>);
 static_assert(std::is_same_v<decltype(std::declval<const SliceMut<int>&>()[0]), const int&>);
 static_assert(std::is_same_v<decltype(std::declval<SliceMut<int>&>()[0]), int&>);
@@ -64,7 +67,7 @@ TEST(SliceTest, CheckedAccess) {
   EXPECT_EQ(s.get(3), nullptr);
   EXPECT_EQ(panic_message([&] { (void)s[3]; }),
             "ferrite::Slice: index out of bounds: the len is 3 but the index is 3");
-  EXPECT_EQ(s.as_span().size(), 3u);
+  EXPECT_EQ(s.as_span(unsafe_fn).size(), 3u);
   EXPECT_EQ(s.get_unchecked(unsafe_fn, 0), 1);
   Slice<int> empty;
   EXPECT_TRUE(empty.is_empty());
@@ -139,6 +142,60 @@ TEST(SliceTest, ChunkSizeZeroPanics) {
             "ferrite::SliceMut::chunks_mut: chunk size must be non-zero");
   EXPECT_EQ(panic_message([&] { (void)s.chunks(0); }),
             "ferrite::Slice::chunks: chunk size must be non-zero");
+}
+
+// --- exclusive views: shared and mutable borrows do not mix ---------------------------------
+
+class ExclusiveTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!detail::kCheckedBorrows) GTEST_SKIP() << "built with FERRITE_CHECKED_BORROWS=0";
+  }
+};
+
+TEST_F(ExclusiveTest, SharedViewWhileSplitHalvesLivePanics) {
+  Vec<int> v{1, 2, 3, 4};
+  {
+    auto halves = v.split_at_mut(2);
+    EXPECT_EQ(panic_message([&] { (void)v.as_slice(); }),
+              "Vec::as_slice while 2 mutable slices or iterators borrow it: a shared view would "
+              "alias it; let it go out of scope first");
+    EXPECT_THAT(panic_message([&] { (void)v.chunks(2); }), ::testing::HasSubstr("Vec::as_slice"));
+    EXPECT_THAT(panic_message([&] { (void)v.clone(); }), ::testing::HasSubstr("Vec::as_slice"));
+    EXPECT_THAT(panic_message([&] { (void)(v == v); }), ::testing::HasSubstr("Vec::as_slice"));
+    EXPECT_THAT(panic_message([&] { (void)std::as_const(v).begin(); }),
+                ::testing::HasSubstr("Vec::begin while 2 mutable"));
+    halves->first[0] = 10;
+  }
+  {
+    Slice<int> shared = v.as_slice();
+    EXPECT_THAT(panic_message([&] { (void)v.as_mut_slice(); }),
+                ::testing::HasSubstr("Vec::as_mut_slice while 1 slice"));
+    EXPECT_THAT(panic_message([&] { (void)v.begin(); }),
+                ::testing::HasSubstr("Vec::begin while 1 slice"));
+  }
+  EXPECT_EQ(values(v), (std::vector<int>{10, 2, 3, 4}));
+}
+
+TEST_F(ExclusiveTest, ChunksMutIsSinglePass) {
+  NoLeaks no_leaks;
+  Vec<Counted> v{Counted(1), Counted(2), Counted(3)};
+  ChunksMut<Counted> chunks = v.chunks_mut(2);
+  {
+    auto it = chunks.begin();
+    SliceMut<Counted> first = *it;
+    EXPECT_EQ(panic_message([&] { (void)*it; }),
+              "ferrite::ChunksMut: the chunk with 3 elements left was already handed out: "
+              "chunks_mut is single-pass, and two mutable views of one chunk would alias; advance "
+              "the iterator first");
+    ++it;
+    SliceMut<Counted> second = *it;  // the next position may be handed out once
+    EXPECT_EQ(second.len(), 1u);
+  }
+  EXPECT_EQ(panic_message([&] { (void)chunks.begin(); }),
+            "ferrite::ChunksMut: begin() called twice: chunks_mut is single-pass, and a second "
+            "pass would hand out a second mutable view of each chunk; call chunks_mut() again "
+            "once the first pass's chunks are gone");
 }
 
 TEST(SliceMutTest, SwapIsChecked) {

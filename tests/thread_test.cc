@@ -22,6 +22,7 @@
 #include "ferrite/arc.h"
 #include "ferrite/cell.h"
 #include "ferrite/marker.h"
+#include "ferrite/mutex.h"
 #include "ferrite/panic.h"
 #include "ferrite/rc.h"
 #include "ferrite/vec.h"
@@ -35,8 +36,10 @@ namespace ferrite {
 namespace unevaluated {
 Cell<int>& a_cell();
 int& an_int();
+const int& a_const_int();
 }  // namespace unevaluated
 using unevaluated::a_cell;
+using unevaluated::a_const_int;
 using unevaluated::an_int;
 
 namespace {
@@ -75,19 +78,30 @@ static_assert(!CanSpawn<TakeAndReturn<int, Rc<int>>, int>, "an Rc result is reje
 static_assert(!CanSpawn<NotSendCallable>, "a non-Send callable is rejected");
 static_assert(!CanSpawn<TakeAndReturn<Cell<int>&>, std::reference_wrapper<Cell<int>>>,
               "std::ref(cell) counts as Cell<int>&, which is not Send (Cell is not Sync)");
-static_assert(CanSpawn<TakeAndReturn<std::atomic<int>&>, std::reference_wrapper<std::atomic<int>>>,
-              "std::ref(atomic) is fine: atomics are Sync");
+static_assert(!CanSpawn<TakeAndReturn<std::atomic<int>&>, std::reference_wrapper<std::atomic<int>>>,
+              "std::ref is a mutable alias: rejected even for an atomic");
+static_assert(!CanSpawn<TakeAndReturn<const std::atomic<int>&>,
+                        std::reference_wrapper<const std::atomic<int>>>,
+              "std::cref is a borrow: thread::spawn takes only owned data");
+static_assert(!CanSpawn<TakeAndReturn<SliceMut<int>>, SliceMut<int>>,
+              "a SliceMut is a borrow: thread::spawn takes only owned data");
 static_assert(CanSpawn<TakeAndReturn<Cell<int>>, Cell<int>>, "moving a whole Cell is fine");
 static_assert(!CanSpawn<decltype(&a_cell)>, "returning Cell<int>& is rejected");
-static_assert(CanSpawn<decltype(&an_int)>, "returning int& is fine");
+static_assert(!CanSpawn<decltype(&an_int)>, "returning int& is rejected: results own their data");
+static_assert(!CanSpawn<decltype(&a_const_int)>, "so is returning const int&");
 static_assert(!CanSpawn<int>, "not a callable");
 static_assert(CanScopedSpawn<TakeAndReturn<int>, int>);
 static_assert(!CanScopedSpawn<TakeAndReturn<Rc<int>>, Rc<int>>);
 static_assert(!CanScopedSpawn<TakeAndReturn<Cell<int>&>, std::reference_wrapper<Cell<int>>>);
 static_assert(CanScopedSpawn<TakeAndReturn<SliceMut<int>>, SliceMut<int>>);
 static_assert(!CanScopedSpawn<decltype(&a_cell)>);
-static_assert(std::is_same_v<decltype(thread::spawn(an_int).join()),
-                             std::expected<std::reference_wrapper<int>, PanicPayload>>);
+static_assert(!CanScopedSpawn<decltype(&a_const_int)>, "a scoped thread's result owns its data");
+static_assert(CanScopedSpawn<TakeAndReturn<const std::atomic<int>&>,
+                             std::reference_wrapper<const std::atomic<int>>>,
+              "a scoped thread borrows through std::cref");
+static_assert(!CanScopedSpawn<TakeAndReturn<std::atomic<int>&>,
+                              std::reference_wrapper<std::atomic<int>>>,
+              "but never through std::ref");
 static_assert(std::is_same_v<decltype(thread::spawn([] {}).join()),
                              std::expected<void, PanicPayload>>);
 
@@ -130,21 +144,33 @@ TEST(ThreadTest, JoinReturnsTheValue) {
   EXPECT_TRUE(ran) << "join synchronizes with the thread's writes";
 }
 
-TEST(ThreadTest, ArgumentsAreDecayCopiedUnlessStdRef) {
-  std::atomic<int> shared{0};
+TEST(ThreadTest, ArgumentsAreDecayCopied) {
+  auto shared = make_arc<Mutex<int>>(0);
   int local = 1;
   auto h = thread::spawn(
-      [](std::atomic<int>& counter, int copy) {
-        counter += 10;
+      [](Arc<Mutex<int>> counter, int copy) {
+        counter->with_lock([](int& value) { value += 10; });
         return copy + 1;
       },
-      std::ref(shared), local);
+      shared, local);
   EXPECT_EQ(*h.join(), 2);
-  EXPECT_EQ(shared.load(), 10);
-  static int global = 3;
-  auto ref = thread::spawn([]() -> int& { return global; }).join();
-  ASSERT_TRUE(ref.has_value());
-  EXPECT_EQ(&ref->get(), &global);
+  EXPECT_EQ(shared->with_lock([](int& value) { return value; }), 10);
+  EXPECT_EQ(shared.strong_count(), 1u) << "the thread's copy of the Arc is gone after join";
+}
+
+TEST(ThreadTest, ScopedThreadsBorrowThroughCref) {
+  const Vec<int> numbers{1, 2, 3};
+  const long total = thread::scope([&](const thread::Scope& s) {
+    auto h = s.spawn(
+        [](const Vec<int>& v) {
+          long sum = 0;
+          for (int x : v) sum += x;
+          return sum;
+        },
+        std::cref(numbers));
+    return *h.join();
+  });
+  EXPECT_EQ(total, 6);
 }
 
 TEST(ThreadTest, JoinReturnsAFerritePanic) {

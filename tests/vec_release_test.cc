@@ -8,12 +8,16 @@
 #error "build this test with -DFERRITE_CHECKED_BORROWS=0"
 #endif
 
+#include <ranges>
 #include <string>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "ferrite/vec.h"
 #include "gtest/gtest.h"
+#include "tests/support/test_types.h"
+#include "tests/support/vec_values.h"
 
 namespace ferrite {
 namespace {
@@ -46,6 +50,79 @@ TEST(VecReleaseTest, BoundsChecksStay) {
   auto [left, right] = *v.split_at_mut(1);
   left[0] = 7;
   EXPECT_EQ(std::as_const(v)[0], 7);
+}
+
+// Re-entrancy without the checks: element code that reaches its own Vec
+// while an operation runs finds it empty (the operation holds the
+// elements), so the hostile programs of tests/vec_test.cc are memory-safe
+// here too (the _asan twin checks), though nothing panics.
+
+using ::ferrite::testing::Counted;
+using ::ferrite::testing::NoLeaks;
+using ::ferrite::testing::values;
+
+struct PushesOnDestruction {
+  Vec<PushesOnDestruction>* owner = nullptr;
+  Counted counted;
+  PushesOnDestruction(Vec<PushesOnDestruction>* o, int value) : owner(o), counted(value) {}
+  PushesOnDestruction(PushesOnDestruction&& other) noexcept
+      : owner(std::exchange(other.owner, nullptr)), counted(std::move(other.counted)) {}
+  PushesOnDestruction& operator=(PushesOnDestruction&& other) noexcept {
+    owner = std::exchange(other.owner, nullptr);
+    counted = std::move(other.counted);
+    return *this;
+  }
+  ~PushesOnDestruction() {
+    if (owner != nullptr) owner->push(PushesOnDestruction(nullptr, -1));
+  }
+  int value() const { return counted.value(); }
+};
+
+struct EmplacesOnConstruction {
+  Counted counted;
+  EmplacesOnConstruction(Vec<EmplacesOnConstruction>* owner, int value) : counted(value) {
+    if (owner != nullptr) owner->emplace(nullptr, -1);
+  }
+  int value() const { return counted.value(); }
+};
+
+TEST(VecReleaseTest, DestructorPushingIntoItsVecIsMemorySafe) {
+  NoLeaks no_leaks;
+  {
+    Vec<PushesOnDestruction> v;
+    for (int i = 0; i < 4; ++i) v.emplace(&v, i);
+    v.shrink_to_fit();
+    v.truncate(2);
+    EXPECT_EQ(values(v), (std::vector<int>{0, 1})) << "what the destructors pushed is dropped";
+    v.clear();
+    EXPECT_TRUE(v.is_empty());
+    for (int i = 0; i < 3; ++i) v.emplace(&v, i);
+  }  // ~Vec: the pushes land in the dying Vec and are destroyed as well
+}
+
+TEST(VecReleaseTest, ConstructorEmplacingIntoItsVecIsMemorySafe) {
+  NoLeaks no_leaks;
+  for (bool full : {true, false}) {
+    Vec<EmplacesOnConstruction> v = Vec<EmplacesOnConstruction>::with_capacity(full ? 2 : 8);
+    v.emplace(nullptr, 0);
+    v.emplace(nullptr, 1);
+    v.emplace(&v, 2);
+    EXPECT_EQ(values(v), (std::vector<int>{0, 1, 2}));
+  }
+}
+
+TEST(VecReleaseTest, ExtendFromAViewOfItselfSeesItEmpty) {
+  Vec<int> v{1, 2, 3, 4};
+  v.extend(v | std::views::filter([](int x) { return x % 2 == 1; }));
+  EXPECT_EQ(values(v), (std::vector<int>{1, 2, 3, 4}));
+  v.extend(v);  // a contiguous view of itself is copied first
+  EXPECT_EQ(values(v), (std::vector<int>{1, 2, 3, 4, 1, 2, 3, 4}));
+}
+
+TEST(VecReleaseTest, ResizeFromOwnElementSurvivesReallocation) {
+  Vec<std::string> v{std::string(64, 'x')};
+  v.resize(8, v[0]);
+  for (const std::string& s : v) EXPECT_EQ(s, std::string(64, 'x'));
 }
 
 }  // namespace

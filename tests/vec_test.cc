@@ -349,11 +349,17 @@ TEST(VecTest, WorksWithAlgorithmsAndRanges) {
   EXPECT_EQ(std::accumulate(v.begin(), v.end(), 0), 4950);
   std::ranges::reverse(v);
   EXPECT_EQ(v[0], 99);
-  auto evens = v | std::views::filter([](int x) { return x % 2 == 0; });
-  EXPECT_EQ(std::ranges::distance(evens), 50);
-  auto it = std::ranges::find(std::as_const(v), 42);
-  EXPECT_EQ(it - std::as_const(v).begin(), 57);
-  EXPECT_EQ(std::to_address(v.begin()), v.get(0));
+  {
+    // A filter view caches its begin(), a mutable iterator: it borrows v
+    // until it goes out of scope.
+    auto evens = v | std::views::filter([](int x) { return x % 2 == 0; });
+    EXPECT_EQ(std::ranges::distance(evens), 50);
+  }
+  {
+    auto it = std::ranges::find(std::as_const(v), 42);
+    EXPECT_EQ(it - std::as_const(v).begin(), 57);
+  }  // a shared iterator is gone: mutable ones may be taken again
+  EXPECT_EQ(std::to_address(v.begin()), std::as_const(v).get(0));
   Vec<int>::const_iterator c = v.begin();  // iterator -> const_iterator
   EXPECT_EQ(*(c + 1), 98);
   EXPECT_EQ(c[2], 97);
@@ -567,6 +573,23 @@ TEST(VecFaultTest, InsertIsStrongAtEveryPosition) {
   }
 }
 
+TEST(VecFaultTest, InitializerListLeavesNothingBehind) {
+  // A constructor that throws never runs ~Vec: the copies made so far and
+  // the buffer must be released by the constructor itself (LSan, NoLeaks).
+  NoLeaks no_leaks;
+  int n = 1;
+  for (;; ++n) {
+    FaultPlan plan(n);
+    try {
+      Vec<Fragile> v{Fragile(1), Fragile(2), Fragile(3), Fragile(4)};
+      EXPECT_EQ(values(v), (std::vector<int>{1, 2, 3, 4}));
+      break;
+    } catch (const FaultInjected&) {
+    }
+  }
+  EXPECT_EQ(n, 9) << "4 values, then 4 copies into the Vec";
+}
+
 TEST(VecFaultTest, CloneLeavesNothingBehind) {
   NoLeaks no_leaks;
   int steps = for_each_fault(
@@ -696,7 +719,7 @@ TEST_F(BorrowTest, EveryMutationPanicsWhileASliceIsAlive) {
   };
   for (const auto& [name, op] : operations) {
     EXPECT_EQ(panic_message(op),
-              name + " while 1 slice borrows it: it could invalidate them; let the slices go "
+              name + " while 1 slice or iterator borrows it: it could invalidate them; let them go "
                      "out of scope first")
         << name;
   }
@@ -726,17 +749,17 @@ TEST_F(BorrowTest, MessageCountsEveryLiveView) {
   Vec<int> v{1, 2, 3, 4};
   {
     auto halves = v.split_at_mut(2);
-    EXPECT_THAT(panic_message([&] { v.push(5); }), HasSubstr("Vec::emplace while 2 slices"));
+    EXPECT_THAT(panic_message([&] { v.push(5); }), HasSubstr("Vec::emplace while 2 slices or iterators"));
     Slice<int> copy = halves->first.as_slice();
     Slice<int> copy2 = copy;
-    EXPECT_THAT(panic_message([&] { v.push(5); }), HasSubstr("while 4 slices borrow it"));
+    EXPECT_THAT(panic_message([&] { v.push(5); }), HasSubstr("while 4 slices or iterators borrow it"));
   }
   {
     Chunks<int> chunks = v.chunks(1);
-    EXPECT_THAT(panic_message([&] { v.clear(); }), HasSubstr("Vec::clear while 1 slice"));
+    EXPECT_THAT(panic_message([&] { v.clear(); }), HasSubstr("Vec::clear while 1 slice or iterator"));
     auto it = chunks.begin();
-    Slice<int> first_chunk = *it;
-    EXPECT_THAT(panic_message([&] { v.clear(); }), HasSubstr("while 2 slices"));
+    Slice<int> first_chunk = *it;  // the range, its iterator and the chunk
+    EXPECT_THAT(panic_message([&] { v.clear(); }), HasSubstr("while 3 slices"));
   }
   {
     SliceMut<int> whole = v.as_mut_slice();
@@ -752,7 +775,7 @@ TEST_F(BorrowTest, DanglingSliceAttemptPanicsInsteadOfDangling) {
   Vec<std::string> v{"a", "b", "c"};
   Slice<std::string> s = v.as_slice();
   EXPECT_THAT(panic_message([&] { v.push("d"); }),
-              HasSubstr("Vec::emplace while 1 slice borrows it"));
+              HasSubstr("Vec::emplace while 1 slice or iterator borrows it"));
   EXPECT_EQ(s[0], "a") << "no reallocation happened: the slice is still valid (ASan checks)";
 }
 
@@ -768,6 +791,263 @@ TEST_F(BorrowTest, SlicesOnOtherThreadsAreCounted) {
   EXPECT_THAT(panic_message([&] { v.clear(); }), HasSubstr("while 1 slice"));
   held.reset();
   v.clear();
+}
+
+// --- re-entrancy: element code that reaches its own Vec ------------------------------------
+
+// An element whose destructor pushes into the Vec that holds it (as a
+// reviewer's hostile program would), recording the panic it gets: a panic
+// cannot leave a destructor, so the element catches it.
+struct PushesOnDestruction {
+  static inline std::vector<std::string>* panics = nullptr;
+  Vec<PushesOnDestruction>* owner = nullptr;
+  Counted counted;
+  PushesOnDestruction(Vec<PushesOnDestruction>* o, int value) : owner(o), counted(value) {}
+  PushesOnDestruction(PushesOnDestruction&& other) noexcept
+      : owner(std::exchange(other.owner, nullptr)), counted(std::move(other.counted)) {}
+  PushesOnDestruction& operator=(PushesOnDestruction&& other) noexcept {
+    owner = std::exchange(other.owner, nullptr);
+    counted = std::move(other.counted);
+    return *this;
+  }
+  ~PushesOnDestruction() {
+    if (owner == nullptr) return;
+    try {
+      owner->push(PushesOnDestruction(nullptr, -1));
+    } catch (const Panic& p) {
+      panics->push_back(p.what());
+    }
+  }
+};
+
+// An element whose constructor emplaces into the Vec being emplaced into.
+struct EmplacesOnConstruction {
+  Counted counted;
+  EmplacesOnConstruction(Vec<EmplacesOnConstruction>* owner, int value) : counted(value) {
+    if (owner != nullptr) owner->emplace(nullptr, -1);
+  }
+  int value() const { return counted.value(); }
+};
+
+// An element whose copy (relocation of a T without a noexcept move) pushes
+// into the Vec whose buffer is being moved.
+struct PushesOnCopy {
+  static inline Vec<PushesOnCopy>* owner = nullptr;
+  Counted counted;
+  explicit PushesOnCopy(int value) : counted(value) {}
+  PushesOnCopy(const PushesOnCopy& other) : counted(other.counted) {
+    if (owner != nullptr) owner->push(PushesOnCopy(-1));
+  }
+  int value() const { return counted.value(); }
+};
+
+TEST_F(BorrowTest, DestructorPushingIntoItsVecPanics) {
+  NoLeaks no_leaks;
+  std::vector<std::string> panics;
+  PushesOnDestruction::panics = &panics;
+  const std::vector<std::pair<std::string, std::function<void(Vec<PushesOnDestruction>&)>>>
+      operations = {
+          {"Vec::clear", [](auto& v) { v.clear(); }},
+          {"Vec::truncate", [](auto& v) { v.truncate(1); }},
+          {"Vec::operator=(Vec&&)", [](auto& v) { v = Vec<PushesOnDestruction>(); }},
+      };
+  for (const auto& [name, op] : operations) {
+    panics.clear();
+    {
+      Vec<PushesOnDestruction> v;
+      for (int i = 0; i < 4; ++i) v.emplace(&v, i);
+      v.shrink_to_fit();  // a push would have to reallocate
+      op(v);
+      ASSERT_FALSE(panics.empty()) << name;
+      EXPECT_EQ(panics[0],
+                "ferrite::Vec modified or borrowed while one of its elements' constructor/"
+                "destructor runs: Vec::emplace inside " +
+                    name + "; an element's code must not reach the Vec that holds it");
+      for (PushesOnDestruction& x : v) x.owner = nullptr;
+    }
+  }
+  // Dropping the Vec: ~Vec holds the same borrow.
+  panics.clear();
+  {
+    Vec<PushesOnDestruction> v;
+    for (int i = 0; i < 3; ++i) v.emplace(&v, i);
+  }
+  ASSERT_EQ(panics.size(), 3u);
+  EXPECT_THAT(panics[0], HasSubstr("Vec::emplace inside Vec::~Vec"));
+}
+
+TEST_F(BorrowTest, ConstructorEmplacingIntoItsVecPanics) {
+  NoLeaks no_leaks;
+  for (bool full : {true, false}) {
+    Vec<EmplacesOnConstruction> v = Vec<EmplacesOnConstruction>::with_capacity(full ? 2 : 8);
+    v.emplace(nullptr, 0);
+    v.emplace(nullptr, 1);
+    EXPECT_EQ(panic_message([&] { v.emplace(&v, 2); }),
+              "ferrite::Vec modified or borrowed while one of its elements' constructor/"
+              "destructor runs: Vec::emplace inside Vec::emplace; an element's code must not "
+              "reach the Vec that holds it");
+    EXPECT_EQ(values(v), (std::vector<int>{0, 1})) << "the failed emplace changed nothing";
+    EXPECT_EQ(v.capacity(), full ? 2u : 8u);
+  }
+}
+
+TEST_F(BorrowTest, CopyDuringRelocationReachingTheVecPanics) {
+  NoLeaks no_leaks;
+  Vec<PushesOnCopy> v;
+  v.emplace(0);
+  v.emplace(1);
+  v.shrink_to_fit();
+  PushesOnCopy::owner = &v;
+  EXPECT_THAT(panic_message([&] { v.reserve(10); }), HasSubstr("Vec::emplace inside Vec::reserve"));
+  EXPECT_THAT(panic_message([&] { v.push(PushesOnCopy(2)); }),
+              HasSubstr("Vec::emplace inside Vec::emplace"));
+  PushesOnCopy::owner = nullptr;
+  EXPECT_EQ(values(v), (std::vector<int>{0, 1})) << "strong guarantee: nothing changed";
+  EXPECT_EQ(v.capacity(), 2u);
+}
+
+// An element whose operator== pushes into a Vec being compared.
+struct Meddling {
+  static inline Vec<Meddling>* target = nullptr;
+  int value;
+  bool operator==(const Meddling& other) const {
+    if (target != nullptr) target->push(Meddling{0});
+    return value == other.value;
+  }
+};
+
+TEST_F(BorrowTest, ComparisonReachingTheVecPanics) {
+  Vec<Meddling> a{Meddling{1}, Meddling{2}};
+  Vec<Meddling> b{Meddling{1}, Meddling{2}};
+  Meddling::target = &a;
+  EXPECT_THAT(panic_message([&] { (void)(a == b); }),
+              HasSubstr("Vec::emplace while 3 slices or iterators borrow it"));
+  Meddling::target = nullptr;
+  EXPECT_EQ(a.len(), 2u);
+}
+
+// --- aliasing: growing operations copy an argument that lives in the Vec --------------------
+
+TEST(VecTest, ResizeFromOwnElementSurvivesReallocation) {
+  NoLeaks no_leaks;
+  Vec<std::string> v{std::string(64, 'x')};
+  v.resize(8, v[0]);  // v[0] lives in the buffer that growing frees (ASan checks)
+  for (const std::string& s : v) EXPECT_EQ(s, std::string(64, 'x'));
+  v.shrink_to_fit();
+  v.resize(20, std::as_const(v)[7]);
+  EXPECT_EQ(v.len(), 20u);
+  EXPECT_EQ(std::as_const(v)[19], std::string(64, 'x'));
+  Vec<Counted> counted{Counted(5)};
+  counted.resize(9, counted[0]);
+  EXPECT_EQ(values(counted), (std::vector<int>(9, 5)));
+}
+
+TEST(VecTest, ExtendFromItselfCopiesFirst) {
+  NoLeaks no_leaks;
+  Vec<std::string> v{"a", "b"};
+  v.extend(v);  // a view of v's own elements: copied before the buffer grows
+  EXPECT_EQ(v.len(), 4u);
+  EXPECT_EQ(std::as_const(v)[3], "b");
+  // A std::span escapes the borrow checks (made through std::ranges::data),
+  // yet extend still sees that it views the Vec's own elements.
+  v.shrink_to_fit();
+  std::span<const std::string> view(std::as_const(v));
+  v.extend(view.subspan(1, 2));
+  EXPECT_EQ(v.len(), 6u);
+  EXPECT_EQ(std::as_const(v)[4], "b");
+  EXPECT_EQ(std::as_const(v)[5], "a");
+  Vec<Counted> counted{Counted(1), Counted(2)};
+  counted.extend(counted);
+  EXPECT_EQ(values(counted), (std::vector<int>{1, 2, 1, 2}));
+}
+
+TEST_F(BorrowTest, ExtendFromAViewOfItselfPanics) {
+  Vec<int> v{1, 2, 3, 4};
+  EXPECT_EQ(panic_message([&] { v.extend(v | std::views::filter([](int x) { return x % 2; })); }),
+            "ferrite::Vec modified or borrowed while one of its elements' constructor/destructor "
+            "runs: Vec::begin inside Vec::extend; an element's code must not reach the Vec that "
+            "holds it");
+  EXPECT_EQ(values(v), (std::vector<int>{1, 2, 3, 4}));
+}
+
+// --- iterators are borrows ------------------------------------------------------------------
+
+TEST_F(BorrowTest, PushWhileIteratingPanics) {
+  Vec<std::string> v{"a", "b"};
+  v.shrink_to_fit();
+  EXPECT_EQ(panic_message([&] {
+              for (std::string& s : v) v.push(s);
+            }),
+            "Vec::emplace while 2 slices or iterators borrow it: it could invalidate them; let "
+            "them go out of scope first");
+  EXPECT_THAT(panic_message([&] {
+                for (const std::string& s : std::as_const(v)) v.push(s);
+              }),
+              HasSubstr("Vec::emplace while 2 slices or iterators borrow it"));
+  EXPECT_EQ(v.len(), 2u);
+  {
+    auto it = v.begin();
+    EXPECT_THAT(panic_message([&] { (void)v.as_slice(); }),
+                HasSubstr("Vec::as_slice while 1 mutable slice or iterator borrows it"));
+    EXPECT_THAT(panic_message([&] { (void)std::as_const(v).begin(); }),
+                HasSubstr("Vec::begin while 1 mutable slice or iterator"));
+    Vec<std::string>::const_iterator c = it;
+    EXPECT_EQ(*c, "a");
+  }
+  {
+    auto c = std::as_const(v).begin();
+    EXPECT_THAT(panic_message([&] { (void)v.begin(); }),
+                HasSubstr("Vec::begin while 1 slice or iterator"));
+  }
+  v.push("c");  // every iterator is gone
+  EXPECT_EQ(v.len(), 3u);
+}
+
+TEST_F(BorrowTest, ChunkIteratorOutlivingItsRangeStillBorrows) {
+  Vec<int> v{1, 2, 3, 4};
+  v.shrink_to_fit();
+  {
+    auto it = v.chunks_mut(2).begin();  // the range was a temporary
+    EXPECT_THAT(panic_message([&] { v.push(5); }), HasSubstr("Vec::emplace while 1 slice"));
+    (*it)[0] = 10;
+  }
+  auto slice_it = v.chunks(3).begin();
+  EXPECT_THAT(panic_message([&] { v.push(5); }), HasSubstr("Vec::emplace while 1 slice"));
+  auto element_it = std::as_const(v).as_slice().begin();  // the slice was a temporary
+  EXPECT_THAT(panic_message([&] { v.push(5); }), HasSubstr("Vec::emplace while 2 slices"));
+  EXPECT_EQ(*element_it, 10);
+}
+
+// --- iterators are bounds-checked -----------------------------------------------------------
+
+TEST_F(BorrowTest, IteratorArithmeticIsChecked) {
+  Vec<int> v{1, 2, 3, 4};
+  {
+    auto it = v.begin();
+    EXPECT_EQ(panic_message([&] { it[8] = 42; }),
+              "ferrite: iterator out of bounds: moving by 8 from position 0 of a view of len 4 "
+              "(an iterator stays within [begin(), end()])");
+    EXPECT_THAT(panic_message([&] { (void)(it + 5); }), HasSubstr("moving by 5 from position 0"));
+    EXPECT_THAT(panic_message([&] { (void)(it - 1); }), HasSubstr("moving by -1 from position 0"));
+    EXPECT_THAT(panic_message([&] { --it; }), HasSubstr("moving by -1"));
+    auto end = v.end();
+    EXPECT_EQ(panic_message([&] { *end = 1; }),
+              "ferrite: iterator out of bounds: dereferencing position 4 of a view of len 4");
+    EXPECT_THAT(panic_message([&] { ++end; }), HasSubstr("moving by 1 from position 4"));
+    EXPECT_EQ(end - it, 4);
+    EXPECT_EQ(it[3], 4);
+    EXPECT_EQ(*(end - 4), 1);
+    EXPECT_EQ(std::to_address(end) - std::to_address(it), 4);
+  }
+  auto c = std::as_const(v).begin();
+  EXPECT_THAT(panic_message([&] { (void)c[4]; }), HasSubstr("dereferencing position 4"));
+  EXPECT_THAT(panic_message([&] { (void)c[5]; }), HasSubstr("moving by 5 from position 0"));
+  Vec<int> other{1};
+  auto o = std::as_const(other).begin();
+  EXPECT_THAT(panic_message([&] { (void)(o - c); }), HasSubstr("two different views"));
+  Vec<int>::const_iterator empty;
+  EXPECT_THAT(panic_message([&] { (void)*empty; }), HasSubstr("dereferencing position 0"));
+  EXPECT_EQ(values(v), (std::vector<int>{1, 2, 3, 4})) << "no write went through";
 }
 
 using BorrowDeathTest = BorrowTest;
@@ -789,8 +1069,8 @@ void destroy_vec_under_two_halves() {
 TEST_F(BorrowDeathTest, DestroyingABorrowedVecAborts) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   EXPECT_DEATH(destroy_vec_under_a_slice(),
-               "Vec::~Vec while 1 slice borrows it: the slices would dangle");
-  EXPECT_DEATH(destroy_vec_under_two_halves(), "Vec::~Vec while 2 slices borrow it");
+               "Vec::~Vec while 1 slice or iterator borrows it: they would dangle");
+  EXPECT_DEATH(destroy_vec_under_two_halves(), "Vec::~Vec while 2 slices or iterators borrow it");
 }
 
 }  // namespace

@@ -67,6 +67,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "ferrite/detail/borrow.h"
 #include "ferrite/marker.h"
 #include "ferrite/panic.h"
 #include "ferrite/unsafe.h"
@@ -170,6 +171,14 @@ void arc_release_weak(ArcInner<T>* inner) noexcept {
         "assign a live Arc to it before using it");
 }
 
+[[noreturn, gnu::cold, gnu::noinline]] inline void arc_mut_borrowed(const char* what) {
+  panic(std::string("ferrite::Arc::") + what +
+        ": this Arc lent mutable access to its value (get_mut()/make_mut()) that may still be "
+        "in use, and a second handle would share a value being mutated; once done mutating, "
+        "end the borrow by reading through this handle (*arc, arc->, arc.get()), then " +
+        what);
+}
+
 // Busy-wait hint for the few instructions that Arc::is_unique() holds the
 // weak-count lock.
 inline void arc_spin_loop_hint() noexcept {
@@ -200,6 +209,34 @@ inline void arc_spin_loop_hint() noexcept {
 // `get()` returns `const T*`, like Rust's `as_ptr()` for identity and interop;
 // it is shared access like `*`, so nothing can be written through it. Writing
 // needs the sole handle: get_mut() and make_mut() check that.
+//
+// Mutable access is a borrow of the handle. The T* from get_mut() and the T&
+// from make_mut() are exclusive only while this handle stays the sole one;
+// in Rust the borrow checker ends that access before the handle can be
+// cloned. C++ cannot see when the T& dies, so the rule is:
+//  - a non-null get_mut() or a make_mut() starts this handle's *mutable
+//    borrow*;
+//  - shared access through the handle (`*arc`, `arc->`, `arc.get()`, also
+//    inside ==/<=>) ends it, as does assigning another Arc to the handle;
+//    moving the handle moves the borrow to the new one; swap() swaps them;
+//  - while it lasts, clone(), copy construction, copy assignment *from* this
+//    handle and downgrade() panic (no second handle may share a value that
+//    is being mutated, e.g. on another thread);
+//  - after it ends, the T&/T* must not be used any more (call get_mut() or
+//    make_mut() again).
+// Checked builds (FERRITE_CHECKED_BORROWS: tests and sanitizer targets, any
+// build without NDEBUG) enforce the third point; release builds do not
+// check, and keeping to the rule is the caller's obligation, as for Vec's
+// slices. strong_count(), weak_count() and ptr_eq() neither end nor check
+// the borrow. (No Weak can upgrade meanwhile: get_mut() requires that none
+// exists, make_mut() leaves the old ones on another allocation, and
+// downgrade() panics.)
+//
+//   auto a = ferrite::make_arc<std::vector<int>>();
+//   a.make_mut().push_back(1);         // the borrow starts
+//   // auto b = a;                     // would panic: the borrow is alive
+//   std::size_t n = a->size();         // shared access ends it
+//   auto b = a;                        // fine: b and a share {1}
 template <class T>
 class Arc {
   static_assert(std::is_object_v<T> && !std::is_array_v<T>,
@@ -208,14 +245,23 @@ class Arc {
  public:
   using element_type = T;
 
-  Arc(const Arc& other) noexcept : inner_(other.inner_) {
-    if (inner_ != nullptr) inc_strong(inner_);
+  // Copying panics (checked builds) while `other` lends mutable access: see
+  // "Mutable access is a borrow of the handle" above.
+  Arc(const Arc& other) noexcept(!detail::kCheckedBorrows) : inner_(other.inner_) {
+    if (inner_ == nullptr) return;
+    if (other.mut_borrow_.is_set()) [[unlikely]]
+      detail::arc_mut_borrowed("clone");
+    inc_strong(inner_);
   }
-  Arc(Arc&& other) noexcept : inner_(std::exchange(other.inner_, nullptr)) {}
+  // The mutable borrow, if any, moves along with the handle.
+  Arc(Arc&& other) noexcept : inner_(std::exchange(other.inner_, nullptr)) {
+    mut_borrow_.take_from(other.mut_borrow_);
+  }
 
   // Copy-and-swap: the old value is released after this handle already holds
-  // the new one; self-assignment is harmless.
-  Arc& operator=(const Arc& other) noexcept {
+  // the new one; self-assignment is harmless. Assigning ends this handle's
+  // mutable borrow (it takes `other`'s, when moving).
+  Arc& operator=(const Arc& other) noexcept(!detail::kCheckedBorrows) {
     Arc(other).swap(*this);
     return *this;
   }
@@ -229,25 +275,33 @@ class Arc {
   }
 
   // Another handle to the same value (same as copying).
-  [[nodiscard]] Arc clone() const noexcept { return Arc(*this); }
+  [[nodiscard]] Arc clone() const noexcept(!detail::kCheckedBorrows) { return Arc(*this); }
 
-  // The shared value. Panics if this Arc is empty.
+  // The shared value. Panics if this Arc is empty. Ends this handle's
+  // mutable borrow (checked builds).
   const T& operator*() const {
     if (inner_ == nullptr) [[unlikely]]
       detail::arc_empty("operator*");
+    mut_borrow_.clear();
     return inner_->value;
   }
   const T* operator->() const {
     if (inner_ == nullptr) [[unlikely]]
       detail::arc_empty("operator->");
+    mut_borrow_.clear();
     return &inner_->value;
   }
 
   // Address of the shared value (Rust's `Arc::as_ptr`); nullptr if empty.
   // Shared access, so the pointer is to const: every clone has one, and two
   // threads writing through them would race. Mutation needs get_mut() or
-  // make_mut(), which check that this is the sole handle.
-  const T* get() const noexcept { return inner_ == nullptr ? nullptr : &inner_->value; }
+  // make_mut(), which check that this is the sole handle. Ends this handle's
+  // mutable borrow (checked builds).
+  const T* get() const noexcept {
+    if (inner_ == nullptr) return nullptr;
+    mut_borrow_.clear();
+    return &inner_->value;
+  }
 
   // Number of Arc handles to this value; 0 if empty. Other threads may change
   // it at any moment: a snapshot, not a synchronization primitive.
@@ -276,9 +330,11 @@ class Arc {
 
   // Mutable access if this is the only handle of either kind (no other Arc,
   // no arc::Weak); nullptr otherwise, and if empty. While this handle is not
-  // cloned or downgraded, the pointer stays exclusive.
+  // cloned or downgraded, the pointer stays exclusive: a non-null result
+  // starts this handle's mutable borrow (see the class comment).
   T* get_mut() noexcept {
     if (inner_ == nullptr || !is_unique()) return nullptr;
+    mut_borrow_.set();
     return &inner_->value;
   }
 
@@ -288,6 +344,8 @@ class Arc {
   //  - only arc::Weak handles remain: move the value into a new allocation and
   //    destroy the moved-from original, so those Weaks no longer upgrade;
   //  - this is the sole handle: no allocation.
+  // Either way this handle is then the only handle of either kind, and its
+  // mutable borrow starts (see the class comment).
   // If the copy, the move (which falls back to a copy when T's move may
   // throw) or the allocation throws, this handle and its value are unchanged;
   // in the only-Weaks case an upgrade racing with the failed call may have
@@ -334,6 +392,7 @@ class Arc {
       // with the handles dropped before it.
       inner_->strong.store(1, std::memory_order_release);
     }
+    mut_borrow_.set();
     return inner_->value;
   }
 
@@ -411,10 +470,13 @@ class Arc {
     return T(*unwrapped.error());
   }
 
-  // A weak handle to this value. Panics if empty.
+  // A weak handle to this value. Panics if empty, and (checked builds) while
+  // this handle lends mutable access: a Weak could upgrade to a second handle.
   [[nodiscard]] arc::Weak<T> downgrade() const {
     if (inner_ == nullptr) [[unlikely]]
       detail::arc_empty("downgrade");
+    if (mut_borrow_.is_set()) [[unlikely]]
+      detail::arc_mut_borrowed("downgrade");
     // ORDERING(arc-downgrade-load): relaxed: only seeds the CAS below, which
     // re-reads the count atomically and carries the ordering.
     std::size_t current = inner_->weak.load(std::memory_order_relaxed);
@@ -441,7 +503,11 @@ class Arc {
     }
   }
 
-  void swap(Arc& other) noexcept { std::swap(inner_, other.inner_); }
+  // Each handle's mutable borrow goes with its value.
+  void swap(Arc& other) noexcept {
+    std::swap(inner_, other.inner_);
+    mut_borrow_.swap(other.mut_borrow_);
+  }
   friend void swap(Arc& a, Arc& b) noexcept { a.swap(b); }
 
   friend bool operator==(const Arc& a, const Arc& b) requires std::equality_comparable<T> {
@@ -535,6 +601,9 @@ class Arc {
   }
 
   detail::ArcInner<T>* inner_;
+  // Checked builds: whether get_mut()/make_mut() access may still be in use.
+  // Empty (no space) otherwise.
+  [[no_unique_address]] detail::HandleMutBorrow mut_borrow_;
 };
 
 // Constructs a T from `args` inside a new Arc allocation (one allocation). If

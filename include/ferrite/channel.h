@@ -71,6 +71,7 @@
 #include "ferrite/channel/zero.h"
 #include "ferrite/channel_error.h"
 #include "ferrite/detail/deadline.h"
+#include "ferrite/detail/owned.h"
 #include "ferrite/marker.h"
 #include "ferrite/panic.h"
 
@@ -100,6 +101,15 @@ template <class T>
 concept ChannelMessage =
     std::is_object_v<T> && !std::is_array_v<T> && !std::is_const_v<T> && !std::is_volatile_v<T> &&
     std::is_nothrow_move_constructible_v<T> && std::is_nothrow_destructible_v<T>;
+
+// What the deleted channel constructors "return": two inert names, so that
+// `auto [tx, rx] = ...` adds no error of its own to the one that explains
+// why the message type was refused.
+struct RejectedEnd {};
+struct RejectedChannel {
+  RejectedEnd sender;
+  RejectedEnd receiver;
+};
 
 // Makes channel ends from flavor sides (their constructors are private).
 struct ChannelAccess {
@@ -275,7 +285,7 @@ class Receiver final : public detail::ChannelEnd<Receiver<T>, detail::ReceiverFl
 // A channel of at most `cap` buffered messages; `cap == 0`: rendezvous.
 //   auto [tx, rx] = ferrite::channel::bounded<std::string>(16);
 template <class T>
-requires(Send<T>&& detail::ChannelMessage<T>) std::pair<Sender<T>, Receiver<T>> bounded(
+requires(Send<T>&& detail::Owned<T>&& detail::ChannelMessage<T>) std::pair<Sender<T>, Receiver<T>> bounded(
     std::size_t cap) {
   if (cap == 0) {
     auto [tx, rx] = detail::make_counted<detail::ZeroChannel<T>>();
@@ -290,29 +300,35 @@ requires(Send<T>&& detail::ChannelMessage<T>) std::pair<Sender<T>, Receiver<T>> 
 // A channel without bound.
 //   auto [tx, rx] = ferrite::channel::unbounded<int>();
 template <class T>
-requires(Send<T>&& detail::ChannelMessage<T>) std::pair<Sender<T>, Receiver<T>> unbounded() {
+requires(Send<T>&& detail::Owned<T>&& detail::ChannelMessage<T>) std::pair<Sender<T>, Receiver<T>> unbounded() {
   auto [tx, rx] = detail::make_counted<detail::ListChannel<T>>();
   return {detail::ChannelAccess::sender<T>(detail::ListSender<T>(std::move(tx))),
           detail::ChannelAccess::receiver<T>(detail::ListReceiver<T>(std::move(rx)))};
 }
 
 template <class T>
-requires(!Send<T>) void bounded(std::size_t cap) = delete (
+requires(!Send<T>) detail::RejectedChannel bounded(std::size_t cap) = delete (
     "ferrite::channel: the message type must be Send, since a message moves to another thread "
     "(the note below names the type); send an Arc instead of an Rc, or a Mutex/atomic instead "
     "of a Cell");
 template <class T>
-requires(!Send<T>) void unbounded() = delete (
+requires(!Send<T>) detail::RejectedChannel unbounded() = delete (
     "ferrite::channel: the message type must be Send, since a message moves to another thread "
     "(the note below names the type); send an Arc instead of an Rc, or a Mutex/atomic instead "
     "of a Cell");
 template <class T>
-requires(Send<T> && !detail::ChannelMessage<T>) void bounded(std::size_t cap) = delete (
+requires(Send<T> && !detail::Owned<T>) detail::RejectedChannel bounded(
+    std::size_t cap) = delete(FERRITE_DETAIL_CHANNEL_OWNED_TEXT("ferrite::channel"));
+template <class T>
+requires(Send<T> && !detail::Owned<T>) detail::RejectedChannel unbounded() = delete(
+    FERRITE_DETAIL_CHANNEL_OWNED_TEXT("ferrite::channel"));
+template <class T>
+requires(Send<T>&& detail::Owned<T> && !detail::ChannelMessage<T>) detail::RejectedChannel bounded(std::size_t cap) = delete (
     "ferrite::channel: the message type must be a non-const object type whose move constructor "
     "and destructor are noexcept (a claimed slot cannot be taken back); wrap it in "
     "std::unique_ptr");
 template <class T>
-requires(Send<T> && !detail::ChannelMessage<T>) void unbounded() = delete (
+requires(Send<T>&& detail::Owned<T> && !detail::ChannelMessage<T>) detail::RejectedChannel unbounded() = delete (
     "ferrite::channel: the message type must be a non-const object type whose move constructor "
     "and destructor are noexcept (a claimed slot cannot be taken back); wrap it in "
     "std::unique_ptr");
@@ -346,7 +362,7 @@ Receiver<Instant> tick(std::chrono::duration<Rep, Period> duration) {
 // A receiver that never delivers and is never disconnected: in a Select it
 // disables one arm without changing the arm's index.
 template <class T>
-requires(Send<T>&& detail::ChannelMessage<T>) Receiver<T> never() {
+requires(Send<T>&& detail::Owned<T>&& detail::ChannelMessage<T>) Receiver<T> never() {
   return detail::ChannelAccess::receiver<T>(detail::NeverReceiver<T>());
 }
 

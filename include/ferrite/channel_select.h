@@ -5,7 +5,7 @@
 // until one of them can proceed, *starts* it, and returns a
 // SelectedOperation whose index() says which. The caller must then finish
 // exactly that operation with `op.recv(rx)` or `op.send(tx, msg)`, passing
-// the same Receiver/Sender object that was added:
+// the Receiver/Sender that was added (or another end of its channel):
 //
 //   auto [tx1, rx1] = ferrite::channel::unbounded<int>();
 //   auto [tx2, rx2] = ferrite::channel::unbounded<int>();
@@ -21,8 +21,21 @@
 // at once with its error.
 //
 // Contract of Select:
-// * `send(tx)` / `recv(rx)` add an operation and return its index. Select
-//   keeps a pointer to `tx`/`rx`: they must outlive it (invalid otherwise).
+// * `send(tx)` / `recv(rx)` add an operation and return its index. They take
+//   lvalues only: an rvalue end (`sel.recv(channel::after(d))`,
+//   `sel.recv(std::move(rx))`) is a compile error, since the caller needs the
+//   end afterwards to finish the operation (`op.recv(rx)`); store it in a
+//   variable that outlives the Select:
+//     auto timeout = ferrite::channel::after(d);
+//     sel.recv(timeout);
+// * Select keeps its own copy of each end it was given (another handle of
+//   the channel: one atomic increment, released by remove() or ~Select), and
+//   never the end's address. So an end destroyed or moved from while it is
+//   registered is never touched: select(), try_select() and ready() go on
+//   working on the copy, and the selected operation is finished with any
+//   end of the same channel (a clone the caller kept). As long as the Select
+//   holds a sender's copy, the channel counts that sender (in crossbeam the
+//   Select borrows the sender, which keeps it alive just the same).
 // * `remove(index)` removes an operation (panics for an unknown index).
 // * `select()` blocks until an operation is selected; `try_select()` does
 //   not block (nullopt if none is ready); `select_timeout(d)` /
@@ -33,16 +46,22 @@
 //   try_recv/try_send).
 // * select() and ready() with no operations added panic (they would block
 //   forever).
-// Select is neither Send nor Sync in spirit (it borrows the channel ends);
-// use it on one thread.
+// Copying a Select copies its operations (same indices, one more handle of
+// each channel); a moved-from Select is empty.
+// Select is neither Send nor Sync in spirit (crossbeam's borrows the channel
+// ends); use it on one thread.
 //
 // Contract of SelectedOperation:
 // * `index()`: the selected operation's index.
 // * `recv(rx)` (for a selected receive) → std::expected<T, RecvError>;
 //   `send(tx, msg)` (for a selected send) → std::expected<void, SendError<T>>
 //   (the error means the channel is disconnected and hands msg back).
-// * Passing an end other than the one added for this index panics and
-//   leaves the operation pending (call again with the right one).
+// * Pass the end added for this index, or any end of the same channel and
+//   direction (a clone of it): SelectedOperation compares channels, not
+//   addresses, and keeps nothing, so a temporary clone is fine too. An end
+//   of another channel, or recv() for a selected send (send() for a
+//   selected receive), panics and leaves the operation pending (call again
+//   with the right one).
 // * Completing it twice panics. Destroying it without completing it is a
 //   bug that would wedge the channel's partner (a rendezvous sender is
 //   waiting for this very receive): the destructor prints a message and
@@ -51,9 +70,12 @@
 #pragma once
 
 #include <array>
+#include <bit>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <expected>
+#include <memory>
 #include <optional>
 #include <span>
 #include <utility>
@@ -66,19 +88,27 @@
 
 namespace ferrite::detail {
 
-// One operation of a Select: its handle, its index, and the channel end it
-// was added with (compared by SelectedOperation).
-struct SelectEntry {
-  const SelectHandle* handle;
-  std::size_t index;
-  const void* end;
+// Room for a Select's copy of one channel end (SelectHandle::copy_into).
+struct alignas(kSelectCopyAlign) SelectCopy {
+  std::array<std::byte, kSelectCopySize> bytes;
 };
 
-// The operation a select started.
+// One operation of a Select: the Select's own copy of the channel end, the
+// operation's index, and its direction.
+struct SelectEntry {
+  SelectHandle* handle;  // the copy, constructed in *copy
+  SelectCopy* copy;      // its storage, owned by the Select
+  std::size_t index;
+  bool sending;
+};
+
+// The operation a select started, and which channel and direction it is
+// (compared by SelectedOperation).
 struct SelectResult {
   Token token;
   std::size_t index;
-  const void* end;
+  const void* channel;  // the end's channel_id()
+  bool sending;
 };
 
 // The run loops of Select (crossbeam's run_select / run_ready), in
@@ -116,14 +146,16 @@ class SelectedOperation {
 
   template <class T>
   std::expected<T, RecvError> recv(const Receiver<T>& rx) {
-    check(&rx, "ferrite::channel::SelectedOperation::recv: this receiver was not selected");
+    check(rx.channel_id(), false,
+          "ferrite::channel::SelectedOperation::recv: this receiver was not selected");
     completed_ = true;
     return rx.read_selected(result_.token);
   }
 
   template <class T>
   std::expected<void, SendError<T>> send(const Sender<T>& tx, T msg) {
-    check(&tx, "ferrite::channel::SelectedOperation::send: this sender was not selected");
+    check(tx.channel_id(), true,
+          "ferrite::channel::SelectedOperation::send: this sender was not selected");
     completed_ = true;
     if (tx.write_selected(result_.token, msg)) return {};
     return std::unexpected(SendError<T>(std::move(msg)));
@@ -134,30 +166,57 @@ class SelectedOperation {
   // Nothing pending yet: Select fills result_ in place, then sets completed_.
   SelectedOperation() noexcept : completed_(true) {}
 
-  void check(const void* end, const char* message) const {
+  void check(const void* channel, bool sending, const char* message) const {
     if (completed_) {
       detail::select_misuse(
           "ferrite::channel::SelectedOperation: the operation was already completed");
     }
-    if (end != result_.end) detail::select_misuse(message);
+    if (channel != result_.channel || sending != result_.sending) detail::select_misuse(message);
   }
 
   detail::SelectResult result_{};
   bool completed_;
 };
 
+#if defined(__clang__)
+#pragma clang diagnostic push
+// `= delete("reason")` is C++26 (P2573); clang 19 accepts it as an extension.
+#pragma clang diagnostic ignored "-Wc++26-extensions"
+#endif
+
 class Select {
  public:
   Select() = default;
+  // A copy has the same operations with the same indices (each one more
+  // handle of its channel); a moved-from Select is empty, as a new one.
+  Select(const Select& other);
+  Select(Select&& other);
+  Select& operator=(const Select& other);
+  Select& operator=(Select&& other);
+  ~Select();
 
   template <class T>
   std::size_t send(const Sender<T>& tx) {
-    return add(&tx.select_handle(), &tx);
+    return add(tx.select_handle(), true);
   }
   template <class T>
   std::size_t recv(const Receiver<T>& rx) {
-    return add(&rx.select_handle(), &rx);
+    return add(rx.select_handle(), false);
   }
+  // A temporary end would be gone before the selected operation could be
+  // finished with it (op.send(tx, msg) / op.recv(rx) take the end).
+  template <class T>
+  std::size_t send(const Sender<T>&& tx) = delete(
+      "ferrite::channel::Select::send: the sender is an rvalue (a temporary, or std::move'd), "
+      "which may be gone before select() returns, and op.send(tx, msg) needs it to finish the "
+      "operation; store it in a variable that outlives the Select, e.g. "
+      "`auto tx2 = tx.clone(); sel.send(tx2);`");
+  template <class T>
+  std::size_t recv(const Receiver<T>&& rx) = delete(
+      "ferrite::channel::Select::recv: the receiver is an rvalue (a temporary, or std::move'd), "
+      "which may be gone before select() returns, and op.recv(rx) needs it to finish the "
+      "operation; store it in a variable that outlives the Select, e.g. "
+      "`auto timeout = channel::after(d); sel.recv(timeout);`");
   void remove(std::size_t index);
 
   SelectedOperation select();
@@ -178,20 +237,40 @@ class Select {
 
  private:
   // crossbeam's select! keeps its operations on the stack; so do we, up to
-  // kInline of them, so that a Select built per message allocates nothing.
+  // kInline of them (entries and copies of the ends), so that a Select built
+  // per message allocates nothing.
   static constexpr std::size_t kInline = 8;
+  static constexpr std::uint32_t kAllInlineCopiesFree = (std::uint32_t{1} << kInline) - 1;
 
-  std::size_t add(const detail::SelectHandle* handle, const void* end) {
-    if (spilled_ || count_ == kInline) return add_to_heap(handle, end);
-    // Field by field, not through a temporary: see run_select on store forwarding.
-    detail::SelectEntry& entry = inline_[count_];
-    entry.handle = handle;
-    entry.index = next_index_;
-    entry.end = end;
-    ++count_;
+  std::size_t add(const detail::SelectHandle& end, bool sending) {
+    if (spilled_ || count_ == kInline) {
+      add_to_heap(end, next_index_, sending);
+    } else {
+      add_in_place(end, next_index_, sending);
+    }
     return next_index_++;
   }
-  std::size_t add_to_heap(const detail::SelectHandle* handle, const void* end);
+  // Requires !spilled_ && count_ < kInline.
+  void add_in_place(const detail::SelectHandle& end, std::size_t index, bool sending) {
+    // Not spilled: the in-place entries hold the in-place copies, so one is free.
+    const auto slot = static_cast<std::size_t>(std::countr_zero(free_copies_));
+    detail::SelectCopy& copy = copies_[slot];
+    // Field by field, not through a temporary: see run_select on store forwarding.
+    detail::SelectEntry& entry = inline_[count_];
+    entry.handle = end.copy_into(copy.bytes.data());
+    entry.copy = &copy;
+    entry.index = index;
+    entry.sending = sending;
+    free_copies_ &= ~(std::uint32_t{1} << slot);
+    ++count_;
+  }
+  void add_to_heap(const detail::SelectHandle& end, std::size_t index, bool sending);
+  // Adds a copy of each of `other`'s operations, with its index.
+  void copy_from(const Select& other);
+  // Destroys the copy of the end of `entry` and frees its storage.
+  void release_copy(const detail::SelectEntry& entry) noexcept;
+  // Removes every operation: as a new Select.
+  void clear() noexcept;
   // Runs run_select into a fresh SelectedOperation; nullopt if none was selected.
   std::optional<SelectedOperation> run(bool now_only, detail::Deadline deadline);
 
@@ -199,12 +278,24 @@ class Select {
     if (spilled_) return heap_;
     return std::span(inline_).first(count_);
   }
+  std::span<const detail::SelectEntry> entries() const noexcept {
+    if (spilled_) return heap_;
+    return std::span(inline_).first(count_);
+  }
 
   std::array<detail::SelectEntry, kInline> inline_;  // the first count_ are set
+  std::array<detail::SelectCopy, kInline> copies_;   // storage for the copies of the ends
+  std::uint32_t free_copies_ = kAllInlineCopiesFree;  // bit i: copies_[i] holds no copy
   std::vector<detail::SelectEntry> heap_;  // all the entries, once there were more than kInline
+  // Storage for the copies that do not fit in copies_ (the 9th operation on).
+  std::vector<std::unique_ptr<detail::SelectCopy>> heap_copies_;
   bool spilled_ = false;
   std::size_t count_ = 0;
   std::size_t next_index_ = 0;
 };
+
+#if defined(__clang__)
+#pragma clang diagnostic pop
+#endif
 
 }  // namespace ferrite::channel

@@ -8,14 +8,16 @@
 //
 //   const ferrite::Mutex<bool> ready(false);
 //   const ferrite::Condvar changed;
-//   // consumer:
+//   // consumer (`*ready.lock()` moves the guard in; it panics if poisoned):
 //   auto guard = changed.wait_while(*ready.lock(), [](bool& r) { return !r; });
 //   // producer:
-//   **ready.lock() = true;
+//   ready.with_lock([](bool& r) { r = true; });
 //   changed.notify_one();
 //
-// Poisoning: every wait returns its guard inside a PoisonError if the mutex
-// is poisoned when the wait ends (another thread panicked while holding it).
+// Poisoning: every wait returns a LockResult (ferrite/poison.h), with its
+// guard inside a PoisonError if the mutex is poisoned when the wait ends
+// (another thread panicked while holding it); `*`, `->` and value() on such
+// a result panic, as Rust's `unwrap()` does.
 //
 // One Condvar serves one Mutex: the first wait binds it to that mutex, and a
 // wait with a guard of any other mutex panics (as in Rust), since a

@@ -19,6 +19,7 @@
 #include "ferrite/poison.h"
 #include "ferrite/rc.h"
 #include "ferrite/rwlock.h"
+#include "ferrite/send_fn.h"
 #include "ferrite/slice.h"
 #include "ferrite/thread.h"
 #include "ferrite/thread_pool.h"

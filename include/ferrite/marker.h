@@ -12,11 +12,21 @@
 // | void, arithmetic, enums, nullptr_t, std::string| yes                 | yes                 |
 // | function pointers, member pointers             | yes                 | yes                 |
 // | object pointers `T*`, `const T*`               | no                  | no                  |
-// | `T&`, `const T&`, `std::reference_wrapper<T>`  | Sync<T>             | Sync<T>             |
-// | `T[N]`, std optional/vector/array/pair/tuple/  | all elements Send   | all elements Sync   |
-// |   variant/unique_ptr/expected                  |                     |                     |
-// | `std::shared_ptr<T>`, `std::weak_ptr<T>`,      | Send<T> && Sync<T>  | Send<T> && Sync<T>  |
-// |   `Arc<T>`, `arc::Weak<T>`                     |                     |                     |
+// | `const T&`, `std::cref`, `std::span<const T>`, | Sync<T>             | Sync<T>             |
+// |   const iterators of Vec/Slice/SliceMut        |                     |                     |
+// | `T&` (non-const), `std::ref`, `std::span<T>`,  | no                  | no                  |
+// |   mutable iterators of Vec/SliceMut            |                     |                     |
+// | `T[N]`, every std container and adaptor,       | all elements Send   | all elements Sync   |
+// |   optional/pair/tuple/variant/expected         |                     |                     |
+// | `std::unique_ptr<T>`                           | Send<T>             | Sync<T>, only for   |
+// |                                                |                     |   unique_ptr<const T>|
+// | `std::function`, `std::move_only_function`,    | no                  | no                  |
+// |   `std::any` (type-erased)                     |                     |                     |
+// | `SendFn<Sig>` (ferrite/send_fn.h)              | yes                 | no                  |
+// | `Arc<T>`, `arc::Weak<T>`,                      | Send<T> && Sync<T>  | Send<T> && Sync<T>  |
+// |   `std::shared_ptr<const T>`, `weak_ptr<const T>`|                   |                     |
+// | `std::shared_ptr<T>`, `std::weak_ptr<T>`       | no                  | no                  |
+// |   (non-const T)                                |                     |                     |
 // | `Rc<T>`, `rc::Weak<T>`                         | no                  | no                  |
 // | `UnsafeCell<T>`, `Cell<T>`, `RefCell<T>`,      | Send<T>             | no                  |
 // |   `OnceCell<T>`                                |                     |                     |
@@ -25,13 +35,28 @@
 // |   `RwLockWriteGuard<T>`                        |                     |                     |
 // | `Mutex<T>`                                     | Send<T>             | Send<T>             |
 // | `RwLock<T>`, `OnceLock<T>`                     | Send<T>             | Send<T> && Sync<T>  |
-// | `Vec<T>`, `SliceMut<T>`                        | Send<T>             | Sync<T>             |
-// | `Slice<T>`                                     | Sync<T>             | Sync<T>             |
+// | `Vec<T>`, `SliceMut<T>`, `ChunksMut<T>`        | Send<T>             | Sync<T>             |
+// | `Slice<T>`, `Chunks<T>`                        | Sync<T>             | Sync<T>             |
 // | `mpsc::Sender<T>`, `mpsc::SyncSender<T>`       | Send<T>             | Send<T>             |
 // | `mpsc::Receiver<T>`                            | Send<T>             | no                  |
 // | `channel::Sender<T>`, `channel::Receiver<T>`   | Send<T>             | Send<T>             |
-// | aggregates (plain structs)                     | every field Send    | every field Sync    |
+// | `SendError<T>`, `TrySendError<T>`,             | Send<T> / Send<G>   | Sync<T> / Sync<G>   |
+// |   `SendTimeoutError<T>`, `PoisonError<G>`,     |                     |                     |
+// |   `TryLockError<G>`, `LockResult<G>`,          |                     |                     |
+// |   `TryLockResult<G>`                           |                     |                     |
+// | aggregates (plain structs)                     | every field Send    | every field Sync,   |
+// |                                                |                     |   no `mutable` field|
+// | aggregates whose fields cannot be reflected    | compile error: opt in or out             |
 // | other class types, unions, lambdas             | yes unless opted out| yes unless opted out|
+//
+// Why the reference rows differ from Rust's `&T`: a C++ `T&` is mutable and
+// copyable, so two threads holding copies of it could both write; only a
+// `const T&` is Rust's shared reference. The shallow-const smart pointers
+// follow from the same fact: `*p` of a `const std::shared_ptr<T>` or a
+// `const std::unique_ptr<T>&` is a `T&`. A `mutable` field is writable
+// through `const T&`, an UnsafeCell in disguise, so it makes its aggregate
+// not Sync. A type-erased wrapper hides the type it stores, so ferrite
+// cannot check it; `SendFn<Sig>` checks the callable when it is stored.
 //
 // cv-qualified types follow their unqualified type.
 //
@@ -39,7 +64,8 @@
 // aggregate) hold a `[[no_unique_address]] ferrite::PhantomNotSend` /
 // `PhantomNotSync` member. Each removes only its own trait.
 //
-//   struct Session : ferrite::NotSend { int socket; };      // Sync, not Send
+//   class Session : public ferrite::NotSend { ... };        // Sync, not Send
+//   struct Local { int id; [[no_unique_address]] ferrite::PhantomNotSend not_send; };
 //   struct Frame { int* pixels; };                          // neither: a raw pointer field
 //
 // Opting in (an audited region, at global namespace scope, after the type):
@@ -58,9 +84,13 @@
 //     pointer. A lambda capturing `Rc<int>` by value is therefore accepted by
 //     thread::spawn: capture an Arc, or pass the Rc as an argument (arguments
 //     are checked one by one);
-//   * aggregates with a base class, a non-const reference member, an
-//     anonymous union, or more than 16 fields: they are treated as "other
-//     class types" (their NotSend/NotSync bases still count);
+//   * aggregates with a base class (other than the opt-outs NotSend and
+//     NotSync), a non-const reference member, an anonymous union, more
+//     than 16 fields, or a field that can be initialized from anything (such
+//     as std::any or a class with a catch-all constructor): asking whether
+//     one is Send or Sync is a compile error that names the aggregate and
+//     asks for an explicit opt-in (FERRITE_UNSAFE_IMPL_SEND/SYNC) or opt-out
+//     (NotSend/NotSync) — never a silent yes;
 //   * recursive aggregates (a field whose check needs the aggregate itself)
 //     make the check ill-formed; opt them in or out explicitly.
 //
@@ -89,14 +119,25 @@
 // callers need to test it in a requires-expression.
 #pragma once
 
+#include <any>
 #include <array>
 #include <cstddef>
+#include <deque>
 #include <expected>
+#include <forward_list>
 #include <functional>
+#include <list>
+#include <map>
 #include <memory>
 #include <optional>
+#include <queue>
+#include <set>
+#include <span>
+#include <stack>
 #include <tuple>
 #include <type_traits>
+#include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -176,6 +217,28 @@ class Sender;
 template <class T>
 class Receiver;
 }  // namespace channel
+template <class T>
+class SendError;
+template <class T>
+class TrySendError;
+template <class T>
+class SendTimeoutError;
+template <class G>
+class PoisonError;
+template <class G>
+class TryLockError;
+template <class G>
+class LockResult;
+template <class G>
+class TryLockResult;
+template <class Signature>
+class SendFn;
+namespace detail {
+template <class E>
+class SliceIterator;
+template <class View>
+class ChunkRange;
+}  // namespace detail
 
 namespace detail {
 
@@ -201,6 +264,22 @@ concept Sync = detail::UnsafeImplSync<std::remove_cv_t<T>>::value ||
 
 namespace detail {
 
+// Named so that clang's "due to requirement '...'" names the aggregate.
+template <class T>
+inline constexpr bool fields_are_visible = ReflectableAggregate<T>;
+
+template <class T>
+inline constexpr bool is_type_template_instance = false;
+template <template <class...> class Template, class... Args>
+inline constexpr bool is_type_template_instance<Template<Args...>> = true;
+
+// Declares `send_sync_as` (see the rows below). Asked of template
+// specializations never: the question must not instantiate a class such as
+// Mutex<T> whose T is still incomplete.
+template <class T>
+concept ViewOfAnother = std::is_class_v<T> && !is_type_template_instance<T> &&
+                        requires { typename T::send_sync_as; };
+
 template <class List>
 struct AllFields;
 template <class... F>
@@ -220,7 +299,9 @@ consteval bool default_rule() {
                 std::is_null_pointer_v<T> || std::is_member_pointer_v<T> || std::is_function_v<T>) {
     return true;
   } else if constexpr (std::is_reference_v<T>) {
-    return Sync<std::remove_reference_t<T>>;
+    // Only `const T&` is Rust's shared `&T`; a `T&` is a mutable alias.
+    using Referent = std::remove_reference_t<T>;
+    return std::is_function_v<Referent> || (std::is_const_v<Referent> && Sync<Referent>);
   } else if constexpr (std::is_pointer_v<T>) {
     return std::is_function_v<std::remove_pointer_t<T>>;
   } else if constexpr (std::is_array_v<T>) {
@@ -231,8 +312,24 @@ consteval bool default_rule() {
     }
   } else if constexpr (std::is_base_of_v<std::conditional_t<send, NotSend, NotSync>, T>) {
     return false;
+  } else if constexpr (std::is_empty_v<T>) {
+    return true;  // no state to share (std::less, tags, stateless lambdas)
   } else if constexpr (ReflectableAggregate<T>) {
-    return send ? AllFields<FieldTypes<T>>::send : AllFields<FieldTypes<T>>::sync;
+    if constexpr (send) {
+      return AllFields<FieldTypes<T>>::send;
+    } else {
+      return AllFields<FieldTypes<T>>::sync && !has_mutable_field<T>();
+    }
+  } else if constexpr (std::is_aggregate_v<T> && !std::is_union_v<T>) {
+    static_assert(fields_are_visible<T>,
+                  "ferrite cannot see the fields of this aggregate (it has a base class other "
+                  "than NotSend/NotSync, a "
+                  "non-const reference member, an anonymous union, more than 16 fields, or a "
+                  "field that can be initialized from anything, such as std::any), so it "
+                  "cannot tell whether it is Send or Sync; say so explicitly: opt in with "
+                  "FERRITE_UNSAFE_IMPL_SEND/SYNC(Type) after an audit, or opt out by deriving "
+                  "from ferrite::NotSend/NotSync");
+    return false;
   } else {
     return true;
   }
@@ -272,15 +369,39 @@ struct SyncTrait<PhantomNotSync> {
   static constexpr bool value = false;
 };
 
-// Standard library: containers own their elements.
-template <class T, class A>
-struct SendTrait<std::vector<T, A>> {
-  static constexpr bool value = Send<T> && Send<A>;
-};
-template <class T, class A>
-struct SyncTrait<std::vector<T, A>> {
-  static constexpr bool value = Sync<T> && Sync<A>;
-};
+// Standard library: containers and adaptors own their elements (and hold an
+// allocator, comparator or hasher), so every type argument must cross.
+#define FERRITE_DETAIL_HOLDER_ROW(Template)    \
+  template <class... Ts>                       \
+  struct SendTrait<Template<Ts...>> {          \
+    static constexpr bool value = (Send<Ts> && ...); \
+  };                                           \
+  template <class... Ts>                       \
+  struct SyncTrait<Template<Ts...>> {          \
+    static constexpr bool value = (Sync<Ts> && ...); \
+  }
+FERRITE_DETAIL_HOLDER_ROW(std::vector);
+FERRITE_DETAIL_HOLDER_ROW(std::deque);
+FERRITE_DETAIL_HOLDER_ROW(std::list);
+FERRITE_DETAIL_HOLDER_ROW(std::forward_list);
+FERRITE_DETAIL_HOLDER_ROW(std::map);
+FERRITE_DETAIL_HOLDER_ROW(std::multimap);
+FERRITE_DETAIL_HOLDER_ROW(std::set);
+FERRITE_DETAIL_HOLDER_ROW(std::multiset);
+FERRITE_DETAIL_HOLDER_ROW(std::unordered_map);
+FERRITE_DETAIL_HOLDER_ROW(std::unordered_multimap);
+FERRITE_DETAIL_HOLDER_ROW(std::unordered_set);
+FERRITE_DETAIL_HOLDER_ROW(std::unordered_multiset);
+FERRITE_DETAIL_HOLDER_ROW(std::queue);
+FERRITE_DETAIL_HOLDER_ROW(std::stack);
+FERRITE_DETAIL_HOLDER_ROW(std::priority_queue);
+FERRITE_DETAIL_HOLDER_ROW(std::pair);
+FERRITE_DETAIL_HOLDER_ROW(std::tuple);
+FERRITE_DETAIL_HOLDER_ROW(std::variant);
+FERRITE_DETAIL_HOLDER_ROW(std::optional);
+// A result holds one of its two alternatives: both must be able to cross.
+FERRITE_DETAIL_HOLDER_ROW(std::expected);
+#undef FERRITE_DETAIL_HOLDER_ROW
 template <class T, std::size_t N>
 struct SendTrait<std::array<T, N>> {
   static constexpr bool value = Send<T>;
@@ -289,54 +410,51 @@ template <class T, std::size_t N>
 struct SyncTrait<std::array<T, N>> {
   static constexpr bool value = Sync<T>;
 };
+
+// Views: std::span<T> is a `T&` to each element, std::ref(x) a `T&` in
+// disguise. Only their const forms are shared references.
+template <class T>
+inline constexpr bool shared_reference_to = std::is_const_v<T> && Sync<T>;
+template <class T, std::size_t N>
+struct SendTrait<std::span<T, N>> {
+  static constexpr bool value = shared_reference_to<T>;
+};
+template <class T, std::size_t N>
+struct SyncTrait<std::span<T, N>> {
+  static constexpr bool value = shared_reference_to<T>;
+};
+FERRITE_DETAIL_MARKER_ROW(std::reference_wrapper, shared_reference_to<T>, shared_reference_to<T>);
+
+// Owning pointers are shallow-const: `*p` of a `const unique_ptr<T>&` or of
+// any copy of a `shared_ptr<T>` is a `T&`. Only pointers to const T share.
 template <class T, class D>
 struct SendTrait<std::unique_ptr<T, D>> {
-  static constexpr bool value = Send<T> && Send<D>;
+  static constexpr bool value = Send<std::remove_extent_t<T>> && Send<D>;
 };
 template <class T, class D>
 struct SyncTrait<std::unique_ptr<T, D>> {
-  static constexpr bool value = Sync<T> && Sync<D>;
-};
-template <class A, class B>
-struct SendTrait<std::pair<A, B>> {
-  static constexpr bool value = Send<A> && Send<B>;
-};
-template <class A, class B>
-struct SyncTrait<std::pair<A, B>> {
-  static constexpr bool value = Sync<A> && Sync<B>;
-};
-template <class... Ts>
-struct SendTrait<std::tuple<Ts...>> {
-  static constexpr bool value = (Send<Ts> && ...);
-};
-template <class... Ts>
-struct SyncTrait<std::tuple<Ts...>> {
-  static constexpr bool value = (Sync<Ts> && ...);
-};
-template <class... Ts>
-struct SendTrait<std::variant<Ts...>> {
-  static constexpr bool value = (Send<Ts> && ...);
-};
-template <class... Ts>
-struct SyncTrait<std::variant<Ts...>> {
-  static constexpr bool value = (Sync<Ts> && ...);
-};
-FERRITE_DETAIL_MARKER_ROW(std::optional, Send<T>, Sync<T>);
-// A result holds one of its two alternatives: both must be able to cross.
-template <class T, class E>
-struct SendTrait<std::expected<T, E>> {
-  static constexpr bool value = Send<T> && Send<E>;
-};
-template <class T, class E>
-struct SyncTrait<std::expected<T, E>> {
-  static constexpr bool value = Sync<T> && Sync<E>;
+  static constexpr bool value = shared_reference_to<std::remove_extent_t<T>> && Sync<D>;
 };
 // A shared owner hands `const T&` to every thread holding a copy, and the
 // last one to let go destroys T there.
-FERRITE_DETAIL_MARKER_ROW(std::shared_ptr, Send<T>&& Sync<T>, Send<T>&& Sync<T>);
-FERRITE_DETAIL_MARKER_ROW(std::weak_ptr, Send<T>&& Sync<T>, Send<T>&& Sync<T>);
-// std::ref(x) is a reference in disguise.
-FERRITE_DETAIL_MARKER_ROW(std::reference_wrapper, Sync<T>, Sync<T>);
+template <class T>
+inline constexpr bool shared_owner_of = std::is_const_v<T> && Send<T> && Sync<T>;
+FERRITE_DETAIL_MARKER_ROW(std::shared_ptr, shared_owner_of<std::remove_extent_t<T>>,
+                          shared_owner_of<std::remove_extent_t<T>>);
+FERRITE_DETAIL_MARKER_ROW(std::weak_ptr, shared_owner_of<std::remove_extent_t<T>>,
+                          shared_owner_of<std::remove_extent_t<T>>);
+
+// Type-erased wrappers hide the type they store: nothing can be checked.
+FERRITE_DETAIL_MARKER_ROW(std::function, false, false);
+FERRITE_DETAIL_MARKER_ROW(std::move_only_function, false, false);
+template <>
+struct SendTrait<std::any> {
+  static constexpr bool value = false;
+};
+template <>
+struct SyncTrait<std::any> {
+  static constexpr bool value = false;
+};
 
 // ferrite: reference counting.
 FERRITE_DETAIL_MARKER_ROW(Rc, false, false);
@@ -367,12 +485,44 @@ FERRITE_DETAIL_MARKER_ROW(Vec, Send<T>, Sync<T>);
 FERRITE_DETAIL_MARKER_ROW(SliceMut, Send<T>, Sync<T>);
 FERRITE_DETAIL_MARKER_ROW(Slice, Sync<T>, Sync<T>);
 
+// ferrite: a callable whose type was checked when it was stored. Calling it
+// needs `&`, so sharing it is not allowed.
+FERRITE_DETAIL_MARKER_ROW(SendFn, true, false);
+
+// ferrite: slice iterators are references to one element (E is T or const T).
+FERRITE_DETAIL_MARKER_ROW(detail::SliceIterator, shared_reference_to<T>, shared_reference_to<T>);
+// chunks(n) / chunks_mut(n) ranges are as their views.
+FERRITE_DETAIL_MARKER_ROW(detail::ChunkRange, Send<T>, Sync<T>);
+
 // ferrite: channels.
 FERRITE_DETAIL_MARKER_ROW(mpsc::Sender, Send<T>, Send<T>);
 FERRITE_DETAIL_MARKER_ROW(mpsc::SyncSender, Send<T>, Send<T>);
 FERRITE_DETAIL_MARKER_ROW(mpsc::Receiver, Send<T>, false);
 FERRITE_DETAIL_MARKER_ROW(channel::Sender, Send<T>, Send<T>);
 FERRITE_DETAIL_MARKER_ROW(channel::Receiver, Send<T>, Send<T>);
+
+// ferrite: errors that carry the message or the guard back are as Send/Sync
+// as what they carry.
+FERRITE_DETAIL_MARKER_ROW(SendError, Send<T>, Sync<T>);
+FERRITE_DETAIL_MARKER_ROW(TrySendError, Send<T>, Sync<T>);
+FERRITE_DETAIL_MARKER_ROW(SendTimeoutError, Send<T>, Sync<T>);
+FERRITE_DETAIL_MARKER_ROW(PoisonError, Send<T>, Sync<T>);
+FERRITE_DETAIL_MARKER_ROW(TryLockError, Send<T>, Sync<T>);
+FERRITE_DETAIL_MARKER_ROW(LockResult, Send<T>, Sync<T>);
+FERRITE_DETAIL_MARKER_ROW(TryLockResult, Send<T>, Sync<T>);
+
+// A nested class that is a view of `X` (an iterator of a ferrite range)
+// declares `using send_sync_as = X;` and is exactly as Send/Sync as X.
+template <class T>
+  requires ViewOfAnother<T>
+struct SendTrait<T, void> {
+  static constexpr bool value = Send<typename T::send_sync_as>;
+};
+template <class T>
+  requires ViewOfAnother<T>
+struct SyncTrait<T, void> {
+  static constexpr bool value = Sync<typename T::send_sync_as>;
+};
 
 #undef FERRITE_DETAIL_MARKER_ROW
 

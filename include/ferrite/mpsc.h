@@ -67,7 +67,7 @@ class Sender {
 
  private:
   template <class U>
-  requires(Send<U>&& detail::ChannelMessage<U>) friend std::pair<Sender<U>, Receiver<U>> channel();
+  requires(Send<U>&& detail::Owned<U>&& detail::ChannelMessage<U>) friend std::pair<Sender<U>, Receiver<U>> channel();
   explicit Sender(ferrite::channel::Sender<T> inner) noexcept : inner_(std::move(inner)) {}
   ferrite::channel::Sender<T> inner_;
 };
@@ -84,7 +84,7 @@ class SyncSender {
 
  private:
   template <class U>
-  requires(Send<U>&& detail::ChannelMessage<U>) friend std::pair<
+  requires(Send<U>&& detail::Owned<U>&& detail::ChannelMessage<U>) friend std::pair<
       SyncSender<U>, Receiver<U>> sync_channel(std::size_t bound);
   explicit SyncSender(ferrite::channel::Sender<T> inner) noexcept : inner_(std::move(inner)) {}
   ferrite::channel::Sender<T> inner_;
@@ -122,9 +122,9 @@ class Receiver {
 
  private:
   template <class U>
-  requires(Send<U>&& detail::ChannelMessage<U>) friend std::pair<Sender<U>, Receiver<U>> channel();
+  requires(Send<U>&& detail::Owned<U>&& detail::ChannelMessage<U>) friend std::pair<Sender<U>, Receiver<U>> channel();
   template <class U>
-  requires(Send<U>&& detail::ChannelMessage<U>) friend std::pair<
+  requires(Send<U>&& detail::Owned<U>&& detail::ChannelMessage<U>) friend std::pair<
       SyncSender<U>, Receiver<U>> sync_channel(std::size_t bound);
 
   explicit Receiver(ferrite::channel::Receiver<T> inner) noexcept : inner_(std::move(inner)) {}
@@ -134,14 +134,14 @@ class Receiver {
 
 // An unbounded channel.
 template <class T>
-requires(Send<T>&& detail::ChannelMessage<T>) std::pair<Sender<T>, Receiver<T>> channel() {
+requires(Send<T>&& detail::Owned<T>&& detail::ChannelMessage<T>) std::pair<Sender<T>, Receiver<T>> channel() {
   auto [tx, rx] = ferrite::channel::unbounded<T>();
   return {Sender<T>(std::move(tx)), Receiver<T>(std::move(rx))};
 }
 
 // A channel of at most `bound` buffered messages; 0: rendezvous.
 template <class T>
-requires(Send<T>&& detail::ChannelMessage<T>) std::pair<SyncSender<T>, Receiver<T>> sync_channel(
+requires(Send<T>&& detail::Owned<T>&& detail::ChannelMessage<T>) std::pair<SyncSender<T>, Receiver<T>> sync_channel(
     std::size_t bound) {
   auto [tx, rx] = ferrite::channel::bounded<T>(bound);
   return {SyncSender<T>(std::move(tx)), Receiver<T>(std::move(rx))};
@@ -152,13 +152,19 @@ requires(Send<T>&& detail::ChannelMessage<T>) std::pair<SyncSender<T>, Receiver<
 #pragma clang diagnostic ignored "-Wc++26-extensions"
 #endif
 template <class T>
-requires(!Send<T>) void channel() = delete (
+requires(!Send<T>) detail::RejectedChannel channel() = delete (
     "ferrite::mpsc: the message type must be Send, since a message moves to another thread "
     "(the note below names the type); send an Arc instead of an Rc");
 template <class T>
-requires(!Send<T>) void sync_channel(std::size_t bound) = delete (
+requires(!Send<T>) detail::RejectedChannel sync_channel(std::size_t bound) = delete (
     "ferrite::mpsc: the message type must be Send, since a message moves to another thread "
     "(the note below names the type); send an Arc instead of an Rc");
+template <class T>
+requires(Send<T> && !detail::Owned<T>) detail::RejectedChannel channel() = delete(
+    FERRITE_DETAIL_CHANNEL_OWNED_TEXT("ferrite::mpsc"));
+template <class T>
+requires(Send<T> && !detail::Owned<T>) detail::RejectedChannel sync_channel(
+    std::size_t bound) = delete(FERRITE_DETAIL_CHANNEL_OWNED_TEXT("ferrite::mpsc"));
 #if defined(__clang__)
 #pragma clang diagnostic pop
 #endif

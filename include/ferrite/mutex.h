@@ -3,8 +3,7 @@
 // Rust's std::sync::Mutex for C++. The protected value lives *inside* the
 // Mutex and is reachable only through a MutexGuard, which holds the lock for
 // its lifetime; there is no way to forget to lock, or to keep using the data
-// after unlocking (short of keeping a reference past the guard, which the
-// header examples and every ferrite API avoid).
+// after unlocking.
 //
 //   const ferrite::Mutex<int> counter(0);     // constructed like an int
 //   if (auto guard = counter.lock()) {        // LockResult<MutexGuard<int>>
@@ -12,10 +11,20 @@
 //   }                                         // unlocked here
 //   counter.with_lock([](int& n) { n += 1; });  // the same; panics if poisoned
 //
+// The data does not escape its guard. `*` and `->` work on a named guard
+// only: `long& n = **m.lock();` does not compile, since the temporary guard
+// would unlock at the end of the statement and leave `n` dangling. For the
+// same reason with_lock(f) rejects an f that returns a borrow — a reference,
+// pointer, std::reference_wrapper, string_view, span, Slice, or a wrapper of
+// one (detail/owned.h). A reference taken from a named guard must not be
+// kept past the guard (C++ cannot check that; Rust's borrow checker does).
+//
 // Poisoning (ferrite/poison.h): a guard destroyed by a panic that started
 // while it was alive marks the mutex poisoned. Every later lock() still
 // acquires it but returns the guard inside a PoisonError, so the next user
 // sees that the invariant may be broken instead of silently relying on it.
+// Using the result as if it held a guard (`**guard` above, Rust's
+// `lock().unwrap()`) then panics with the way out; it is never undefined.
 //
 // The lock is a futex word (lib/mutex.cc): one compare-exchange to lock and one
 // exchange to unlock when uncontended, a short spin, then sleep in the kernel.
@@ -45,11 +54,24 @@
 #include <type_traits>
 #include <utility>
 
+#include "ferrite/detail/owned.h"
 #include "ferrite/detail/futex.h"
 #include "ferrite/marker.h"
 #include "ferrite/panic.h"
 #include "ferrite/poison.h"
 #include "ferrite/detail/thread_annotations.h"
+
+#if defined(__clang__)
+#pragma clang diagnostic push
+// `= delete("reason")` is C++26 (P2573); clang 19 accepts it as an extension.
+#pragma clang diagnostic ignored "-Wc++26-extensions"
+#endif
+
+// The message of the deleted `*` and `->` of a temporary guard.
+#define FERRITE_DETAIL_TEMPORARY_GUARD(guard_type)                                        \
+  guard_type ": `*` and `->` on a temporary guard: the lock is released at the end of " \
+             "the statement, so the reference would dangle; name the guard: "          \
+             "`auto guard = m.lock();`"
 
 namespace ferrite {
 
@@ -157,8 +179,10 @@ class MutexGuard;
 // * `try_lock()` never blocks: the guard, or TryLockError WouldBlock (held
 //   elsewhere, nothing acquired) or Poisoned (acquired; guard inside).
 // * `with_lock(f)` locks, returns f(T&)'s result, unlocks. Panics, without
-//   calling f, if the mutex is poisoned. f must not return a reference (it
-//   would outlive the lock): the constraint rejects that.
+//   calling f, if the mutex is poisoned. f must not return a borrow (a
+//   reference, pointer, reference_wrapper, string_view, span, Slice, or an
+//   optional/pair/tuple/variant/expected/vector/array of one): it would
+//   outlive the lock, and that overload is deleted with a message saying so.
 // * `is_poisoned()` / `clear_poison()`: read / reset the poison bit (a
 //   snapshot when other threads may lock concurrently).
 // * `get_mut()` and `std::move(m).into_inner()` access the value without
@@ -210,12 +234,20 @@ class Mutex {
 
   // f(value) under the lock; panics (without calling f) if poisoned.
   template <class F>
-    requires std::invocable<F, T&> && (!std::is_reference_v<std::invoke_result_t<F, T&>>)
+    requires std::invocable<F, T&> && detail::Owned<std::invoke_result_t<F, T&>>
   std::invoke_result_t<F, T&> with_lock(F&& f) const {
     LockResult<MutexGuard<T>> guard = lock();
     if (!guard) detail::with_lock_poisoned();
     return std::invoke(std::forward<F>(f), **guard);
   }
+
+  // A result that borrows (detail/owned.h) would outlive the lock.
+  template <class F>
+    requires std::invocable<F, T&> && (!detail::Owned<std::invoke_result_t<F, T&>>)
+  void with_lock(F&& f) const = delete(
+      "ferrite::Mutex::with_lock: f returns a borrow (a reference, pointer, "
+      "std::reference_wrapper, string_view, span or Slice), which would outlive the lock; "
+      "return an owned value (a copy), or name the guard: `auto guard = m.lock();`");
 
   bool is_poisoned() const noexcept { return poison_.get(); }
   void clear_poison() const noexcept { poison_.clear(); }
@@ -264,7 +296,8 @@ Mutex(T) -> Mutex<T>;
 // * Movable (the moved-from guard holds nothing), not copyable. Assigning to
 //   a guard first releases what it held.
 // * `*g` / `g->` reach the value: `T&` through a non-const guard, `const T&`
-//   through a const one. Dereferencing a moved-from guard panics.
+//   through a const one. Dereferencing a moved-from guard panics. Both are
+//   deleted on a temporary guard (`**m.lock()`, `(*m.lock())->`): name it.
 // * Destroyed by a panic that started while it was alive, it poisons the
 //   mutex before unlocking (ferrite/poison.h).
 // * Must be destroyed on the thread that created it, before its Mutex
@@ -289,10 +322,16 @@ class [[nodiscard]] MutexGuard {
 
   ~MutexGuard() { release(); }
 
-  T& operator*() { return value(); }
-  const T& operator*() const { return value(); }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
+  // Only through a named guard: the reference or pointer is valid while the
+  // guard lives, and a temporary guard unlocks at the end of the statement.
+  T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
+  T* operator->() & { return &value(); }
+  const T* operator->() const& { return &value(); }
+  T& operator*() && = delete(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::MutexGuard"));
+  const T& operator*() const&& = delete(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::MutexGuard"));
+  T* operator->() && = delete(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::MutexGuard"));
+  const T* operator->() const&& = delete(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::MutexGuard"));
 
  private:
   friend class Mutex<T>;
@@ -328,3 +367,7 @@ class [[nodiscard]] MutexGuard {
 };
 
 }  // namespace ferrite
+
+#if defined(__clang__)
+#pragma clang diagnostic pop
+#endif

@@ -17,11 +17,20 @@
 // This file offers:
 //   PoisonError<G>      a guard (or value) that comes with the poison news;
 //   TryLockError<G>     try_lock's error: WouldBlock, or Poisoned with a guard;
-//   LockResult<G>       = std::expected<G, PoisonError<G>>;
-//   TryLockResult<G>    = std::expected<G, TryLockError<G>>.
+//   LockResult<G>       a std::expected<G, PoisonError<G>> (it derives from
+//                       one and converts both ways) whose `*`, `->` and
+//                       value() panic on a PoisonError;
+//   TryLockResult<G>    the same over std::expected<G, TryLockError<G>>.
 //
-// Read results with `*r`, `r->`, `r.error()`: libstdc++'s
-// `expected::value()` needs a copyable error, which a guard is not.
+// Ignoring the poison is therefore a panic, never undefined behaviour:
+//
+//   auto guard = m.lock();
+//   (**guard)["k"] = 2;     // Rust's m.lock().unwrap(): panics if m is poisoned
+//
+// Read results with `*r`, `r->`, r.value() (all checked; value() also works
+// for a move-only guard, unlike libstdc++'s) and r.error(). `->` is for a
+// named result only: on a temporary it would reach a guard that unlocks at
+// the end of the statement. PoisonError's get_ref()/get_mut() likewise.
 //
 // When is a guard "panicking"? It records std::uncaught_exceptions() when it
 // is created; if the count is higher when it is destroyed, an exception
@@ -32,6 +41,7 @@
 
 #include <atomic>
 #include <exception>
+#include <memory>
 #include <expected>
 #include <optional>
 #include <string_view>
@@ -40,6 +50,12 @@
 
 #include "ferrite/marker.h"
 #include "ferrite/panic.h"
+
+#if defined(__clang__)
+#pragma clang diagnostic push
+// `= delete("reason")` is C++26 (P2573); clang 19 accepts it as an extension.
+#pragma clang diagnostic ignored "-Wc++26-extensions"
+#endif
 
 namespace ferrite {
 
@@ -64,8 +80,16 @@ class PoisonError {
   G into_inner() && noexcept(std::is_nothrow_move_constructible_v<G>) {
     return std::move(guard_);
   }
-  const G& get_ref() const noexcept { return guard_; }
-  G& get_mut() noexcept { return guard_; }
+  // Borrow the guard (or value) of a named error. Not on a temporary: what
+  // they return would outlive it; move the guard out with into_inner().
+  const G& get_ref() const& noexcept { return guard_; }
+  G& get_mut() & noexcept { return guard_; }
+  const G& get_ref() const&& = delete(
+      "ferrite::PoisonError::get_ref on a temporary error would outlive it; take the guard: "
+      "`auto guard = std::move(result.error()).into_inner();`");
+  G& get_mut() && = delete(
+      "ferrite::PoisonError::get_mut on a temporary error would outlive it; take the guard: "
+      "`auto guard = std::move(result.error()).into_inner();`");
 
   // Rust's Display text for PoisonError.
   static constexpr std::string_view message() noexcept {
@@ -125,11 +149,115 @@ class TryLockError {
   std::optional<PoisonError<G>> poisoned_;
 };
 
-template <class G>
-using LockResult = std::expected<G, PoisonError<G>>;
+namespace detail {
 
+// Panics for `*`, `->` or value() on a lock result that holds an error:
+// "<result>::<access>: the lock is poisoned: ..." or "...: would block: ...".
+// lib/poison.cc.
+[[noreturn]] void lock_result_unwrap_failed(const char* result, const char* access,
+                                            TryLockErrorKind why);
+
+// What LockResult and TryLockResult add to std::expected<G, E>: reading the
+// value of a result that holds an error panics (Rust's `unwrap()`) instead of
+// being undefined behaviour, value() works with a move-only error, and `->`
+// on a temporary result is rejected (it reaches a guard that is unlocked at
+// the end of the statement). Every other member is std::expected's.
+template <class G, class E>
+class CheckedLockResult : public std::expected<G, E> {
+  using Expected = std::expected<G, E>;
+
+ public:
+  using Expected::Expected;
+  CheckedLockResult() = default;
+  CheckedLockResult(Expected&& result) noexcept(std::is_nothrow_move_constructible_v<Expected>)
+      : Expected(std::move(result)) {}
+
+  // `*r` / r.value(): the value; panic if r holds an error.
+  G& operator*() & { return checked("operator*"); }
+  const G& operator*() const& { return checked("operator*"); }
+  G&& operator*() && { return std::move(checked("operator*")); }
+  const G&& operator*() const&& { return std::move(checked("operator*")); }
+
+  G& value() & { return checked("value()"); }
+  const G& value() const& { return checked("value()"); }
+  G&& value() && { return std::move(checked("value()")); }
+  const G&& value() const&& { return std::move(checked("value()")); }
+
+  // `r->`: the value's members; panic if r holds an error. Only on a named
+  // result: a temporary's value (a guard) is gone at the end of the statement.
+  G* operator->() & { return std::addressof(checked("operator->")); }
+  const G* operator->() const& { return std::addressof(checked("operator->")); }
+  G* operator->() && = delete(
+      "ferrite: `->` on a temporary lock result reaches a guard that is unlocked at the end of "
+      "the statement; name the result first: `auto guard = m.lock();`, then `(*guard)->`");
+  const G* operator->() const&& = delete(
+      "ferrite: `->` on a temporary lock result reaches a guard that is unlocked at the end of "
+      "the statement; name the result first: `auto guard = m.lock();`, then `(*guard)->`");
+
+ private:
+  G& checked(const char* access) {
+    if (!this->has_value()) [[unlikely]] unwrap_failed(access);
+    return Expected::operator*();
+  }
+  const G& checked(const char* access) const {
+    if (!this->has_value()) [[unlikely]] unwrap_failed(access);
+    return Expected::operator*();
+  }
+
+  [[noreturn]] void unwrap_failed(const char* access) const {
+    if constexpr (std::is_same_v<E, PoisonError<G>>) {
+      lock_result_unwrap_failed("ferrite::LockResult", access, TryLockErrorKind::Poisoned);
+    } else {
+      lock_result_unwrap_failed("ferrite::TryLockResult", access, Expected::error().kind());
+    }
+  }
+};
+
+}  // namespace detail
+
+// The result of acquiring a lock (lock(), read(), write(), Condvar::wait*),
+// of get_mut() and of into_inner(): the G, or the G inside a PoisonError.
+//
+// Contract: a std::expected<G, PoisonError<G>> (it derives from one, converts
+// to and from one, and keeps every member: has_value(), `bool`, error(),
+// value_or, and the monadic operations where the standard library has
+// them), except that `*r`, `r->` and r.value() panic when r holds a
+// PoisonError — Rust's `lock().unwrap()` — where std::expected's would be
+// undefined behaviour; value() also works for a move-only G; `->` is only
+// for a named result. Send/Sync follow G's.
+//
+//   auto guard = m.lock();     // a LockResult<MutexGuard<T>>
+//   **guard += 1;              // panics here if m is poisoned
 template <class G>
-using TryLockResult = std::expected<G, TryLockError<G>>;
+class LockResult : public detail::CheckedLockResult<G, PoisonError<G>> {
+  using Checked = detail::CheckedLockResult<G, PoisonError<G>>;
+
+ public:
+  using Checked::Checked;
+  LockResult() = default;
+  // From the plain std::expected (the conversion back is to a base class).
+  LockResult(std::expected<G, PoisonError<G>>&& result) noexcept(
+      std::is_nothrow_move_constructible_v<G>)
+      : Checked(std::move(result)) {}
+};
+
+// The result of try_lock(), try_read(), try_write(): the guard, or a
+// TryLockError (WouldBlock, or Poisoned with the guard inside).
+//
+// Contract: as LockResult, over std::expected<G, TryLockError<G>>; `*r`,
+// `r->` and r.value() panic on an error, saying whether it was WouldBlock
+// (nothing acquired) or Poisoned. Send/Sync follow G's.
+template <class G>
+class TryLockResult : public detail::CheckedLockResult<G, TryLockError<G>> {
+  using Checked = detail::CheckedLockResult<G, TryLockError<G>>;
+
+ public:
+  using Checked::Checked;
+  TryLockResult() = default;
+  TryLockResult(std::expected<G, TryLockError<G>>&& result) noexcept(
+      std::is_nothrow_move_constructible_v<G>)
+      : Checked(std::move(result)) {}
+};
 
 namespace detail {
 
@@ -201,25 +329,8 @@ class PanicCount {
 
 }  // namespace detail
 
-// PoisonError<G> and TryLockError<G> carry a G across whatever boundary the
-// caller sends them over: they are exactly as Send/Sync as G.
-namespace detail {
-template <class G>
-struct SendTrait<PoisonError<G>> {
-  static constexpr bool value = Send<G>;
-};
-template <class G>
-struct SyncTrait<PoisonError<G>> {
-  static constexpr bool value = Sync<G>;
-};
-template <class G>
-struct SendTrait<TryLockError<G>> {
-  static constexpr bool value = Send<G>;
-};
-template <class G>
-struct SyncTrait<TryLockError<G>> {
-  static constexpr bool value = Sync<G>;
-};
-}  // namespace detail
-
 }  // namespace ferrite
+
+#if defined(__clang__)
+#pragma clang diagnostic pop
+#endif

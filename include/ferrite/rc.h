@@ -54,6 +54,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "ferrite/detail/borrow.h"
 #include "ferrite/marker.h"
 #include "ferrite/panic.h"
 #include "ferrite/unsafe.h"
@@ -102,6 +103,14 @@ struct RcBox {
         "assign a live Rc to it before using it");
 }
 
+[[noreturn, gnu::cold, gnu::noinline]] inline void rc_mut_borrowed(const char* what) {
+  panic(std::string("ferrite::Rc::") + what +
+        ": this Rc lent mutable access to its value (get_mut()/make_mut()) that may still be "
+        "in use, and a second handle would share a value being mutated; once done mutating, "
+        "end the borrow by reading through this Rc (*rc, rc->, rc.get()), then " +
+        what);
+}
+
 }  // namespace detail
 
 // Rc<T> — shared ownership of one immutable `T`, single-threaded.
@@ -120,6 +129,19 @@ struct RcBox {
 // `get()` returns `const T*`, like Rust's `as_ptr()` for identity and interop;
 // it is shared access like `*`, so nothing can be written through it. Writing
 // needs the sole handle: get_mut() and make_mut() check that.
+//
+// Mutable access is a borrow of the handle, as for Arc (ferrite/arc.h has
+// the full rule): a non-null get_mut() or a make_mut() starts it; shared
+// access through the handle (`*rc`, `rc->`, `rc.get()`) or assigning to the
+// handle ends it; moves carry it along. While it lasts, clone(), copying
+// from the handle and downgrade() panic in checked builds
+// (FERRITE_CHECKED_BORROWS); release builds leave the rule to the caller.
+//
+//   auto r = ferrite::make_rc<std::string>("a");
+//   r.make_mut() += "b";               // the borrow starts
+//   // auto s = r;                     // would panic: the borrow is alive
+//   assert(*r == "ab");                // shared access ends it
+//   auto s = r;                        // fine
 template <class T>
 class Rc {
   static_assert(std::is_object_v<T> && !std::is_array_v<T>,
@@ -128,10 +150,17 @@ class Rc {
  public:
   using element_type = T;
 
+  // Copying panics (checked builds) while `other` lends mutable access.
   Rc(const Rc& other) : box_(other.box_) {
-    if (box_ != nullptr) inc_strong(box_);
+    if (box_ == nullptr) return;
+    if (other.mut_borrow_.is_set()) [[unlikely]]
+      detail::rc_mut_borrowed("clone");
+    inc_strong(box_);
   }
-  Rc(Rc&& other) noexcept : box_(std::exchange(other.box_, nullptr)) {}
+  // The mutable borrow, if any, moves along with the handle.
+  Rc(Rc&& other) noexcept : box_(std::exchange(other.box_, nullptr)) {
+    mut_borrow_.take_from(other.mut_borrow_);
+  }
 
   // Copy-and-swap: this handle already holds the new value when the old one
   // is released, so a destructor that reaches back into `*this` sees a valid
@@ -152,22 +181,30 @@ class Rc {
   // Another handle to the same value (same as copying).
   [[nodiscard]] Rc clone() const { return Rc(*this); }
 
-  // The shared value. Panics if this Rc is empty.
+  // The shared value. Panics if this Rc is empty. Ends this handle's mutable
+  // borrow (checked builds).
   const T& operator*() const {
     if (box_ == nullptr) [[unlikely]]
       detail::rc_empty("operator*");
+    mut_borrow_.clear();
     return box_->value;
   }
   const T* operator->() const {
     if (box_ == nullptr) [[unlikely]]
       detail::rc_empty("operator->");
+    mut_borrow_.clear();
     return &box_->value;
   }
 
   // Address of the shared value (Rust's `Rc::as_ptr`); nullptr if empty.
   // Shared access, so the pointer is to const: every clone has one. Mutation
   // needs get_mut() or make_mut(), which check that this is the sole handle.
-  const T* get() const noexcept { return box_ == nullptr ? nullptr : &box_->value; }
+  // Ends this handle's mutable borrow (checked builds).
+  const T* get() const noexcept {
+    if (box_ == nullptr) return nullptr;
+    mut_borrow_.clear();
+    return &box_->value;
+  }
 
   // Number of Rc handles to this value; 0 if empty.
   std::size_t strong_count() const noexcept { return box_ == nullptr ? 0 : box_->strong; }
@@ -181,9 +218,11 @@ class Rc {
 
   // Mutable access if this is the only handle of either kind (strong_count()
   // == 1 and weak_count() == 0, as Rust: a Weak could otherwise upgrade and
-  // observe the mutation); nullptr otherwise, and if empty.
+  // observe the mutation); nullptr otherwise, and if empty. A non-null
+  // result starts this handle's mutable borrow (see the class comment).
   T* get_mut() noexcept {
     if (box_ == nullptr || box_->strong != 1 || box_->weak != 1) return nullptr;
+    mut_borrow_.set();
     return &box_->value;
   }
 
@@ -193,6 +232,8 @@ class Rc {
   //  - only rc::Weak handles remain: move the value into a new allocation and
   //    destroy the moved-from original, so those Weaks no longer upgrade;
   //  - this is the sole handle: no allocation.
+  // Either way this handle is then the only handle of either kind, and its
+  // mutable borrow starts (see the class comment).
   // Strong exception guarantee: if the copy (or the move, which falls back to
   // a copy when T's move may throw) or the allocation throws, nothing
   // changes. Panics if empty.
@@ -207,6 +248,7 @@ class Rc {
       // remaining Weaks keep the old block alive and free it later.
       *this = Rc(new detail::RcBox<T>(std::in_place, std::move_if_noexcept(box_->value)));
     }
+    mut_borrow_.set();
     return box_->value;
   }
 
@@ -261,17 +303,24 @@ class Rc {
     return T(*unwrapped.error());
   }
 
-  // A weak handle to this value. Panics if empty.
+  // A weak handle to this value. Panics if empty, and (checked builds) while
+  // this handle lends mutable access: a Weak could upgrade to a second handle.
   [[nodiscard]] rc::Weak<T> downgrade() const {
     if (box_ == nullptr) [[unlikely]]
       detail::rc_empty("downgrade");
+    if (mut_borrow_.is_set()) [[unlikely]]
+      detail::rc_mut_borrowed("downgrade");
     if (box_->weak == std::numeric_limits<std::size_t>::max()) [[unlikely]]
       detail::rc_count_overflow();
     ++box_->weak;
     return rc::Weak<T>(box_);
   }
 
-  void swap(Rc& other) noexcept { std::swap(box_, other.box_); }
+  // Each handle's mutable borrow goes with its value.
+  void swap(Rc& other) noexcept {
+    std::swap(box_, other.box_);
+    mut_borrow_.swap(other.mut_borrow_);
+  }
   friend void swap(Rc& a, Rc& b) noexcept { a.swap(b); }
 
   friend bool operator==(const Rc& a, const Rc& b) requires std::equality_comparable<T> {
@@ -311,6 +360,9 @@ class Rc {
   }
 
   detail::RcBox<T>* box_;
+  // Checked builds: whether get_mut()/make_mut() access may still be in use.
+  // Empty (no space) otherwise.
+  [[no_unique_address]] detail::HandleMutBorrow mut_borrow_;
 };
 
 // Constructs a T from `args` inside a new Rc allocation (one allocation). If

@@ -11,9 +11,14 @@
 //   }
 //   if (auto writer = table.write()) (*writer)->push_back(4);
 //
+// As with Mutex, `*` and `->` work on named guards only: `**table.read()`
+// does not compile (the temporary guard would unlock at the end of the
+// statement, leaving the reference dangling).
+//
 // Poisoning: only a panicking *writer* poisons (a reader cannot have broken
 // the invariant). A poisoned RwLock still hands out guards, inside a
-// PoisonError (ferrite/poison.h).
+// PoisonError (ferrite/poison.h); `*`, `->` and value() on that LockResult
+// panic (Rust's `unwrap()`).
 //
 // Fairness (Rust's futex RwLock): writers are preferred. A reader does not
 // enter while a writer waits, so a steady stream of readers cannot starve a
@@ -42,6 +47,12 @@
 #include "ferrite/panic.h"
 #include "ferrite/poison.h"
 #include "ferrite/detail/thread_annotations.h"
+
+#if defined(__clang__)
+#pragma clang diagnostic push
+// `= delete("reason")` is C++26 (P2573); clang 19 accepts it as an extension.
+#pragma clang diagnostic ignored "-Wc++26-extensions"
+#endif
 
 namespace ferrite {
 
@@ -304,8 +315,9 @@ RwLock(T) -> RwLock<T>;
 // Shared access to an RwLock<T>'s value; released when destroyed.
 //
 // Contract: movable (the moved-from guard holds nothing), not copyable;
-// `*g` / `g->` give `const T&` (dereferencing a moved-from guard panics);
-// never poisons; destroyed on the creating thread, before its RwLock.
+// `*g` / `g->` give `const T&` (dereferencing a moved-from guard panics;
+// on a temporary guard they are deleted); never poisons; destroyed on the
+// creating thread, before its RwLock.
 template <class T>
 class [[nodiscard]] RwLockReadGuard {
  public:
@@ -321,8 +333,12 @@ class [[nodiscard]] RwLockReadGuard {
   RwLockReadGuard& operator=(const RwLockReadGuard&) = delete;
   ~RwLockReadGuard() { release(); }
 
-  const T& operator*() const { return value(); }
-  const T* operator->() const { return &value(); }
+  // Only through a named guard (see MutexGuard).
+  const T& operator*() const& { return value(); }
+  const T* operator->() const& { return &value(); }
+  const T& operator*() const&& = delete(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::RwLockReadGuard"));
+  const T* operator->() const&& =
+      delete(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::RwLockReadGuard"));
 
  private:
   friend class RwLock<T>;
@@ -350,8 +366,9 @@ class [[nodiscard]] RwLockReadGuard {
 // Exclusive access to an RwLock<T>'s value; released when destroyed.
 //
 // Contract: as MutexGuard — movable, `T&` through a non-const guard and
-// `const T&` through a const one, a moved-from guard panics on use, and
-// destroyed by a panic that started while it was alive it poisons the lock.
+// `const T&` through a const one, none through a temporary guard, a
+// moved-from guard panics on use, and destroyed by a panic that started
+// while it was alive it poisons the lock.
 template <class T>
 class [[nodiscard]] RwLockWriteGuard {
  public:
@@ -369,10 +386,17 @@ class [[nodiscard]] RwLockWriteGuard {
   RwLockWriteGuard& operator=(const RwLockWriteGuard&) = delete;
   ~RwLockWriteGuard() { release(); }
 
-  T& operator*() { return value(); }
-  const T& operator*() const { return value(); }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
+  // Only through a named guard (see MutexGuard).
+  T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
+  T* operator->() & { return &value(); }
+  const T* operator->() const& { return &value(); }
+  T& operator*() && = delete(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::RwLockWriteGuard"));
+  const T& operator*() const&& =
+      delete(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::RwLockWriteGuard"));
+  T* operator->() && = delete(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::RwLockWriteGuard"));
+  const T* operator->() const&& =
+      delete(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::RwLockWriteGuard"));
 
  private:
   friend class RwLock<T>;
@@ -400,3 +424,7 @@ class [[nodiscard]] RwLockWriteGuard {
 };
 
 }  // namespace ferrite
+
+#if defined(__clang__)
+#pragma clang diagnostic pop
+#endif

@@ -14,13 +14,15 @@
 // checked function verifies its precondition and then calls an
 // `_unchecked(unsafe_fn, ...)` twin whose `# Safety` section states what the
 // caller must guarantee. Iterators are contiguous, so <algorithm> and
-// <ranges> work; like every C++ iterator they must stay within
-// [begin(), end()].
+// <ranges> work; checked builds bounds-check them (see ferrite/vec.h),
+// release builds trust the caller to keep them within [begin(), end()].
 //
 // Checked borrows (FERRITE_CHECKED_BORROWS, see ferrite/vec.h): a view taken
-// from a Vec counts as a borrow of it while it lives (copies, sub-slices and
-// chunks included), and the Vec panics rather than change under it. With the
-// checks off, sizeof(Slice<T>) is two words.
+// from a Vec counts as a borrow of it while it lives (copies, sub-slices,
+// chunks, and every iterator of them included, so an iterator that outlives
+// its view or chunk range still holds the Vec), and the Vec panics rather
+// than change under it. A std::span cannot be counted, so as_span() takes
+// unsafe_fn. With the checks off, sizeof(Slice<T>) is two words.
 //
 // Send/Sync (marker.h): SliceMut<T> is Send when T is Send and Sync when T is
 // Sync; Slice<T> is Send and Sync when T is Sync.
@@ -71,8 +73,24 @@ concept Cloneable = requires(const T& x) {
   { x.clone() } -> std::same_as<T>;
 } || std::is_copy_constructible_v<T>;
 
+// "ferrite: iterator out of bounds: ..." (moving `offset` from `position`
+// of a view of `len` elements, or dereferencing its end).
+[[noreturn, gnu::cold]] void iterator_out_of_bounds(std::ptrdiff_t position, std::ptrdiff_t offset,
+                                                    std::ptrdiff_t len);
+// "ferrite: iterators of two different views compared or subtracted"
+[[noreturn, gnu::cold]] void iterators_mismatched();
+// "ferrite::ChunksMut: the chunk ... was already handed out ..."
+[[noreturn, gnu::cold]] void chunk_handed_out_twice(std::size_t remaining);
+// "ferrite::ChunksMut: begin() called twice ..."
+[[noreturn, gnu::cold]] void chunks_mut_iterated_twice();
+
 // ---------------------------------------------------------------------------
 // The contiguous iterator of Vec, Slice and SliceMut (E is T or const T).
+//
+// Checked builds: an iterator knows the array it walks ([first, last)) and
+// holds a counted borrow of its source, like a view: the Vec cannot change
+// while it lives, and every step, `[]` and `*` is bounds-checked (panics).
+// Release builds: one raw pointer, no checks (std::vector's iterators).
 // ---------------------------------------------------------------------------
 
 template <class E>
@@ -85,65 +103,135 @@ class SliceIterator {
   using pointer = E*;
   using reference = E&;
 
-  constexpr SliceIterator() noexcept = default;
-  // # Safety: `position` points into (or one past) the viewed array, and the
-  // iterator is moved only within it, as for any C++ iterator.
-  constexpr SliceIterator(UnsafeFn /*unused*/, E* position) noexcept : position_(position) {}
+  SliceIterator() = default;
+  // # Safety: [first, last) is one array of live elements, first <= position
+  // <= last, and the array outlives every use of this iterator and of its
+  // copies (for a view of a Vec, `borrow` makes checked builds enforce it).
+  SliceIterator(UnsafeFn /*unused*/, [[maybe_unused]] E* first, E* position,
+                [[maybe_unused]] E* last, [[maybe_unused]] BorrowToken borrow) noexcept
+      : position_(position)
+#if FERRITE_CHECKED_BORROWS
+        ,
+        first_(first),
+        last_(last),
+        borrow_(std::move(borrow))
+#endif
+  {
+  }
   // iterator -> const_iterator.
   template <class U>
     requires(std::is_same_v<const U, E> && !std::is_same_v<U, E>)
   // NOLINTNEXTLINE(google-explicit-constructor): as std containers' iterators.
-  constexpr SliceIterator(SliceIterator<U> other) noexcept : position_(other.operator->()) {}
+  SliceIterator(const SliceIterator<U>& other) noexcept
+      : position_(other.position_)
+#if FERRITE_CHECKED_BORROWS
+        ,
+        first_(other.first_),
+        last_(other.last_),
+        borrow_(other.borrow_)
+#endif
+  {
+  }
 
-  constexpr reference operator*() const noexcept { return *position_; }
-  constexpr pointer operator->() const noexcept { return position_; }
+  reference operator*() const noexcept(!kCheckedBorrows) {
+#if FERRITE_CHECKED_BORROWS
+    if (position_ == last_) [[unlikely]] {
+      iterator_out_of_bounds(position_ - first_, 0, last_ - first_);
+    }
+#endif
+    return *position_;
+  }
+  // Not checked: std::to_address(end()) is valid and dereferences nothing.
+  pointer operator->() const noexcept { return position_; }
+  reference operator[](difference_type n) const noexcept(!kCheckedBorrows) {
+    return *(*this + n);
+  }
 
-  // SAFETY(vec-iterator): an iterator stays within [begin(), end()] of the
-  // array it came from (the iterator contract, as for std::vector), so each
-  // step below stays inside that array or one past its end.
-  FERRITE_UNSAFE_BEGIN
-  constexpr reference operator[](difference_type n) const noexcept { return position_[n]; }
-  constexpr SliceIterator& operator++() noexcept {
-    ++position_;
+  SliceIterator& operator++() noexcept(!kCheckedBorrows) {
+    position_ = advanced(1);
     return *this;
   }
-  constexpr SliceIterator operator++(int) noexcept { return SliceIterator(unsafe_fn, position_++); }
-  constexpr SliceIterator& operator--() noexcept {
-    --position_;
+  SliceIterator operator++(int) noexcept(!kCheckedBorrows) {
+    SliceIterator before = *this;
+    ++*this;
+    return before;
+  }
+  SliceIterator& operator--() noexcept(!kCheckedBorrows) {
+    position_ = advanced(-1);
     return *this;
   }
-  constexpr SliceIterator operator--(int) noexcept { return SliceIterator(unsafe_fn, position_--); }
-  constexpr SliceIterator& operator+=(difference_type n) noexcept {
-    position_ += n;
+  SliceIterator operator--(int) noexcept(!kCheckedBorrows) {
+    SliceIterator before = *this;
+    --*this;
+    return before;
+  }
+  SliceIterator& operator+=(difference_type n) noexcept(!kCheckedBorrows) {
+    position_ = advanced(n);
     return *this;
   }
-  constexpr SliceIterator& operator-=(difference_type n) noexcept {
-    position_ -= n;
+  SliceIterator& operator-=(difference_type n) noexcept(!kCheckedBorrows) {
+    position_ = advanced(-n);
     return *this;
   }
-  friend constexpr SliceIterator operator+(SliceIterator it, difference_type n) noexcept {
-    return SliceIterator(unsafe_fn, it.position_ + n);
+  friend SliceIterator operator+(SliceIterator it, difference_type n) noexcept(!kCheckedBorrows) {
+    it += n;
+    return it;
   }
-  friend constexpr SliceIterator operator+(difference_type n, SliceIterator it) noexcept {
-    return SliceIterator(unsafe_fn, it.position_ + n);
+  friend SliceIterator operator+(difference_type n, SliceIterator it) noexcept(!kCheckedBorrows) {
+    it += n;
+    return it;
   }
-  friend constexpr SliceIterator operator-(SliceIterator it, difference_type n) noexcept {
-    return SliceIterator(unsafe_fn, it.position_ - n);
+  friend SliceIterator operator-(SliceIterator it, difference_type n) noexcept(!kCheckedBorrows) {
+    it -= n;
+    return it;
   }
-  friend constexpr difference_type operator-(SliceIterator a, SliceIterator b) noexcept {
+  friend difference_type operator-(const SliceIterator& a,
+                                   const SliceIterator& b) noexcept(!kCheckedBorrows) {
+#if FERRITE_CHECKED_BORROWS
+    if (a.first_ != b.first_) [[unlikely]] iterators_mismatched();
+#endif
     return a.position_ - b.position_;
   }
-  FERRITE_UNSAFE_END
 
-  friend constexpr bool operator==(SliceIterator a, SliceIterator b) noexcept {
+  friend bool operator==(const SliceIterator& a, const SliceIterator& b) noexcept {
     return a.position_ == b.position_;
   }
-  friend constexpr std::strong_ordering operator<=>(SliceIterator a, SliceIterator b) noexcept {
+  friend std::strong_ordering operator<=>(const SliceIterator& a,
+                                          const SliceIterator& b) noexcept {
     return std::compare_three_way{}(a.position_, b.position_);
   }
 
  private:
+  template <class>
+  friend class SliceIterator;
+
+  // position_ + n, the one place an iterator moves.
+  E* advanced(difference_type n) const noexcept(!kCheckedBorrows) {
+#if FERRITE_CHECKED_BORROWS
+    const difference_type index = position_ - first_;
+    const difference_type len = last_ - first_;
+    if (n < -index || n > len - index) [[unlikely]] iterator_out_of_bounds(index, n, len);
+    // SAFETY(vec-iterator): first_ <= position_ <= last_ bound one array of
+    // `len` elements (the constructor's precondition; every move goes through
+    // this function), and -index <= n <= len - index was checked just above,
+    // so position_ + n lies in [first_, last_].
+    return FERRITE_UNSAFE_BUFFERS(position_ + n);
+#else
+    // SAFETY(vec-iterator-release): release builds (FERRITE_CHECKED_BORROWS=0)
+    // keep no bounds, so that an iterator is one pointer and std algorithms
+    // run at raw-pointer speed: this step is unchecked. Every checked build
+    // (tests, sanitizer and fuzz targets) compiles the bounds-checked branch
+    // above instead, and that is where out-of-bounds arithmetic is caught.
+    return FERRITE_UNSAFE_BUFFERS(position_ + n);
+#endif
+  }
+
   E* position_ = nullptr;
+#if FERRITE_CHECKED_BORROWS
+  E* first_ = nullptr;
+  E* last_ = nullptr;
+  BorrowToken borrow_;
+#endif
 };
 
 // ---------------------------------------------------------------------------
@@ -151,25 +239,52 @@ class SliceIterator {
 // ---------------------------------------------------------------------------
 
 // View is Slice<T> or SliceMut<T>. The range holds one borrow for its whole
-// life; each chunk it yields is a further, separately counted view.
+// life; each chunk it yields, and each iterator, is a further, separately
+// counted borrow.
+//
+// chunks(n) is a forward range. chunks_mut(n) is single-pass (an input
+// range), since each chunk it yields is a mutable view that must exist
+// once: its iterator is move-only, its end is std::default_sentinel, and in
+// checked builds a second begin() on one range, or a second `*it` at one
+// position, panics.
 template <class View>
 class ChunkRange {
   using Element = typename View::element_type;
+  static constexpr bool kSinglePass = !std::is_const_v<Element>;
 
  public:
   class iterator {
    public:
-    using iterator_concept = std::forward_iterator_tag;
+    // Each chunk it yields is a View: it is as Send/Sync as one (marker.h).
+    using send_sync_as = View;
+    using iterator_concept =
+        std::conditional_t<kSinglePass, std::input_iterator_tag, std::forward_iterator_tag>;
     using iterator_category = std::input_iterator_tag;
     using value_type = View;
     using difference_type = std::ptrdiff_t;
     using reference = View;
 
     iterator() = default;
+    iterator(const iterator&)
+      requires(!kSinglePass)
+    = default;
+    iterator& operator=(const iterator&)
+      requires(!kSinglePass)
+    = default;
+    iterator(iterator&&) noexcept = default;
+    iterator& operator=(iterator&&) noexcept = default;
+    ~iterator() = default;
 
     // The chunk at this position: min(chunk_size, remaining) elements.
     View operator*() const {
-      return View(unsafe_fn, position_, std::min(chunk_size_, remaining_), BorrowToken(source_));
+#if FERRITE_CHECKED_BORROWS
+      if constexpr (kSinglePass) {
+        if (handed_out_) [[unlikely]] chunk_handed_out_twice(remaining_);
+        handed_out_ = true;
+      }
+#endif
+      return View(unsafe_fn, position_, std::min(chunk_size_, remaining_),
+                  BorrowToken(borrow_.source()));
     }
     iterator& operator++() noexcept {
       const std::size_t step = std::min(chunk_size_, remaining_);
@@ -178,40 +293,69 @@ class ChunkRange {
       // it or one past its end.
       position_ = FERRITE_UNSAFE_BUFFERS(position_ + step);
       remaining_ -= step;
+#if FERRITE_CHECKED_BORROWS
+      handed_out_ = false;
+#endif
       return *this;
     }
-    iterator operator++(int) noexcept {
-      iterator before = *this;
-      ++*this;
-      return before;
+    auto operator++(int) noexcept {
+      if constexpr (kSinglePass) {
+        ++*this;
+      } else {
+        iterator before = *this;
+        ++*this;
+        return before;
+      }
     }
     friend bool operator==(const iterator& a, const iterator& b) noexcept {
       return a.position_ == b.position_ && a.remaining_ == b.remaining_;
+    }
+    friend bool operator==(const iterator& it, std::default_sentinel_t /*unused*/) noexcept {
+      return it.remaining_ == 0;
     }
 
    private:
     friend class ChunkRange;
     iterator(Element* position, std::size_t remaining, std::size_t chunk_size,
              BorrowSource source) noexcept
-        : position_(position), remaining_(remaining), chunk_size_(chunk_size), source_(source) {}
+        : position_(position),
+          remaining_(remaining),
+          chunk_size_(chunk_size),
+          borrow_(source) {}
 
     Element* position_ = nullptr;
     std::size_t remaining_ = 0;
     std::size_t chunk_size_ = 1;
-    [[no_unique_address]] BorrowSource source_;
+    // Counted: an iterator keeps the viewed elements alive even when the
+    // range it came from was a temporary.
+    [[no_unique_address]] BorrowToken borrow_;
+#if FERRITE_CHECKED_BORROWS
+    // chunks_mut: whether the chunk at this position has been handed out.
+    mutable bool handed_out_ = false;
+#endif
   };
 
   // # Safety: chunk_size > 0 (the public chunks(n) functions check it).
   ChunkRange(UnsafeFn /*unused*/, View whole, std::size_t chunk_size) noexcept
       : whole_(std::move(whole)), chunk_size_(chunk_size) {}
 
-  iterator begin() const noexcept {
+  iterator begin() const noexcept(!kSinglePass || !kCheckedBorrows) {
+#if FERRITE_CHECKED_BORROWS
+    if constexpr (kSinglePass) {
+      if (begun_) [[unlikely]] chunks_mut_iterated_twice();
+      begun_ = true;
+    }
+#endif
     return iterator(whole_.data_, whole_.len(), chunk_size_, whole_.borrow_.source());
   }
-  iterator end() const noexcept {
-    // SAFETY(vec-chunk-end): one past the end of the viewed array.
-    Element* past_end = FERRITE_UNSAFE_BUFFERS(whole_.data_ + whole_.len());
-    return iterator(past_end, 0, chunk_size_, whole_.borrow_.source());
+  auto end() const noexcept {
+    if constexpr (kSinglePass) {
+      return std::default_sentinel;
+    } else {
+      // SAFETY(vec-chunk-end): one past the end of the viewed array.
+      Element* past_end = FERRITE_UNSAFE_BUFFERS(whole_.data_ + whole_.len());
+      return iterator(past_end, 0, chunk_size_, whole_.borrow_.source());
+    }
   }
   // Number of chunks: ceil(len / chunk_size).
   std::size_t size() const noexcept { return (whole_.len() + chunk_size_ - 1) / chunk_size_; }
@@ -220,6 +364,10 @@ class ChunkRange {
  private:
   View whole_;
   std::size_t chunk_size_;
+#if FERRITE_CHECKED_BORROWS
+  // chunks_mut: whether begin() has been called.
+  mutable bool begun_ = false;
+#endif
 };
 
 }  // namespace detail
@@ -299,18 +447,34 @@ class Slice {
   const T* first() const noexcept { return get(0); }
   const T* last() const noexcept { return len_ == 0 ? nullptr : get(len_ - 1); }
 
-  iterator begin() const noexcept { return iterator(unsafe_fn, data_); }
+  // Iterators count as borrows like the view itself (checked builds).
+  iterator begin() const noexcept { return iterator(unsafe_fn, data_, data_, past_end(), borrow_); }
   iterator end() const noexcept {
-    // SAFETY(slice-end): one past the last of the len_ viewed elements.
-    return iterator(unsafe_fn, FERRITE_UNSAFE_BUFFERS(data_ + len_));
+    const T* last = past_end();
+    return iterator(unsafe_fn, data_, last, last, borrow_);
   }
 
-  // The view as a std::span, for APIs that take one. The span is not counted
-  // as a borrow: do not keep it beyond this Slice's life.
-  std::span<const T> as_span() const noexcept {
+  // The view as a std::span, for APIs that take one. A span is a raw view
+  // that no borrow check can follow, so taking one is unchecked.
+  //
+  // # Safety: the span is not used after this Slice (and every view it was
+  // derived from) is destroyed, nor while its elements are mutated.
+  std::span<const T> as_span(UnsafeFn /*unused*/) const noexcept {
     // SAFETY(slice-span): [data_, data_+len_) is exactly the viewed array.
     return FERRITE_UNSAFE_BUFFERS(std::span<const T>(data_, len_));
   }
+#if defined(__clang__)
+#pragma clang diagnostic push
+// `= delete("reason")` is C++26 (P2573); clang 19 accepts it as an extension.
+#pragma clang diagnostic ignored "-Wc++26-extensions"
+#endif
+  std::span<const T> as_span() const = delete(
+      "ferrite::Slice::as_span: a std::span is not a counted borrow and could outlive the "
+      "Vec; iterate the Slice, or call as_span(ferrite::unsafe_fn) and keep the span within "
+      "the Slice's life");
+#if defined(__clang__)
+#pragma clang diagnostic pop
+#endif
 
   // [0, mid) and [mid, len()), or nullopt when mid > len().
   std::optional<std::pair<Slice, Slice>> split_at(std::size_t mid) const {
@@ -361,6 +525,11 @@ class Slice {
 
   Slice(UnsafeFn /*unused*/, const T* data, std::size_t len, detail::BorrowToken borrow) noexcept
       : data_(data), len_(len), borrow_(std::move(borrow)) {}
+
+  const T* past_end() const noexcept {
+    // SAFETY(slice-end): one past the last of the len_ viewed elements.
+    return FERRITE_UNSAFE_BUFFERS(data_ + len_);
+  }
 
   const T* data_ = nullptr;
   std::size_t len_ = 0;
@@ -423,7 +592,7 @@ class SliceMut {
   bool is_empty() const noexcept { return len_ == 0; }
 
   // A read-only view of the same elements (counted like any other).
-  Slice<T> as_slice() const noexcept { return Slice<T>(unsafe_fn, data_, len_, borrow_); }
+  Slice<T> as_slice() const noexcept { return Slice<T>(unsafe_fn, data_, len_, shared_borrow()); }
 
   // Panics unless index < len().
   T& operator[](std::size_t index) {
@@ -456,22 +625,41 @@ class SliceMut {
   T* last() noexcept { return len_ == 0 ? nullptr : get(len_ - 1); }
   const T* last() const noexcept { return len_ == 0 ? nullptr : get(len_ - 1); }
 
-  iterator begin() noexcept { return iterator(unsafe_fn, data_); }
+  // Iterators count as borrows like the view itself (checked builds).
+  iterator begin() noexcept { return iterator(unsafe_fn, data_, data_, past_end(), borrow_); }
   iterator end() noexcept {
-    // SAFETY(slicemut-end): one past the last of the len_ viewed elements.
-    return iterator(unsafe_fn, FERRITE_UNSAFE_BUFFERS(data_ + len_));
+    T* last = past_end();
+    return iterator(unsafe_fn, data_, last, last, borrow_);
   }
-  const_iterator begin() const noexcept { return const_iterator(unsafe_fn, data_); }
+  const_iterator begin() const noexcept {
+    return const_iterator(unsafe_fn, data_, data_, past_end(), shared_borrow());
+  }
   const_iterator end() const noexcept {
-    // SAFETY(slicemut-end-const): as slicemut-end.
-    return const_iterator(unsafe_fn, FERRITE_UNSAFE_BUFFERS(data_ + len_));
+    T* last = past_end();
+    return const_iterator(unsafe_fn, data_, last, last, shared_borrow());
   }
 
-  // As Slice::as_span, mutable. Not counted as a borrow.
-  std::span<T> as_span() noexcept {
+  // As Slice::as_span, mutable, and unchecked for the same reason.
+  //
+  // # Safety: the span is not used after this SliceMut (and every view it
+  // was derived from) is destroyed, nor while another view of its elements
+  // is used.
+  std::span<T> as_span(UnsafeFn /*unused*/) noexcept {
     // SAFETY(slicemut-span): [data_, data_+len_) is exactly the viewed array.
     return FERRITE_UNSAFE_BUFFERS(std::span<T>(data_, len_));
   }
+#if defined(__clang__)
+#pragma clang diagnostic push
+// `= delete("reason")` is C++26 (P2573); clang 19 accepts it as an extension.
+#pragma clang diagnostic ignored "-Wc++26-extensions"
+#endif
+  std::span<T> as_span() = delete(
+      "ferrite::SliceMut::as_span: a std::span is not a counted borrow and could outlive the "
+      "Vec; iterate the SliceMut, or call as_span(ferrite::unsafe_fn) and keep the span within "
+      "the SliceMut's life");
+#if defined(__clang__)
+#pragma clang diagnostic pop
+#endif
 
   // Swaps elements i and j; panics (naming the index and len) unless both
   // are < len().
@@ -550,6 +738,14 @@ class SliceMut {
 
   SliceMut(UnsafeFn /*unused*/, T* data, std::size_t len, detail::BorrowToken borrow) noexcept
       : data_(data), len_(len), borrow_(std::move(borrow)) {}
+
+  T* past_end() const noexcept {
+    // SAFETY(slicemut-end): one past the last of the len_ viewed elements.
+    return FERRITE_UNSAFE_BUFFERS(data_ + len_);
+  }
+  detail::BorrowToken shared_borrow() const noexcept {
+    return detail::BorrowToken(borrow_.source(detail::BorrowKind::kShared));
+  }
 
   T* data_ = nullptr;
   std::size_t len_ = 0;

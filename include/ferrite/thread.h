@@ -73,6 +73,7 @@
 
 #include <cxxabi.h>
 
+#include "ferrite/detail/owned.h"
 #include "ferrite/marker.h"
 #include "ferrite/panic.h"
 
@@ -130,6 +131,17 @@ concept Spawnable = std::invocable<std::decay_t<F>, std::decay_t<Args>...> &&
 template <class F, class... Args>
 concept SendSpawnable = Spawnable<F, Args...> && Send<std::decay_t<F>> &&
                         (Send<std::decay_t<Args>> && ...) && Send<SpawnResult<F, Args...>>;
+
+// The result of any thread owns its data (a reference would point into the
+// thread's own copy of its callable or arguments).
+template <class F, class... Args>
+concept OwnedResult = Owned<SpawnResult<F, Args...>>;
+
+// Rust's 'static at an unscoped boundary (thread::spawn, ThreadPool): the
+// callable, each argument and the result own their data (detail/owned.h).
+template <class F, class... Args>
+concept OwnedSpawnable = Owned<std::decay_t<F>> && (Owned<std::decay_t<Args>> && ...) &&
+                         OwnedResult<F, Args...>;
 
 // Where a thread leaves its result for join(). Written once by the thread,
 // read once by the joiner after std::thread::join() (which synchronizes).
@@ -261,7 +273,7 @@ class JoinHandle {
 
  private:
   template <class F, class... Args>
-    requires detail::SendSpawnable<F, Args...>
+    requires(detail::SendSpawnable<F, Args...> && detail::OwnedSpawnable<F, Args...>)
   friend JoinHandle<detail::SpawnResult<F, Args...>> spawn(F&& f, Args&&... args);
 
   JoinHandle(std::thread thread, std::shared_ptr<detail::ResultSlot<R>> slot) noexcept
@@ -276,7 +288,7 @@ class JoinHandle {
 // argument and the result must be Send. A failure to create the thread
 // throws std::system_error (a panic) in the caller.
 template <class F, class... Args>
-  requires detail::SendSpawnable<F, Args...>
+  requires(detail::SendSpawnable<F, Args...> && detail::OwnedSpawnable<F, Args...>)
 JoinHandle<detail::SpawnResult<F, Args...>> spawn(F&& f, Args&&... args) {
   using R = detail::SpawnResult<F, Args...>;
   auto slot = std::make_shared<detail::ResultSlot<R>>();
@@ -300,6 +312,11 @@ JoinHandle<detail::SpawnResult<F, Args...>> spawn(F&& f, Args&&... args) = delet
     "thread::spawn: the callable, every argument and the result must be Send (see the "
     "notes for the type that is not); pass an Arc instead of an Rc, a Mutex or atomic instead "
     "of a Cell, or move the value into the thread instead of passing a reference");
+
+template <class F, class... Args>
+  requires(detail::SendSpawnable<F, Args...> && !detail::OwnedSpawnable<F, Args...>)
+JoinHandle<detail::SpawnResult<F, Args...>> spawn(F&& f, Args&&... args) =
+    delete(FERRITE_DETAIL_SPAWN_OWNED_TEXT("thread::spawn"));
 
 #if defined(__clang__)
 #pragma clang diagnostic pop
@@ -349,7 +366,7 @@ class Scope {
   Scope& operator=(const Scope&) = delete;
 
   template <class F, class... Args>
-    requires detail::SendSpawnable<F, Args...>
+    requires(detail::SendSpawnable<F, Args...> && detail::OwnedResult<F, Args...>)
   ScopedJoinHandle<detail::SpawnResult<F, Args...>> spawn(F&& f, Args&&... args) const {
     using R = detail::SpawnResult<F, Args...>;
     auto packet = std::make_shared<detail::ScopedPacket<R>>();
@@ -375,8 +392,13 @@ class Scope {
     requires(detail::Spawnable<F, Args...> && !detail::SendSpawnable<F, Args...>)
   ScopedJoinHandle<detail::SpawnResult<F, Args...>> spawn(F&& f, Args&&... args) const = delete(
       "Scope::spawn: the callable, every argument and the result must be Send (see the notes "
-      "for the type that is not); a scoped thread may borrow through std::ref only what is "
-      "Sync: share a Mutex or atomics, not a Cell or RefCell");
+      "for the type that is not); a scoped thread may borrow only through std::cref (a const "
+      "reference), and only what is Sync: share a Mutex or atomics, not a Cell or RefCell; "
+      "std::ref is a mutable alias and never crosses");
+  template <class F, class... Args>
+    requires(detail::SendSpawnable<F, Args...> && !detail::OwnedResult<F, Args...>)
+  ScopedJoinHandle<detail::SpawnResult<F, Args...>> spawn(F&& f, Args&&... args) const =
+      delete(FERRITE_DETAIL_RESULT_OWNED_TEXT("Scope::spawn"));
 #if defined(__clang__)
 #pragma clang diagnostic pop
 #endif

@@ -90,6 +90,7 @@
 #include "ferrite/mutex.h"
 #include "ferrite/panic.h"
 #include "ferrite/rwlock.h"
+#include "ferrite/send_fn.h"
 #include "ferrite/thread.h"
 
 namespace ferrite {
@@ -103,8 +104,9 @@ namespace ferrite::detail {
 
 // A queued job. It returns true when it panicked but handled the panic itself
 // (submit's jobs hand the panic to their TaskHandle); a job that throws is
-// counted by the worker.
-using PoolJob = std::move_only_function<bool()>;
+// counted by the worker. Every job wraps a callable checked Send by
+// execute/submit.
+using PoolJob = SendFn<bool()>;
 
 // What a submitted job sends back: the result itself when the channel can
 // carry it (a noexcept move), otherwise boxed.
@@ -240,8 +242,7 @@ class ThreadPool {
 
   // Queues f() (f is decay-copied); the result is discarded.
   template <class F>
-  requires detail::SendSpawnable<F>
-  void execute(F&& f) const {
+  requires(detail::SendSpawnable<F>&& detail::OwnedSpawnable<F>) void execute(F&& f) const {
     core_.enqueue(
         [fn = std::decay_t<F>(std::forward<F>(f))]() mutable {
           std::invoke(std::move(fn));
@@ -252,8 +253,8 @@ class ThreadPool {
 
   // Queues f() (f is decay-copied); join() the handle for its result.
   template <class F>
-  requires detail::SendSpawnable<F> TaskHandle<detail::SpawnResult<F>> submit(F&& f)
-  const {
+  requires(detail::SendSpawnable<F>&& detail::OwnedSpawnable<F>) TaskHandle<
+      detail::SpawnResult<F>> submit(F&& f) const {
     using R = detail::SpawnResult<F>;
     auto [tx, rx] = channel::bounded<detail::TaskPacket<R>>(1);
     core_.enqueue(
@@ -283,6 +284,13 @@ class ThreadPool {
   const = delete (
       "ThreadPool::submit: the callable and its result must be Send (see the notes for the "
       "type that is not); return a value or an Arc, not a reference to a Cell or an Rc");
+  template <class F>
+  requires(detail::SendSpawnable<F> && !detail::OwnedSpawnable<F>) void execute(F&& f) const =
+      delete(FERRITE_DETAIL_SPAWN_OWNED_TEXT("ThreadPool::execute"));
+  template <class F>
+  requires(detail::SendSpawnable<F> && !detail::OwnedSpawnable<F>) TaskHandle<
+      detail::SpawnResult<F>> submit(F&& f) const =
+      delete(FERRITE_DETAIL_SPAWN_OWNED_TEXT("ThreadPool::submit"));
 #if defined(__clang__)
 #pragma clang diagnostic pop
 #endif

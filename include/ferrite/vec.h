@@ -10,25 +10,57 @@
 // naming the index and the length; each checked function verifies its
 // precondition and then calls an `_unchecked(unsafe_fn, ...)` twin whose
 // `# Safety` section states what the caller must guarantee. Iterators are
-// contiguous, so <algorithm> and <ranges> work; like every C++ iterator they
-// must stay within [begin(), end()].
+// contiguous, so <algorithm> and <ranges> work. In checked builds they are
+// bounds-checked too (a step outside [begin(), end()], or `*`/`[]` outside
+// [begin(), end()), panics); in release builds they are one raw pointer and,
+// like std::vector's, must be kept within [begin(), end()] by the caller.
 //
 // Checked borrows (FERRITE_CHECKED_BORROWS, from ferrite/panic.h: on unless
 // NDEBUG, forced with -DFERRITE_CHECKED_BORROWS=0|1). C++ cannot reject a
 // slice that outlives its Vec at compile time as Rust does, so in checked
-// builds each Vec counts the slices borrowed from it (copies, sub-slices and
-// chunks included; the count is atomic, so slices may live on other
-// threads). While the count is non-zero, every non-const member function of
-// the Vec panics, naming the operation and the count:
+// builds each Vec counts the slices and iterators borrowed from it (copies,
+// sub-slices, chunks and chunk iterators included; the count is atomic, so
+// slices may live on other threads), shared ones (Slice, const iterators)
+// apart from mutable ones (SliceMut, chunks_mut, mutable iterators). While
+// any is alive, every non-const member function of the Vec panics, naming
+// the operation and the count:
 //
-//   "Vec::push while 2 slices borrow it ..."
+//   "Vec::emplace while 2 slices or iterators borrow it ..."
 //
-// Destroying a borrowed Vec cannot panic (destructors are noexcept and may
-// run during unwinding), so it prints "Vec::~Vec while N slices borrow it"
-// to stderr and aborts — the run-time counterpart of Rust's compile error.
-// With the checks off (release), neither the counter nor any check exists:
-// sizeof(Vec<T>) is three words and sizeof(Slice<T>) two. Every translation
-// unit of one program must agree on FERRITE_CHECKED_BORROWS (ODR).
+// so `for (auto& x : v) v.push(x);` panics instead of reading a freed
+// buffer. A new shared view (as_slice, a const begin(), split_at, chunks,
+// clone, ==) panics while a mutable one is alive, and a mutable iterator
+// while a shared one is. Destroying a borrowed Vec cannot panic (destructors
+// are noexcept and may run during unwinding), so it prints "Vec::~Vec while
+// N slices or iterators borrow it" to stderr and aborts — the run-time
+// counterpart of Rust's compile error. A std::span is not tracked, which is
+// why Slice::as_span takes unsafe_fn. With the checks off (release), neither
+// the counter nor any check exists: sizeof(Vec<T>) is three words,
+// sizeof(Slice<T>) two and an iterator one. Every translation unit of one
+// program must agree on FERRITE_CHECKED_BORROWS (ODR).
+//
+// Re-entrancy. Element code — a constructor, copy, move, destructor or
+// comparison of T, or the range given to extend — may reach the Vec that
+// holds the element (through a pointer of its own). Every operation that
+// runs it holds a borrow of the Vec for the duration: the elements are moved
+// (three fields, no element moves) into a Vec nothing else can name, and the
+// Vec itself is left empty and, in checked builds, busy. Re-entry then
+// panics in checked builds:
+//
+//   "ferrite::Vec modified or borrowed while one of its elements'
+//    constructor/destructor runs: Vec::emplace inside Vec::clear; ..."
+//
+// and in release builds finds an empty Vec (what it adds is destroyed when
+// the operation ends): it can never see a slot counted in len() that is
+// unconstructed or destroyed, nor a buffer freed under it. A T whose element
+// code is trivial (int, trivially copyable structs) skips this. Const
+// operations that run element code (==, clone) hold shared borrows of the
+// Vec instead: checked builds refuse a mutation from inside them; release
+// builds cannot see one.
+//
+// Aliasing. push/emplace, resize and extend accept arguments that live in
+// the Vec itself (`v.push(v[0])`, `v.resize(8, v[0])`, `v.extend(v)`, a
+// std::span of v): they copy such an argument before freeing the buffer.
 //
 // Exception guarantees (std::vector's rule). `push`, `emplace`, `insert`,
 // `reserve`, `reserve_exact` and `shrink_to_fit` give the strong guarantee
@@ -98,10 +130,19 @@ namespace detail {
                                                         std::size_t len);
 // "Vec: capacity overflow ..."
 [[noreturn, gnu::cold]] void capacity_overflow(std::size_t requested, std::size_t max);
-// "<op> while <n> slice(s) borrow it ..."
-[[noreturn, gnu::cold]] void vec_borrowed(const char* op, std::size_t borrows);
-// Prints "Vec::~Vec while <n> slice(s) borrow it ..." to stderr and aborts.
-[[noreturn, gnu::cold]] void vec_destroyed_while_borrowed(std::size_t borrows) noexcept;
+// "<op> while <n> slice(s) or iterator(s) borrow it ..."
+[[noreturn, gnu::cold]] void vec_borrowed(const char* op, std::size_t shared,
+                                          std::size_t exclusive);
+// "<op> while <n> mutable slice(s) or iterator(s) borrow it ..."
+[[noreturn, gnu::cold]] void vec_borrowed_mutably(const char* op, std::size_t exclusive);
+// "ferrite::Vec modified or borrowed while one of its elements' constructor/
+// destructor runs: <op> inside <running> ..."
+[[noreturn, gnu::cold]] void vec_reentered(const char* op, const char* running);
+// Prints "Vec::~Vec while <n> slice(s) or iterator(s) borrow it ..." (or,
+// with `running` non-null, that the Vec was destroyed by its own element
+// code) to stderr and aborts.
+[[noreturn, gnu::cold]] void vec_destroyed_while_borrowed(std::size_t borrows,
+                                                          const char* running) noexcept;
 
 }  // namespace detail
 
@@ -122,7 +163,10 @@ namespace detail {
 //    mutable accessors (operator[], get, first, last, begin, end,
 //    as_mut_slice, split_at_mut, chunks_mut), since a T& handed out while a
 //    slice exists would alias it. Read through a const Vec (std::as_const)
-//    while slices are alive.
+//    while shared slices are alive; while a mutable view or iterator is
+//    alive, taking a new shared view or iterator panics as well.
+//  - Element code never sees the Vec half-updated (see "Re-entrancy" in
+//    the banner).
 // Send when T is Send; Sync when T is Sync.
 // ===========================================================================
 template <class T>
@@ -137,6 +181,15 @@ class Vec {
       std::is_trivially_copyable_v<T> && sizeof(T) <= 2 * sizeof(void*);
   static constexpr bool kStrongRelocation =
       std::is_nothrow_move_constructible_v<T> || std::is_copy_constructible_v<T>;
+
+  // Whether an operation runs user code (see Detached below). Relocating,
+  // moving or destroying a trivially copyable T runs none; neither does a
+  // trivial construction from `Args`.
+  static constexpr bool kMovesRunCode = !std::is_trivially_copyable_v<T>;
+  static constexpr bool kDestructionRunsCode = !std::is_trivially_destructible_v<T>;
+  template <class... Args>
+  static constexpr bool kEmplaceRunsCode =
+      kMovesRunCode || !std::is_trivially_constructible_v<T, Args...>;
 
  public:
   using value_type = T;
@@ -155,10 +208,12 @@ class Vec {
     return out;
   }
 
-  // Copies the listed elements (capacity() == their number).
+  // Copies the listed elements (capacity() == their number). If a copy
+  // throws, the copies made so far are destroyed and the buffer freed.
   Vec(std::initializer_list<T> init)
     requires std::is_copy_constructible_v<T>
-  {
+      // Delegating: once Vec() has returned, a throw below runs ~Vec.
+      : Vec() {
     reallocate(init.size());
     for (const T& x : init) push(x);
   }
@@ -170,9 +225,7 @@ class Vec {
   // other is borrowed.
   Vec(Vec&& other) noexcept(!detail::kCheckedBorrows) {
     other.check_unborrowed("Vec::Vec(Vec&&)");
-    data_ = std::exchange(other.data_, nullptr);
-    len_ = std::exchange(other.len_, 0);
-    capacity_ = std::exchange(other.capacity_, 0);
+    take_fields(other);
   }
   // Destroys this Vec's elements, then takes other's buffer. Panics (checked
   // builds) if either Vec is borrowed, before changing anything.
@@ -180,10 +233,8 @@ class Vec {
     check_unborrowed("Vec::operator=(Vec&&)");
     other.check_unborrowed("Vec::operator=(Vec&&) (source)");
     if (this != &other) {
-      release_buffer();
-      data_ = std::exchange(other.data_, nullptr);
-      len_ = std::exchange(other.len_, 0);
-      capacity_ = std::exchange(other.capacity_, 0);
+      run<kDestructionRunsCode>("Vec::operator=(Vec&&)", [](Vec& work) { work.release_buffer(); });
+      take_fields(other);
     }
     return *this;
   }
@@ -192,11 +243,22 @@ class Vec {
   // Vec (checked builds) aborts with a message instead (see the banner).
   ~Vec() {
 #if FERRITE_CHECKED_BORROWS
-    if (const std::size_t borrows = borrows_.load(); borrows != 0) [[unlikely]] {
-      detail::vec_destroyed_while_borrowed(borrows);
+    if (const std::uint64_t word = borrows_.load(); word != 0) [[unlikely]] {
+      detail::vec_destroyed_while_borrowed(detail::BorrowState::shared(word) +
+                                               detail::BorrowState::exclusive(word),
+                                           detail::BorrowState::busy(word) ? busy_op_ : nullptr);
     }
 #endif
-    release_buffer();
+    if constexpr (kDestructionRunsCode) {
+      // A destructor that (in a release build) put elements back into this
+      // Vec gets them destroyed too.
+      while (data_ != nullptr) {
+        Detached scope(*this, "Vec::~Vec");
+        scope.work.release_buffer();
+      }
+    } else {
+      release_buffer();
+    }
   }
 
   std::size_t len() const noexcept { return len_; }
@@ -214,41 +276,15 @@ class Vec {
   template <class... Args>
     requires std::constructible_from<T, Args...>
   T& emplace(Args&&... args) {
-    check_unborrowed("Vec::emplace");
-    if constexpr (kSmallTrivial) {
-      if (len_ == capacity_) [[unlikely]] {
-        // Copy the value out first (the arguments may refer into the old
-        // buffer), then grow: the slow path takes no reference to the
-        // arguments, so the caller's loop keeps them in registers.
-        const T value(std::forward<Args>(args)...);
-        grow_for_push();
-        // SAFETY(vec-emplace-small): grow_for_push() left len_ < capacity_.
-        T* slot = std::construct_at(FERRITE_UNSAFE_BUFFERS(data_ + len_), value);
-        ++len_;
-        return *slot;
-      }
-    } else {
-      if (len_ == capacity_) [[unlikely]] return emplace_grow(std::forward<Args>(args)...);
-    }
-    // SAFETY(vec-emplace): len_ < capacity_, so data_ + len_ is an allocated,
-    // unconstructed slot of this buffer.
-    T* slot = std::construct_at(FERRITE_UNSAFE_BUFFERS(data_ + len_), std::forward<Args>(args)...);
-    ++len_;
-    return *slot;
+    return run<kEmplaceRunsCode<Args...>>("Vec::emplace", [&](Vec& work) -> T& {
+      return work.emplace_impl(std::forward<Args>(args)...);
+    });
   }
 
   // Removes and returns the last element; nullopt when empty. If moving the
   // element out throws, the Vec is unchanged (the element may be moved-from).
   std::optional<T> pop() {
-    check_unborrowed("Vec::pop");
-    if (len_ == 0) return std::nullopt;
-    T& last_element = get_unchecked(unsafe_fn, len_ - 1);
-    std::optional<T> out(std::move(last_element));
-    --len_;
-    // SAFETY(vec-pop): the element at the old len_ - 1 is live and now
-    // outside [0, len_), so nothing else will destroy or use it.
-    std::destroy_at(&last_element);
-    return out;
+    return run<kMovesRunCode>("Vec::pop", [](Vec& work) { return work.pop_impl(); });
   }
 
   // Inserts `value` at `index`, shifting [index, len()) one to the right.
@@ -256,32 +292,8 @@ class Vec {
   // or T is copyable; for a T whose move may throw, the elements are copied
   // into a new buffer (so the old one is untouched until the end).
   void insert(std::size_t index, T value) {
-    check_unborrowed("Vec::insert");
-    if (index > len_) [[unlikely]] detail::insert_index_out_of_bounds(index, len_);
-    constexpr bool kShiftInPlace =
-        std::is_nothrow_move_constructible_v<T> && std::is_nothrow_move_assignable_v<T>;
-    if (index == len_ && len_ < capacity_) {
-      // SAFETY(vec-insert-end): len_ < capacity_: an unconstructed slot.
-      std::construct_at(FERRITE_UNSAFE_BUFFERS(data_ + len_), std::move(value));
-      ++len_;
-    } else if (kShiftInPlace) {
-      if (len_ == capacity_) reallocate(grown_capacity(len_ + 1));
-      if (index == len_) {
-        // SAFETY(vec-insert-end-grown): len_ < capacity_ after the growth.
-        std::construct_at(FERRITE_UNSAFE_BUFFERS(data_ + len_), std::move(value));
-      } else {
-        T& back = get_unchecked(unsafe_fn, len_ - 1);
-        // SAFETY(vec-insert-shift): len_ < capacity_, so data_ + len_ is an
-        // unconstructed slot; the moves below cannot throw, so every slot in
-        // [0, len_ + 1) is live afterwards.
-        std::construct_at(FERRITE_UNSAFE_BUFFERS(data_ + len_), std::move(back));
-        std::move_backward(begin_unchecked() + index, end_unchecked() - 1, end_unchecked());
-        get_unchecked(unsafe_fn, index) = std::move(value);
-      }
-      ++len_;
-    } else {
-      insert_into_new_buffer(index, std::move(value));
-    }
+    run<kMovesRunCode>("Vec::insert",
+                       [&](Vec& work) { work.insert_impl(index, std::move(value)); });
   }
 
   // Removes and returns the element at `index`, shifting the rest left.
@@ -289,105 +301,78 @@ class Vec {
   // is noexcept; otherwise basic (a throw mid-shift leaves every element
   // alive, some moved-from, and len() unchanged).
   T remove(std::size_t index) {
-    check_unborrowed("Vec::remove");
-    if (index >= len_) [[unlikely]] detail::remove_index_out_of_bounds("Vec::remove", index, len_);
-    T out(std::move(get_unchecked(unsafe_fn, index)));
-    std::move(begin_unchecked() + index + 1, end_unchecked(), begin_unchecked() + index);
-    --len_;
-    // SAFETY(vec-remove): the old last element (now at data_ + len_) was
-    // moved from by the shift and is outside [0, len_).
-    std::destroy_at(FERRITE_UNSAFE_BUFFERS(data_ + len_));
-    return out;
+    return run<kMovesRunCode>("Vec::remove", [&](Vec& work) { return work.remove_impl(index); });
   }
 
   // Removes the element at `index` in O(1), moving the last element into its
   // place. Panics unless index < len(). Guarantees as remove().
   T swap_remove(std::size_t index) {
-    check_unborrowed("Vec::swap_remove");
-    if (index >= len_) [[unlikely]] {
-      detail::remove_index_out_of_bounds("Vec::swap_remove", index, len_);
-    }
-    T out(std::move(get_unchecked(unsafe_fn, index)));
-    T& back = get_unchecked(unsafe_fn, len_ - 1);
-    if (index != len_ - 1) get_unchecked(unsafe_fn, index) = std::move(back);
-    --len_;
-    // SAFETY(vec-swap-remove): `back` was the live last element; it is now
-    // outside [0, len_) and moved from (or is the removed element itself).
-    std::destroy_at(&back);
-    return out;
+    return run<kMovesRunCode>("Vec::swap_remove",
+                              [&](Vec& work) { return work.swap_remove_impl(index); });
   }
 
   // Keeps the first min(n, len()) elements, destroying the rest front to
   // back. The capacity is unchanged. Never throws (except the borrow panic).
   void truncate(std::size_t n) {
-    check_unborrowed("Vec::truncate");
-    truncate_unchecked(n);
+    run<kDestructionRunsCode>("Vec::truncate", [&](Vec& work) { work.truncate_unchecked(n); });
   }
   void clear() {
-    check_unborrowed("Vec::clear");
-    truncate_unchecked(0);
+    run<kDestructionRunsCode>("Vec::clear", [](Vec& work) { work.truncate_unchecked(0); });
   }
 
   // Makes room for at least `additional` more elements (Rust's reserve:
   // grows to max(len() + additional, 2 * capacity()) when short). Strong
   // guarantee when relocation is (see the banner); panics on overflow.
   void reserve(std::size_t additional) {
-    check_unborrowed("Vec::reserve");
-    if (capacity_ - len_ >= additional) return;
-    reallocate(grown_capacity(checked_add(len_, additional)));
+    run<kMovesRunCode>("Vec::reserve", [&](Vec& work) { work.reserve_impl(additional); });
   }
   // Makes capacity() at least len() + additional, without over-allocating.
   void reserve_exact(std::size_t additional) {
-    check_unborrowed("Vec::reserve_exact");
-    if (capacity_ - len_ >= additional) return;
-    reallocate(checked_add(len_, additional));
+    run<kMovesRunCode>("Vec::reserve_exact", [&](Vec& work) {
+      if (work.capacity_ - work.len_ >= additional) return;
+      work.reallocate(checked_add(work.len_, additional));
+    });
   }
   // Makes capacity() == len() (frees the buffer when empty). Guarantees as
   // reserve().
   void shrink_to_fit() {
-    check_unborrowed("Vec::shrink_to_fit");
-    if (capacity_ != len_) reallocate(len_);
+    run<kMovesRunCode>("Vec::shrink_to_fit", [](Vec& work) {
+      if (work.capacity_ != work.len_) work.reallocate(work.len_);
+    });
   }
 
   // Appends every element of `range` (each converted to T). For a sized
-  // range the space is reserved first. The range must not view this Vec
-  // (checked builds panic if it is a borrow of it). If an element's
-  // construction throws, the elements appended so far are removed again:
-  // the contents are unchanged (the capacity may have grown).
+  // range the space is reserved first. A contiguous range that views this
+  // Vec's own elements (`v.extend(v)`, or a std::span of them) is copied
+  // before the buffer grows. Any other range that reaches this Vec while it
+  // is being extended (`v | std::views::filter(f)`) finds it busy: checked
+  // builds panic, release builds see it empty. If an element's construction
+  // throws, the elements appended so far are removed again: the contents are
+  // unchanged (the capacity may have grown).
   template <std::ranges::input_range R>
     requires std::constructible_from<T, std::ranges::range_reference_t<R>>
   void extend(R&& range) {
-    check_unborrowed("Vec::extend");
-    if constexpr (std::ranges::sized_range<R>) {
-      reserve(static_cast<std::size_t>(std::ranges::size(range)));
+    if constexpr (std::ranges::contiguous_range<R> && std::ranges::sized_range<R> &&
+                  std::is_same_v<std::remove_cv_t<std::ranges::range_value_t<R>>, T>) {
+      check_unborrowed("Vec::extend");
+      // Read before the Vec is busy: for `v.extend(v)` this is v's begin().
+      const T* source = std::ranges::data(range);
+      const auto count = static_cast<std::size_t>(std::ranges::size(range));
+      if (const std::optional<std::size_t> offset = offset_of(source, count)) {
+        run<true>("Vec::extend", [&](Vec& work) { work.extend_from_within(*offset, count); });
+        return;
+      }
     }
-    const std::size_t old_len = len_;
-    try {
-      for (auto&& element : range) emplace(std::forward<decltype(element)>(element));
-    } catch (...) {
-      truncate_unchecked(old_len);
-      throw;
-    }
+    run<true>("Vec::extend", [&](Vec& work) { work.extend_impl(std::forward<R>(range)); });
   }
 
-  // Resizes to `new_len`, appending copies of `value` or truncating. If a
-  // copy throws, the appended copies are removed again (contents unchanged).
+  // Resizes to `new_len`, appending copies of `value` or truncating. `value`
+  // may be an element of this Vec (it is copied before the buffer grows). If
+  // a copy throws, the appended copies are removed again (contents unchanged).
   void resize(std::size_t new_len, const T& value)
     requires std::is_copy_constructible_v<T>
   {
-    check_unborrowed("Vec::resize");
-    if (new_len <= len_) {
-      truncate_unchecked(new_len);
-      return;
-    }
-    reserve(new_len - len_);
-    const std::size_t old_len = len_;
-    try {
-      while (len_ < new_len) emplace(value);
-    } catch (...) {
-      truncate_unchecked(old_len);
-      throw;
-    }
+    run<kMovesRunCode>("Vec::resize", [&](Vec& work) { work.resize_impl(new_len, value); });
   }
 
   // Bounds-checked access; panics naming the index and len().
@@ -425,28 +410,40 @@ class Vec {
   T* last() { return len_ == 0 ? get(0) : get(len_ - 1); }
   const T* last() const noexcept { return len_ == 0 ? nullptr : get(len_ - 1); }
 
+  // Iterators are borrows (checked builds): while one is alive, the Vec
+  // panics rather than change, exactly as for a slice. A mutable iterator
+  // counts as a mutable view: it keeps the Vec from handing out a new shared
+  // view, and (so that begin() and end() can pair up) it may be taken while
+  // other mutable views or iterators are alive, but not while a shared one is.
   iterator begin() {
-    check_unborrowed("Vec::begin");
-    return begin_unchecked();
+    check_iterable("Vec::begin");
+    return iterator(unsafe_fn, data_, data_, past_end(), borrow(detail::BorrowKind::kExclusive));
   }
   iterator end() {
-    check_unborrowed("Vec::end");
-    return end_unchecked();
+    check_iterable("Vec::end");
+    T* last = past_end();
+    return iterator(unsafe_fn, data_, last, last, borrow(detail::BorrowKind::kExclusive));
   }
-  const_iterator begin() const noexcept { return const_iterator(unsafe_fn, data_); }
-  const_iterator end() const noexcept {
-    // SAFETY(vec-end-const): one past the last of the len_ live elements.
-    return const_iterator(unsafe_fn, FERRITE_UNSAFE_BUFFERS(data_ + len_));
+  const_iterator begin() const {
+    check_shareable("Vec::begin");
+    return const_iterator(unsafe_fn, data_, data_, past_end(), borrow(detail::BorrowKind::kShared));
+  }
+  const_iterator end() const {
+    check_shareable("Vec::end");
+    T* last = past_end();
+    return const_iterator(unsafe_fn, data_, last, last, borrow(detail::BorrowKind::kShared));
   }
 
   // The elements as a read-only view (a counted borrow in checked builds).
-  Slice<T> as_slice() const noexcept {
-    return Slice<T>(unsafe_fn, data_, len_, detail::BorrowToken(borrow_source()));
+  // Panics (checked builds) while a mutable view or iterator is alive.
+  Slice<T> as_slice() const {
+    check_shareable("Vec::as_slice");
+    return Slice<T>(unsafe_fn, data_, len_, borrow(detail::BorrowKind::kShared));
   }
   // The elements as a mutable view (a counted borrow in checked builds).
   SliceMut<T> as_mut_slice() {
     check_unborrowed("Vec::as_mut_slice");
-    return SliceMut<T>(unsafe_fn, data_, len_, detail::BorrowToken(borrow_source()));
+    return SliceMut<T>(unsafe_fn, data_, len_, borrow(detail::BorrowKind::kExclusive));
   }
 
   // [0, mid) and [mid, len()), or nullopt when mid > len().
@@ -468,8 +465,8 @@ class Vec {
     // SAFETY(vec-split): mid <= len_ (caller contract), so [data_, data_+mid)
     // and [data_+mid, data_+len_) lie inside the allocation and do not overlap.
     T* tail = FERRITE_UNSAFE_BUFFERS(data_ + mid);
-    return {SliceMut<T>(unsafe_fn, data_, mid, detail::BorrowToken(borrow_source())),
-            SliceMut<T>(unsafe_fn, tail, len_ - mid, detail::BorrowToken(borrow_source()))};
+    return {SliceMut<T>(unsafe_fn, data_, mid, borrow(detail::BorrowKind::kExclusive)),
+            SliceMut<T>(unsafe_fn, tail, len_ - mid, borrow(detail::BorrowKind::kExclusive))};
   }
 
   // Consecutive views of `chunk_size` elements (the last may be shorter);
@@ -498,36 +495,280 @@ class Vec {
     std::swap(capacity_, other.capacity_);
   }
 
+  // Element-wise ==. The comparisons run on shared borrows of both Vecs, so
+  // (checked builds) an operator== that modifies either Vec panics.
   friend bool operator==(const Vec& a, const Vec& b)
     requires std::equality_comparable<T>
   {
-    return std::ranges::equal(a, b);
+    return a.as_slice() == b.as_slice();
   }
 
  private:
+  template <class>
+  friend class Vec;
+
   // Rust's RawVec::MIN_NON_ZERO_CAP.
   static constexpr std::size_t kMinNonZeroCapacity = sizeof(T) == 1 ? 8 : sizeof(T) <= 1024 ? 4 : 1;
 
+  // --- borrows and re-entrancy ---------------------------------------------
+
+  // Panics (checked builds) unless nothing borrows this Vec and none of its
+  // operations is running element code: what a mutation needs.
   void check_unborrowed([[maybe_unused]] const char* operation) const {
 #if FERRITE_CHECKED_BORROWS
-    if (const std::size_t borrows = borrows_.load(); borrows != 0) [[unlikely]] {
-      detail::vec_borrowed(operation, borrows);
+    if (const std::uint64_t word = borrows_.load(); word != 0) [[unlikely]] {
+      refuse(operation, word);
     }
 #endif
   }
-
-  detail::BorrowSource borrow_source() const noexcept {
+  // Panics (checked builds) while a shared view or iterator is alive, or an
+  // operation runs element code: what a new mutable iterator needs.
+  void check_iterable([[maybe_unused]] const char* operation) const {
 #if FERRITE_CHECKED_BORROWS
-    return detail::BorrowSource(&borrows_);
+    const std::uint64_t word = borrows_.load();
+    if ((word & ~detail::BorrowState::kExclusiveMask) != 0) [[unlikely]] refuse(operation, word);
+#endif
+  }
+  // Panics (checked builds) while a mutable view or iterator is alive, or an
+  // operation runs element code: what a new shared view needs.
+  void check_shareable([[maybe_unused]] const char* operation) const {
+#if FERRITE_CHECKED_BORROWS
+    const std::uint64_t word = borrows_.load();
+    if ((word & ~detail::BorrowState::kSharedMask) != 0) [[unlikely]] {
+      if (!detail::BorrowState::busy(word)) {
+        detail::vec_borrowed_mutably(operation, detail::BorrowState::exclusive(word));
+      }
+      refuse(operation, word);
+    }
+#endif
+  }
+#if FERRITE_CHECKED_BORROWS
+  [[noreturn, gnu::cold]] void refuse(const char* operation, std::uint64_t word) const {
+    if (detail::BorrowState::busy(word)) detail::vec_reentered(operation, busy_op_);
+    detail::vec_borrowed(operation, detail::BorrowState::shared(word),
+                         detail::BorrowState::exclusive(word));
+  }
+#endif
+
+  detail::BorrowToken borrow([[maybe_unused]] detail::BorrowKind kind) const noexcept {
+#if FERRITE_CHECKED_BORROWS
+    return detail::BorrowToken(detail::BorrowSource(&borrows_, kind));
 #else
-    return {};
+    return detail::BorrowToken();
 #endif
   }
 
-  iterator begin_unchecked() noexcept { return iterator(unsafe_fn, data_); }
-  iterator end_unchecked() noexcept {
+  // Element code (a constructor, copy, move or destructor of T, a user
+  // range) may reach this Vec through a pointer or reference of its own.
+  // While an operation runs such code, its elements live in `work`, a Vec
+  // nothing else can name, and this Vec is empty; in checked builds it is
+  // also marked busy, so re-entry panics instead of finding it empty. Either
+  // way element code never sees a half-updated Vec: no slot counted in
+  // len() is unconstructed or destroyed, and no buffer it holds is freed
+  // under it. On the way out the elements come back; whatever element code
+  // put into the empty Vec meanwhile (release builds only) is destroyed
+  // after that, once this Vec is whole again.
+  class Detached;
+
+  // Runs `body` on the Vec it must change: a Detached copy of this one when
+  // it runs element code, this one itself otherwise.
+  template <bool kRunsElementCode, class Body>
+  decltype(auto) run(const char* operation, Body&& body) {
+    if constexpr (kRunsElementCode) {
+      Detached scope(*this, operation);
+      return std::forward<Body>(body)(scope.work);
+    } else {
+      check_unborrowed(operation);
+      return std::forward<Body>(body)(*this);
+    }
+  }
+
+  // Takes other's fields, leaving it empty. Neither Vec may hold elements
+  // that other fields refer to, and this one must be empty.
+  void take_fields(Vec& other) noexcept {
+    data_ = std::exchange(other.data_, nullptr);
+    len_ = std::exchange(other.len_, 0);
+    capacity_ = std::exchange(other.capacity_, 0);
+  }
+
+  T* past_end() const noexcept {
     // SAFETY(vec-end): one past the last of the len_ live elements.
-    return iterator(unsafe_fn, FERRITE_UNSAFE_BUFFERS(data_ + len_));
+    return FERRITE_UNSAFE_BUFFERS(data_ + len_);
+  }
+  // Unborrowed iterators for the element shifts inside insert/remove.
+  iterator begin_unchecked() noexcept {
+    return iterator(unsafe_fn, data_, data_, past_end(), detail::BorrowToken());
+  }
+  iterator end_unchecked() noexcept {
+    T* last = past_end();
+    return iterator(unsafe_fn, data_, last, last, detail::BorrowToken());
+  }
+
+  // The index of `source` among the live elements when [source,
+  // source+count) lies within them; nullopt when it does not overlap the
+  // buffer at all. Panics when it overlaps without lying within the live
+  // elements (only a view made through unsafe_fn can do that).
+  std::optional<std::size_t> offset_of(const T* source, std::size_t count) const {
+    const std::less<const T*> before;
+    const T* buffer_end = data_;
+    if (data_ != nullptr) {
+      // SAFETY(vec-alias-end): capacity_ slots were allocated at data_.
+      buffer_end = FERRITE_UNSAFE_BUFFERS(data_ + capacity_);
+    }
+    if (count == 0 || source == nullptr || !before(source, buffer_end) || before(source, data_)) {
+      return std::nullopt;
+    }
+    // source lies inside the buffer: [data_, buffer_end).
+    const auto offset = static_cast<std::size_t>(source - data_);
+    if (offset > len_ || count > len_ - offset) [[unlikely]] {
+      detail::index_out_of_bounds("ferrite::Vec::extend (a view of the Vec's own buffer)",
+                                  offset + count, len_);
+    }
+    return offset;
+  }
+
+  // --- the operations, on an unborrowed Vec ---------------------------------
+
+  template <class... Args>
+  T& emplace_impl(Args&&... args) {
+    if constexpr (kSmallTrivial) {
+      if (len_ == capacity_) [[unlikely]] {
+        // Copy the value out first (the arguments may refer into the old
+        // buffer), then grow: the slow path takes no reference to the
+        // arguments, so the caller's loop keeps them in registers.
+        const T value(std::forward<Args>(args)...);
+        grow_for_push();
+        // SAFETY(vec-emplace-small): grow_for_push() left len_ < capacity_.
+        T* slot = std::construct_at(FERRITE_UNSAFE_BUFFERS(data_ + len_), value);
+        ++len_;
+        return *slot;
+      }
+    } else {
+      if (len_ == capacity_) [[unlikely]] return emplace_grow(std::forward<Args>(args)...);
+    }
+    // SAFETY(vec-emplace): len_ < capacity_, so data_ + len_ is an allocated,
+    // unconstructed slot of this buffer.
+    T* slot = std::construct_at(FERRITE_UNSAFE_BUFFERS(data_ + len_), std::forward<Args>(args)...);
+    ++len_;
+    return *slot;
+  }
+
+  std::optional<T> pop_impl() {
+    if (len_ == 0) return std::nullopt;
+    T& last_element = get_unchecked(unsafe_fn, len_ - 1);
+    std::optional<T> out(std::move(last_element));
+    --len_;
+    // SAFETY(vec-pop): the element at the old len_ - 1 is live and now
+    // outside [0, len_), so nothing else will destroy or use it.
+    std::destroy_at(&last_element);
+    return out;
+  }
+
+  void insert_impl(std::size_t index, T&& value) {
+    if (index > len_) [[unlikely]] detail::insert_index_out_of_bounds(index, len_);
+    constexpr bool kShiftInPlace =
+        std::is_nothrow_move_constructible_v<T> && std::is_nothrow_move_assignable_v<T>;
+    if (index == len_ && len_ < capacity_) {
+      // SAFETY(vec-insert-end): len_ < capacity_: an unconstructed slot.
+      std::construct_at(FERRITE_UNSAFE_BUFFERS(data_ + len_), std::move(value));
+      ++len_;
+    } else if (kShiftInPlace) {
+      if (len_ == capacity_) reallocate(grown_capacity(len_ + 1));
+      if (index == len_) {
+        // SAFETY(vec-insert-end-grown): len_ < capacity_ after the growth.
+        std::construct_at(FERRITE_UNSAFE_BUFFERS(data_ + len_), std::move(value));
+      } else {
+        T& back = get_unchecked(unsafe_fn, len_ - 1);
+        // SAFETY(vec-insert-shift): len_ < capacity_, so data_ + len_ is an
+        // unconstructed slot; the moves below cannot throw, so every slot in
+        // [0, len_ + 1) is live afterwards.
+        std::construct_at(FERRITE_UNSAFE_BUFFERS(data_ + len_), std::move(back));
+        std::move_backward(begin_unchecked() + index, end_unchecked() - 1, end_unchecked());
+        get_unchecked(unsafe_fn, index) = std::move(value);
+      }
+      ++len_;
+    } else {
+      insert_into_new_buffer(index, std::move(value));
+    }
+  }
+
+  T remove_impl(std::size_t index) {
+    if (index >= len_) [[unlikely]] detail::remove_index_out_of_bounds("Vec::remove", index, len_);
+    T out(std::move(get_unchecked(unsafe_fn, index)));
+    std::move(begin_unchecked() + index + 1, end_unchecked(), begin_unchecked() + index);
+    --len_;
+    // SAFETY(vec-remove): the old last element (now at data_ + len_) was
+    // moved from by the shift and is outside [0, len_).
+    std::destroy_at(FERRITE_UNSAFE_BUFFERS(data_ + len_));
+    return out;
+  }
+
+  T swap_remove_impl(std::size_t index) {
+    if (index >= len_) [[unlikely]] {
+      detail::remove_index_out_of_bounds("Vec::swap_remove", index, len_);
+    }
+    T out(std::move(get_unchecked(unsafe_fn, index)));
+    T& back = get_unchecked(unsafe_fn, len_ - 1);
+    if (index != len_ - 1) get_unchecked(unsafe_fn, index) = std::move(back);
+    --len_;
+    // SAFETY(vec-swap-remove): `back` was the live last element; it is now
+    // outside [0, len_) and moved from (or is the removed element itself).
+    std::destroy_at(&back);
+    return out;
+  }
+
+  void reserve_impl(std::size_t additional) {
+    if (capacity_ - len_ >= additional) return;
+    reallocate(grown_capacity(checked_add(len_, additional)));
+  }
+
+  template <class R>
+  void extend_impl(R&& range) {
+    if constexpr (std::ranges::sized_range<R>) {
+      reserve_impl(static_cast<std::size_t>(std::ranges::size(range)));
+    }
+    const std::size_t old_len = len_;
+    try {
+      for (auto&& element : range) emplace_impl(std::forward<decltype(element)>(element));
+    } catch (...) {
+      truncate_unchecked(old_len);
+      throw;
+    }
+  }
+
+  // Appends copies of the elements [offset, offset+count) of this Vec
+  // (offset + count <= len_): copied into a new Vec first, since growing
+  // frees the buffer they live in.
+  void extend_from_within(std::size_t offset, std::size_t count) {
+    FERRITE_DEBUG_ASSERT(offset <= len_ && count <= len_ - offset);
+    Vec copies = with_capacity(count);
+    for (std::size_t i = 0; i < count; ++i) copies.emplace_impl(get_unchecked(unsafe_fn, offset + i));
+    reserve_impl(count);
+    // Moves out of `copies`, into room reserved above: a move that throws
+    // still leaves this Vec's old elements as they were (extend_impl).
+    extend_impl(std::ranges::subrange(std::make_move_iterator(copies.begin_unchecked()),
+                                      std::make_move_iterator(copies.end_unchecked())));
+  }
+
+  void resize_impl(std::size_t new_len, const T& value) {
+    if (new_len <= len_) {
+      truncate_unchecked(new_len);
+      return;
+    }
+    if (new_len - len_ > capacity_ - len_ && offset_of(&value, 1).has_value()) {
+      // `value` is one of the elements, and growing frees the buffer: copy it.
+      const T copy(value);
+      resize_impl(new_len, copy);
+      return;
+    }
+    reserve_impl(new_len - len_);
+    const std::size_t old_len = len_;
+    try {
+      while (len_ < new_len) emplace_impl(value);
+    } catch (...) {
+      truncate_unchecked(old_len);
+      throw;
+    }
   }
 
   static std::size_t checked_add(std::size_t a, std::size_t b) {
@@ -672,9 +913,40 @@ class Vec {
   std::size_t len_ = 0;
   std::size_t capacity_ = 0;
 #if FERRITE_CHECKED_BORROWS
-  // Live Slice/SliceMut/chunk ranges borrowed from this Vec.
-  mutable detail::BorrowCount borrows_{0};
+  // Live views and iterators borrowed from this Vec, and the busy bit.
+  mutable detail::BorrowState borrows_;
+  // The operation running element code while busy (for the panic message).
+  const char* busy_op_ = nullptr;
 #endif
+};
+
+template <class T>
+class Vec<T>::Detached {
+ public:
+  Detached(Vec& owner, [[maybe_unused]] const char* operation) : owner_(owner) {
+#if FERRITE_CHECKED_BORROWS
+    if (const std::uint64_t word = owner_.borrows_.try_set_busy(); word != 0) [[unlikely]] {
+      owner_.refuse(operation, word);
+    }
+    owner_.busy_op_ = operation;
+#endif
+    work.take_fields(owner_);
+  }
+  Detached(const Detached&) = delete;
+  Detached& operator=(const Detached&) = delete;
+  ~Detached() {
+    Vec intruder;
+    intruder.take_fields(owner_);
+    owner_.take_fields(work);
+#if FERRITE_CHECKED_BORROWS
+    owner_.borrows_.clear_busy();
+#endif
+  }
+
+  Vec work;
+
+ private:
+  Vec& owner_;
 };
 
 }  // namespace ferrite

@@ -1,18 +1,19 @@
-// EXPECT: MutexGuard<T> (and the RwLock guards) is not Send
-// A MutexGuard must be released by the thread that acquired it: moving one
-// across a thread boundary (the shared Send check every boundary runs) must
-// not compile. The way out, in the control build: move the Mutex's owner
-// (an Arc<Mutex<int>>) instead, and lock inside the other thread.
-#include "ferrite/arc.h"
-#include "ferrite/marker.h"
+// EXPECT: (aka 'ferrite::MutexGuard<int>') does not satisfy 'Send'
+// A lock must be released by the thread that took it: a MutexGuard cannot be
+// handed to another thread, even a scoped one.
 #include "ferrite/mutex.h"
+#include "ferrite/thread.h"
 
 int main() {
   const ferrite::Mutex<int> balance(0);
-  auto guard = balance.lock();
+  ferrite::thread::scope([&](const ferrite::thread::Scope& s) {
 #ifndef FERRITE_COMPILE_FAIL_CONTROL
-  ferrite::detail::assert_send<ferrite::MutexGuard<int>>();
+    ferrite::MutexGuard<int> guard = std::move(*balance.lock());
+    s.spawn([](ferrite::MutexGuard<int> g) { return *g; }, std::move(guard)).join();
 #else
-  ferrite::detail::assert_send<ferrite::Arc<ferrite::Mutex<int>>>();
+    s.spawn([](const ferrite::Mutex<int>& m) { return m.with_lock([](int& v) { return v; }); },
+            std::cref(balance))
+        .join();
 #endif
+  });
 }

@@ -1,15 +1,22 @@
-// EXPECT: type_is_Send<int *>': raw pointers are not Send
-// An aggregate is Send only when every field is: after "an aggregate is Send only when every
-// field is Send" for Job, the next error names the offending field's type, int *.
-#include "ferrite/marker.h"
+// EXPECT: (aka 'Job') does not satisfy 'Send'
+// An aggregate is Send only when every field is: a raw pointer field makes
+// Job not Send, and thread::spawn rejects it as an argument.
+#include "ferrite/thread.h"
 
 struct Job {
   int id;
   int* scratch;
 };
+struct OwnedJob {
+  int id;
+  int scratch;
+};
 
+int main() {
 #ifndef FERRITE_COMPILE_FAIL_CONTROL
-void move_to_thread() { ferrite::detail::assert_send<Job>(); }
+  auto h = ferrite::thread::spawn([](Job job) { return job.id; }, Job{1, nullptr});
 #else
-void move_to_thread() { ferrite::detail::assert_send<int>(); }  // Job itself is the culprit
+  auto h = ferrite::thread::spawn([](OwnedJob job) { return job.id; }, OwnedJob{1, 0});
 #endif
+  return h.join().has_value() ? 0 : 1;
+}

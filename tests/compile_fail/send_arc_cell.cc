@@ -1,11 +1,19 @@
-// EXPECT: Cell<int>>>': Arc<T> is Send only when T is Send and Sync; wrap the value in a Mutex
-// Arc<T> shares `const T&` between threads, so T must be Sync; Cell<int> is not. The requirement
-// reads 'type_is_Send<ferrite::Arc<ferrite::Cell<int>>>', and clang then prints the cause:
-// 'type_is_Sync<ferrite::Cell<int>>': Cell<T> (RefCell<T>, UnsafeCell<T>) is not Sync: ...
-#include "ferrite/marker.h"
+// EXPECT: (aka 'ferrite::Arc<ferrite::Cell<int>>') does not satisfy 'Send'
+// Arc<T> shares T between threads, so it crosses only when T is Sync; a Cell
+// is not (use Arc<Mutex<T>> or atomics).
+#include "ferrite/arc.h"
+#include "ferrite/cell.h"
+#include "ferrite/mutex.h"
+#include "ferrite/thread.h"
 
+int main() {
 #ifndef FERRITE_COMPILE_FAIL_CONTROL
-void move_to_thread() { ferrite::detail::assert_send<ferrite::Arc<ferrite::Cell<int>>>(); }
+  auto shared = ferrite::make_arc<ferrite::Cell<int>>(0);
+  auto h = ferrite::thread::spawn([](ferrite::Arc<ferrite::Cell<int>> c) { c->set(1); }, shared);
 #else
-void move_to_thread() { ferrite::detail::assert_send<ferrite::Arc<int>>(); }  // Sync content
+  auto shared = ferrite::make_arc<ferrite::Mutex<int>>(0);
+  auto h = ferrite::thread::spawn(
+      [](ferrite::Arc<ferrite::Mutex<int>> m) { m->with_lock([](int& v) { v = 1; }); }, shared);
 #endif
+  return h.join().has_value() ? 0 : 1;
+}

@@ -1,10 +1,19 @@
-// EXPECT: Cell<int> &>': a reference T& (or std::reference_wrapper<T>) is Send only when T is Sync
-// Handing another thread a Cell<int>& would let two threads mutate it unsynchronized
-// (requirement 'type_is_Send<ferrite::Cell<int> &>', then the Cell's own "is not Sync" error).
-#include "ferrite/marker.h"
+// EXPECT: (aka 'std::reference_wrapper<ferrite::Cell<int>>') does not satisfy 'Send'
+// A non-const reference is a mutable alias: std::ref(cell) handed to a
+// scoped thread would let two threads write the same Cell. Only std::cref of
+// a Sync type crosses, and a Cell is not Sync.
+#include <functional>
 
+#include "ferrite/cell.h"
+#include "ferrite/thread.h"
+
+int main() {
+  ferrite::Cell<int> hits(0);
+  ferrite::thread::scope([&](const ferrite::thread::Scope& s) {
 #ifndef FERRITE_COMPILE_FAIL_CONTROL
-void move_to_thread() { ferrite::detail::assert_send<ferrite::Cell<int>&>(); }
+    s.spawn([](ferrite::Cell<int>& c) { c.set(c.get() + 1); }, std::ref(hits)).join();
 #else
-void move_to_thread() { ferrite::detail::assert_send<ferrite::Cell<int>>(); }  // move the value
+    s.spawn([](int start) { return start + 1; }, hits.get()).join();  // pass the value
 #endif
+  });
+}

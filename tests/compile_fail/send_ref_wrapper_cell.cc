@@ -1,14 +1,19 @@
-// EXPECT: Cell<int>>>': a reference T& (or std::reference_wrapper<T>) is Send only when T is Sync
-// std::ref(cell) is a reference in disguise, so spawn(f, std::ref(cell)) is rejected
-// (requirement 'type_is_Send<std::reference_wrapper<ferrite::Cell<int>>>').
+// EXPECT: (aka 'std::reference_wrapper<std::atomic<int>>') does not satisfy 'Send'
+// std::ref(x) is a T& in disguise, and a T& is never Send: two threads
+// holding copies could both write. Even an atomic crosses only by const
+// reference, inside a scope.
+#include <atomic>
 #include <functional>
 
-#include "ferrite/marker.h"
+#include "ferrite/thread.h"
 
-void move_to_thread() {
+int main() {
+  std::atomic<int> total{0};
+  ferrite::thread::scope([&](const ferrite::thread::Scope& s) {
 #ifndef FERRITE_COMPILE_FAIL_CONTROL
-  ferrite::detail::assert_send<std::reference_wrapper<ferrite::Cell<int>>>();
+    s.spawn([](std::atomic<int>& t) { t.fetch_add(1); }, std::ref(total)).join();
 #else
-  ferrite::detail::assert_send<std::reference_wrapper<const int>>();  // a Sync referent
+    s.spawn([](const std::atomic<int>& t) { return t.load(); }, std::cref(total)).join();
 #endif
+  });
 }

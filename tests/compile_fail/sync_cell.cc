@@ -1,9 +1,19 @@
-// EXPECT: type_is_Sync<ferrite::Cell<int>>': Cell<T> (RefCell<T>, UnsafeCell<T>) is not Sync
-// Cell is Send but never Sync: it mutates through const& without synchronization.
-#include "ferrite/marker.h"
+// EXPECT: (aka 'std::reference_wrapper<const ferrite::Cell<int>>') does not satisfy 'Send'
+// std::cref(cell) into a scoped thread shares the Cell: Cell::set is const,
+// so both threads could write it. A Cell is not Sync.
+#include <functional>
 
+#include "ferrite/cell.h"
+#include "ferrite/thread.h"
+
+int main() {
+  ferrite::Cell<int> hits(0);
+  ferrite::thread::scope([&](const ferrite::thread::Scope& s) {
 #ifndef FERRITE_COMPILE_FAIL_CONTROL
-void share_between_threads() { ferrite::detail::assert_sync<ferrite::Cell<int>>(); }
+    s.spawn([](const ferrite::Cell<int>& c) { c.set(1); }, std::cref(hits)).join();
 #else
-void share_between_threads() { ferrite::detail::assert_sync<int>(); }  // plain data is Sync
+    const int start = hits.get();  // share a Sync copy instead
+    s.spawn([](const int& n) { return n; }, std::cref(start)).join();
 #endif
+  });
+}

@@ -109,7 +109,8 @@ TEST(LocksStressTest, RwLockReadersSeeConsistentSnapshots) {
     });
   }
   for (auto& thread : threads) thread.join();
-  EXPECT_EQ((*ledger.read())->transfers, 2 * kWriterIters);
+  auto settled = ledger.read();
+  EXPECT_EQ((*settled)->transfers, 2 * kWriterIters);
   EXPECT_EQ(reads.load(), std::int64_t{kThreads - 2} * kReaderIters);
 }
 

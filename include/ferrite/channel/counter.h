@@ -116,6 +116,8 @@ class CounterRef {
     return &counter_->chan();
   }
   bool same(const CounterRef& other) const noexcept { return counter_ == other.counter_; }
+  // Identifies the channel (null for a moved-from handle); never dereferenced.
+  const void* channel_id() const noexcept { return counter_; }
 
  private:
   Counter<C>* counter_;

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <type_traits>
 #include <utility>
@@ -89,6 +90,12 @@ class ChannelEnd : private SelectHandle {
 
   const SelectHandle& select_handle() const noexcept { return *this; }
 
+  // Identifies this end's channel (SelectedOperation compares it with the
+  // selected one's); never dereferenced.
+  const void* channel_id() const noexcept final {
+    return visit([](const auto& side) { return side.channel_id(); });
+  }
+
  private:
   bool try_select(Token& token) const override {
     return visit([&](const auto& side) { return side.try_select(token); });
@@ -113,6 +120,22 @@ class ChannelEnd : private SelectHandle {
   }
   void unwatch(Operation oper) const noexcept override {
     visit([&](const auto& side) { side.unwatch(oper); });
+  }
+  SelectHandle* copy_into(void* storage) const override {
+    static_assert(sizeof(End) <= kSelectCopySize && alignof(End) <= kSelectCopyAlign,
+                  "a channel end no longer fits in a Select's copy storage: raise kSelectCopySize");
+    // SAFETY(select-copy-construct): by copy_into's contract `storage` is
+    // uninitialized, at least kSelectCopySize bytes and kSelectCopyAlign
+    // aligned, which holds an End (static_assert above); the copy is
+    // destroyed by destroy_copy() before the storage is reused or freed.
+    End* copy = std::construct_at(static_cast<End*>(storage), static_cast<const End&>(*this));
+    return static_cast<ChannelEnd*>(copy);
+  }
+  void destroy_copy() noexcept override {
+    // SAFETY(select-copy-destroy): only called (by Select, once per copy) on
+    // an End that copy_into constructed in storage Select owns; nothing uses
+    // the copy afterwards.
+    std::destroy_at(static_cast<End*>(this));
   }
 
   Flavor flavor_;

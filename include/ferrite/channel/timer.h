@@ -124,6 +124,7 @@ class TimerReceiver {
     return chan_.get();
   }
   bool same(const TimerReceiver& other) const noexcept { return chan_ == other.chan_; }
+  const void* channel_id() const noexcept { return chan_.get(); }
 
   bool try_select(Token& token) const { return (*this)->start_recv(token); }
   Deadline deadline() const noexcept { return (*this)->deadline_hint(); }
@@ -149,6 +150,8 @@ class NeverReceiver {
  public:
   NeverChannel<T>* operator->() const noexcept { return &chan_; }
   bool same(const NeverReceiver&) const noexcept { return true; }
+  // Never selected, so never compared.
+  const void* channel_id() const noexcept { return nullptr; }
 
   bool try_select(Token&) const noexcept { return false; }
   Deadline deadline() const noexcept { return kNoDeadline; }

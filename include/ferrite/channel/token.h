@@ -41,6 +41,12 @@ struct Token {
   } timer;
 };
 
+// The room a Select keeps for its copy of one channel end (see
+// SelectHandle::copy_into): every Sender<T>/Receiver<T> fits, which
+// ChannelEnd checks at compile time.
+inline constexpr std::size_t kSelectCopySize = 4 * sizeof(void*);
+inline constexpr std::size_t kSelectCopyAlign = alignof(void*);
+
 // One side (send or receive) of one channel, as Select sees it. Channel
 // ends implement it for their flavor.
 class SelectHandle {
@@ -61,6 +67,18 @@ class SelectHandle {
   // As register_op / unregister, as an observer (for ready()).
   virtual bool watch(Operation oper, const Context& cx) const = 0;
   virtual void unwatch(Operation oper) const noexcept = 0;
+
+  // A Select keeps its own copy of every end it was given, so that the end
+  // itself may go first (crossbeam borrows the end; C++ cannot make the
+  // caller keep it). copy_into constructs a copy of this end (another
+  // counted handle of its channel) in `storage`, uninitialized storage of at
+  // least kSelectCopySize bytes aligned to kSelectCopyAlign, and returns it;
+  // destroy_copy destroys an end that copy_into made.
+  virtual SelectHandle* copy_into(void* storage) const = 0;
+  virtual void destroy_copy() noexcept = 0;
+  // Identifies the channel (SelectedOperation compares it with the end it is
+  // given); never dereferenced.
+  virtual const void* channel_id() const noexcept = 0;
 
  protected:
   SelectHandle() = default;

@@ -7,20 +7,30 @@
 //
 // 1. Count the initializers `T{any, any, ...}` accepts (AnyField converts to
 //    every non-array type; C arrays are brace-elided and take one per element).
-// 2. Reject aggregates with a base class (their members cannot be bound).
+// 2. Reject aggregates with a base class (their members cannot be bound),
+//    except the empty opt-out bases NotSend/NotSync, whose positions are
+//    skipped.
 // 3. Walk the initializer positions: a `{}` (or `{any}`) at position P that
 //    still leaves the rest aligned tells how many positions the element at P
 //    spans, so each C array counts once — the structured-binding count.
 // 4. Bind that many names and take their declared types.
 //
 // Limits (see ferrite/marker.h, LIMITS): at most kMaxReflectedFields fields;
-// aggregates with a base class, a non-const reference member or an anonymous
-// union are not reflectable.
+// aggregates with a base class (other than NotSend/NotSync), a non-const
+// reference member, an anonymous union or a field initializable from
+// anything are not reflectable.
 #pragma once
 
 #include <cstddef>
 #include <type_traits>
 #include <utility>
+
+namespace ferrite {
+// The opt-out bases (ferrite/marker.h): an aggregate may derive from them
+// and still be reflected, since they hold nothing.
+struct NotSend;
+struct NotSync;
+}  // namespace ferrite
 
 namespace ferrite::detail {
 
@@ -40,6 +50,20 @@ struct AnyBaseOf {
   template <class U>
   requires(std::is_base_of_v<U, T> && !std::is_same_v<U, T>) operator U() const;
 };
+
+// Converts only to a proper base class of T other than the opt-out bases.
+template <class T>
+struct AnyOtherBaseOf {
+  template <class U>
+  requires(std::is_base_of_v<U, T> && !std::is_same_v<U, T> && !std::is_same_v<U, NotSend> &&
+           !std::is_same_v<U, NotSync>) operator U() const;
+};
+
+// How many of the opt-out bases T derives from (they come first among the
+// initializers when they are its only bases).
+template <class T>
+inline constexpr std::size_t kOptOutBases =
+    std::size_t{std::is_base_of_v<NotSend, T>} + std::size_t{std::is_base_of_v<NotSync, T>};
 
 template <std::size_t, class E>
 using Repeat = E;
@@ -73,6 +97,18 @@ consteval bool has_base_class() {
     }
     (std::make_index_sequence<N - 1>{});
   }
+}
+
+// Does T have a base other than the opt-out ones? Its bases take the first
+// initializer positions; try a non-opt-out base at each of them.
+template <class T, std::size_t N>
+consteval bool has_other_base() {
+  return []<std::size_t... P>(std::index_sequence<P...>) {
+    return (... || []<std::size_t... B, std::size_t... A>(std::index_sequence<B...>,
+                                                        std::index_sequence<A...>) {
+      return requires { T{Repeat<B, AnyField>{}..., AnyOtherBaseOf<T>{}, Repeat<A, AnyField>{}...}; };
+    }(std::make_index_sequence<P>{}, std::make_index_sequence<N - P - 1>{}));
+  }(std::make_index_sequence<(kOptOutBases<T> < N ? kOptOutBases<T> + 1 : N)>{});
 }
 
 // Does the element starting at initializer position P span exactly K positions?
@@ -119,7 +155,14 @@ consteval std::size_t reflected_field_count() {
     if constexpr (initializers > kMaxReflectedFields) {
       return kNotReflectable;
     } else if constexpr (has_base_class<T, initializers>()) {
-      return kNotReflectable;
+      // Reflectable only when the bases are opt-outs (empty, first in order)
+      // and every field is the class's own.
+      if constexpr (kOptOutBases<T> == 0 || kOptOutBases<T> > initializers ||
+                    has_other_base<T, initializers>()) {
+        return kNotReflectable;
+      } else {
+        return binding_count_from<T, initializers, kOptOutBases<T>, 0>();
+      }
     } else {
       return binding_count_from<T, initializers, 0, 0>();
     }
@@ -212,5 +255,21 @@ auto field_types(T& object) {
 // The declared types of T's fields, in order (a TypeList).
 template <ReflectableAggregate T>
 using FieldTypes = decltype(field_types<T, reflected_field_count<T>()>(unevaluated_ref<T>()));
+
+// Binding a const object gives each field the type `e.f` has, which stays
+// non-const for a `mutable` field: a field writable through `const T&`.
+template <class List>
+struct AnyMutable;
+template <class... F>
+struct AnyMutable<TypeList<F...>> {
+  static constexpr bool value = ((!std::is_reference_v<F> && !std::is_const_v<F>) || ...);
+};
+
+template <ReflectableAggregate T>
+consteval bool has_mutable_field() {
+  using ConstFields =
+      decltype(field_types<const T, reflected_field_count<T>()>(unevaluated_ref<const T>()));
+  return AnyMutable<ConstFields>::value;
+}
 
 }  // namespace ferrite::detail

@@ -36,6 +36,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <tuple>
 #include <type_traits>
@@ -52,7 +53,31 @@
 // ---------------------------------------------------------------------------
 
 #define FERRITE_DETAIL_TEXT_REFERENCE(trait) \
-  "a reference T& (or std::reference_wrapper<T>) is " trait " only when T is Sync"
+  "a const reference const T& (std::cref, std::span<const T>, a const iterator) is " trait \
+  " only when T is Sync"
+#define FERRITE_DETAIL_TEXT_MUTABLE_REFERENCE                                                  \
+  "a non-const reference (T&, std::ref, std::span<T>, a mutable iterator) is neither Send nor " \
+  "Sync: two threads could write through copies of it"
+#define FERRITE_DETAIL_TEXT_MUTABLE_REFERENCE_WAY_OUT                                    \
+  "pass a const T& (std::cref) of a Sync T, move the value into the thread, or share it " \
+  "through a Mutex"
+#define FERRITE_DETAIL_TEXT_TYPE_ERASED_WHY                                            \
+  "std::function, std::move_only_function and std::any hide the type they hold, so " \
+  "ferrite cannot check it"
+#define FERRITE_DETAIL_TEXT_TYPE_ERASED_WAY_OUT \
+  "store the callable in a ferrite::SendFn, which checks it, or pass the callable itself"
+#define FERRITE_DETAIL_TEXT_SHARED_MUTABLE_WHY \
+  "every copy of a std::shared_ptr<T> (or weak_ptr<T>) hands out T&: its operator* is const"
+#define FERRITE_DETAIL_TEXT_SHARED_MUTABLE_WAY_OUT "use Arc<T>, or std::shared_ptr<const T>"
+#define FERRITE_DETAIL_TEXT_UNIQUE_SYNC_WHY                                                \
+  "a const std::unique_ptr<T>& hands out T& (its operator* is const), so it is Sync only " \
+  "as unique_ptr<const T>"
+#define FERRITE_DETAIL_TEXT_UNIQUE_SYNC_WAY_OUT \
+  "hold a std::unique_ptr<const T>, or wrap the value in a Mutex"
+#define FERRITE_DETAIL_TEXT_MUTABLE_FIELD_WHY \
+  "an aggregate with a mutable field is not Sync: the field is writable through const&"
+#define FERRITE_DETAIL_TEXT_MUTABLE_FIELD_WAY_OUT \
+  "drop `mutable`, or make the field a Mutex or an atomic"
 #define FERRITE_DETAIL_TEXT_MOVE_THE_VALUE \
   "move the value into the thread instead, or share it through a Mutex or atomics"
 #define FERRITE_DETAIL_TEXT_SHARE_THE_VALUE "share the value through a Mutex or atomics"
@@ -142,11 +167,71 @@ struct FirstArgument<std::array<T, N>> {
 template <class T>
 using Element = typename FirstArgument<T>::type;
 
+// The templates whose row is "as their type arguments".
 template <class T>
 inline constexpr bool is_std_container =
-    is_instance_of<T, std::vector> || is_instance_of<T, std::optional> ||
+    is_instance_of<T, std::vector> || is_instance_of<T, std::deque> ||
+    is_instance_of<T, std::list> || is_instance_of<T, std::forward_list> ||
+    is_instance_of<T, std::map> || is_instance_of<T, std::multimap> ||
+    is_instance_of<T, std::set> || is_instance_of<T, std::multiset> ||
+    is_instance_of<T, std::unordered_map> || is_instance_of<T, std::unordered_multimap> ||
+    is_instance_of<T, std::unordered_set> || is_instance_of<T, std::unordered_multiset> ||
+    is_instance_of<T, std::queue> || is_instance_of<T, std::stack> ||
+    is_instance_of<T, std::priority_queue> || is_instance_of<T, std::optional> ||
     is_instance_of<T, std::unique_ptr> || is_instance_of<T, std::pair> ||
-    is_instance_of<T, std::tuple> || is_instance_of<T, std::variant>;
+    is_instance_of<T, std::tuple> || is_instance_of<T, std::variant> ||
+    is_instance_of<T, std::expected> || is_instance_of<T, SendError> ||
+    is_instance_of<T, TrySendError> || is_instance_of<T, SendTimeoutError> ||
+    is_instance_of<T, PoisonError> || is_instance_of<T, TryLockError> ||
+    is_instance_of<T, LockResult> || is_instance_of<T, TryLockResult> ||
+    is_instance_of<T, ChunkRange>;
+
+template <class T>
+inline constexpr bool is_type_erased = is_instance_of<T, std::function> ||
+                                       is_instance_of<T, std::move_only_function> ||
+                                       std::is_same_v<T, std::any>;
+
+// What a reference-like type refers to: T& and const T&, reference_wrapper,
+// span, slice iterators.
+template <class T>
+struct ReferentOf {
+  using type = std::remove_reference_t<T>;
+};
+template <class T>
+struct ReferentOf<std::reference_wrapper<T>> {
+  using type = T;
+};
+template <class T, std::size_t N>
+struct ReferentOf<std::span<T, N>> {
+  using type = T;
+};
+template <class E>
+struct ReferentOf<SliceIterator<E>> {
+  using type = E;
+};
+
+// A std owning pointer to a non-const T (whose operator* hands out T&).
+template <class T>
+inline constexpr bool points_to_mutable = false;
+template <class T>
+inline constexpr bool points_to_mutable<std::shared_ptr<T>> =
+    !std::is_const_v<std::remove_extent_t<T>>;
+template <class T>
+inline constexpr bool points_to_mutable<std::weak_ptr<T>> =
+    !std::is_const_v<std::remove_extent_t<T>>;
+template <class T, class D>
+inline constexpr bool points_to_mutable<std::unique_ptr<T, D>> =
+    !std::is_const_v<std::remove_extent_t<T>>;
+
+template <class T>
+inline constexpr bool is_span = false;
+template <class T, std::size_t N>
+inline constexpr bool is_span<std::span<T, N>> = true;
+
+template <class T>
+inline constexpr bool is_reference_like = std::is_reference_v<T> ||
+                                          is_instance_of<T, std::reference_wrapper> ||
+                                          is_span<T> || is_instance_of<T, SliceIterator>;
 
 template <class T>
 inline constexpr bool is_std_array = false;
@@ -190,7 +275,11 @@ constexpr bool has_trait() {
 
 enum class Rule {
   kHolds,          // no failure
-  kReference,      // T&, std::reference_wrapper<T>: needs Sync<T>
+  kReference,      // const T&, std::cref, span<const T>, const iterators: needs Sync<T>
+  kMutableReference,  // T&, std::ref, span<T>, mutable iterators: never
+  kTypeErased,     // std::function, std::move_only_function, std::any: never
+  kSharedMutable,  // shared_ptr<T>, weak_ptr<T> of a non-const T: never
+  kUniqueSync,     // unique_ptr<T> of a non-const T: never Sync
   kPointer,        // object pointers
   kPhantom,        // PhantomNotSend / PhantomNotSync
   kRc,             // Rc, rc::Weak
@@ -206,7 +295,9 @@ enum class Rule {
   kHolder,         // containers, cells (Send), Vec, slices, arrays: as their parts
   kNotSendBase,    // derives from NotSend
   kNotSyncBase,    // derives from NotSync
+  kViewOf,        // declares `send_sync_as`: as that type
   kAggregate,      // a field fails
+  kMutableField,   // an aggregate with a mutable field: never Sync
   kSpecialized,    // a SendTrait/SyncTrait specialization says no
 };
 
@@ -216,8 +307,20 @@ consteval Rule rule_of() {
   constexpr bool send = trait == Trait::kSend;
   if constexpr (has_trait<T, trait>()) {
     return Rule::kHolds;
-  } else if constexpr (std::is_reference_v<T> || is_instance_of<T, std::reference_wrapper>) {
-    return Rule::kReference;
+  } else if constexpr (is_reference_like<T>) {
+    using Referent = typename ReferentOf<T>::type;
+    if constexpr (std::is_const_v<Referent> || std::is_function_v<Referent>) {
+      return Rule::kReference;
+    } else {
+      return Rule::kMutableReference;
+    }
+  } else if constexpr (is_type_erased<T>) {
+    return Rule::kTypeErased;
+  } else if constexpr (points_to_mutable<T> && (is_instance_of<T, std::shared_ptr> ||
+                                                 is_instance_of<T, std::weak_ptr>)) {
+    return Rule::kSharedMutable;
+  } else if constexpr (!send && points_to_mutable<T> && is_instance_of<T, std::unique_ptr>) {
+    return Rule::kUniqueSync;
   } else if constexpr (std::is_pointer_v<T>) {
     return Rule::kPointer;
   } else if constexpr (std::is_array_v<T> || is_std_array<T>) {
@@ -253,8 +356,14 @@ consteval Rule rule_of() {
     return Rule::kNotSendBase;
   } else if constexpr (!send && std::is_base_of_v<NotSync, T>) {
     return Rule::kNotSyncBase;
+  } else if constexpr (ViewOfAnother<T>) {
+    return Rule::kViewOf;
   } else if constexpr (ReflectableAggregate<T>) {
-    return Rule::kAggregate;
+    if constexpr (!send && AllFields<FieldTypes<T>>::sync) {
+      return Rule::kMutableField;
+    } else {
+      return Rule::kAggregate;
+    }
   } else {
     return Rule::kSpecialized;
   }
@@ -357,7 +466,7 @@ struct ExplainSync<T, Rule::kHolds> {
 };
 
 template <class T>
-using Referent = std::remove_cvref_t<std::unwrap_reference_t<std::remove_cvref_t<T>>>;
+using Referent = std::remove_cv_t<typename ReferentOf<std::remove_cv_t<T>>::type>;
 template <class T>
 using Held = Element<std::remove_cv_t<T>>;
 // For Arc<T> / RwLock<T>: T must be Send and Sync; explain whichever fails.
@@ -370,6 +479,27 @@ FERRITE_DETAIL_EXPLAIN_SEND_BECAUSE(
 FERRITE_DETAIL_EXPLAIN_SYNC_BECAUSE(
     kReference, FERRITE_DETAIL_TEXT_REFERENCE("Sync") "; " FERRITE_DETAIL_TEXT_SHARE_THE_VALUE,
     ExplainSync<Referent<T>>);
+
+FERRITE_DETAIL_EXPLAIN_SEND(kMutableReference, FERRITE_DETAIL_TEXT_MUTABLE_REFERENCE
+                            "; " FERRITE_DETAIL_TEXT_MUTABLE_REFERENCE_WAY_OUT);
+FERRITE_DETAIL_EXPLAIN_SYNC(kMutableReference, FERRITE_DETAIL_TEXT_MUTABLE_REFERENCE
+                            "; " FERRITE_DETAIL_TEXT_MUTABLE_REFERENCE_WAY_OUT);
+
+FERRITE_DETAIL_EXPLAIN_SEND(kTypeErased, FERRITE_DETAIL_TEXT_TYPE_ERASED_WHY
+                            "; " FERRITE_DETAIL_TEXT_TYPE_ERASED_WAY_OUT);
+FERRITE_DETAIL_EXPLAIN_SYNC(kTypeErased, FERRITE_DETAIL_TEXT_TYPE_ERASED_WHY
+                            "; " FERRITE_DETAIL_TEXT_TYPE_ERASED_WAY_OUT);
+
+FERRITE_DETAIL_EXPLAIN_SEND(kSharedMutable, "std::shared_ptr<T> is not Send: " FERRITE_DETAIL_TEXT_SHARED_MUTABLE_WHY
+                            "; " FERRITE_DETAIL_TEXT_SHARED_MUTABLE_WAY_OUT);
+FERRITE_DETAIL_EXPLAIN_SYNC(kSharedMutable, "std::shared_ptr<T> is not Sync: " FERRITE_DETAIL_TEXT_SHARED_MUTABLE_WHY
+                            "; " FERRITE_DETAIL_TEXT_SHARED_MUTABLE_WAY_OUT);
+
+FERRITE_DETAIL_EXPLAIN_SYNC(kUniqueSync, FERRITE_DETAIL_TEXT_UNIQUE_SYNC_WHY
+                            "; " FERRITE_DETAIL_TEXT_UNIQUE_SYNC_WAY_OUT);
+
+FERRITE_DETAIL_EXPLAIN_SYNC(kMutableField, FERRITE_DETAIL_TEXT_MUTABLE_FIELD_WHY
+                            "; " FERRITE_DETAIL_TEXT_MUTABLE_FIELD_WAY_OUT);
 
 FERRITE_DETAIL_EXPLAIN_SEND(kPointer, "raw pointers are not Send: " FERRITE_DETAIL_TEXT_POINTER_WHY
                                       "; " FERRITE_DETAIL_TEXT_PASS_OWNERSHIP
@@ -455,6 +585,15 @@ FERRITE_DETAIL_EXPLAIN_SYNC_BECAUSE(
     kAggregate,
     FERRITE_DETAIL_TEXT_AGGREGATE("Sync") " Sync (the next error names the field's type)",
     ExplainParts<FieldTypes<std::remove_cv_t<T>>, Trait::kSync>);
+
+FERRITE_DETAIL_EXPLAIN_SEND_BECAUSE(kViewOf,
+                                    "an iterator of a ferrite range is Send only when the view "
+                                    "it yields is (the next error names the view)",
+                                    ExplainSend<typename T::send_sync_as>);
+FERRITE_DETAIL_EXPLAIN_SYNC_BECAUSE(kViewOf,
+                                    "an iterator of a ferrite range is Sync only when the view "
+                                    "it yields is (the next error names the view)",
+                                    ExplainSync<typename T::send_sync_as>);
 
 FERRITE_DETAIL_EXPLAIN_SEND(kSpecialized, "the type's " FERRITE_DETAIL_TEXT_SPECIALIZED("Send"));
 FERRITE_DETAIL_EXPLAIN_SYNC(kSpecialized, "the type's " FERRITE_DETAIL_TEXT_SPECIALIZED("Sync"));

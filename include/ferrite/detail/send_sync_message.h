@@ -143,13 +143,26 @@ constexpr void explain_rule(StaticMessage& rule, StaticMessage& way_out) {
   if constexpr (kind == Rule::kHolds) {
     rule.append("unreachable: it is ").append(name);
   } else if constexpr (kind == Rule::kReference) {
-    using Referent = std::remove_cvref_t<std::unwrap_reference_t<std::remove_cvref_t<T>>>;
     suggest(way_out, FERRITE_DETAIL_TEXT_MOVE_THE_VALUE);
     if constexpr (is_instance_of<T, std::reference_wrapper>) {
-      rule.append("std::reference_wrapper<T> counts as T&; ");
+      rule.append("std::cref(x) counts as const T&; ");
     }
-    rule.append("a reference is ").append(name).append(" only when its referent is Sync, and ");
-    explain_nested<Referent, Trait::kSync>(rule, way_out);
+    rule.append("a const reference is ")
+        .append(name)
+        .append(" only when its referent is Sync, and ");
+    explain_nested<Referent<T>, Trait::kSync>(rule, way_out);
+  } else if constexpr (kind == Rule::kMutableReference) {
+    rule.append(FERRITE_DETAIL_TEXT_MUTABLE_REFERENCE);
+    suggest(way_out, FERRITE_DETAIL_TEXT_MUTABLE_REFERENCE_WAY_OUT);
+  } else if constexpr (kind == Rule::kTypeErased) {
+    rule.append(FERRITE_DETAIL_TEXT_TYPE_ERASED_WHY);
+    suggest(way_out, FERRITE_DETAIL_TEXT_TYPE_ERASED_WAY_OUT);
+  } else if constexpr (kind == Rule::kSharedMutable) {
+    rule.append(FERRITE_DETAIL_TEXT_SHARED_MUTABLE_WHY);
+    suggest(way_out, FERRITE_DETAIL_TEXT_SHARED_MUTABLE_WAY_OUT);
+  } else if constexpr (kind == Rule::kUniqueSync) {
+    rule.append(FERRITE_DETAIL_TEXT_UNIQUE_SYNC_WHY);
+    suggest(way_out, FERRITE_DETAIL_TEXT_UNIQUE_SYNC_WAY_OUT);
   } else if constexpr (kind == Rule::kPointer) {
     rule.append("raw pointers are neither Send nor Sync: " FERRITE_DETAIL_TEXT_POINTER_WHY);
     suggest(way_out, FERRITE_DETAIL_TEXT_PASS_OWNERSHIP
@@ -215,6 +228,14 @@ constexpr void explain_rule(StaticMessage& rule, StaticMessage& way_out) {
   } else if constexpr (kind == Rule::kNotSyncBase) {
     rule.append("it " FERRITE_DETAIL_TEXT_DERIVES_FROM("NotSync"));
     suggest(way_out, FERRITE_DETAIL_TEXT_OWN_VALUE_OR_MUTEX);
+  } else if constexpr (kind == Rule::kViewOf) {
+    rule.append("an iterator of a ferrite range is ")
+        .append(name)
+        .append(" only when the view it yields is, and ");
+    explain_nested<typename T::send_sync_as, trait>(rule, way_out);
+  } else if constexpr (kind == Rule::kMutableField) {
+    rule.append(FERRITE_DETAIL_TEXT_MUTABLE_FIELD_WHY);
+    suggest(way_out, FERRITE_DETAIL_TEXT_MUTABLE_FIELD_WAY_OUT);
   } else if constexpr (kind == Rule::kAggregate) {
     rule.append(send ? FERRITE_DETAIL_TEXT_AGGREGATE("Send")
                      : FERRITE_DETAIL_TEXT_AGGREGATE("Sync"))

@@ -1,0 +1,20 @@
+// EXPECT: (aka 'ferrite::Arc<Counter>') does not satisfy 'Send'
+// A mutable field is writable through const&: shared through an Arc, two
+// threads would both write `hits`. Such an aggregate is not Sync, so
+// Arc<Counter> is not Send.
+#include "ferrite/arc.h"
+#include "ferrite/thread.h"
+
+struct Counter {
+#ifndef FERRITE_COMPILE_FAIL_CONTROL
+  mutable long hits;
+#else
+  long hits;
+#endif
+};
+
+int main() {
+  auto shared = ferrite::make_arc<Counter>(Counter{0});
+  auto h = ferrite::thread::spawn([](ferrite::Arc<Counter> c) { return c->hits; }, shared);
+  return h.join().has_value() ? 0 : 1;
+}

@@ -1,0 +1,18 @@
+// EXPECT: ferrite::channel: the message type must own its data
+// A message may be received after its sender's frame is gone: a
+// reference_wrapper to a producer's local would dangle. Messages own their
+// data (send the Vec itself, or an Arc).
+#include <functional>
+
+#include "ferrite/arc.h"
+#include "ferrite/channel.h"
+#include "ferrite/vec.h"
+
+int main() {
+#ifndef FERRITE_COMPILE_FAIL_CONTROL
+  auto [tx, rx] = ferrite::channel::unbounded<std::reference_wrapper<const ferrite::Vec<int>>>();
+#else
+  auto [tx, rx] = ferrite::channel::unbounded<ferrite::Arc<ferrite::Vec<int>>>();
+#endif
+  return rx.try_recv().has_value() ? 1 : 0;
+}

@@ -1,0 +1,22 @@
+// EXPECT: (aka 'std::reference_wrapper<const std::unique_ptr<long>>') does not satisfy 'Send'
+// const std::unique_ptr<long>& still hands out long& (operator* is const), so
+// std::cref(u) into two scoped threads would let both write *u. A unique_ptr
+// is Sync only as unique_ptr<const T>.
+#include <functional>
+#include <memory>
+
+#include "ferrite/thread.h"
+
+int main() {
+#ifndef FERRITE_COMPILE_FAIL_CONTROL
+  auto u = std::make_unique<long>(0);
+  ferrite::thread::scope([&](const ferrite::thread::Scope& s) {
+    s.spawn([](const std::unique_ptr<long>& p) { *p += 1; }, std::cref(u)).join();
+  });
+#else
+  std::unique_ptr<const long> u = std::make_unique<long>(0);
+  ferrite::thread::scope([&](const ferrite::thread::Scope& s) {
+    s.spawn([](const std::unique_ptr<const long>& p) { return *p; }, std::cref(u)).join();
+  });
+#endif
+}

@@ -1,0 +1,17 @@
+// EXPECT: thread::spawn: the callable, every argument and the result must own their data
+// join() would hand back a reference into the thread's own copy of its
+// argument, destroyed when the thread finished: results own their data.
+#include <string>
+
+#include "ferrite/thread.h"
+
+#ifndef FERRITE_COMPILE_FAIL_CONTROL
+const std::string& first(const std::string& s) { return s; }
+#else
+std::string first(const std::string& s) { return s; }
+#endif
+
+int main() {
+  auto h = ferrite::thread::spawn(first, std::string("dangling"));
+  return h.join().has_value() ? 0 : 1;
+}

@@ -1,0 +1,18 @@
+// EXPECT: (aka 'std::shared_ptr<long>') does not satisfy 'Send'
+// std::shared_ptr is shallow-const: every copy's operator* hands out long&,
+// so two threads each given a copy would both write. Use Arc<T> or
+// std::shared_ptr<const T>.
+#include <memory>
+
+#include "ferrite/thread.h"
+
+int main() {
+#ifndef FERRITE_COMPILE_FAIL_CONTROL
+  auto total = std::make_shared<long>(0);
+  auto h = ferrite::thread::spawn([](std::shared_ptr<long> p) { *p += 1; }, total);
+#else
+  std::shared_ptr<const long> total = std::make_shared<long>(0);
+  auto h = ferrite::thread::spawn([](std::shared_ptr<const long> p) { return *p; }, total);
+#endif
+  return h.join().has_value() ? 0 : 1;
+}

@@ -60,34 +60,31 @@ void Waker::disconnect() noexcept {
   notify();
 }
 
-void SyncWaker::register_op(Operation oper, const Context& cx) {
+template <class Change>
+void SyncWaker::change_list(Change change) noexcept(noexcept(change(std::declval<Waker&>()))) {
   ChannelLock guard(lock_);
-  waker_.register_op(oper, cx);
+  change(waker_);
   update_is_empty();
+}
+
+void SyncWaker::register_op(Operation oper, const Context& cx) {
+  change_list([&](Waker& waker) { waker.register_op(oper, cx); });
 }
 
 void SyncWaker::unregister(Operation oper) noexcept {
-  ChannelLock guard(lock_);
-  waker_.unregister(oper);
-  update_is_empty();
+  change_list([&](Waker& waker) noexcept { waker.unregister(oper); });
 }
 
 void SyncWaker::watch(Operation oper, const Context& cx) {
-  ChannelLock guard(lock_);
-  waker_.watch(oper, cx);
-  update_is_empty();
+  change_list([&](Waker& waker) { waker.watch(oper, cx); });
 }
 
 void SyncWaker::unwatch(Operation oper) noexcept {
-  ChannelLock guard(lock_);
-  waker_.unwatch(oper);
-  update_is_empty();
+  change_list([&](Waker& waker) noexcept { waker.unwatch(oper); });
 }
 
 void SyncWaker::disconnect() noexcept {
-  ChannelLock guard(lock_);
-  waker_.disconnect();
-  update_is_empty();
+  change_list([](Waker& waker) noexcept { waker.disconnect(); });
 }
 
 void SyncWaker::notify_slow() noexcept {

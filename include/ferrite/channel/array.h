@@ -36,6 +36,7 @@
 
 #include "ferrite/channel/context.h"
 #include "ferrite/channel/counter.h"
+#include "ferrite/channel/side.h"
 #include "ferrite/channel_error.h"
 #include "ferrite/channel/token.h"
 #include "ferrite/channel/wait.h"
@@ -215,11 +216,9 @@ class ArrayChannel {
   }
 
  private:
-  // Select support, for ArraySender and ArrayReceiver (below).
-  template <class>
-  friend class ArraySender;
-  template <class>
-  friend class ArrayReceiver;
+  // Select support, for the sides (ArraySender, ArrayReceiver below).
+  template <class, bool>
+  friend class WaitListSide;
   bool recv_is_ready() const noexcept { return !is_empty() || is_disconnected(); }
   SyncWaker& receivers() noexcept { return receivers_; }
   bool send_is_ready() const noexcept { return !is_full() || is_disconnected(); }
@@ -437,60 +436,14 @@ class ArrayChannel {
   SyncWaker receivers_;
 };
 
-// The sending side of a bounded channel, as Sender<T> and Select use it
-// (crossbeam's `impl SelectHandle for Sender<'_, T>` in flavors/array.rs):
-// one counted sender; operator-> reaches the channel. A Select's send is
-// ready while a slot is free (or the channel is disconnected), and waits in
-// the channel's `senders` list.
+// The sides of a bounded channel, as Sender<T>, Receiver<T> and Select use
+// them (crossbeam's `impl SelectHandle for Sender<'_, T>` and `Receiver<'_,
+// T>` in flavors/array.rs). A send is ready while a slot is free, a receive
+// while a message is buffered (either, once the channel is disconnected);
+// each waits in its own list, `senders` or `receivers`.
 template <class T>
-class ArraySender : public CounterRef<ArrayChannel<T>, true> {
- public:
-  explicit ArraySender(CounterRef<ArrayChannel<T>, true> ref) noexcept
-      : CounterRef<ArrayChannel<T>, true>(std::move(ref)) {}
-
-  bool try_select(Token& token) const { return (*this)->start_send(token); }
-  Deadline deadline() const noexcept { return kNoDeadline; }
-  bool register_op(Operation oper, const Context& cx) const {
-    (*this)->senders().register_op(oper, cx);
-    return (*this)->send_is_ready();
-  }
-  void unregister(Operation oper) const noexcept { (*this)->senders().unregister(oper); }
-  bool accept(Token& token, const Context&) const { return (*this)->start_send(token); }
-  bool is_ready() const { return (*this)->send_is_ready(); }
-  bool watch(Operation oper, const Context& cx) const {
-    (*this)->senders().watch(oper, cx);
-    return (*this)->send_is_ready();
-  }
-  void unwatch(Operation oper) const noexcept { (*this)->senders().unwatch(oper); }
-  bool write_selected(Token& token, T& msg) const { return (*this)->write(token, msg); }
-};
-
-// The receiving side of a bounded channel (crossbeam's `impl SelectHandle
-// for Receiver<'_, T>`): ready while a message is buffered (or the channel
-// is disconnected); waits in the `receivers` list.
+using ArraySender = WaitListSide<ArrayChannel<T>, true>;
 template <class T>
-class ArrayReceiver : public CounterRef<ArrayChannel<T>, false> {
- public:
-  explicit ArrayReceiver(CounterRef<ArrayChannel<T>, false> ref) noexcept
-      : CounterRef<ArrayChannel<T>, false>(std::move(ref)) {}
-
-  bool try_select(Token& token) const { return (*this)->start_recv(token); }
-  Deadline deadline() const noexcept { return kNoDeadline; }
-  bool register_op(Operation oper, const Context& cx) const {
-    (*this)->receivers().register_op(oper, cx);
-    return (*this)->recv_is_ready();
-  }
-  void unregister(Operation oper) const noexcept { (*this)->receivers().unregister(oper); }
-  bool accept(Token& token, const Context&) const { return (*this)->start_recv(token); }
-  bool is_ready() const { return (*this)->recv_is_ready(); }
-  bool watch(Operation oper, const Context& cx) const {
-    (*this)->receivers().watch(oper, cx);
-    return (*this)->recv_is_ready();
-  }
-  void unwatch(Operation oper) const noexcept { (*this)->receivers().unwatch(oper); }
-  std::expected<T, RecvError> read_selected(Token& token) const {
-    return (*this)->read(token, RecvError{});
-  }
-};
+using ArrayReceiver = WaitListSide<ArrayChannel<T>, false>;
 
 }  // namespace ferrite::detail

@@ -32,6 +32,7 @@
 
 #include "ferrite/channel/context.h"
 #include "ferrite/channel/counter.h"
+#include "ferrite/channel/side.h"
 #include "ferrite/channel_error.h"
 #include "ferrite/channel/token.h"
 #include "ferrite/channel/wait.h"
@@ -359,10 +360,14 @@ class ListChannel {
     if ((tail & kMarkBit) == 0) discard_all_messages();
   }
 
+
+ private:
+  // Select support, for the receiving side (ListReceiver below).
+  template <class, bool>
+  friend class WaitListSide;
   bool recv_is_ready() const noexcept { return !is_empty() || is_disconnected(); }
   SyncWaker& receivers() noexcept { return receivers_; }
 
- private:
   static constexpr std::size_t kWrite = 1;
   static constexpr std::size_t kRead = 2;
   static constexpr std::size_t kDestroy = 4;
@@ -525,52 +530,27 @@ class ListChannel {
 };
 
 // The sending side of an unbounded channel, as Sender<T> and Select use it
-// (crossbeam's `impl SelectHandle for Sender<'_, T>` in flavors/list.rs):
-// one counted sender; operator-> reaches the channel. The channel is never
-// full, so a Select's send is always ready and never waits.
+// (crossbeam's `impl SelectHandle for Sender<'_, T>` in flavors/list.rs).
+// The channel is never full, so a Select's send is always ready and never
+// waits.
 template <class T>
-class ListSender : public CounterRef<ListChannel<T>, true> {
+class ListSender : public ChannelSide<ListChannel<T>, true> {
  public:
-  explicit ListSender(CounterRef<ListChannel<T>, true> ref) noexcept
-      : CounterRef<ListChannel<T>, true>(std::move(ref)) {}
+  using ChannelSide<ListChannel<T>, true>::ChannelSide;
 
   bool try_select(Token& token) const { return (*this)->start_send(token); }
-  Deadline deadline() const noexcept { return kNoDeadline; }
   bool register_op(Operation, const Context&) const noexcept { return true; }
   void unregister(Operation) const noexcept {}
   bool accept(Token& token, const Context&) const { return (*this)->start_send(token); }
   bool is_ready() const noexcept { return true; }
   bool watch(Operation, const Context&) const noexcept { return true; }
   void unwatch(Operation) const noexcept {}
-  bool write_selected(Token& token, T& msg) const { return (*this)->write(token, msg); }
 };
 
-// The receiving side of an unbounded channel (crossbeam's `impl
-// SelectHandle for Receiver<'_, T>`): ready while a message is buffered (or
-// the channel is disconnected); waits in the `receivers` list.
+// The receiving side (crossbeam's `impl SelectHandle for Receiver<'_, T>`):
+// ready while a message is buffered (or the channel is disconnected); waits
+// in the `receivers` list.
 template <class T>
-class ListReceiver : public CounterRef<ListChannel<T>, false> {
- public:
-  explicit ListReceiver(CounterRef<ListChannel<T>, false> ref) noexcept
-      : CounterRef<ListChannel<T>, false>(std::move(ref)) {}
-
-  bool try_select(Token& token) const { return (*this)->start_recv(token); }
-  Deadline deadline() const noexcept { return kNoDeadline; }
-  bool register_op(Operation oper, const Context& cx) const {
-    (*this)->receivers().register_op(oper, cx);
-    return (*this)->recv_is_ready();
-  }
-  void unregister(Operation oper) const noexcept { (*this)->receivers().unregister(oper); }
-  bool accept(Token& token, const Context&) const { return (*this)->start_recv(token); }
-  bool is_ready() const { return (*this)->recv_is_ready(); }
-  bool watch(Operation oper, const Context& cx) const {
-    (*this)->receivers().watch(oper, cx);
-    return (*this)->recv_is_ready();
-  }
-  void unwatch(Operation oper) const noexcept { (*this)->receivers().unwatch(oper); }
-  std::expected<T, RecvError> read_selected(Token& token) const {
-    return (*this)->read(token, RecvError{});
-  }
-};
+using ListReceiver = WaitListSide<ListChannel<T>, false>;
 
 }  // namespace ferrite::detail

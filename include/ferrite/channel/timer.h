@@ -33,26 +33,34 @@ using channel::Instant;
 // `when + step`, or kNoDeadline when that would overflow.
 Instant saturating_add(Instant when, std::chrono::nanoseconds step) noexcept;
 
+// What after() and tick() share: no senders, never disconnected, and at
+// most one delivery ready at a time (the timer's is_empty() says whether).
+class OneDelivery {
+ public:
+  // The delivery that start_recv() claimed into `token`.
+  template <class E>
+  std::expected<Instant, E> read(Token& token, E disconnected) noexcept {
+    if (!token.timer.delivery) return std::unexpected(disconnected);
+    return *token.timer.delivery;
+  }
+
+  std::size_t len(this const auto& self) noexcept { return self.is_empty() ? 0 : 1; }
+  std::optional<std::size_t> capacity() const noexcept { return 1; }
+  bool is_full(this const auto& self) noexcept { return !self.is_empty(); }
+  bool is_disconnected() const noexcept { return false; }
+};
+
 // channel::after: one delivery at a fixed time. lib/channel/timer.cc.
-class AtChannel {
+class AtChannel : public OneDelivery {
  public:
   explicit AtChannel(Instant delivery_time) noexcept : delivery_time_(delivery_time) {}
 
   std::expected<Instant, TryRecvError> try_recv() noexcept;
   std::expected<Instant, RecvTimeoutError> recv(Deadline deadline) noexcept;
   bool start_recv(Token& token) noexcept;
-  template <class E>
-  std::expected<Instant, E> read(Token& token, E disconnected) noexcept {
-    if (!token.timer.delivery) return std::unexpected(disconnected);
-    return *token.timer.delivery;
-  }
   Deadline deadline_hint() const noexcept;
 
-  std::size_t len() const noexcept { return is_empty() ? 0 : 1; }
-  std::optional<std::size_t> capacity() const noexcept { return 1; }
   bool is_empty() const noexcept;
-  bool is_full() const noexcept { return !is_empty(); }
-  bool is_disconnected() const noexcept { return false; }
 
  private:
   const Instant delivery_time_;
@@ -60,7 +68,7 @@ class AtChannel {
 };
 
 // channel::tick: a delivery every `period`. lib/channel/timer.cc.
-class TickChannel {
+class TickChannel : public OneDelivery {
  public:
   TickChannel(Instant first, std::chrono::nanoseconds period) noexcept
       : delivery_ns_(first.time_since_epoch().count()), period_(period) {}
@@ -68,18 +76,9 @@ class TickChannel {
   std::expected<Instant, TryRecvError> try_recv() noexcept;
   std::expected<Instant, RecvTimeoutError> recv(Deadline deadline) noexcept;
   bool start_recv(Token& token) noexcept;
-  template <class E>
-  std::expected<Instant, E> read(Token& token, E disconnected) noexcept {
-    if (!token.timer.delivery) return std::unexpected(disconnected);
-    return *token.timer.delivery;
-  }
   Deadline deadline_hint() const noexcept { return delivery(); }
 
-  std::size_t len() const noexcept { return is_empty() ? 0 : 1; }
-  std::optional<std::size_t> capacity() const noexcept { return 1; }
   bool is_empty() const noexcept { return std::chrono::steady_clock::now() < delivery(); }
-  bool is_full() const noexcept { return !is_empty(); }
-  bool is_disconnected() const noexcept { return false; }
 
  private:
   Instant delivery() const noexcept;

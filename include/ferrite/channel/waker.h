@@ -146,6 +146,9 @@ class SyncWaker {
  private:
   void notify_slow() noexcept;
   void update_is_empty() noexcept FERRITE_REQUIRES(lock_);
+  // Applies `change` to the list under the lock, then republishes is_empty_.
+  template <class Change>
+  void change_list(Change change) noexcept(noexcept(change(std::declval<Waker&>())));
 
   RawMutex lock_;
   Waker waker_ FERRITE_GUARDED_BY(lock_);

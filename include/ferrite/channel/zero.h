@@ -27,6 +27,7 @@
 #include "ferrite/channel/context.h"
 #include "ferrite/channel/counter.h"
 #include "ferrite/channel/lock.h"
+#include "ferrite/channel/side.h"
 #include "ferrite/channel_error.h"
 #include "ferrite/channel/token.h"
 #include "ferrite/channel/wait.h"
@@ -35,6 +36,9 @@
 #include "ferrite/detail/thread_annotations.h"
 
 namespace ferrite::detail {
+
+template <class T, bool kSender>
+class ZeroSide;
 
 template <class T>
 class ZeroChannel {
@@ -325,17 +329,15 @@ class ZeroChannel {
     bool is_disconnected = false;
   };
 
-  // Select support, for ZeroSender and ZeroReceiver (below). A Select's
+  // Select support, for ZeroSide (below). A Select's
   // operation waits in `mine` (kSenders for a send, kReceivers for a
   // receive) and its partners in `theirs`; it registers an empty packet on
   // the heap.
   using List = Waker Inner::*;
   static constexpr List kSenders = &Inner::senders;
   static constexpr List kReceivers = &Inner::receivers;
-  template <class>
-  friend class ZeroSender;
-  template <class>
-  friend class ZeroReceiver;
+  template <class, bool>
+  friend class ZeroSide;
 
   bool register_select(Operation oper, const Context& cx, List mine, List theirs) {
     auto packet = std::make_unique<Packet>(/*on_stack=*/false, HomeCpu::of_caller());
@@ -382,71 +384,47 @@ class ZeroChannel {
   Inner inner_ FERRITE_GUARDED_BY(lock_);
 };
 
-// The sending side of a rendezvous channel, as Sender<T> and Select use it
-// (crossbeam's `impl SelectHandle for Sender<'_, T>` in flavors/zero.rs):
-// one counted sender; operator-> reaches the channel. A Select's send is
-// ready while a receiver waits (or the channel is disconnected); it waits in
-// the `senders` list with an empty packet, which the receiver that selects
-// it hands back through the Select's context.
-template <class T>
-class ZeroSender : public CounterRef<ZeroChannel<T>, true> {
+// The sides of a rendezvous channel, as Sender<T>, Receiver<T> and Select
+// use them (crossbeam's `impl SelectHandle for Sender<'_, T>` and
+// `Receiver<'_, T>` in flavors/zero.rs). A side is ready while a partner of
+// the other side waits (or the channel is disconnected). It waits in its own
+// list (`senders` or `receivers`) with an empty packet, which the partner
+// that selects it fills (a message for a receiver) or takes from (a sender's
+// message) through the Select's context.
+template <class T, bool kSender>
+class ZeroSide : public ChannelSide<ZeroChannel<T>, kSender> {
   using Chan = ZeroChannel<T>;
+  static constexpr auto kMine = kSender ? Chan::kSenders : Chan::kReceivers;
+  static constexpr auto kTheirs = kSender ? Chan::kReceivers : Chan::kSenders;
 
  public:
-  explicit ZeroSender(CounterRef<ZeroChannel<T>, true> ref) noexcept
-      : CounterRef<ZeroChannel<T>, true>(std::move(ref)) {}
+  using ChannelSide<ZeroChannel<T>, kSender>::ChannelSide;
 
-  bool try_select(Token& token) const { return (*this)->start_send(token); }
-  Deadline deadline() const noexcept { return kNoDeadline; }
+  bool try_select(Token& token) const {
+    if constexpr (kSender) {
+      return (*this)->start_send(token);
+    } else {
+      return (*this)->start_recv(token);
+    }
+  }
   bool register_op(Operation oper, const Context& cx) const {
-    return (*this)->register_select(oper, cx, Chan::kSenders, Chan::kReceivers);
+    return (*this)->register_select(oper, cx, kMine, kTheirs);
   }
-  void unregister(Operation oper) const noexcept {
-    (*this)->unregister_select(oper, Chan::kSenders);
-  }
+  void unregister(Operation oper) const noexcept { (*this)->unregister_select(oper, kMine); }
   bool accept(Token& token, const Context& cx) const {
     token.zero.packet = cx.wait_packet();
     return true;
   }
-  bool is_ready() const { return (*this)->partner_waits(Chan::kReceivers); }
+  bool is_ready() const { return (*this)->partner_waits(kTheirs); }
   bool watch(Operation oper, const Context& cx) const {
-    return (*this)->watch_select(oper, cx, Chan::kSenders, Chan::kReceivers);
+    return (*this)->watch_select(oper, cx, kMine, kTheirs);
   }
-  void unwatch(Operation oper) const noexcept { (*this)->unwatch_select(oper, Chan::kSenders); }
-  bool write_selected(Token& token, T& msg) const { return (*this)->write(token, msg); }
+  void unwatch(Operation oper) const noexcept { (*this)->unwatch_select(oper, kMine); }
 };
 
-// The receiving side of a rendezvous channel (crossbeam's `impl
-// SelectHandle for Receiver<'_, T>`): ready while a sender waits (or the
-// channel is disconnected); waits in the `receivers` list.
 template <class T>
-class ZeroReceiver : public CounterRef<ZeroChannel<T>, false> {
-  using Chan = ZeroChannel<T>;
-
- public:
-  explicit ZeroReceiver(CounterRef<ZeroChannel<T>, false> ref) noexcept
-      : CounterRef<ZeroChannel<T>, false>(std::move(ref)) {}
-
-  bool try_select(Token& token) const { return (*this)->start_recv(token); }
-  Deadline deadline() const noexcept { return kNoDeadline; }
-  bool register_op(Operation oper, const Context& cx) const {
-    return (*this)->register_select(oper, cx, Chan::kReceivers, Chan::kSenders);
-  }
-  void unregister(Operation oper) const noexcept {
-    (*this)->unregister_select(oper, Chan::kReceivers);
-  }
-  bool accept(Token& token, const Context& cx) const {
-    token.zero.packet = cx.wait_packet();
-    return true;
-  }
-  bool is_ready() const { return (*this)->partner_waits(Chan::kSenders); }
-  bool watch(Operation oper, const Context& cx) const {
-    return (*this)->watch_select(oper, cx, Chan::kReceivers, Chan::kSenders);
-  }
-  void unwatch(Operation oper) const noexcept { (*this)->unwatch_select(oper, Chan::kReceivers); }
-  std::expected<T, RecvError> read_selected(Token& token) const {
-    return (*this)->read(token, RecvError{});
-  }
-};
+using ZeroSender = ZeroSide<T, true>;
+template <class T>
+using ZeroReceiver = ZeroSide<T, false>;
 
 }  // namespace ferrite::detail

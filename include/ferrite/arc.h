@@ -69,6 +69,7 @@
 
 #include "ferrite/detail/arc_inner.h"
 #include "ferrite/detail/borrow.h"
+#include "ferrite/detail/value_type.h"
 #include "ferrite/marker.h"
 #include "ferrite/panic.h"
 #include "ferrite/unsafe.h"
@@ -127,8 +128,7 @@ requires std::constructible_from<T, Args...>
 //   auto b = a;                        // fine: b and a share {1}
 template <class T>
 class Arc {
-  static_assert(std::is_object_v<T> && !std::is_array_v<T>,
-                "ferrite::Arc<T>: T must be a non-array object type");
+  static_assert(detail::ObjectValue<T>, "ferrite::Arc<T>: T must be a non-array object type");
 
  public:
   using element_type = T;
@@ -138,7 +138,7 @@ class Arc {
   Arc(const Arc& other) noexcept(!detail::kCheckedBorrows) : inner_(other.inner_) {
     if (inner_ == nullptr) return;
     if (other.mut_borrow_.is_set()) [[unlikely]]
-      detail::arc_mut_borrowed("clone");
+      detail::handle_mut_borrowed("Arc", "clone");
     inc_strong(inner_);
   }
   // The mutable borrow, if any, moves along with the handle.
@@ -169,13 +169,13 @@ class Arc {
   // mutable borrow (checked builds).
   const T& operator*() const {
     if (inner_ == nullptr) [[unlikely]]
-      detail::arc_empty("operator*");
+      detail::handle_empty("Arc", "operator*");
     mut_borrow_.clear();
     return inner_->value;
   }
   const T* operator->() const {
     if (inner_ == nullptr) [[unlikely]]
-      detail::arc_empty("operator->");
+      detail::handle_empty("Arc", "operator->");
     mut_borrow_.clear();
     return &inner_->value;
   }
@@ -241,7 +241,7 @@ class Arc {
   // Panics if empty.
   T& make_mut() requires std::copy_constructible<T> {
     if (inner_ == nullptr) [[unlikely]]
-      detail::arc_empty("make_mut");
+      detail::handle_empty("Arc", "make_mut");
     std::size_t one = 1;
     // ORDERING(arc-make-mut-claim): acquire on success pairs with the
     // release fetch_sub in Arc::release() of every other strong handle
@@ -293,7 +293,7 @@ class Arc {
   // into_inner() when exactly one of them must get the value.
   std::expected<T, Arc> try_unwrap() && {
     if (inner_ == nullptr) [[unlikely]]
-      detail::arc_empty("try_unwrap");
+      detail::handle_empty("Arc", "try_unwrap");
     std::size_t one = 1;
     // ORDERING(arc-try-unwrap-claim): relaxed, as Rust's Arc::try_unwrap:
     // on success acquire_after_count_reached_zero() below supplies the
@@ -336,7 +336,7 @@ class Arc {
   // throws, the value is destroyed and the exception propagates.
   std::optional<T> into_inner() && {
     if (inner_ == nullptr) [[unlikely]]
-      detail::arc_empty("into_inner");
+      detail::handle_empty("Arc", "into_inner");
     detail::ArcInner<T>* inner = std::exchange(inner_, nullptr);
     // ORDERING(arc-into-inner-release): as arc-drop-release: release pairs
     // with the acquire of whichever handle's decrement reaches zero.
@@ -362,9 +362,9 @@ class Arc {
   // this handle lends mutable access: a Weak could upgrade to a second handle.
   [[nodiscard]] arc::Weak<T> downgrade() const {
     if (inner_ == nullptr) [[unlikely]]
-      detail::arc_empty("downgrade");
+      detail::handle_empty("Arc", "downgrade");
     if (mut_borrow_.is_set()) [[unlikely]]
-      detail::arc_mut_borrowed("downgrade");
+      detail::handle_mut_borrowed("Arc", "downgrade");
     // ORDERING(arc-downgrade-load): relaxed: only seeds the CAS below, which
     // re-reads the count atomically and carries the ordering.
     std::size_t current = inner_->weak.load(std::memory_order_relaxed);

@@ -77,14 +77,10 @@
 
 namespace ferrite::channel {
 
-using ferrite::RecvError;
-using ferrite::RecvTimeoutError;
-using ferrite::SendError;
-using ferrite::SendTimeoutError;
-using ferrite::SendTimeoutErrorKind;
-using ferrite::TryRecvError;
-using ferrite::TrySendError;
-using ferrite::TrySendErrorKind;
+// The error types (ferrite/channel_error.h), by their channel names too.
+using ferrite::RecvError, ferrite::RecvTimeoutError, ferrite::TryRecvError;
+using ferrite::SendError, ferrite::SendTimeoutError, ferrite::TrySendError;
+using ferrite::SendTimeoutErrorKind, ferrite::TrySendErrorKind;
 
 // Instant (what after() and tick() deliver, what the *_deadline operations
 // take) is std::chrono::steady_clock::time_point: ferrite/detail/deadline.h.

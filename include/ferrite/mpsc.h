@@ -46,14 +46,10 @@
 
 namespace ferrite::mpsc {
 
-using ferrite::RecvError;
-using ferrite::RecvTimeoutError;
-using ferrite::SendError;
-using ferrite::SendTimeoutError;
-using ferrite::SendTimeoutErrorKind;
-using ferrite::TryRecvError;
-using ferrite::TrySendError;
-using ferrite::TrySendErrorKind;
+// The error types (ferrite/channel_error.h), by their channel names too.
+using ferrite::RecvError, ferrite::RecvTimeoutError, ferrite::TryRecvError;
+using ferrite::SendError, ferrite::SendTimeoutError, ferrite::TrySendError;
+using ferrite::SendTimeoutErrorKind, ferrite::TrySendErrorKind;
 
 template <class T>
 class Receiver;

@@ -56,6 +56,7 @@
 
 #include "ferrite/detail/owned.h"
 #include "ferrite/detail/futex.h"
+#include "ferrite/detail/value_type.h"
 #include "ferrite/marker.h"
 #include "ferrite/panic.h"
 #include "ferrite/poison.h"
@@ -193,8 +194,7 @@ class MutexGuard;
 //   would dangle), as for std::mutex.
 template <class T>
 class Mutex {
-  static_assert(std::is_object_v<T> && !std::is_array_v<T>,
-                "ferrite::Mutex<T>: T must be an object type (not a reference or an array)");
+  static_assert(detail::ObjectValue<T>, "ferrite::Mutex<T>: T must be a non-array object type");
 
  public:
   using value_type = T;

@@ -45,6 +45,7 @@
 #include <utility>
 
 #include "ferrite/detail/futex.h"
+#include "ferrite/detail/value_type.h"
 #include "ferrite/marker.h"
 #include "ferrite/panic.h"
 
@@ -157,8 +158,7 @@ class Once {
 // * Not copyable or movable; destroying it destroys the value, if any.
 template <class T>
 class OnceLock {
-  static_assert(std::is_object_v<T> && !std::is_array_v<T>,
-                "ferrite::OnceLock<T>: T must be an object type (not a reference or an array)");
+  static_assert(detail::ObjectValue<T>, "ferrite::OnceLock<T>: T must be a non-array object type");
 
  public:
   constexpr OnceLock() noexcept = default;

@@ -55,6 +55,7 @@
 #include <utility>
 
 #include "ferrite/detail/borrow.h"
+#include "ferrite/detail/value_type.h"
 #include "ferrite/marker.h"
 #include "ferrite/panic.h"
 #include "ferrite/unsafe.h"
@@ -97,20 +98,6 @@ struct RcBox {
   panic("ferrite::Rc: reference count overflow (more than SIZE_MAX handles to one value)");
 }
 
-[[noreturn, gnu::cold, gnu::noinline]] inline void rc_empty(const char* what) {
-  panic(std::string("ferrite::Rc::") + what +
-        ": this Rc is empty (moved from, or consumed by try_unwrap/into_inner); "
-        "assign a live Rc to it before using it");
-}
-
-[[noreturn, gnu::cold, gnu::noinline]] inline void rc_mut_borrowed(const char* what) {
-  panic(std::string("ferrite::Rc::") + what +
-        ": this Rc lent mutable access to its value (get_mut()/make_mut()) that may still be "
-        "in use, and a second handle would share a value being mutated; once done mutating, "
-        "end the borrow by reading through this Rc (*rc, rc->, rc.get()), then " +
-        what);
-}
-
 }  // namespace detail
 
 // Rc<T> — shared ownership of one immutable `T`, single-threaded.
@@ -144,8 +131,7 @@ struct RcBox {
 //   auto s = r;                        // fine
 template <class T>
 class Rc {
-  static_assert(std::is_object_v<T> && !std::is_array_v<T>,
-                "ferrite::Rc<T>: T must be a non-array object type");
+  static_assert(detail::ObjectValue<T>, "ferrite::Rc<T>: T must be a non-array object type");
 
  public:
   using element_type = T;
@@ -154,7 +140,7 @@ class Rc {
   Rc(const Rc& other) : box_(other.box_) {
     if (box_ == nullptr) return;
     if (other.mut_borrow_.is_set()) [[unlikely]]
-      detail::rc_mut_borrowed("clone");
+      detail::handle_mut_borrowed("Rc", "clone");
     inc_strong(box_);
   }
   // The mutable borrow, if any, moves along with the handle.
@@ -185,13 +171,13 @@ class Rc {
   // borrow (checked builds).
   const T& operator*() const {
     if (box_ == nullptr) [[unlikely]]
-      detail::rc_empty("operator*");
+      detail::handle_empty("Rc", "operator*");
     mut_borrow_.clear();
     return box_->value;
   }
   const T* operator->() const {
     if (box_ == nullptr) [[unlikely]]
-      detail::rc_empty("operator->");
+      detail::handle_empty("Rc", "operator->");
     mut_borrow_.clear();
     return &box_->value;
   }
@@ -239,7 +225,7 @@ class Rc {
   // changes. Panics if empty.
   T& make_mut() requires std::copy_constructible<T> {
     if (box_ == nullptr) [[unlikely]]
-      detail::rc_empty("make_mut");
+      detail::handle_empty("Rc", "make_mut");
     if (box_->strong != 1) {
       *this = Rc(new detail::RcBox<T>(std::in_place, std::as_const(box_->value)));
     } else if (box_->weak != 1) {
@@ -259,7 +245,7 @@ class Rc {
   // when it may throw, so the value is untouched too).
   std::expected<T, Rc> try_unwrap() && {
     if (box_ == nullptr) [[unlikely]]
-      detail::rc_empty("try_unwrap");
+      detail::handle_empty("Rc", "try_unwrap");
     if (box_->strong != 1) return std::expected<T, Rc>(std::unexpect, std::move(*this));
     detail::RcBox<T>* box = std::exchange(box_, nullptr);
     // Runs after the result is constructed: on success it drops the last
@@ -285,7 +271,7 @@ class Rc {
   // throws, the value is destroyed and the exception propagates.
   std::optional<T> into_inner() && {
     if (box_ == nullptr) [[unlikely]]
-      detail::rc_empty("into_inner");
+      detail::handle_empty("Rc", "into_inner");
     detail::RcBox<T>* box = std::exchange(box_, nullptr);
     struct Release {
       detail::RcBox<T>* box;
@@ -307,9 +293,9 @@ class Rc {
   // this handle lends mutable access: a Weak could upgrade to a second handle.
   [[nodiscard]] rc::Weak<T> downgrade() const {
     if (box_ == nullptr) [[unlikely]]
-      detail::rc_empty("downgrade");
+      detail::handle_empty("Rc", "downgrade");
     if (mut_borrow_.is_set()) [[unlikely]]
-      detail::rc_mut_borrowed("downgrade");
+      detail::handle_mut_borrowed("Rc", "downgrade");
     if (box_->weak == std::numeric_limits<std::size_t>::max()) [[unlikely]]
       detail::rc_count_overflow();
     ++box_->weak;

@@ -42,6 +42,7 @@
 #include <utility>
 
 #include "ferrite/detail/futex.h"
+#include "ferrite/detail/value_type.h"
 #include "ferrite/marker.h"
 #include "ferrite/mutex.h"
 #include "ferrite/panic.h"
@@ -209,8 +210,7 @@ class RwLockWriteGuard;
 // * Destroying it while a guard is alive is invalid.
 template <class T>
 class RwLock {
-  static_assert(std::is_object_v<T> && !std::is_array_v<T>,
-                "ferrite::RwLock<T>: T must be an object type (not a reference or an array)");
+  static_assert(detail::ObjectValue<T>, "ferrite::RwLock<T>: T must be a non-array object type");
 
  public:
   using value_type = T;

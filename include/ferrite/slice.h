@@ -44,18 +44,14 @@
 #include "ferrite/detail/borrow.h"
 #include "ferrite/detail/chunk_range.h"
 #include "ferrite/detail/slice_iterator.h"
+#include "ferrite/detail/value_type.h"
 #include "ferrite/marker.h"
 #include "ferrite/panic.h"
 #include "ferrite/unsafe.h"
 
 namespace ferrite {
 
-template <class T>
-class Vec;
-template <class T>
-class Slice;
-template <class T>
-class SliceMut;
+// Vec, Slice and SliceMut are declared by ferrite/marker.h (their Send/Sync rows).
 
 namespace detail {
 
@@ -99,7 +95,7 @@ using ChunksMut = detail::ChunkRange<SliceMut<T>>;
 // ===========================================================================
 template <class T>
 class Slice {
-  static_assert(std::is_object_v<T> && !std::is_array_v<T> && !std::is_const_v<T>,
+  static_assert(detail::MutableObjectValue<T>,
                 "ferrite::Slice<T>: T must be a non-const, non-array object type");
 
  public:
@@ -257,7 +253,7 @@ class Slice {
 // ===========================================================================
 template <class T>
 class SliceMut {
-  static_assert(std::is_object_v<T> && !std::is_array_v<T> && !std::is_const_v<T>,
+  static_assert(detail::MutableObjectValue<T>,
                 "ferrite::SliceMut<T>: T must be a non-const, non-array object type");
 
  public:

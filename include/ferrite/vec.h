@@ -112,6 +112,7 @@
 
 #include "ferrite/detail/borrow.h"
 #include "ferrite/detail/raw_storage.h"
+#include "ferrite/detail/value_type.h"
 #include "ferrite/marker.h"
 #include "ferrite/panic.h"
 #include "ferrite/slice.h"
@@ -171,7 +172,7 @@ namespace detail {
 // ===========================================================================
 template <class T>
 class Vec {
-  static_assert(std::is_object_v<T> && !std::is_array_v<T> && !std::is_const_v<T>,
+  static_assert(detail::MutableObjectValue<T>,
                 "ferrite::Vec<T>: T must be a non-const, non-array object type");
   static_assert(std::is_nothrow_destructible_v<T>,
                 "ferrite::Vec<T>: T's destructor must not throw");

@@ -10,7 +10,6 @@
 #include <atomic>
 #include <cstddef>
 #include <limits>
-#include <string>
 #include <utility>
 
 #include "ferrite/panic.h"
@@ -101,20 +100,6 @@ void arc_release_weak(ArcInner<T>* inner) noexcept {
 
 [[noreturn, gnu::cold, gnu::noinline]] inline void arc_count_overflow() {
   panic("ferrite::Arc: reference count overflow (more than SIZE_MAX/2 handles to one value)");
-}
-
-[[noreturn, gnu::cold, gnu::noinline]] inline void arc_empty(const char* what) {
-  panic(std::string("ferrite::Arc::") + what +
-        ": this Arc is empty (moved from, or consumed by try_unwrap/into_inner); "
-        "assign a live Arc to it before using it");
-}
-
-[[noreturn, gnu::cold, gnu::noinline]] inline void arc_mut_borrowed(const char* what) {
-  panic(std::string("ferrite::Arc::") + what +
-        ": this Arc lent mutable access to its value (get_mut()/make_mut()) that may still be "
-        "in use, and a second handle would share a value being mutated; once done mutating, "
-        "end the borrow by reading through this handle (*arc, arc->, arc.get()), then " +
-        what);
 }
 
 // Busy-wait hint for the few instructions that Arc::is_unique() holds the

@@ -18,6 +18,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <utility>
 
 #include "ferrite/panic.h"
@@ -151,5 +152,22 @@ struct HandleMutBorrow {
   void swap(HandleMutBorrow& /*unused*/) noexcept {}
 };
 #endif
+
+// The panics of a shared-ownership handle (Arc, Rc): `handle` names the type,
+// `what` the operation.
+[[noreturn, gnu::cold, gnu::noinline]] inline void handle_empty(const char* handle,
+                                                               const char* what) {
+  panic(std::string("ferrite::") + handle + "::" + what + ": this " + handle +
+        " is empty (moved from, or consumed by try_unwrap/into_inner); assign a live " + handle +
+        " to it before using it");
+}
+[[noreturn, gnu::cold, gnu::noinline]] inline void handle_mut_borrowed(const char* handle,
+                                                                      const char* what) {
+  panic(std::string("ferrite::") + handle + "::" + what + ": this " + handle +
+        " lent mutable access to its value (get_mut()/make_mut()) that may still be in use, and "
+        "a second handle would share a value being mutated; once done mutating, end the borrow "
+        "by reading through this handle (*handle, handle->, handle.get()), then " +
+        what);
+}
 
 }  // namespace ferrite::detail

@@ -5,6 +5,7 @@
 #include <sched.h>
 #include <sys/resource.h>
 
+#include <cstdio>
 #include <thread>
 
 namespace ferrite::detail {
@@ -21,5 +22,52 @@ bool yield_and_report_switch() noexcept {
 }
 
 int current_cpu() noexcept { return ::sched_getcpu(); }  // -1 on failure
+
+namespace {
+
+// The process's cgroup v2 CPU quota, in CPUs ("max" or no file: unlimited,
+// reported as a large number). Read once: a quota rarely changes while a
+// process runs, and reading a file on every wait would cost more than it saves.
+double cpu_quota() noexcept {
+  static const double quota = [] {
+    constexpr double kUnlimited = 1e9;
+    std::FILE* file = std::fopen("/sys/fs/cgroup/cpu.max", "re");
+    if (file == nullptr) return kUnlimited;
+    long long max = 0;
+    long long period = 0;
+    const int fields = std::fscanf(file, "%lld %lld", &max, &period);
+    std::fclose(file);
+    // "max 100000" matches no number: unlimited.
+    if (fields != 2 || max <= 0 || period <= 0) return kUnlimited;
+    return static_cast<double>(max) / static_cast<double>(period);
+  }();
+  return quota;
+}
+
+// How many CPUs the calling thread may run on (at least 1).
+int allowed_cpus() noexcept {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (::sched_getaffinity(0, sizeof(set), &set) != 0) return CPU_SETSIZE;  // unknown: assume many
+  const int count = CPU_COUNT(&set);
+  return count > 0 ? count : 1;
+}
+
+}  // namespace
+
+bool spinning_can_help() noexcept {
+  // Asked on the slow path of every wait; the affinity is asked again every
+  // kRefresh questions (about a microsecond each time), so a thread moved
+  // to one CPU (or given more) is noticed within that many waits.
+  constexpr unsigned kRefresh = 256;
+  thread_local unsigned until_refresh = 0;
+  thread_local bool can_help = true;
+  if (until_refresh == 0) {
+    can_help = allowed_cpus() >= 2 && cpu_quota() >= 2.0;
+    until_refresh = kRefresh;
+  }
+  --until_refresh;
+  return can_help;
+}
 
 }  // namespace ferrite::detail

@@ -17,6 +17,16 @@
 //   exchange on its own and then needs nothing more from us.
 // * PollWait::for_handoff(): waiting for a partner that, once it has acted,
 //   waits for us in turn, or that must first be scheduled itself.
+//
+// All of them first ask spinning_can_help(). Spinning only pays while the
+// partner runs on another CPU at the same time; when the calling thread may
+// use one CPU only (its affinity mask, as under `taskset -c 0` or a
+// container's `--cpuset-cpus`), or the process's CPU quota is below two
+// CPUs (cgroup v2 cpu.max), the partner cannot run while we spin, so a wait
+// that may block parks at once and a wait that must not block yields at
+// once. (With more threads than CPUs but several CPUs, the partner may or
+// may not be running: PollWait::for_completion() finds out by yielding, see
+// below.)
 #pragma once
 
 #include <thread>
@@ -24,6 +34,13 @@
 #include "ferrite/detail/futex.h"
 
 namespace ferrite::detail {
+
+// Whether another thread can make progress while the calling thread spins:
+// false when this thread may run on one CPU only (sched_getaffinity) or the
+// process's cgroup CPU quota is below two CPUs. The answer is kept per thread
+// and asked again every few hundred calls, so a changed affinity is seen
+// soon; the quota is read once per process. lib/channel/wait.cc.
+bool spinning_can_help() noexcept;
 
 // Exponential backoff for spin loops (crossbeam-utils' Backoff): spin() for
 // lock-free retries after a lost race, snooze() while waiting for another
@@ -36,7 +53,12 @@ class Backoff {
     if (step_ <= kSpinLimit) ++step_;
   }
 
+  // Where spinning cannot help, the first snooze() already yields, and
+  // is_completed() is true after it (block without spinning). The question
+  // is asked here, not at construction, so that an operation that succeeds
+  // at its first try never asks it.
   void snooze() noexcept {
+    if (step_ == 0 && !spinning_can_help()) step_ = kYieldLimit;
     if (step_ <= kSpinLimit) {
       for (unsigned i = 0; i < (1u << step_); ++i) spin_loop_hint();
     } else {
@@ -135,8 +157,11 @@ class PollWait {
   }
 
  private:
+  // Where spinning cannot help, the wait says to block at its first call.
   PollWait(unsigned spin_polls, unsigned yields) noexcept
-      : spin_polls_(spin_polls), yields_(yields) {}
+      : spin_polls_(spin_polls),
+        yields_(yields),
+        polls_(spinning_can_help() ? 0 : spin_polls + yields) {}
 
   static constexpr unsigned kPausesPerPoll = 4;
   static constexpr unsigned kSpinPolls = 128;
@@ -144,7 +169,7 @@ class PollWait {
   static constexpr unsigned kYields = 4;              // as Backoff's yielding steps
   unsigned spin_polls_;
   unsigned yields_;
-  unsigned polls_ = 0;
+  unsigned polls_;
 };
 
 }  // namespace ferrite::detail

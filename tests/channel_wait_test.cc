@@ -1,0 +1,205 @@
+// tests/channel_wait_test.cc — a thread blocked in a channel operation parks:
+// over a wait of a few hundred milliseconds it uses a small fraction of that
+// time as CPU time, on every flavor, for recv, for send on a full channel,
+// and in Select::select; both with the CPUs the test was given and with the
+// waiting thread and its partner pinned to one CPU. And the question the
+// waits ask first, spinning_can_help(), answers "no" on one CPU.
+//
+// Speed is for the benchmarks (docs/BENCHMARKS.md); this only checks that
+// no wait spins or yields where only parking can make progress.
+#include <pthread.h>
+#include <sched.h>
+#include <time.h>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+#include <thread>
+#include <utility>
+
+#include "ferrite/channel.h"
+#include "ferrite/channel/wait.h"
+#include "ferrite/channel_select.h"
+#include "ferrite/mpsc.h"
+#include "ferrite/unsafe.h"
+
+namespace {
+
+using namespace std::chrono_literals;
+using ferrite::channel::bounded;
+using ferrite::channel::Select;
+using ferrite::channel::unbounded;
+
+constexpr auto kBlockedFor = 300ms;
+// A parked thread uses microseconds; spinning or yielding for the whole wait
+// would use most of it. The bound leaves room for sanitizers and a busy host.
+constexpr double kMaxCpuFraction = 0.15;
+
+double thread_cpu_seconds() {
+  timespec now{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
+}
+
+// Restricts the calling thread (and the threads it starts) to one CPU: the
+// first one it may use now.
+void pin_to_one_cpu() {
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  ASSERT_EQ(sched_getaffinity(0, sizeof(allowed), &allowed), 0);
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  bool found = false;
+  // SAFETY(test-pin-cpu): CPU_ISSET/CPU_SET index the set's word array with
+  // cpu / bits-per-word, and cpu < CPU_SETSIZE, the set's size in bits.
+  FERRITE_UNSAFE_BEGIN
+  for (int cpu = 0; cpu < CPU_SETSIZE && !found; ++cpu) {
+    if (CPU_ISSET(cpu, &allowed)) {
+      CPU_SET(cpu, &one);
+      found = true;
+    }
+  }
+  FERRITE_UNSAFE_END
+  ASSERT_TRUE(found);
+  ASSERT_EQ(sched_setaffinity(0, sizeof(one), &one), 0);
+}
+
+struct Measured {
+  double wall_seconds = 0;
+  double cpu_seconds = 0;
+};
+
+// Runs `block` (an operation that blocks until `release` runs) on a thread
+// of its own, calls `release` after kBlockedFor, and returns how long the
+// blocked thread waited and how much CPU time it used meanwhile. With
+// `pinned`, both threads share one CPU.
+Measured measure_blocked(bool pinned, const std::function<void()>& block,
+                         const std::function<void()>& release) {
+  Measured measured;
+  std::thread driver([&] {
+    if (pinned) pin_to_one_cpu();
+    std::thread blocked([&] {
+      const auto start = std::chrono::steady_clock::now();
+      const double cpu_start = thread_cpu_seconds();
+      block();
+      measured.cpu_seconds = thread_cpu_seconds() - cpu_start;
+      measured.wall_seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    });
+    std::this_thread::sleep_for(kBlockedFor);
+    release();
+    blocked.join();
+  });
+  driver.join();
+  return measured;
+}
+
+void expect_parked(const Measured& m) {
+  EXPECT_GE(m.wall_seconds, 0.2) << "the operation did not block";
+  EXPECT_LT(m.cpu_seconds, kMaxCpuFraction * m.wall_seconds)
+      << "blocked for " << m.wall_seconds << " s but used " << m.cpu_seconds << " s of CPU";
+}
+
+// The flavors by capacity: 0 is the rendezvous channel, nullopt unbounded.
+constexpr std::optional<std::size_t> kFlavors[] = {0, 1, 16, std::nullopt};
+
+std::string name(std::optional<std::size_t> capacity) {
+  return capacity ? "bounded(" + std::to_string(*capacity) + ")" : "unbounded";
+}
+
+class BlockedOperation : public ::testing::TestWithParam<bool> {
+ protected:
+  bool pinned() const { return GetParam(); }
+};
+
+INSTANTIATE_TEST_SUITE_P(Cpus, BlockedOperation, ::testing::Values(false, true),
+                         [](const auto& info) { return info.param ? "OneCpu" : "Unpinned"; });
+
+TEST_P(BlockedOperation, RecvOnAnEmptyChannelParks) {
+  for (const auto capacity : kFlavors) {
+    SCOPED_TRACE(name(capacity));
+    auto [tx, rx] = capacity ? bounded<int>(*capacity) : unbounded<int>();
+    const Measured m = measure_blocked(
+        pinned(), [&, &rx = rx] { EXPECT_EQ(*rx.recv(), 1); },
+        [&, &tx = tx] { EXPECT_TRUE(tx.send(1)); });
+    expect_parked(m);
+  }
+}
+
+TEST_P(BlockedOperation, RecvWithADeadlineParks) {
+  auto [tx, rx] = bounded<int>(1);
+  const Measured m = measure_blocked(
+      pinned(), [&, &rx = rx] { EXPECT_EQ(*rx.recv_timeout(60s), 2); },
+      [&, &tx = tx] { EXPECT_TRUE(tx.send(2)); });
+  expect_parked(m);
+}
+
+TEST_P(BlockedOperation, SendOnAFullChannelParks) {
+  for (const std::size_t capacity : {std::size_t{0}, std::size_t{1}, std::size_t{16}}) {
+    SCOPED_TRACE(name(capacity));
+    auto [tx, rx] = bounded<int>(capacity);
+    for (std::size_t i = 0; i < capacity; ++i) ASSERT_TRUE(tx.try_send(0));
+    const Measured m = measure_blocked(
+        pinned(), [&, &tx = tx] { EXPECT_TRUE(tx.send(3)); },
+        [&, &rx = rx] { EXPECT_TRUE(rx.recv()); });
+    expect_parked(m);
+  }
+}
+
+TEST_P(BlockedOperation, SelectParks) {
+  auto [tx1, rx1] = bounded<int>(0);
+  auto [tx2, rx2] = unbounded<int>();
+  const Measured m = measure_blocked(
+      pinned(),
+      [&, &rx1 = rx1, &rx2 = rx2] {
+        Select sel;
+        sel.recv(rx1);
+        const std::size_t second = sel.recv(rx2);
+        auto op = sel.select();
+        EXPECT_EQ(op.index(), second);
+        EXPECT_EQ(*op.recv(rx2), 4);
+      },
+      [&, &tx2 = tx2] { EXPECT_TRUE(tx2.send(4)); });
+  expect_parked(m);
+}
+
+TEST_P(BlockedOperation, MpscRecvParks) {
+  auto [tx, rx] = ferrite::mpsc::channel<int>();
+  const Measured m = measure_blocked(
+      pinned(), [&, &rx = rx] { EXPECT_EQ(*rx.recv(), 5); },
+      [&, &tx = tx] { EXPECT_TRUE(tx.send(5)); });
+  expect_parked(m);
+}
+
+TEST(SpinningCanHelp, NotOnOneCpu) {
+  bool answer = true;
+  std::thread pinned([&] {
+    pin_to_one_cpu();
+    answer = ferrite::detail::spinning_can_help();
+  });
+  pinned.join();
+  EXPECT_FALSE(answer);
+}
+
+TEST(SpinningCanHelp, FollowsTheAffinity) {
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  ASSERT_EQ(sched_getaffinity(0, sizeof(allowed), &allowed), 0);
+  if (CPU_COUNT(&allowed) < 2) GTEST_SKIP() << "this process may use one CPU only";
+  // A new thread asks afresh; a thread later pinned notices within the
+  // refresh interval (a few hundred questions).
+  std::thread moved([&] {
+    const bool before = ferrite::detail::spinning_can_help();
+    pin_to_one_cpu();
+    bool after = before;
+    for (int i = 0; i < 1000 && after; ++i) after = ferrite::detail::spinning_can_help();
+    EXPECT_FALSE(after);
+  });
+  moved.join();
+}
+
+}  // namespace

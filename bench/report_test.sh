@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# bench/report: runs each of channel_bench's implementations in a process of
-# its own, interleaved by repetition; builds the table (medians, ratios to
+# bench/report: runs each (implementation, workload) in a process of its own
+# (or, with --whole, each implementation), interleaved by repetition with the
+# order rotating, optionally pinned (--cpus); builds the table (medians, ratios to
 # crossbeam-channel, geometric mean) and the docs section from a results
 # file; refuses bad input with a clear message, and names the Debian packages
 # it needs instead of installing them. Stand-in binaries only: no build, no
@@ -24,23 +25,56 @@ echo "bounded0_mpmc \$impl 0.25"
 SH
 chmod +x "$tmp/bench"
 
-# 1. Running: one process per implementation and repetition, in order.
-out="$("$report" --ferrite-bin "$tmp/bench" --only ferrite --no-docs \
-  --repetitions 2 --messages 1000 --results "$tmp/results.txt" 2>&1)" || fail "run failed: $out"
-expected="$(for r in 1 2; do for i in ferrite-channel ferrite-mpsc mutex-deque tbb moodycamel; do
-  echo "--messages 1000 --impl $i"; done; done)"
+# 1. Running, the default: one process per implementation, workload and
+# repetition; the implementations' order rotates from one repetition to the
+# next; a process's lines for other workloads are not counted.
+out="$("$report" --ferrite-bin "$tmp/bench" --only ferrite --no-docs --repetitions 2 \
+  --messages 1000 --filter unbounded_spsc --filter bounded0_mpmc \
+  --results "$tmp/results.txt" 2>&1)" || fail "run failed: $out"
+impls=(ferrite-channel ferrite-mpsc mutex-deque tbb moodycamel)
+expected="$(for r in 0 1; do for w in unbounded_spsc bounded0_mpmc; do for k in 0 1 2 3 4; do
+  echo "--messages 1000 --filter $w --impl ${impls[$(((k + r) % 5))]}"; done; done; done)"
 [ "$(cat "$tmp/calls.log")" = "$expected" ] || fail "calls were: $(cat "$tmp/calls.log")"
 grep -q '^| `unbounded_spsc` *| 0.500 ' <<<"$out" || fail "no unbounded_spsc row: $out"
 [ "$(grep -c '^unbounded_spsc ferrite-channel 0.5$' "$tmp/results.txt")" = 2 ] \
   || fail "results file: $(cat "$tmp/results.txt")"
+grep -q 'one process per implementation and workload' "$tmp/results.txt" \
+  || fail "setup line: $(cat "$tmp/results.txt")"
+
+# 1a. --whole: one process per implementation and repetition, every workload.
+: >"$tmp/calls.log"
+out="$("$report" --ferrite-bin "$tmp/bench" --only ferrite --no-docs --whole \
+  --repetitions 2 --messages 1000 --results "$tmp/results.txt" 2>&1)" || fail "--whole failed: $out"
+expected="$(for r in 0 1; do for k in 0 1 2 3 4; do
+  echo "--messages 1000 --impl ${impls[$(((k + r) % 5))]}"; done; done)"
+[ "$(cat "$tmp/calls.log")" = "$expected" ] || fail "--whole calls were: $(cat "$tmp/calls.log")"
+[ "$(grep -c '^bounded0_mpmc ferrite-channel 0.25$' "$tmp/results.txt")" = 2 ] \
+  || fail "--whole results file: $(cat "$tmp/results.txt")"
+
+# 1d. --cpus: every measured process runs on those CPUs only.
+cat >"$tmp/affinity_bench" <<SH
+#!/usr/bin/env bash
+[ "\$1" = "--help" ] && { echo "usage: [--threads N]"; exit 0; }
+grep Cpus_allowed_list /proc/self/status >>"$tmp/affinity.log"
+echo "unbounded_spsc ferrite-channel 0.5"
+SH
+chmod +x "$tmp/affinity_bench"
+first_cpu="$(python3 -c 'import os; print(min(os.sched_getaffinity(0)))')"
+"$report" --ferrite-bin "$tmp/affinity_bench" --only ferrite --no-docs --repetitions 1 \
+  --messages 10 --filter unbounded_spsc --cpus "$first_cpu" --results "$tmp/r1d.txt" \
+  >/dev/null 2>&1 || fail "--cpus run failed"
+[ "$(sort -u "$tmp/affinity.log")" = "$(printf 'Cpus_allowed_list:\t%s' "$first_cpu")" ] \
+  || fail "--cpus affinity: $(cat "$tmp/affinity.log")"
+grep -q "on CPUs $first_cpu" "$tmp/r1d.txt" || fail "--cpus not in the setup line"
 
 # 1b. --scaling: ferrite's implementations only (the table compares them with
 # crossbeam), at each thread count, on the mpsc and mpmc workloads only.
 : >"$tmp/calls.log"
 out="$("$report" --ferrite-bin "$tmp/bench" --only ferrite --scaling 2,4 \
   --repetitions 1 --messages 1000 2>&1)" || fail "--scaling failed: $out"
-expected="$(for t in 2 4; do for i in ferrite-channel ferrite-mpsc; do
-  echo "--messages 1000 --threads $t --filter _mpsc|_mpmc --impl $i"; done; done)"
+expected="$(for t in 2 4; do for f in unbounded bounded0 bounded1 boundedN; do
+  for w in mpsc mpmc; do for i in ferrite-channel ferrite-mpsc; do
+  echo "--messages 1000 --threads $t --filter ${f}_$w --impl $i"; done; done; done; done)"
 [ "$(cat "$tmp/calls.log")" = "$expected" ] || fail "--scaling calls were: $(cat "$tmp/calls.log")"
 grep -q '^bounded0_mpmc  *2  ' <<<"$out" || fail "--scaling table: $out"
 grep -q '^unbounded_spsc' <<<"$out" && fail "--scaling kept a non-mpsc/mpmc row: $out"
@@ -55,9 +89,10 @@ echo "bounded0_mpmc crossbeam-channel 0.5"
 SH
 chmod +x "$tmp/peers/crossbeam-channel"
 out="$("$report" --peers-dir "$tmp/peers" --only crossbeam-channel --no-docs \
-  --repetitions 1 --messages 1000 --results "$tmp/peer_results.txt" 2>&1)" \
+  --repetitions 1 --messages 1000 --filter bounded0_mpmc --results "$tmp/peer_results.txt" 2>&1)" \
   || fail "--peers-dir failed: $out"
-[ "$(cat "$tmp/peer_calls.log")" = "--messages 1000" ] || fail "peer calls: $(cat "$tmp/peer_calls.log")"
+[ "$(cat "$tmp/peer_calls.log")" = "--messages 1000 bounded0_mpmc" ] \
+  || fail "peer calls: $(cat "$tmp/peer_calls.log")"
 grep -q '^| `bounded0_mpmc` *| 0.500 ' <<<"$out" || fail "--peers-dir table: $out"
 out="$("$report" --peers-dir "$tmp/peers" --only rust --no-docs \
   --repetitions 1 --messages 1000 --results "$tmp/peer_results.txt" 2>&1)" \
@@ -86,9 +121,11 @@ printf '# benchmarks\n\nbefore\n\n<!-- report:begin -->\nold table\n<!-- report:
   >"$tmp/docs/BENCHMARKS.md"
 out="$("$report" --from-results "$tmp/saved.txt" --docs-dir "$tmp/docs" 2>&1)" \
   || fail "--from-results failed: $out"
-# unbounded_spsc: medians 0.3 and 0.15, ratio 0.50; bounded0_mpmc 0.60;
-# geometric mean sqrt(0.5 * 0.6) = 0.55.
-grep -q '^| `unbounded_spsc` *| 0.300 *| 0.150 (0.50)' <<<"$out" || fail "spsc row: $out"
+# unbounded_spsc: medians 0.3 and 0.15, ratio 0.50; per repetition the
+# ratios are 0.1/0.4, 0.15/0.2 and 0.9/0.3, so their range is 0.25-3.00;
+# bounded0_mpmc 0.60; geometric mean sqrt(0.5 * 0.6) = 0.55.
+grep -q '^| `unbounded_spsc` *| 0.300 *| 0.150 (0.50, 0.25–3.00)' <<<"$out" \
+  || fail "spsc row: $out"
 grep -q '^| `bounded0_mpmc` *| 1.000 *| 0.600 (0.60)' <<<"$out" || fail "mpmc row: $out"
 grep -q 'geometric mean of ratios.*\*\*0.55\*\* (n=2)' <<<"$out" || fail "geomean: $out"
 doc="$(cat "$tmp/docs/BENCHMARKS.md")"
@@ -109,6 +146,8 @@ expect_error "cannot read" --from-results "$tmp/missing.txt" --no-docs
 expect_error "holds no results" --from-results "$tmp/empty.txt" --no-docs
 expect_error "unknown 'nonsense'" --only nonsense
 expect_error "is not a directory" --peers-dir "$tmp/no-such-dir"
+expect_error "not a CPU number" --cpus x --no-docs
+expect_error "are not available" --cpus 100000 --no-docs
 
 # 4. A missing package: named, nothing installed, nothing built, exit 1.
 # A stand-in dpkg-query reports every package as not installed.

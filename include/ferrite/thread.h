@@ -229,6 +229,21 @@ class ScopeData {
 
 [[noreturn, gnu::cold]] void join_twice(const char* handle);
 
+// Moves a finished thread's (or job's) outcome out to its joiner. Moving a
+// value runs user code, which may throw: then that exception is the join's
+// panic, as if the thread had thrown it, rather than escaping join() or being
+// lost.
+template <class R>
+JoinResult<R> take_outcome(JoinResult<R>& outcome) {
+  try {
+    return std::move(outcome);
+  } catch (abi::__forced_unwind&) {
+    throw;  // thread cancellation is not a panic
+  } catch (...) {
+    return JoinResult<R>(std::unexpect, std::current_exception());
+  }
+}
+
 }  // namespace ferrite::detail
 
 namespace ferrite::thread {
@@ -263,7 +278,7 @@ class JoinHandle {
     if (!thread_.joinable() || slot_ == nullptr) detail::join_twice("JoinHandle");
     thread_.join();
     std::shared_ptr<detail::ResultSlot<R>> slot = std::move(slot_);
-    return std::move(*slot->result);
+    return detail::take_outcome<R>(*slot->result);
   }
   // True once the callable has returned or panicked (join() will not block
   // for long). False after join().
@@ -341,7 +356,7 @@ class ScopedJoinHandle {
     std::shared_ptr<detail::ScopedPacket<R>> packet = std::move(packet_);
     packet->join();
     packet->mark_observed();
-    return std::move(*packet->result);
+    return detail::take_outcome<R>(*packet->result);
   }
   bool is_finished() const noexcept { return packet_ != nullptr && packet_->finished.load(); }
   ThreadId id() const noexcept { return packet_ == nullptr ? ThreadId() : packet_->id(); }

@@ -114,21 +114,43 @@ template <class R>
 using TaskPacket = std::conditional_t<ChannelMessage<JoinResult<R>>, JoinResult<R>,
                                       std::unique_ptr<JoinResult<R>>>;
 
+// The outcome a packet carries, moved out for join() (detail::take_outcome:
+// a move that throws there becomes the join's panic).
 template <class R>
 JoinResult<R> unpack_task(TaskPacket<R>&& packet) {
   if constexpr (ChannelMessage<JoinResult<R>>) {
-    return std::move(packet);
+    return std::move(packet);  // a noexcept move
   } else {
-    return std::move(*packet);
+    return take_outcome<R>(*packet);
   }
 }
 
+// Boxes an outcome for the result channel when it cannot travel as it is.
+// The box is filled by moving the value, which may throw: then the packet
+// carries that exception as the job's panic instead, so the outcome is never
+// lost (only a failure to allocate the second box escapes, to the worker).
 template <class R>
 TaskPacket<R> pack_task(JoinResult<R>&& result) {
   if constexpr (ChannelMessage<JoinResult<R>>) {
     return std::move(result);
   } else {
-    return std::make_unique<JoinResult<R>>(std::move(result));
+    try {
+      return std::make_unique<JoinResult<R>>(std::move(result));
+    } catch (abi::__forced_unwind&) {
+      throw;
+    } catch (...) {
+      return std::make_unique<JoinResult<R>>(std::unexpect, std::current_exception());
+    }
+  }
+}
+
+// Whether a packet carries a panic.
+template <class R>
+bool task_panicked(const TaskPacket<R>& packet) {
+  if constexpr (ChannelMessage<JoinResult<R>>) {
+    return !packet.has_value();
+  } else {
+    return !packet->has_value();
   }
 }
 
@@ -259,10 +281,10 @@ class ThreadPool {
     auto [tx, rx] = channel::bounded<detail::TaskPacket<R>>(1);
     core_.enqueue(
         [fn = std::decay_t<F>(std::forward<F>(f)), tx = std::move(tx)]() mutable {
-          detail::JoinResult<R> result = detail::run_catching<R>(fn);
-          const bool panicked = !result.has_value();
+          detail::TaskPacket<R> packet = detail::pack_task<R>(detail::run_catching<R>(fn));
+          const bool panicked = detail::task_panicked<R>(packet);
           // Fails only when the handle is gone: then nobody wants the result.
-          static_cast<void>(tx.send(detail::pack_task<R>(std::move(result))));
+          static_cast<void>(tx.send(std::move(packet)));
           return panicked;
         },
         "ThreadPool::submit");

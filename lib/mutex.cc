@@ -7,6 +7,7 @@
 // know whether others still sleep), which costs at most one spare wake-up.
 #include <atomic>
 #include <cstdint>
+#include <cstdio>
 #include <string>
 
 #include "ferrite/detail/futex.h"
@@ -66,6 +67,18 @@ void exclusive_access_violated(const char* what) {
   message +=
       ": the lock is held (a guard is alive), but this operation needs exclusive access; "
       "drop every guard first";
+  panic(std::move(message));
+}
+
+void relock_refused(const char* what, const void* lock) {
+  char address[2 * sizeof(void*) + 3];
+  std::snprintf(address, sizeof(address), "%p", lock);
+  std::string message(what);
+  message += ": this thread already holds the lock at ";
+  message += address;
+  message +=
+      " (a guard of it is alive on this thread), so waiting for it would wait forever; drop "
+      "that guard first, or reuse it instead of locking again";
   panic(std::move(message));
 }
 

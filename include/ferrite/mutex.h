@@ -56,6 +56,7 @@
 
 #include "ferrite/detail/owned.h"
 #include "ferrite/detail/futex.h"
+#include "ferrite/detail/lock_holder.h"
 #include "ferrite/detail/value_type.h"
 #include "ferrite/marker.h"
 #include "ferrite/panic.h"
@@ -82,8 +83,10 @@ namespace detail {
 
 // The lock word of Mutex<T> (Rust's futex mutex): kUnlocked, kLocked (no
 // sleeper), or kContended (locked, and a thread may be asleep on the word).
-// Not recursive, no owner tracking; lock() and unlock() inline their fast
-// path and call lib/mutex.cc only under contention.
+// Not recursive: it records its holder (detail/lock_holder.h) so that a
+// thread locking it again is refused instead of deadlocking. lock() and
+// unlock() inline their fast path and call lib/mutex.cc only under
+// contention.
 class FERRITE_CAPABILITY("mutex") RawMutex {
  public:
   constexpr RawMutex() noexcept = default;
@@ -91,25 +94,31 @@ class FERRITE_CAPABILITY("mutex") RawMutex {
   RawMutex& operator=(const RawMutex&) = delete;
 
   void lock() noexcept FERRITE_ACQUIRE() {
-    std::uint32_t unlocked = kUnlocked;
-    // ORDERING(mutex-lock-fast): acquire pairs with the release exchange in
-    // unlock(): the new holder sees every write made under the lock before.
-    if (!state_.compare_exchange_strong(unlocked, kLocked, std::memory_order_acquire,
-                                        std::memory_order_relaxed)) [[unlikely]] {
+    if (!try_acquire()) [[unlikely]] lock_contended();
+    holder_.set();
+  }
+
+  // As lock(), but false, with the lock not taken, when the calling thread
+  // already holds it (lock() would wait for itself forever). The check runs
+  // only when the lock is found held.
+  bool lock_unless_held_by_caller() noexcept FERRITE_TRY_ACQUIRE(true) {
+    if (!try_acquire()) [[unlikely]] {
+      if (holder_.is_caller()) return false;
       lock_contended();
     }
+    holder_.set();
+    return true;
   }
 
   // Acquires the lock only if it is free right now.
   bool try_lock() noexcept FERRITE_TRY_ACQUIRE(true) {
-    std::uint32_t unlocked = kUnlocked;
-    // ORDERING(mutex-try-lock): acquire pairs with the release exchange in
-    // unlock(), as in lock(); a failed attempt reads nothing it relies on.
-    return state_.compare_exchange_strong(unlocked, kLocked, std::memory_order_acquire,
-                                          std::memory_order_relaxed);
+    if (!try_acquire()) return false;
+    holder_.set();
+    return true;
   }
 
   void unlock() noexcept FERRITE_RELEASE() {
+    holder_.clear();
     // ORDERING(mutex-unlock): release pairs with the acquire compare-exchange
     // or exchange of the next lock()/try_lock(), publishing this critical
     // section. Reading kContended means a thread may sleep: wake one.
@@ -136,10 +145,20 @@ class FERRITE_CAPABILITY("mutex") RawMutex {
   static constexpr std::uint32_t kLocked = 1;
   static constexpr std::uint32_t kContended = 2;
 
+  bool try_acquire() noexcept {
+    std::uint32_t unlocked = kUnlocked;
+    // ORDERING(mutex-lock-fast): acquire pairs with the release exchange in
+    // unlock(): the new holder sees every write made under the lock before.
+    // A failed attempt reads nothing it relies on.
+    return state_.compare_exchange_strong(unlocked, kLocked, std::memory_order_acquire,
+                                          std::memory_order_relaxed);
+  }
+
   void lock_contended() noexcept;  // lib/mutex.cc
   void wake_one() noexcept;        // lib/mutex.cc
 
   std::atomic<std::uint32_t> state_{kUnlocked};
+  LockHolder holder_;
 };
 
 // Panics: "<what>: the lock is held (a guard is alive); ...". lib/mutex.cc.
@@ -216,7 +235,9 @@ class Mutex {
   // Not analysed: the lock's ownership moves into the returned guard, which
   // the thread-safety analysis cannot follow. The guard asserts it on use.
   [[nodiscard]] LockResult<MutexGuard<T>> lock() const FERRITE_NO_THREAD_SAFETY_ANALYSIS {
-    raw_.lock();
+    if (!raw_.lock_unless_held_by_caller()) [[unlikely]] {
+      detail::relock_refused("ferrite::Mutex::lock", this);
+    }
     return with_poison(MutexGuard<T>(*this));
   }
 

@@ -42,6 +42,7 @@
 #include <utility>
 
 #include "ferrite/detail/futex.h"
+#include "ferrite/detail/lock_holder.h"
 #include "ferrite/detail/value_type.h"
 #include "ferrite/marker.h"
 #include "ferrite/mutex.h"
@@ -70,7 +71,10 @@ class FERRITE_CAPABILITY("rwlock") RawRwLock {
   RawRwLock(const RawRwLock&) = delete;
   RawRwLock& operator=(const RawRwLock&) = delete;
 
-  void lock_shared() noexcept FERRITE_ACQUIRE_SHARED() {
+  // False, with nothing taken, when the calling thread holds the write lock
+  // (waiting would wait for itself forever). The check runs only when the
+  // fast path fails. A thread that already reads may read again.
+  bool lock_shared_unless_writer_is_caller() noexcept FERRITE_TRY_ACQUIRE_SHARED(true) {
     // ORDERING(rwlock-read-peek): relaxed; the compare-exchange below
     // re-validates the value it read.
     std::uint32_t seen = state_.load(std::memory_order_relaxed);
@@ -79,8 +83,10 @@ class FERRITE_CAPABILITY("rwlock") RawRwLock {
     if (!is_read_lockable(seen) ||
         !state_.compare_exchange_weak(seen, seen + kReadLocked, std::memory_order_acquire,
                                       std::memory_order_relaxed)) [[unlikely]] {
+      if (writer_.is_caller()) return false;
       lock_shared_contended();
     }
+    return true;
   }
 
   bool try_lock_shared() noexcept FERRITE_TRY_ACQUIRE_SHARED(true) {
@@ -107,14 +113,19 @@ class FERRITE_CAPABILITY("rwlock") RawRwLock {
     if (is_unlocked(now) && has_writers_waiting(now)) [[unlikely]] wake_writer_or_readers(now);
   }
 
-  void lock() noexcept FERRITE_ACQUIRE() {
+  // The write lock; false, with nothing taken, when the calling thread
+  // already holds it (the check runs only when the fast path fails).
+  bool lock_unless_held_by_caller() noexcept FERRITE_TRY_ACQUIRE(true) {
     std::uint32_t unlocked = 0;
     // ORDERING(rwlock-write-fast): acquire pairs with the release fetch_sub in
     // unlock()/unlock_shared(): every earlier critical section happens before.
     if (!state_.compare_exchange_weak(unlocked, kWriteLocked, std::memory_order_acquire,
                                       std::memory_order_relaxed)) [[unlikely]] {
+      if (writer_.is_caller()) return false;
       lock_contended();
     }
+    writer_.set();
+    return true;
   }
 
   bool try_lock() noexcept FERRITE_TRY_ACQUIRE(true) {
@@ -125,6 +136,7 @@ class FERRITE_CAPABILITY("rwlock") RawRwLock {
       // in unlock()/unlock_shared(), as in lock(). Waiting bits are kept.
       if (state_.compare_exchange_weak(seen, seen + kWriteLocked, std::memory_order_acquire,
                                        std::memory_order_relaxed)) {
+        writer_.set();
         return true;
       }
     }
@@ -132,6 +144,7 @@ class FERRITE_CAPABILITY("rwlock") RawRwLock {
   }
 
   void unlock() noexcept FERRITE_RELEASE() {
+    writer_.clear();
     // ORDERING(rwlock-write-unlock): release pairs with the acquire of the
     // next lock()/lock_shared(), publishing this writer's critical section.
     const std::uint32_t now =
@@ -183,6 +196,7 @@ class FERRITE_CAPABILITY("rwlock") RawRwLock {
 
   std::atomic<std::uint32_t> state_{0};
   std::atomic<std::uint32_t> writer_notify_{0};
+  LockHolder writer_;  // the thread holding the write lock, for the relock check
 };
 
 }  // namespace detail
@@ -229,13 +243,17 @@ class RwLock {
 
   // Not analysed: the lock moves into the returned guard (see Mutex::lock).
   [[nodiscard]] LockResult<RwLockReadGuard<T>> read() const FERRITE_NO_THREAD_SAFETY_ANALYSIS {
-    raw_.lock_shared();
+    if (!raw_.lock_shared_unless_writer_is_caller()) [[unlikely]] {
+      detail::relock_refused("ferrite::RwLock::read", this);
+    }
     return with_poison(RwLockReadGuard<T>(*this));
   }
 
   // Not analysed: as read().
   [[nodiscard]] LockResult<RwLockWriteGuard<T>> write() const FERRITE_NO_THREAD_SAFETY_ANALYSIS {
-    raw_.lock();
+    if (!raw_.lock_unless_held_by_caller()) [[unlikely]] {
+      detail::relock_refused("ferrite::RwLock::write", this);
+    }
     return with_poison(RwLockWriteGuard<T>(*this));
   }
 

@@ -11,7 +11,34 @@ and platforms come from Debian packages, and Abseil, GoogleTest and Google
 Benchmark are built from the Debian source tarballs that tools/bootstrap
 fetched and verified into $FERRITE_DISTDIR (default ~/.cache/ferrite/distfiles).
 Each tarball's sha256 is verified again here.
+
+A workspace that would rather fetch GoogleTest, Abseil or Google Benchmark
+from their upstream release archives (or a mirror of them) names those, and
+only those, archives; the others stay offline:
+
+    ferrite_dependencies(
+        googletest = {
+            "urls": ["https://mirror.example/googletest-1.12.1.tar.gz"],
+            "sha256": "<sha256 of that archive>",
+            "strip_prefix": "googletest-release-1.12.1",
+        },
+    )
+
+`url` (one) or `urls` (tried in order), `sha256` and `strip_prefix` are
+what http_archive takes; sha256 is required. The archive must hold a
+version with Bazel BUILD files that ferrite builds with (the pinned versions
+in SOURCES are the tested ones). A repository the workspace declared itself
+before the call is never replaced.
 """
+
+load("@bazel_tools//tools/build_defs/repo:http.bzl", "http_archive")
+
+# ferrite_dependencies() argument -> the repository it replaces.
+UPSTREAM_ARGS = {
+    "abseil": "com_google_absl",
+    "googletest": "com_google_googletest",
+    "benchmark": "com_github_google_benchmark",
+}
 
 # name -> (tarball, sha256 of the tarball, top-level folder)
 SOURCES = {
@@ -76,8 +103,40 @@ local_tree = repository_rule(
     local = True,
 )
 
-def ferrite_dependencies():
-    """Declares every repository ferrite needs. Call first in WORKSPACE."""
+def _upstream_archive(name, arg, archive):
+    """Declares `name` as an http_archive from the dict given for `arg`."""
+    if type(archive) != "dict":
+        fail("ferrite_dependencies(%s = ...): expected a dict with url or urls, sha256, strip_prefix" % arg)
+    unknown = [k for k in archive if k not in ["url", "urls", "sha256", "strip_prefix"]]
+    if unknown:
+        fail("ferrite_dependencies(%s = ...): unknown keys %s (expected url or urls, sha256, strip_prefix)" %
+             (arg, ", ".join(unknown)))
+    urls = archive.get("urls", [])
+    if archive.get("url"):
+        urls = [archive["url"]] + urls
+    if not urls:
+        fail("ferrite_dependencies(%s = ...): needs url or urls" % arg)
+    if not archive.get("sha256"):
+        fail("ferrite_dependencies(%s = ...): needs the archive's sha256 (an unpinned download is refused)" % arg)
+    http_archive(
+        name = name,
+        urls = urls,
+        sha256 = archive["sha256"],
+        strip_prefix = archive.get("strip_prefix", ""),
+    )
+
+def ferrite_dependencies(googletest = None, abseil = None, benchmark = None):
+    """Declares every repository ferrite needs. Call first in WORKSPACE.
+
+    googletest, abseil, benchmark: optional upstream archives,
+    {"url" or "urls", "sha256", "strip_prefix"}, used instead of the Debian
+    source tarballs (see the file comment). Left out: offline, from Debian.
+    """
+    upstream = {"googletest": googletest, "abseil": abseil, "benchmark": benchmark}
+    for arg, archive in upstream.items():
+        name = UPSTREAM_ARGS[arg]
+        if archive != None and not native.existing_rule(name):
+            _upstream_archive(name, arg, archive)
     for name in ["rules_cc", "rules_java", "remote_coverage_tools"]:
         if not native.existing_rule(name):
             local_tree(name = name, anchor = Label("//third_party/bazel/%s:WORKSPACE" % name))

@@ -11,7 +11,15 @@ yields three test targets from one cc_test:
 The twins rebuild the same cc_test through a configuration transition on
 --copt/--linkopt, so every dependency (Abseil, GoogleTest) is instrumented
 too, and one `bazel test //...` runs all three side by side.
-`--test_tag_filters=tsan` (or asan, plain) selects one mode.
+`--test_tag_filters=tsan` (or asan, plain) selects one mode. The twins build
+with -g, so sanitizer reports name file:line.
+
+Users load it for their own tests (`@ferrite//sanitizers:defs.bzl`). Their
+code gets the sanitizers and -D_GLIBCXX_ASSERTIONS, but not ferrite's warning
+set (FERRITE_COPTS: -Werror, -Werror=unsafe-buffer-usage...), which applies
+only to tests inside ferrite's own repository; a user who wants it passes
+`copts = FERRITE_COPTS`. `suppressions = [...]` adds a test's own
+suppression files (named *tsan.supp, *ubsan.supp or *lsan.supp) to ferrite's.
 
     ferrite_compile_fail_test(name = "send_rc", src = "compile_fail/send_rc.cc")
 
@@ -44,9 +52,11 @@ FERRITE_COPTS = [
 CHECKED_STDLIB_COPTS = ["-D_GLIBCXX_ASSERTIONS"]
 
 # Instrumentation per mode. ASan/UBSan link with lld: gold fails on the ASan runtime.
+# -g: reports name file:line (llvm-symbolizer reads the debug info).
 SANITIZERS = {
     "asan": struct(
         copts = CHECKED_STDLIB_COPTS + [
+            "-g",
             "-fsanitize=address,undefined",
             "-fno-sanitize-recover=all",
             "-fno-omit-frame-pointer",
@@ -63,7 +73,7 @@ SANITIZERS = {
         },
     ),
     "tsan": struct(
-        copts = CHECKED_STDLIB_COPTS + ["-fsanitize=thread", "-fno-omit-frame-pointer"],
+        copts = CHECKED_STDLIB_COPTS + ["-g", "-fsanitize=thread", "-fno-omit-frame-pointer"],
         linkopts = ["-fsanitize=thread", "-fuse-ld=lld"],
         env = {
             "TSAN_OPTIONS": "halt_on_error=1:second_deadlock_stack=1:suppressions=$SUPP/tsan.supp",
@@ -73,6 +83,10 @@ SANITIZERS = {
 
 _COPT = "//command_line_option:copt"
 _LINKOPT = "//command_line_option:linkopt"
+
+# fastbuild links with -Wl,-S (no debug info); the twins keep it for -g.
+# (Bazel 4 cannot read --strip in a transition, only set it.)
+_STRIP = "//command_line_option:strip"
 
 # The uninstrumented mode, for canary controls.
 _PLAIN = struct(copts = [], linkopts = [], env = {})
@@ -85,13 +99,24 @@ def _sanitizer_transition_impl(settings, attr):
     return {
         _COPT: settings[_COPT] + mode.copts,
         _LINKOPT: settings[_LINKOPT] + mode.linkopts,
+        _STRIP: "never",
     }
 
 _sanitizer_transition = transition(
     implementation = _sanitizer_transition_impl,
     inputs = [_COPT, _LINKOPT],
-    outputs = [_COPT, _LINKOPT],
+    outputs = [_COPT, _LINKOPT, _STRIP],
 )
+
+# The suppression files each sanitizer reads (ASan's own errors have none:
+# they are bugs to fix).
+_SUPPRESSION_KINDS = ["tsan", "ubsan", "lsan"]
+
+def _suppression_kind(basename):
+    for kind in _SUPPRESSION_KINDS:
+        if basename.endswith(kind + ".supp"):
+            return kind
+    return None
 
 def _runfiles_path(ctx, f):
     if f.short_path.startswith("../"):
@@ -109,8 +134,37 @@ def _sanitized_test_impl(ctx):
         "# Runs %s built with %s instrumentation." % (ctx.attr.binary_label, ctx.attr.sanitizer),
         "SUPP=\"$TEST_SRCDIR/%s\"" % supp_dir,
     ]
+    for f in ctx.files.suppressions:
+        if not _suppression_kind(f.basename):
+            fail("%s: suppression file %s must be named *tsan.supp, *ubsan.supp or *lsan.supp" %
+                 (ctx.label, f.short_path))
+    if ctx.files.suppressions:
+        # The test's own suppression files, appended to ferrite's of the same
+        # kind: each sanitizer reads one file.
+        lines += [
+            "own_supp=\"${TEST_TMPDIR:-$(mktemp -d)}/suppressions\"",
+            "mkdir -p \"$own_supp\"",
+        ]
+        for kind in _SUPPRESSION_KINDS:
+            files = ["\"$SUPP/%s.supp\"" % kind] + [
+                "\"$TEST_SRCDIR/%s\"" % _runfiles_path(ctx, f)
+                for f in ctx.files.suppressions
+                if _suppression_kind(f.basename) == kind
+            ]
+            lines.append("awk 1 %s >\"$own_supp/%s.supp\"" % (" ".join(files), kind))
+        lines.append("SUPP=\"$own_supp\"")
     for key, value in _mode(ctx.attr.sanitizer).env.items():
         lines.append("export %s=\"%s\"" % (key, value))
+    # Reports name file:line through llvm-symbolizer (tools/bootstrap installs
+    # clang's); the runtimes' own search can settle on a missing one.
+    lines += [
+        "for sym in /usr/lib/llvm-19/bin/llvm-symbolizer \"$(command -v llvm-symbolizer)\"; do",
+        "  if [ -x \"$sym\" ]; then",
+        "    export ASAN_SYMBOLIZER_PATH=\"${ASAN_SYMBOLIZER_PATH:-$sym}\" TSAN_SYMBOLIZER_PATH=\"${TSAN_SYMBOLIZER_PATH:-$sym}\" UBSAN_SYMBOLIZER_PATH=\"${UBSAN_SYMBOLIZER_PATH:-$sym}\"",
+        "    break",
+        "  fi",
+        "done",
+    ]
     exe = "\"$TEST_SRCDIR/%s\"" % _runfiles_path(ctx, binary)
     if ctx.attr.canary:
         # A canary: `binary MODE` commits a bug on purpose. Each MODE must be
@@ -127,6 +181,10 @@ def _sanitized_test_impl(ctx):
                 lines += [
                     "if [ $rc -ne 0 ] && grep -qF -- %s <<<\"$out\"; then echo \"CANARY OK: %s stopped with: \"%s;" % (q, mode, q),
                     "else echo \"CANARY FAIL: %s was not stopped with: \"%s; status=1; fi" % (mode, q),
+                    # The report must point into the canary's source (BINARY.cc),
+                    # which takes -g and a symbolizer.
+                    "if grep -qE '%s[.]cc:[0-9]+' <<<\"$out\"; then echo \"CANARY OK: %s's report names %s.cc:line\";" % (binary.basename, mode, binary.basename),
+                    "else echo \"CANARY FAIL: %s's report names no %s.cc:line (built without -g, or no llvm-symbolizer)\"; status=1; fi" % (mode, binary.basename),
                 ]
             else:
                 lines += [
@@ -138,7 +196,7 @@ def _sanitized_test_impl(ctx):
         lines.append("exec %s \"$@\"" % exe)
     script = ctx.actions.declare_file(ctx.label.name + ".sh")
     ctx.actions.write(script, "\n".join(lines) + "\n", is_executable = True)
-    runfiles = ctx.runfiles(files = [binary] + ctx.files._suppressions)
+    runfiles = ctx.runfiles(files = [binary] + ctx.files._suppressions + ctx.files.suppressions)
     runfiles = runfiles.merge(target[DefaultInfo].default_runfiles)
     return [DefaultInfo(executable = script, runfiles = runfiles)]
 
@@ -151,6 +209,8 @@ sanitized_test = rule(
         "sanitizer": attr.string(mandatory = True, values = ["plain"] + SANITIZERS.keys()),
         # Canary mode: argument -> the report it must produce ("" = must exit 0).
         "canary": attr.string_dict(),
+        # The test's own suppression files, added to ferrite's (see ferrite_cc_test).
+        "suppressions": attr.label_list(allow_files = [".supp"]),
         "_suppressions": attr.label_list(
             default = [
                 "//sanitizers:tsan.supp",
@@ -165,13 +225,28 @@ sanitized_test = rule(
     },
 )
 
-def ferrite_cc_test(name, srcs, deps = [], copts = [], args = [], size = "small", tags = [], sanitizers = ["asan", "tsan"], timeout = None, **kwargs):
-    """A GoogleTest cc_test plus its _asan and _tsan twins (see the file comment)."""
+def _in_ferrite():
+    """Whether the calling BUILD file belongs to ferrite's own repository.
+
+    Label() resolves in this file's repository: "" when ferrite is the main
+    workspace, "ferrite" when a user's workspace loads it as @ferrite.
+    """
+    return native.repository_name().lstrip("@") == Label("//:BUILD.bazel").workspace_name
+
+def ferrite_cc_test(name, srcs, deps = [], copts = [], args = [], size = "small", tags = [], sanitizers = ["asan", "tsan"], timeout = None, suppressions = [], **kwargs):
+    """A cc_test plus its _asan and _tsan twins (see the file comment).
+
+    Inside ferrite its sources build with FERRITE_COPTS; elsewhere with only
+    the caller's copts (plus -D_GLIBCXX_ASSERTIONS and, in the twins, the
+    sanitizer flags). suppressions: the test's own *tsan.supp, *ubsan.supp
+    and *lsan.supp files, added to ferrite's.
+    """
+    warnings = FERRITE_COPTS if _in_ferrite() else []
     native.cc_test(
         name = name,
         srcs = srcs,
         deps = deps,
-        copts = FERRITE_COPTS + CHECKED_STDLIB_COPTS + copts,
+        copts = warnings + CHECKED_STDLIB_COPTS + copts,
         args = args,
         size = size,
         timeout = timeout,
@@ -184,6 +259,7 @@ def ferrite_cc_test(name, srcs, deps = [], copts = [], args = [], size = "small"
             binary = ":" + name,
             binary_label = "//%s:%s" % (native.package_name(), name),
             sanitizer = mode,
+            suppressions = suppressions,
             args = args,
             size = size,
             timeout = timeout,
@@ -265,7 +341,8 @@ def sanitizer_canary_test(name, binary, reports, **kwargs):
     reports: {sanitizer: {MODE: expected report}}. Yields NAME (uninstrumented:
     every MODE must run clean, so it is the sanitizer that catches the bug),
     and NAME_asan / NAME_tsan, which pass only if each listed MODE is stopped
-    with its report.
+    with its report, and the report names a line of BINARY.cc (the twins'
+    -g and the symbolizer at work; the source is named after the binary).
     """
     all_modes = {}
     for checks in reports.values():
@@ -287,7 +364,8 @@ def ferrite_script_test(name, src, data = [], size = "small", tags = [], **kwarg
     """A shell test of the tooling (audit, bootstrap, suppressions), in the three modes.
 
     Script tests run no compiled ferrite code, so their _asan and _tsan twins
-    run the same script (FERRITE_TEST_MODE tells it which twin it is). They
+    run the same script (FERRITE_TEST_MODE tells it which twin it is; a
+    script that compiles, like the CMake install test, builds in that mode). They
     exist so that every test target has its three modes and a run filtered by
     tag (`--test_tag_filters=tsan`) is still a complete suite.
     """

@@ -25,3 +25,4 @@
 #include "ferrite/thread_pool.h"
 #include "ferrite/unsafe.h"
 #include "ferrite/vec.h"
+#include "ferrite/version.h"

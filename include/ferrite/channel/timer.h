@@ -44,9 +44,7 @@ class OneDelivery {
     return *token.timer.delivery;
   }
 
-  std::size_t len(this const auto& self) noexcept { return self.is_empty() ? 0 : 1; }
   std::optional<std::size_t> capacity() const noexcept { return 1; }
-  bool is_full(this const auto& self) noexcept { return !self.is_empty(); }
   bool is_disconnected() const noexcept { return false; }
 };
 
@@ -61,6 +59,8 @@ class AtChannel : public OneDelivery {
   Deadline deadline_hint() const noexcept;
 
   bool is_empty() const noexcept;
+  bool is_full() const noexcept { return !is_empty(); }
+  std::size_t len() const noexcept { return is_empty() ? 0 : 1; }
 
  private:
   const Instant delivery_time_;
@@ -79,6 +79,8 @@ class TickChannel : public OneDelivery {
   Deadline deadline_hint() const noexcept { return delivery(); }
 
   bool is_empty() const noexcept { return std::chrono::steady_clock::now() < delivery(); }
+  bool is_full() const noexcept { return !is_empty(); }
+  std::size_t len() const noexcept { return is_empty() ? 0 : 1; }
 
  private:
   Instant delivery() const noexcept;

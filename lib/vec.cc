@@ -1,4 +1,5 @@
-// lib/vec.cc — the non-template half of ferrite/vec.h and ferrite/slice.h:
+// lib/vec.cc — the non-template half of ferrite/vec.h and ferrite/slice.h
+// (with ferrite/detail/vec_buffer.h, vec_borrows.h and slice_iterator.h):
 // their panic messages.
 #include <cstddef>
 #include <cstdio>

@@ -94,16 +94,12 @@
 #pragma once
 
 #include <algorithm>
-#include <atomic>
 #include <concepts>
 #include <cstddef>
-#include <cstdint>
 #include <functional>
 #include <initializer_list>
 #include <iterator>
-#include <limits>
 #include <memory>
-#include <new>
 #include <optional>
 #include <ranges>
 #include <span>
@@ -111,8 +107,9 @@
 #include <utility>
 
 #include "ferrite/detail/borrow.h"
-#include "ferrite/detail/raw_storage.h"
 #include "ferrite/detail/value_type.h"
+#include "ferrite/detail/vec_borrows.h"
+#include "ferrite/detail/vec_buffer.h"
 #include "ferrite/marker.h"
 #include "ferrite/panic.h"
 #include "ferrite/slice.h"
@@ -129,21 +126,6 @@ namespace detail {
 // "<op>: removal index (is 5) should be < len (is 3)"
 [[noreturn, gnu::cold]] void remove_index_out_of_bounds(const char* op, std::size_t index,
                                                         std::size_t len);
-// "Vec: capacity overflow ..."
-[[noreturn, gnu::cold]] void capacity_overflow(std::size_t requested, std::size_t max);
-// "<op> while <n> slice(s) or iterator(s) borrow it ..."
-[[noreturn, gnu::cold]] void vec_borrowed(const char* op, std::size_t shared,
-                                          std::size_t exclusive);
-// "<op> while <n> mutable slice(s) or iterator(s) borrow it ..."
-[[noreturn, gnu::cold]] void vec_borrowed_mutably(const char* op, std::size_t exclusive);
-// "ferrite::Vec modified or borrowed while one of its elements' constructor/
-// destructor runs: <op> inside <running> ..."
-[[noreturn, gnu::cold]] void vec_reentered(const char* op, const char* running);
-// Prints "Vec::~Vec while <n> slice(s) or iterator(s) borrow it ..." (or,
-// with `running` non-null, that the Vec was destroyed by its own element
-// code) to stderr and aborts.
-[[noreturn, gnu::cold]] void vec_destroyed_while_borrowed(std::size_t borrows,
-                                                          const char* running) noexcept;
 
 }  // namespace detail
 
@@ -171,7 +153,7 @@ namespace detail {
 // Send when T is Send; Sync when T is Sync.
 // ===========================================================================
 template <class T>
-class Vec {
+class Vec : private detail::VecBufferFor<T>, private detail::VecBorrows {
   static_assert(detail::MutableObjectValue<T>,
                 "ferrite::Vec<T>: T must be a non-const, non-array object type");
   static_assert(std::is_nothrow_destructible_v<T>,
@@ -180,8 +162,6 @@ class Vec {
   // Small trivially copyable Ts are copied before a push grows the buffer.
   static constexpr bool kSmallTrivial =
       std::is_trivially_copyable_v<T> && sizeof(T) <= 2 * sizeof(void*);
-  static constexpr bool kStrongRelocation =
-      std::is_nothrow_move_constructible_v<T> || std::is_copy_constructible_v<T>;
 
   // Whether an operation runs user code (see Detached below). Relocating,
   // moving or destroying a trivially copyable T runs none; neither does a
@@ -191,6 +171,14 @@ class Vec {
   template <class... Args>
   static constexpr bool kEmplaceRunsCode =
       kMovesRunCode || !std::is_trivially_constructible_v<T, Args...>;
+
+  // The storage and its growth (ferrite/detail/vec_buffer.h).
+  using Buffer = detail::VecBufferFor<T>;
+  using Buffer::data_, Buffer::len_, Buffer::capacity_;
+  using Buffer::take_fields, Buffer::past_end, Buffer::begin_unchecked, Buffer::end_unchecked;
+  using Buffer::checked_add, Buffer::grown_capacity, Buffer::reallocate, Buffer::grow_for_push;
+  using Buffer::emplace_grow, Buffer::insert_into_new_buffer;
+  using Buffer::truncate_unchecked, Buffer::release_buffer;
 
  public:
   using value_type = T;
@@ -243,13 +231,7 @@ class Vec {
   // Destroys the elements front to back, then frees the buffer. A borrowed
   // Vec (checked builds) aborts with a message instead (see the banner).
   ~Vec() {
-#if FERRITE_CHECKED_BORROWS
-    if (const std::uint64_t word = borrows_.load(); word != 0) [[unlikely]] {
-      detail::vec_destroyed_while_borrowed(detail::BorrowState::shared(word) +
-                                               detail::BorrowState::exclusive(word),
-                                           detail::BorrowState::busy(word) ? busy_op_ : nullptr);
-    }
-#endif
+    abort_if_borrowed();
     if constexpr (kDestructionRunsCode) {
       // A destructor that (in a release build) put elements back into this
       // Vec gets them destroyed too.
@@ -508,68 +490,12 @@ class Vec {
   template <class>
   friend class Vec;
 
-  // Rust's RawVec::MIN_NON_ZERO_CAP.
-  static constexpr std::size_t kMinNonZeroCapacity = sizeof(T) == 1 ? 8 : sizeof(T) <= 1024 ? 4 : 1;
+  // --- borrows and re-entrancy (ferrite/detail/vec_borrows.h) ---------------
 
-  // --- borrows and re-entrancy ---------------------------------------------
-
-  // Panics (checked builds) unless nothing borrows this Vec and none of its
-  // operations is running element code: what a mutation needs.
-  void check_unborrowed([[maybe_unused]] const char* operation) const {
-#if FERRITE_CHECKED_BORROWS
-    if (const std::uint64_t word = borrows_.load(); word != 0) [[unlikely]] {
-      refuse(operation, word);
-    }
-#endif
-  }
-  // Panics (checked builds) while a shared view or iterator is alive, or an
-  // operation runs element code: what a new mutable iterator needs.
-  void check_iterable([[maybe_unused]] const char* operation) const {
-#if FERRITE_CHECKED_BORROWS
-    const std::uint64_t word = borrows_.load();
-    if ((word & ~detail::BorrowState::kExclusiveMask) != 0) [[unlikely]] refuse(operation, word);
-#endif
-  }
-  // Panics (checked builds) while a mutable view or iterator is alive, or an
-  // operation runs element code: what a new shared view needs.
-  void check_shareable([[maybe_unused]] const char* operation) const {
-#if FERRITE_CHECKED_BORROWS
-    const std::uint64_t word = borrows_.load();
-    if ((word & ~detail::BorrowState::kSharedMask) != 0) [[unlikely]] {
-      if (!detail::BorrowState::busy(word)) {
-        detail::vec_borrowed_mutably(operation, detail::BorrowState::exclusive(word));
-      }
-      refuse(operation, word);
-    }
-#endif
-  }
-#if FERRITE_CHECKED_BORROWS
-  [[noreturn, gnu::cold]] void refuse(const char* operation, std::uint64_t word) const {
-    if (detail::BorrowState::busy(word)) detail::vec_reentered(operation, busy_op_);
-    detail::vec_borrowed(operation, detail::BorrowState::shared(word),
-                         detail::BorrowState::exclusive(word));
-  }
-#endif
-
-  detail::BorrowToken borrow([[maybe_unused]] detail::BorrowKind kind) const noexcept {
-#if FERRITE_CHECKED_BORROWS
-    return detail::BorrowToken(detail::BorrowSource(&borrows_, kind));
-#else
-    return detail::BorrowToken();
-#endif
-  }
-
-  // Element code (a constructor, copy, move or destructor of T, a user
-  // range) may reach this Vec through a pointer or reference of its own.
-  // While an operation runs such code, its elements live in `work`, a Vec
-  // nothing else can name, and this Vec is empty; in checked builds it is
-  // also marked busy, so re-entry panics instead of finding it empty. Either
-  // way element code never sees a half-updated Vec: no slot counted in
-  // len() is unconstructed or destroyed, and no buffer it holds is freed
-  // under it. On the way out the elements come back; whatever element code
-  // put into the empty Vec meanwhile (release builds only) is destroyed
-  // after that, once this Vec is whole again.
-  class Detached;
+  // Element code may reach this Vec while one of its operations runs it:
+  // the operation then works on a Detached Vec that nothing else can name.
+  using Detached = detail::DetachedVec<Vec>;
+  friend Detached;
 
   // Runs `body` on the Vec it must change: a Detached copy of this one when
   // it runs element code, this one itself otherwise.
@@ -582,27 +508,6 @@ class Vec {
       check_unborrowed(operation);
       return std::forward<Body>(body)(*this);
     }
-  }
-
-  // Takes other's fields, leaving it empty. Neither Vec may hold elements
-  // that other fields refer to, and this one must be empty.
-  void take_fields(Vec& other) noexcept {
-    data_ = std::exchange(other.data_, nullptr);
-    len_ = std::exchange(other.len_, 0);
-    capacity_ = std::exchange(other.capacity_, 0);
-  }
-
-  T* past_end() const noexcept {
-    // SAFETY(vec-end): one past the last of the len_ live elements.
-    return FERRITE_UNSAFE_BUFFERS(data_ + len_);
-  }
-  // Unborrowed iterators for the element shifts inside insert/remove.
-  iterator begin_unchecked() noexcept {
-    return iterator(unsafe_fn, data_, data_, past_end(), detail::BorrowToken());
-  }
-  iterator end_unchecked() noexcept {
-    T* last = past_end();
-    return iterator(unsafe_fn, data_, last, last, detail::BorrowToken());
   }
 
   // The index of `source` among the live elements when [source,
@@ -771,183 +676,6 @@ class Vec {
       throw;
     }
   }
-
-  static std::size_t checked_add(std::size_t a, std::size_t b) {
-    if (b > detail::kMaxVecLen<T> || a > detail::kMaxVecLen<T> - b) [[unlikely]] {
-      detail::capacity_overflow(b > std::numeric_limits<std::size_t>::max() - a
-                                    ? std::numeric_limits<std::size_t>::max()
-                                    : a + b,
-                                detail::kMaxVecLen<T>);
-    }
-    return a + b;
-  }
-
-  // The capacity to grow to when `needed` slots are required (needed >
-  // capacity_): amortized doubling, at least kMinNonZeroCapacity.
-  std::size_t grown_capacity(std::size_t needed) const {
-    if (needed > detail::kMaxVecLen<T>) [[unlikely]] {
-      detail::capacity_overflow(needed, detail::kMaxVecLen<T>);
-    }
-    const std::size_t doubled =
-        capacity_ > detail::kMaxVecLen<T> / 2 ? detail::kMaxVecLen<T> : capacity_ * 2;
-    return std::max({needed, doubled, kMinNonZeroCapacity});
-  }
-
-  void truncate_unchecked(std::size_t n) noexcept {
-    if (n >= len_) return;
-    const std::size_t old_len = len_;
-    len_ = n;  // first, as Rust does: nothing can see the destroyed elements
-    // SAFETY(vec-truncate): [n, old_len) are live elements (old_len was
-    // len_), now outside [0, len_); each is destroyed exactly once here.
-    std::destroy(FERRITE_UNSAFE_BUFFERS(data_ + n), FERRITE_UNSAFE_BUFFERS(data_ + old_len));
-  }
-
-  // Destroys every element and frees the buffer; leaves the Vec empty.
-  void release_buffer() noexcept {
-    truncate_unchecked(0);
-    if (data_ != nullptr) detail::deallocate_slots(unsafe_fn, data_, capacity_);
-    data_ = nullptr;
-    capacity_ = 0;
-  }
-
-  // Moves the elements into a buffer of exactly `new_capacity` (>= len_)
-  // slots; 0 frees the buffer. Strong guarantee when kStrongRelocation.
-  void reallocate(std::size_t new_capacity) {
-    FERRITE_DEBUG_ASSERT(new_capacity >= len_);
-    if (new_capacity > detail::kMaxVecLen<T>) [[unlikely]] {
-      detail::capacity_overflow(new_capacity, detail::kMaxVecLen<T>);
-    }
-    if (new_capacity == 0) {
-      release_buffer();
-      return;
-    }
-    detail::RawBuffer<T> fresh(unsafe_fn, new_capacity);
-    if (len_ != 0) detail::relocate(unsafe_fn, data_, len_, fresh.get());
-    adopt(fresh.release(), new_capacity);
-  }
-
-  // Frees the old buffer (whose elements have been relocated) and takes `slots`.
-  void adopt(T* slots, std::size_t new_capacity) noexcept {
-    if (data_ != nullptr) detail::deallocate_slots(unsafe_fn, data_, capacity_);
-    data_ = slots;
-    capacity_ = new_capacity;
-  }
-
-  // Makes room for one more element (amortized doubling). Strong guarantee.
-  [[gnu::always_inline]] void grow_for_push() { reallocate(grown_capacity(len_ + 1)); }
-
-  // emplace() when full: the new element is constructed in the new buffer
-  // first (its arguments may refer to old elements), then the old elements
-  // are relocated behind it.
-  template <class... Args>
-  [[gnu::noinline]] T& emplace_grow(Args&&... args) {
-    const std::size_t new_capacity = grown_capacity(len_ + 1);
-    detail::RawBuffer<T> fresh(unsafe_fn, new_capacity);
-    // SAFETY(vec-emplace-grow): len_ < new_capacity, so fresh + len_ is an
-    // unconstructed slot of the new buffer; if construction throws, `fresh`
-    // frees the buffer and nothing has changed.
-    T* slot = std::construct_at(FERRITE_UNSAFE_BUFFERS(fresh.get() + len_),
-                                std::forward<Args>(args)...);
-    if (len_ != 0) {
-      try {
-        detail::relocate(unsafe_fn, data_, len_, fresh.get());
-      } catch (...) {
-        // SAFETY(vec-emplace-grow-undo): `slot` was constructed above and
-        // nothing else refers to it yet.
-        std::destroy_at(slot);
-        throw;
-      }
-    }
-    adopt(fresh.release(), new_capacity);
-    ++len_;
-    return *slot;
-  }
-
-  // insert() for a T whose move may throw: copy (or move) [0, index), the
-  // value, and [index, len_) into a new buffer; the old one is untouched
-  // until everything succeeded.
-  void insert_into_new_buffer(std::size_t index, T&& value) {
-    const std::size_t new_capacity = len_ == capacity_ ? grown_capacity(len_ + 1) : capacity_;
-    detail::RawBuffer<T> fresh(unsafe_fn, new_capacity);
-    T* out = fresh.get();
-    // SAFETY(vec-insert-slot): index <= len_ < new_capacity: a slot of the new
-    // buffer; on a throw `fresh` frees the buffer, nothing else changed.
-    T* slot = std::construct_at(FERRITE_UNSAFE_BUFFERS(out + index), std::move(value));
-    try {
-      // SAFETY(vec-insert-copy-front): [data_, data_+index) are live elements
-      // and [out, out+index) unconstructed slots of the new buffer.
-      FERRITE_UNSAFE_BEGIN
-      if constexpr (kStrongRelocation && !std::is_nothrow_move_constructible_v<T>) {
-        std::uninitialized_copy(data_, data_ + index, out);
-      } else {
-        std::uninitialized_move(data_, data_ + index, out);
-      }
-      FERRITE_UNSAFE_END
-      try {
-        // SAFETY(vec-insert-copy-back): [data_+index, data_+len_) are live and
-        // [slot+1, slot+1+(len_-index)) lies within new_capacity > len_.
-        FERRITE_UNSAFE_BEGIN
-        if constexpr (kStrongRelocation && !std::is_nothrow_move_constructible_v<T>) {
-          std::uninitialized_copy(data_ + index, data_ + len_, slot + 1);
-        } else {
-          std::uninitialized_move(data_ + index, data_ + len_, slot + 1);
-        }
-        FERRITE_UNSAFE_END
-      } catch (...) {
-        // SAFETY(vec-insert-undo-front): [out, out+index) were constructed above.
-        std::destroy(out, slot);
-        throw;
-      }
-    } catch (...) {
-      // SAFETY(vec-insert-undo-slot): `slot` was constructed above.
-      std::destroy_at(slot);
-      throw;
-    }
-    // SAFETY(vec-insert-destroy-old): every old element has a copy in the new
-    // buffer; the old ones are destroyed once, then their buffer is freed.
-    std::destroy(data_, FERRITE_UNSAFE_BUFFERS(data_ + len_));
-    adopt(fresh.release(), new_capacity);
-    ++len_;
-  }
-
-  T* data_ = nullptr;
-  std::size_t len_ = 0;
-  std::size_t capacity_ = 0;
-#if FERRITE_CHECKED_BORROWS
-  // Live views and iterators borrowed from this Vec, and the busy bit.
-  mutable detail::BorrowState borrows_;
-  // The operation running element code while busy (for the panic message).
-  const char* busy_op_ = nullptr;
-#endif
-};
-
-template <class T>
-class Vec<T>::Detached {
- public:
-  Detached(Vec& owner, [[maybe_unused]] const char* operation) : owner_(owner) {
-#if FERRITE_CHECKED_BORROWS
-    if (const std::uint64_t word = owner_.borrows_.try_set_busy(); word != 0) [[unlikely]] {
-      owner_.refuse(operation, word);
-    }
-    owner_.busy_op_ = operation;
-#endif
-    work.take_fields(owner_);
-  }
-  Detached(const Detached&) = delete;
-  Detached& operator=(const Detached&) = delete;
-  ~Detached() {
-    Vec intruder;
-    intruder.take_fields(owner_);
-    owner_.take_fields(work);
-#if FERRITE_CHECKED_BORROWS
-    owner_.borrows_.clear_busy();
-#endif
-  }
-
-  Vec work;
-
- private:
-  Vec& owner_;
 };
 
 }  // namespace ferrite

@@ -32,12 +32,7 @@
 namespace ferrite {
 namespace {
 
-using ::ferrite::testing::Counted;
-using ::ferrite::testing::FaultInjected;
-using ::ferrite::testing::FaultPlan;
-using ::ferrite::testing::Fragile;
-using ::ferrite::testing::NoLeaks;
-using ::ferrite::testing::panic_message;
+using namespace ::ferrite::testing;
 
 // --- Send/Sync and const access (compile-time contract) ---------------------
 

@@ -22,11 +22,7 @@
 namespace {
 
 using namespace std::chrono_literals;
-using ferrite::channel::bounded;
-using ferrite::channel::RecvError;
-using ferrite::channel::Select;
-using ferrite::channel::SelectedOperation;
-using ferrite::channel::unbounded;
+using namespace ferrite::channel;
 
 // The header's example.
 TEST(SelectDoc, HeaderExample) {

@@ -32,19 +32,8 @@
 namespace {
 
 using namespace std::chrono_literals;
-using ferrite::channel::bounded;
-using ferrite::channel::Instant;
-using ferrite::channel::Receiver;
-using ferrite::channel::RecvError;
-using ferrite::channel::RecvTimeoutError;
-using ferrite::channel::Sender;
-using ferrite::channel::TryRecvError;
-using ferrite::channel::TrySendErrorKind;
-using ferrite::channel::unbounded;
-using ferrite::testing::Counted;
-using ferrite::testing::NoLeaks;
-
-using ferrite::testing::kSanitized;
+using namespace ferrite::channel;
+using namespace ferrite::testing;
 
 // Scales stress counts down under sanitizers.
 constexpr int scaled(int n) { return kSanitized ? n / 20 : n; }
@@ -181,10 +170,10 @@ TEST(ChannelTypes, SendSyncAndMessageRules) {
   // Non-Send messages and throwing moves are rejected by the constructors.
   static_assert(!CanMakeUnbounded<ferrite::Rc<int>>);
   static_assert(!CanMakeBounded<ferrite::Rc<int>>);
-  static_assert(!CanMakeUnbounded<ferrite::testing::Fragile>);
-  static_assert(!CanMakeBounded<ferrite::testing::Fragile>);
+  static_assert(!CanMakeUnbounded<Fragile>);
+  static_assert(!CanMakeBounded<Fragile>);
   static_assert(!CanMakeBounded<const int>);
-  static_assert(CanMakeUnbounded<std::unique_ptr<ferrite::testing::Fragile>>);
+  static_assert(CanMakeUnbounded<std::unique_ptr<Fragile>>);
   static_assert(CanMakeBounded<ferrite::Arc<int>>);
 }
 
@@ -557,9 +546,6 @@ TEST(ChannelIter, MoveOnlyMessagesMoveOutOfTheIterator) {
 // A message whose construction throws never reaches the channel; messages
 // with throwing moves travel boxed (the constructors reject them unboxed).
 TEST_P(Flavors, FaultInjectionLeavesTheChannelUsable) {
-  using ferrite::testing::FaultInjected;
-  using ferrite::testing::FaultPlan;
-  using ferrite::testing::Fragile;
   NoLeaks no_leaks;
   auto [tx, rx] = make<std::unique_ptr<Fragile>>();
   ferrite::thread::scope([&](ferrite::thread::Scope& s) {

@@ -38,10 +38,7 @@
 namespace ferrite {
 namespace {
 
-using ::ferrite::testing::Counted;
-using ::ferrite::testing::NoLeaks;
-using ::ferrite::testing::panics_on_thread;
-using ::ferrite::testing::poison;
+using namespace ::ferrite::testing;
 
 // The value behind `m`, copied out under the lock (a guard cannot be
 // dereferenced as a temporary).

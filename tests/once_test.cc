@@ -27,8 +27,7 @@
 namespace ferrite {
 namespace {
 
-using ::ferrite::testing::Counted;
-using ::ferrite::testing::NoLeaks;
+using namespace ::ferrite::testing;
 
 static_assert(Send<Once> && Sync<Once>);
 static_assert(Send<OnceLock<int>> && Sync<OnceLock<int>>);

@@ -25,10 +25,7 @@
 namespace ferrite {
 namespace {
 
-using ::ferrite::testing::Counted;
-using ::ferrite::testing::NoLeaks;
-using ::ferrite::testing::panics_on_thread;
-using ::ferrite::testing::poison;
+using namespace ::ferrite::testing;
 
 // The message of the Panic that `body` raises; a test failure if none.
 template <class F>

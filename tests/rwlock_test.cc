@@ -27,9 +27,7 @@
 namespace ferrite {
 namespace {
 
-using ::ferrite::testing::Counted;
-using ::ferrite::testing::NoLeaks;
-using ::ferrite::testing::panics_on_thread;
+using namespace ::ferrite::testing;
 
 // The value behind `l`, copied out under a read lock (a guard cannot be
 // dereferenced as a temporary).

@@ -57,9 +57,7 @@ TEST(VecReleaseTest, BoundsChecksStay) {
 // elements), so the hostile programs of tests/vec_test.cc are memory-safe
 // here too (the _asan twin checks), though nothing panics.
 
-using ::ferrite::testing::Counted;
-using ::ferrite::testing::NoLeaks;
-using ::ferrite::testing::values;
+using namespace ::ferrite::testing;
 
 struct PushesOnDestruction {
   Vec<PushesOnDestruction>* owner = nullptr;

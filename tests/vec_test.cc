@@ -35,15 +35,8 @@
 namespace ferrite {
 namespace {
 
-using ::ferrite::testing::Counted;
-using ::ferrite::testing::FaultInjected;
-using ::ferrite::testing::FaultPlan;
-using ::ferrite::testing::Fragile;
-using ::ferrite::testing::NoLeaks;
-using ::ferrite::testing::panic_message;
+using namespace ::ferrite::testing;
 using ::testing::HasSubstr;
-
-using ::ferrite::testing::values;
 
 // --- compile-time contract ---------------------------------------------------
 

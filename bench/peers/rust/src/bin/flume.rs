@@ -7,29 +7,18 @@
 //! unbounded ones (the Selector race reported as flume issue #44). Usage and
 //! output: see src/lib.rs.
 
-use channel_peers::{mpmc, mpsc, seq, spsc, Channel, Config, Flavor, Message};
+use channel_peers::{impl_channel, mpmc, mpsc, seq, spsc, Channel, Config, Flavor, Message};
 use flume::{Receiver, Selector, Sender};
 
 const NAME: &str = "flume";
 
 struct Flume;
-
-impl Channel for Flume {
-    type Sender = Sender<Message>;
-    type Receiver = Receiver<Message>;
-    fn new(flavor: Flavor) -> (Sender<Message>, Receiver<Message>) {
-        match flavor.capacity() {
-            None => flume::unbounded(),
-            Some(cap) => flume::bounded(cap),
-        }
-    }
-    fn send(sender: &Sender<Message>, message: Message) {
-        sender.send(message).unwrap();
-    }
-    fn recv(receiver: &Receiver<Message>) -> Message {
-        receiver.recv().unwrap()
-    }
-}
+impl_channel!(
+    Flume,
+    Sender<Message>,
+    Receiver<Message>,
+    |flavor: Flavor| { flavor.make(flume::unbounded, flume::bounded) }
+);
 
 /// One producer per channel; the main thread receives every message through
 /// a `Selector` over all receivers, built anew for each message.

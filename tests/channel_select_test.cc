@@ -24,6 +24,25 @@ namespace {
 using namespace std::chrono_literals;
 using namespace ferrite::channel;
 
+// The flavor a test loops over: unbounded for a negative capacity, else
+// bounded(cap) (0: rendezvous).
+template <class T>
+std::pair<Sender<T>, Receiver<T>> channel_of(int cap) {
+  return cap < 0 ? unbounded<T>() : bounded<T>(static_cast<std::size_t>(cap));
+}
+
+// Selects a receive from rx1 or rx2; expects the one at `index` (0 or 1)
+// to be chosen and to deliver `value`.
+void expect_select_recv(const Receiver<int>& rx1, const Receiver<int>& rx2, std::size_t index,
+                        int value) {
+  Select sel;
+  sel.recv(rx1);
+  sel.recv(rx2);
+  auto op = sel.select();
+  ASSERT_EQ(op.index(), index);
+  EXPECT_EQ(*op.recv(index == 0 ? rx1 : rx2), value);
+}
+
 // The header's example.
 TEST(SelectDoc, HeaderExample) {
   auto [tx1, rx1] = unbounded<int>();
@@ -41,37 +60,27 @@ TEST(SelectDoc, HeaderExample) {
 
 TEST(Select, PicksTheReadyReceiveOnEveryFlavor) {
   for (int cap : {-1, 1, 8}) {
-    auto [tx1, rx1] = cap < 0 ? unbounded<int>() : bounded<int>(cap);
-    auto [tx2, rx2] = cap < 0 ? unbounded<int>() : bounded<int>(cap);
+    auto [tx1, rx1] = channel_of<int>(cap);
+    auto [tx2, rx2] = channel_of<int>(cap);
     ASSERT_TRUE(tx1.send(1));
-    Select sel;
-    sel.recv(rx1);
-    sel.recv(rx2);
-    auto op = sel.select();
-    ASSERT_EQ(op.index(), 0u);
-    EXPECT_EQ(*op.recv(rx1), 1);
+    expect_select_recv(rx1, rx2, 0, 1);
   }
 }
 
 TEST(Select, BlocksUntilAnotherThreadSends) {
   for (int cap : {-1, 0, 1}) {
-    auto [tx1, rx1] = cap < 0 ? unbounded<int>() : bounded<int>(cap);
-    auto [tx2, rx2] = cap < 0 ? unbounded<int>() : bounded<int>(cap);
+    auto [tx1, rx1] = channel_of<int>(cap);
+    auto [tx2, rx2] = channel_of<int>(cap);
     ferrite::thread::scope([&](ferrite::thread::Scope& s) {
       s.spawn([&] { ASSERT_TRUE(tx2.send(2)); });
-      Select sel;
-      sel.recv(rx1);
-      sel.recv(rx2);
-      auto op = sel.select();
-      ASSERT_EQ(op.index(), 1u);
-      EXPECT_EQ(*op.recv(rx2), 2);
+      expect_select_recv(rx1, rx2, 1, 2);
     });
   }
 }
 
 TEST(Select, SendOperationsOnEveryFlavor) {
   for (int cap : {-1, 0, 1}) {
-    auto [tx, rx] = cap < 0 ? unbounded<int>() : bounded<int>(cap);
+    auto [tx, rx] = channel_of<int>(cap);
     ferrite::thread::scope([&](ferrite::thread::Scope& s) {
       s.spawn([&] { EXPECT_EQ(*rx.recv(), 9); });
       Select sel;
@@ -364,7 +373,7 @@ TEST(Ready, ReportsWithoutStarting) {
 
 TEST(Ready, WakesWhenAnotherThreadSends) {
   for (int cap : {-1, 0, 1}) {
-    auto [tx, rx] = cap < 0 ? unbounded<int>() : bounded<int>(cap);
+    auto [tx, rx] = channel_of<int>(cap);
     ferrite::thread::scope([&](ferrite::thread::Scope& s) {
       s.spawn([&] { ASSERT_TRUE(tx.send(1)); });
       Select sel;
@@ -388,7 +397,7 @@ TEST(Select, StressSelectBoth) {
     const int per_thread = 2'000;
     constexpr int kThreads = 3;
     std::vector<std::pair<ferrite::channel::Sender<int>, ferrite::channel::Receiver<int>>> chans;
-    for (int i = 0; i < 3; ++i) chans.push_back(cap < 0 ? unbounded<int>() : bounded<int>(cap));
+    for (int i = 0; i < 3; ++i) chans.push_back(channel_of<int>(cap));
     std::atomic<long> sum{0};
     ferrite::thread::scope([&](ferrite::thread::Scope& s) {
       for (int t = 0; t < kThreads; ++t) {
@@ -426,7 +435,7 @@ TEST(Select, StressSelectBoth) {
 
 TEST(SelectDestroyedEnd, SelectWorksOnTheCopyOnEveryFlavor) {
   for (int cap : {-1, 0, 1, 8}) {
-    auto [tx, rx] = cap < 0 ? unbounded<int>() : bounded<int>(cap);
+    auto [tx, rx] = channel_of<int>(cap);
     auto [other_tx, other_rx] = unbounded<int>();
     Select sel;
     sel.recv(other_rx);

@@ -735,26 +735,23 @@ TEST(Never, NeverDeliversNorDisconnects) {
 
 namespace {
 
-TEST(ChannelWaiting, PollWaitPollsABoundedTimeThenSaysBlock) {
-  ferrite::detail::PollWait poll = ferrite::detail::PollWait::for_handoff();
+// `poll` waits at least once, says block within 1000 waits, and stays given up.
+void expect_poll_gives_up(ferrite::detail::PollWait poll, const char* name) {
   int waits = 0;
   while (poll.wait()) {
     ++waits;
-    ASSERT_LT(waits, 1000) << "PollWait never gives up";
+    ASSERT_LT(waits, 1000) << name << " never gives up";
   }
-  EXPECT_GT(waits, 0);
-  EXPECT_FALSE(poll.wait());  // and stays given up
+  EXPECT_GT(waits, 0) << name;
+  EXPECT_FALSE(poll.wait()) << name;
+}
+
+TEST(ChannelWaiting, PollWaitPollsABoundedTimeThenSaysBlock) {
+  expect_poll_gives_up(ferrite::detail::PollWait::for_handoff(), "PollWait::for_handoff");
 }
 
 TEST(ChannelWaiting, YieldingPollWaitAlsoSaysBlockInTheEnd) {
-  ferrite::detail::PollWait poll = ferrite::detail::PollWait::for_completion();
-  int waits = 0;
-  while (poll.wait()) {
-    ++waits;
-    ASSERT_LT(waits, 1000) << "PollWait::for_completion never gives up";
-  }
-  EXPECT_GT(waits, 0);
-  EXPECT_FALSE(poll.wait());
+  expect_poll_gives_up(ferrite::detail::PollWait::for_completion(), "PollWait::for_completion");
 }
 
 // A partner on our CPU cannot run while we spin: for_handoff() (which never

@@ -17,6 +17,7 @@
 #include "ferrite/vec.h"
 #include "gtest/gtest.h"
 #include "tests/support/test_types.h"
+#include "tests/support/vec_reentrancy.h"
 #include "tests/support/vec_values.h"
 
 namespace ferrite {
@@ -59,29 +60,13 @@ TEST(VecReleaseTest, BoundsChecksStay) {
 
 using namespace ::ferrite::testing;
 
-struct PushesOnDestruction {
-  Vec<PushesOnDestruction>* owner = nullptr;
-  Counted counted;
-  PushesOnDestruction(Vec<PushesOnDestruction>* o, int value) : owner(o), counted(value) {}
-  PushesOnDestruction(PushesOnDestruction&& other) noexcept
-      : owner(std::exchange(other.owner, nullptr)), counted(std::move(other.counted)) {}
-  PushesOnDestruction& operator=(PushesOnDestruction&& other) noexcept {
-    owner = std::exchange(other.owner, nullptr);
-    counted = std::move(other.counted);
-    return *this;
-  }
+struct PushesOnDestruction : LinkedToItsVec<PushesOnDestruction> {
+  using LinkedToItsVec::LinkedToItsVec;
+  PushesOnDestruction(PushesOnDestruction&&) noexcept = default;
+  PushesOnDestruction& operator=(PushesOnDestruction&&) noexcept = default;
   ~PushesOnDestruction() {
     if (owner != nullptr) owner->push(PushesOnDestruction(nullptr, -1));
   }
-  int value() const { return counted.value(); }
-};
-
-struct EmplacesOnConstruction {
-  Counted counted;
-  EmplacesOnConstruction(Vec<EmplacesOnConstruction>* owner, int value) : counted(value) {
-    if (owner != nullptr) owner->emplace(nullptr, -1);
-  }
-  int value() const { return counted.value(); }
 };
 
 TEST(VecReleaseTest, DestructorPushingIntoItsVecIsMemorySafe) {

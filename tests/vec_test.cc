@@ -30,6 +30,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/support/test_types.h"
+#include "tests/support/vec_reentrancy.h"
 #include "tests/support/vec_values.h"
 
 namespace ferrite {
@@ -791,18 +792,11 @@ TEST_F(BorrowTest, SlicesOnOtherThreadsAreCounted) {
 // An element whose destructor pushes into the Vec that holds it (as a
 // reviewer's hostile program would), recording the panic it gets: a panic
 // cannot leave a destructor, so the element catches it.
-struct PushesOnDestruction {
+struct PushesOnDestruction : LinkedToItsVec<PushesOnDestruction> {
   static inline std::vector<std::string>* panics = nullptr;
-  Vec<PushesOnDestruction>* owner = nullptr;
-  Counted counted;
-  PushesOnDestruction(Vec<PushesOnDestruction>* o, int value) : owner(o), counted(value) {}
-  PushesOnDestruction(PushesOnDestruction&& other) noexcept
-      : owner(std::exchange(other.owner, nullptr)), counted(std::move(other.counted)) {}
-  PushesOnDestruction& operator=(PushesOnDestruction&& other) noexcept {
-    owner = std::exchange(other.owner, nullptr);
-    counted = std::move(other.counted);
-    return *this;
-  }
+  using LinkedToItsVec::LinkedToItsVec;
+  PushesOnDestruction(PushesOnDestruction&&) noexcept = default;
+  PushesOnDestruction& operator=(PushesOnDestruction&&) noexcept = default;
   ~PushesOnDestruction() {
     if (owner == nullptr) return;
     try {
@@ -811,15 +805,6 @@ struct PushesOnDestruction {
       panics->push_back(p.what());
     }
   }
-};
-
-// An element whose constructor emplaces into the Vec being emplaced into.
-struct EmplacesOnConstruction {
-  Counted counted;
-  EmplacesOnConstruction(Vec<EmplacesOnConstruction>* owner, int value) : counted(value) {
-    if (owner != nullptr) owner->emplace(nullptr, -1);
-  }
-  int value() const { return counted.value(); }
 };
 
 // An element whose copy (relocation of a T without a noexcept move) pushes

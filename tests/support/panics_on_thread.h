@@ -32,6 +32,21 @@ bool panics_on_thread(F body) {
   return panicked;
 }
 
+// Like panics_on_thread, for a body that panics while a destructor runs
+// `in_unwind` during the unwinding: the way Rust's *_access_in_unwind tests
+// reach a lock from a thread that is already panicking.
+template <class F>
+bool panics_running_in_unwind(F in_unwind) {
+  struct Unwinder {
+    F& in_unwind;
+    ~Unwinder() { in_unwind(); }
+  };
+  return panics_on_thread([&] {
+    Unwinder unwinder{in_unwind};
+    ::ferrite::panic("unwinding");
+  });
+}
+
 // Poisons `lock` (a Mutex, or anything with lock() and is_poisoned()) the way
 // Rust's tests do: a thread panics while holding it.
 template <class Lock>

@@ -30,6 +30,7 @@
 #include <tbb/concurrent_queue.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdio>
@@ -62,37 +63,14 @@ struct Message {
 enum class Flavor { kUnbounded, kBounded0, kBounded1, kBoundedN };
 enum class Workload { kSeq, kSpsc, kMpsc, kMpmc, kSelectRx, kSelectBoth };
 
-const char* flavor_name(Flavor f) {
-  switch (f) {
-    case Flavor::kUnbounded:
-      return "unbounded";
-    case Flavor::kBounded0:
-      return "bounded0";
-    case Flavor::kBounded1:
-      return "bounded1";
-    case Flavor::kBoundedN:
-      return "boundedN";
-  }
-  return "?";
-}
+// The names bench/report and the peers use, in the order of the enums.
+constexpr std::array<const char*, 4> kFlavorNames = {"unbounded", "bounded0", "bounded1",
+                                                     "boundedN"};
+constexpr std::array<const char*, 6> kWorkloadNames = {"seq",  "spsc",      "mpsc",
+                                                       "mpmc", "select_rx", "select_both"};
 
-const char* workload_name(Workload w) {
-  switch (w) {
-    case Workload::kSeq:
-      return "seq";
-    case Workload::kSpsc:
-      return "spsc";
-    case Workload::kMpsc:
-      return "mpsc";
-    case Workload::kMpmc:
-      return "mpmc";
-    case Workload::kSelectRx:
-      return "select_rx";
-    case Workload::kSelectBoth:
-      return "select_both";
-  }
-  return "?";
-}
+const char* flavor_name(Flavor f) { return kFlavorNames.at(static_cast<std::size_t>(f)); }
+const char* workload_name(Workload w) { return kWorkloadNames.at(static_cast<std::size_t>(w)); }
 
 // The capacity of a bounded flavor.
 std::size_t capacity(Flavor f) {

@@ -112,16 +112,21 @@ func seq(c *config, capacity int) {
 	for i := 0; i < c.total(); i++ {
 		ch <- message(i)
 	}
-	for i := 0; i < c.total(); i++ {
-		<-ch
+	consume(ch, c.total())
+}
+
+// produce sends count messages on ch, then marks itself done.
+func produce(ch chan message, count int, done *sync.WaitGroup) {
+	defer done.Done()
+	for i := 0; i < count; i++ {
+		ch <- message(i)
 	}
 }
 
-// produce sends perThread messages on ch, then marks itself done.
-func produce(c *config, ch chan message, done *sync.WaitGroup) {
-	defer done.Done()
-	for i := 0; i < c.perThread(); i++ {
-		ch <- message(i)
+// consume receives count messages from ch.
+func consume(ch chan message, count int) {
+	for i := 0; i < count; i++ {
+		<-ch
 	}
 }
 
@@ -130,15 +135,8 @@ func spsc(c *config, capacity int) {
 	ch := make(chan message, capacity)
 	var done sync.WaitGroup
 	done.Add(1)
-	go func() {
-		defer done.Done()
-		for i := 0; i < c.total(); i++ {
-			ch <- message(i)
-		}
-	}()
-	for i := 0; i < c.total(); i++ {
-		<-ch
-	}
+	go produce(ch, c.total(), &done)
+	consume(ch, c.total())
 	done.Wait()
 }
 
@@ -148,11 +146,9 @@ func mpsc(c *config, capacity int) {
 	var done sync.WaitGroup
 	done.Add(c.threads)
 	for t := 0; t < c.threads; t++ {
-		go produce(c, ch, &done)
+		go produce(ch, c.perThread(), &done)
 	}
-	for i := 0; i < c.total(); i++ {
-		<-ch
-	}
+	consume(ch, c.total())
 	done.Wait()
 }
 
@@ -162,14 +158,12 @@ func mpmc(c *config, capacity int) {
 	var done sync.WaitGroup
 	done.Add(2 * c.threads)
 	for t := 0; t < c.threads; t++ {
-		go produce(c, ch, &done)
+		go produce(ch, c.perThread(), &done)
 	}
 	for t := 0; t < c.threads; t++ {
 		go func() {
 			defer done.Done()
-			for i := 0; i < c.perThread(); i++ {
-				<-ch
-			}
+			consume(ch, c.perThread())
 		}()
 	}
 	done.Wait()
@@ -197,7 +191,7 @@ func selectRx(c *config, capacity int) {
 	var done sync.WaitGroup
 	done.Add(4)
 	for _, ch := range []chan message{c0, c1, c2, c3} {
-		go produce(c, ch, &done)
+		go produce(ch, c.perThread(), &done)
 	}
 	for i := 0; i < c.total(); i++ {
 		receiveAny(c0, c1, c2, c3)

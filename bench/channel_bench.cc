@@ -198,36 +198,49 @@ const auto& deref(const C& chan) {
 
 // ---- the workloads (crossbeam's functions of the same names).
 
+// Starts `producers` threads that each send `count` messages on `chan`.
+template <class Chan>
+void start_producers(std::vector<std::thread>& threads, const Chan& chan, std::size_t producers,
+                     std::size_t count) {
+  for (std::size_t t = 0; t < producers; ++t) {
+    threads.emplace_back([&chan, count] {
+      for (std::size_t i = 0; i < count; ++i) chan.send(Message{i});
+    });
+  }
+}
+
+// Receives `count` messages from `chan` on the calling thread.
+template <class Chan>
+void receive(const Chan& chan, std::size_t count) {
+  for (std::size_t i = 0; i < count; ++i) chan.recv();
+}
+
 template <class Impl>
 void seq(Flavor f) {
   const auto holder = Impl::make(f);
   const auto& chan = deref(holder);
   for (std::size_t i = 0; i < messages; ++i) chan.send(Message{i});
-  for (std::size_t i = 0; i < messages; ++i) chan.recv();
+  receive(chan, messages);
 }
 
 template <class Impl>
 void spsc(Flavor f) {
   const auto holder = Impl::make(f);
   const auto& chan = deref(holder);
-  std::thread producer([&] {
-    for (std::size_t i = 0; i < messages; ++i) chan.send(Message{i});
-  });
-  for (std::size_t i = 0; i < messages; ++i) chan.recv();
-  producer.join();
+  std::vector<std::thread> producer;
+  start_producers(producer, chan, 1, messages);
+  receive(chan, messages);
+  producer.front().join();
 }
 
 template <class Impl>
 void mpsc(Flavor f) {
   const auto holder = Impl::make(f);
   const auto& chan = deref(holder);
+  const std::size_t per_thread = messages / threads_per_side;
   std::vector<std::thread> producers;
-  for (std::size_t t = 0; t < threads_per_side; ++t) {
-    producers.emplace_back([&] {
-      for (std::size_t i = 0; i < messages / threads_per_side; ++i) chan.send(Message{i});
-    });
-  }
-  for (std::size_t i = 0; i < messages / threads_per_side * threads_per_side; ++i) chan.recv();
+  start_producers(producers, chan, threads_per_side, per_thread);
+  receive(chan, per_thread * threads_per_side);
   for (auto& p : producers) p.join();
 }
 
@@ -235,16 +248,11 @@ template <class Impl>
 void mpmc(Flavor f) {
   const auto holder = Impl::make(f);
   const auto& chan = deref(holder);
+  const std::size_t per_thread = messages / threads_per_side;
   std::vector<std::thread> threads;
+  start_producers(threads, chan, threads_per_side, per_thread);
   for (std::size_t t = 0; t < threads_per_side; ++t) {
-    threads.emplace_back([&] {
-      for (std::size_t i = 0; i < messages / threads_per_side; ++i) chan.send(Message{i});
-    });
-  }
-  for (std::size_t t = 0; t < threads_per_side; ++t) {
-    threads.emplace_back([&] {
-      for (std::size_t i = 0; i < messages / threads_per_side; ++i) chan.recv();
-    });
+    threads.emplace_back([&] { receive(chan, per_thread); });
   }
   for (auto& t : threads) t.join();
 }
@@ -255,44 +263,44 @@ std::vector<FerriteChannel::Chan> select_chans(Flavor f) {
   return chans;
 }
 
+// Receives one message from whichever of `chans` is ready first, through a
+// Select built anew for each message (as crossbeam's suite does).
+void recv_any(const std::vector<FerriteChannel::Chan>& chans) {
+  ferrite::channel::Select sel;
+  for (const auto& chan : chans) sel.recv(chan.rx);
+  auto op = sel.select();
+  if (!op.recv(chans[op.index()].rx)) std::abort();
+}
+
+// Sends `m` on whichever of `chans` is ready first, likewise.
+void send_any(const std::vector<FerriteChannel::Chan>& chans, Message m) {
+  ferrite::channel::Select sel;
+  for (const auto& chan : chans) sel.send(chan.tx);
+  auto op = sel.select();
+  if (!op.send(chans[op.index()].tx, m)) std::abort();
+}
+
 void select_rx(Flavor f) {
   const auto chans = select_chans(f);
+  const std::size_t per_thread = messages / threads_per_side;
   std::vector<std::thread> producers;
-  for (const auto& chan : chans) {
-    producers.emplace_back([&] {
-      for (std::size_t i = 0; i < messages / threads_per_side; ++i) chan.send(Message{i});
-    });
-  }
-  for (std::size_t i = 0; i < messages / threads_per_side * threads_per_side; ++i) {
-    ferrite::channel::Select sel;
-    for (const auto& chan : chans) sel.recv(chan.rx);
-    auto op = sel.select();
-    if (!op.recv(chans[op.index()].rx)) std::abort();
-  }
+  for (const auto& chan : chans) start_producers(producers, chan, 1, per_thread);
+  for (std::size_t i = 0; i < per_thread * threads_per_side; ++i) recv_any(chans);
   for (auto& p : producers) p.join();
 }
 
 void select_both(Flavor f) {
   const auto chans = select_chans(f);
+  const std::size_t per_thread = messages / threads_per_side;
   std::vector<std::thread> threads;
   for (std::size_t t = 0; t < threads_per_side; ++t) {
     threads.emplace_back([&] {
-      for (std::size_t i = 0; i < messages / threads_per_side; ++i) {
-        ferrite::channel::Select sel;
-        for (const auto& chan : chans) sel.send(chan.tx);
-        auto op = sel.select();
-        if (!op.send(chans[op.index()].tx, Message{i})) std::abort();
-      }
+      for (std::size_t i = 0; i < per_thread; ++i) send_any(chans, Message{i});
     });
   }
   for (std::size_t t = 0; t < threads_per_side; ++t) {
     threads.emplace_back([&] {
-      for (std::size_t i = 0; i < messages / threads_per_side; ++i) {
-        ferrite::channel::Select sel;
-        for (const auto& chan : chans) sel.recv(chan.rx);
-        auto op = sel.select();
-        if (!op.recv(chans[op.index()].rx)) std::abort();
-      }
+      for (std::size_t i = 0; i < per_thread; ++i) recv_any(chans);
     });
   }
   for (auto& t : threads) t.join();

@@ -247,3 +247,28 @@ where
         }
     });
 }
+
+/// One producer per channel, `threads` channels; the main thread receives
+/// every message with `receive_any`, which waits on all the receivers at
+/// once (a select built anew for each message, as in crossbeam's suite).
+pub fn select_rx<C: Channel>(
+    config: &Config,
+    flavor: Flavor,
+    receive_any: impl Fn(&[(C::Sender, C::Receiver)]),
+) where
+    C::Sender: Sync,
+{
+    let channels: Vec<_> = (0..config.threads).map(|_| C::new(flavor)).collect();
+    std::thread::scope(|scope| {
+        for (tx, _) in &channels {
+            scope.spawn(move || {
+                for i in 0..config.per_thread() {
+                    C::send(tx, Message(i));
+                }
+            });
+        }
+        for _ in 0..config.total() {
+            receive_any(&channels);
+        }
+    });
+}

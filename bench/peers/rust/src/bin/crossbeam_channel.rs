@@ -1,7 +1,9 @@
 //! crossbeam-channel on crossbeam-channel's own benchmark workloads.
 //! Usage and output: see the crate docs (src/lib.rs).
 
-use channel_peers::{impl_channel, mpmc, mpsc, seq, spsc, Channel, Config, Flavor, Message};
+use channel_peers::{
+    impl_channel, mpmc, mpsc, select_rx, seq, spsc, Channel, Config, Flavor, Message,
+};
 use crossbeam_channel::{Receiver, Select, Sender};
 
 const NAME: &str = "crossbeam-channel";
@@ -35,27 +37,6 @@ fn select_one(channels: &[(Sender<Message>, Receiver<Message>)], message: Option
     }
 }
 
-/// One producer per channel, `threads` channels; the main thread receives
-/// every message through a `Select` over all receivers, built anew for each
-/// message as in crossbeam's suite.
-fn select_rx(config: &Config, flavor: Flavor) {
-    let channels: Vec<_> = (0..config.threads)
-        .map(|_| Crossbeam::new(flavor))
-        .collect();
-    std::thread::scope(|scope| {
-        for (tx, _) in &channels {
-            scope.spawn(move || {
-                for i in 0..config.per_thread() {
-                    tx.send(Message(i)).unwrap();
-                }
-            });
-        }
-        for _ in 0..config.total() {
-            select_one(&channels, None);
-        }
-    });
-}
-
 /// `threads` producers each send through a `Select` over all senders, and
 /// `threads` consumers each receive through a `Select` over all receivers.
 fn select_both(config: &Config, flavor: Flavor) {
@@ -87,7 +68,9 @@ fn main() {
         config.run(flavor, "mpmc", NAME, || mpmc::<Crossbeam>(&config, flavor));
         config.run(flavor, "mpsc", NAME, || mpsc::<Crossbeam>(&config, flavor));
         config.run(flavor, "select_both", NAME, || select_both(&config, flavor));
-        config.run(flavor, "select_rx", NAME, || select_rx(&config, flavor));
+        config.run(flavor, "select_rx", NAME, || {
+            select_rx::<Crossbeam>(&config, flavor, |channels| select_one(channels, None))
+        });
         if flavor.holds_all() {
             config.run(flavor, "seq", NAME, || seq::<Crossbeam>(&config, flavor));
         }

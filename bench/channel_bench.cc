@@ -223,25 +223,26 @@ void seq(Flavor f) {
   receive(chan, messages);
 }
 
+// `producers` threads each send `count` messages; the calling thread
+// receives them all.
 template <class Impl>
-void spsc(Flavor f) {
+void to_caller(Flavor f, std::size_t producers, std::size_t count) {
   const auto holder = Impl::make(f);
   const auto& chan = deref(holder);
-  std::vector<std::thread> producer;
-  start_producers(producer, chan, 1, messages);
-  receive(chan, messages);
-  producer.front().join();
+  std::vector<std::thread> threads;
+  start_producers(threads, chan, producers, count);
+  receive(chan, producers * count);
+  for (auto& t : threads) t.join();
+}
+
+template <class Impl>
+void spsc(Flavor f) {
+  to_caller<Impl>(f, 1, messages);
 }
 
 template <class Impl>
 void mpsc(Flavor f) {
-  const auto holder = Impl::make(f);
-  const auto& chan = deref(holder);
-  const std::size_t per_thread = messages / threads_per_side;
-  std::vector<std::thread> producers;
-  start_producers(producers, chan, threads_per_side, per_thread);
-  receive(chan, per_thread * threads_per_side);
-  for (auto& p : producers) p.join();
+  to_caller<Impl>(f, threads_per_side, messages / threads_per_side);
 }
 
 template <class Impl>
@@ -263,21 +264,23 @@ std::vector<FerriteChannel::Chan> select_chans(Flavor f) {
   return chans;
 }
 
-// Receives one message from whichever of `chans` is ready first, through a
-// Select built anew for each message (as crossbeam's suite does).
-void recv_any(const std::vector<FerriteChannel::Chan>& chans) {
+// Sends `m` (with nullopt: receives a message) on whichever of `chans` is
+// ready first, through a Select built anew for each message, as crossbeam's
+// suite does.
+void select_one(const std::vector<FerriteChannel::Chan>& chans, std::optional<Message> m) {
   ferrite::channel::Select sel;
-  for (const auto& chan : chans) sel.recv(chan.rx);
+  for (const auto& chan : chans) {
+    if (m) {
+      sel.send(chan.tx);
+    } else {
+      sel.recv(chan.rx);
+    }
+  }
   auto op = sel.select();
-  if (!op.recv(chans[op.index()].rx)) std::abort();
-}
-
-// Sends `m` on whichever of `chans` is ready first, likewise.
-void send_any(const std::vector<FerriteChannel::Chan>& chans, Message m) {
-  ferrite::channel::Select sel;
-  for (const auto& chan : chans) sel.send(chan.tx);
-  auto op = sel.select();
-  if (!op.send(chans[op.index()].tx, m)) std::abort();
+  const FerriteChannel::Chan& chosen = chans[op.index()];
+  const bool done = m ? static_cast<bool>(op.send(chosen.tx, *m))
+                      : static_cast<bool>(op.recv(chosen.rx));
+  if (!done) std::abort();
 }
 
 void select_rx(Flavor f) {
@@ -285,7 +288,7 @@ void select_rx(Flavor f) {
   const std::size_t per_thread = messages / threads_per_side;
   std::vector<std::thread> producers;
   for (const auto& chan : chans) start_producers(producers, chan, 1, per_thread);
-  for (std::size_t i = 0; i < per_thread * threads_per_side; ++i) recv_any(chans);
+  for (std::size_t i = 0; i < per_thread * threads_per_side; ++i) select_one(chans, std::nullopt);
   for (auto& p : producers) p.join();
 }
 
@@ -295,12 +298,12 @@ void select_both(Flavor f) {
   std::vector<std::thread> threads;
   for (std::size_t t = 0; t < threads_per_side; ++t) {
     threads.emplace_back([&] {
-      for (std::size_t i = 0; i < per_thread; ++i) send_any(chans, Message{i});
+      for (std::size_t i = 0; i < per_thread; ++i) select_one(chans, Message{i});
     });
   }
   for (std::size_t t = 0; t < threads_per_side; ++t) {
     threads.emplace_back([&] {
-      for (std::size_t i = 0; i < per_thread; ++i) recv_any(chans);
+      for (std::size_t i = 0; i < per_thread; ++i) select_one(chans, std::nullopt);
     });
   }
   for (auto& t : threads) t.join();

@@ -38,9 +38,10 @@ struct Shared {
   ferrite::Condvar not_full;
 };
 
-// What Sender and Receiver share: a handle of the channel counted in the
-// State member `kCount`.
-template <class T, std::size_t State<T>::*kCount>
+// What Sender and Receiver share: a handle of the channel, counted in the
+// State member `kCount`. The last handle of its kind wakes the waiters on
+// `kOtherSide` to see the disconnection.
+template <class T, std::size_t State<T>::*kCount, ferrite::Condvar Shared<T>::*kOtherSide>
 class Handle {
  public:
   explicit Handle(std::shared_ptr<Shared<T>> shared) : shared_(std::move(shared)) {}
@@ -48,62 +49,50 @@ class Handle {
     shared_->state.with_lock([](State<T>& s) { ++(s.*kCount); });
   }
   Handle& operator=(const Handle&) = delete;
-
- protected:
-  ~Handle() = default;
-
-  // Uncounts this handle; true if it was the last of its kind, whose going
-  // the other side's waiters must be woken to see.
-  bool uncount() const {
-    return shared_->state.with_lock([](State<T>& s) { return --(s.*kCount) == 0; });
+  ~Handle() {
+    const bool last = shared_->state.with_lock([](State<T>& s) { return --(s.*kCount) == 0; });
+    if (last) ((*shared_).*kOtherSide).notify_all();
   }
 
+ protected:
   std::shared_ptr<Shared<T>> shared_;
 };
 
 template <class T>
-class Sender : Handle<T, &State<T>::senders> {
+class Sender : public Handle<T, &State<T>::senders, &Shared<T>::not_empty> {
  public:
   using Sender::Handle::Handle;
-  Sender(const Sender&) = default;
-  ~Sender() {
-    if (this->uncount()) this->shared_->not_empty.notify_all();
-  }
 
   // False if every receiver is gone.
   bool send(T value) const {
-    const auto& shared = this->shared_;
-    auto guard = *shared->state.lock();
-    if (shared->capacity != 0) {
-      guard = *shared->not_full.wait_while(std::move(guard), [&](State<T>& s) {
-        return s.receivers > 0 && s.queue.size() >= shared->capacity;
+    Shared<T>& shared = *this->shared_;
+    auto guard = *shared.state.lock();
+    if (shared.capacity != 0) {
+      guard = *shared.not_full.wait_while(std::move(guard), [&](State<T>& s) {
+        return s.receivers > 0 && s.queue.size() >= shared.capacity;
       });
     }
     if (guard->receivers == 0) return false;
     guard->queue.push_back(std::move(value));
-    shared->not_empty.notify_one();
+    shared.not_empty.notify_one();
     return true;
   }
 };
 
 template <class T>
-class Receiver : Handle<T, &State<T>::receivers> {
+class Receiver : public Handle<T, &State<T>::receivers, &Shared<T>::not_full> {
  public:
   using Receiver::Handle::Handle;
-  Receiver(const Receiver&) = default;
-  ~Receiver() {
-    if (this->uncount()) this->shared_->not_full.notify_all();
-  }
 
   // nullopt once the queue is empty and every sender is gone.
   std::optional<T> recv() const {
-    const auto& shared = this->shared_;
-    auto guard = *shared->not_empty.wait_while(
-        *shared->state.lock(), [](State<T>& s) { return s.queue.empty() && s.senders > 0; });
+    Shared<T>& shared = *this->shared_;
+    auto guard = *shared.not_empty.wait_while(
+        *shared.state.lock(), [](State<T>& s) { return s.queue.empty() && s.senders > 0; });
     if (guard->queue.empty()) return std::nullopt;
     std::optional<T> value(std::move(guard->queue.front()));
     guard->queue.pop_front();
-    if (shared->capacity != 0) shared->not_full.notify_one();
+    if (shared.capacity != 0) shared.not_full.notify_one();
     return value;
   }
 };

@@ -64,6 +64,7 @@ TEST(ArcTest, HeaderExample) {
 // --- the contract shared with Rc ---------------------------------------------------
 
 INSTANTIATE_TYPED_TEST_SUITE_P(Arc, SharedPointerContract, ArcPointer);
+INSTANTIATE_TYPED_TEST_SUITE_P(Arc, SharedPointerMutBorrow, ArcPointer);
 
 // --- get_mut / make_mut lend a borrow of the handle (checked builds) ------------
 

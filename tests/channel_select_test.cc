@@ -31,16 +31,29 @@ std::pair<Sender<T>, Receiver<T>> channel_of(int cap) {
   return cap < 0 ? unbounded<T>() : bounded<T>(static_cast<std::size_t>(cap));
 }
 
-// Selects a receive from rx1 or rx2; expects the one at `index` (0 or 1)
+// Selects on `sel`; expects the operation at `index`, a receive from `rx`,
 // to be chosen and to deliver `value`.
+void expect_selects(Select& sel, std::size_t index, const Receiver<int>& rx, int value) {
+  auto op = sel.select();
+  ASSERT_EQ(op.index(), index);
+  EXPECT_EQ(*op.recv(rx), value);
+}
+
+// The same for a Select over a receive from rx1 (index 0) and from rx2 (1).
 void expect_select_recv(const Receiver<int>& rx1, const Receiver<int>& rx2, std::size_t index,
                         int value) {
   Select sel;
   sel.recv(rx1);
   sel.recv(rx2);
+  expect_selects(sel, index, index == 0 ? rx1 : rx2, value);
+}
+
+// Sends `value` through a Select whose one operation is a send on `tx`.
+void select_send(const Sender<int>& tx, int value) {
+  Select sel;
+  sel.send(tx);
   auto op = sel.select();
-  ASSERT_EQ(op.index(), index);
-  EXPECT_EQ(*op.recv(index == 0 ? rx1 : rx2), value);
+  EXPECT_TRUE(op.send(tx, value));
 }
 
 // The header's example.
@@ -83,10 +96,7 @@ TEST(Select, SendOperationsOnEveryFlavor) {
     auto [tx, rx] = channel_of<int>(cap);
     ferrite::thread::scope([&](ferrite::thread::Scope& s) {
       s.spawn([&] { EXPECT_EQ(*rx.recv(), 9); });
-      Select sel;
-      sel.send(tx);
-      auto op = sel.select();
-      EXPECT_TRUE(op.send(tx, 9));
+      select_send(tx, 9);
     });
   }
 }
@@ -100,10 +110,7 @@ TEST(Select, SendAndReceiveOnOneRendezvousChannelDoNotPairWithThemselves) {
   // With a partner thread, one of the two is selected and completes.
   ferrite::thread::scope([&](ferrite::thread::Scope& s) {
     s.spawn([&] { EXPECT_EQ(*rx.recv(), 5); });
-    Select only_send;
-    only_send.send(tx);
-    auto op = only_send.select();
-    EXPECT_TRUE(op.send(tx, 5));
+    select_send(tx, 5);  // a Select with the send alone
   });
 }
 
@@ -214,9 +221,7 @@ TEST(Select, RemoveKeepsIndices) {
   const std::size_t b = sel.recv(rx2);
   sel.remove(a);
   EXPECT_THROW(sel.remove(a), ferrite::Panic);
-  auto op = sel.select();
-  EXPECT_EQ(op.index(), b);
-  EXPECT_EQ(*op.recv(rx2), 2);
+  expect_selects(sel, b, rx2, 2);
 }
 
 // More operations than Select keeps in place (8): they move to the heap, and
@@ -236,9 +241,7 @@ TEST(Select, ManyOperationsSpillToTheHeap) {
   ASSERT_TRUE(txs[11].send(11));
   EXPECT_EQ(sel.ready(), 11u);
   {
-    auto op = sel.select();
-    ASSERT_EQ(op.index(), 11u);
-    EXPECT_EQ(*op.recv(rxs[11]), 11);
+    expect_selects(sel, 11u, rxs[11], 11);
   }
   // Remove one in the first eight and one after them; the rest keep their indices.
   sel.remove(2);
@@ -257,9 +260,7 @@ TEST(Select, ManyOperationsSpillToTheHeap) {
     if (i != 2 && i != 12 && i != 0) sel.remove(i);
   }
   ASSERT_TRUE(txs[0].send(0));
-  auto last = sel.select();
-  EXPECT_EQ(last.index(), 0u);
-  EXPECT_EQ(*last.recv(rxs[0]), 0);
+  expect_selects(sel, 0u, rxs[0], 0);
 }
 
 // Removing from an in-place Select keeps the other operations in order.
@@ -277,9 +278,7 @@ TEST(Select, RemoveInPlaceKeepsTheOthers) {
   ASSERT_TRUE(tx3.send(3));
   EXPECT_FALSE(sel.try_ready().has_value());
   ASSERT_TRUE(tx2.send(2));
-  auto op = sel.select();
-  EXPECT_EQ(op.index(), b);
-  EXPECT_EQ(*op.recv(rx2), 2);
+  expect_selects(sel, b, rx2, 2);
 }
 
 TEST(Select, WrongEndPanicsAndLeavesTheOperationPending) {
@@ -541,13 +540,9 @@ TEST(SelectDestroyedEnd, ManyDestroyedEndsSpillAndRemove) {
   }
   EXPECT_EQ(again, kCount);
   ASSERT_TRUE(txs[kCount].send(42));
-  auto op = sel.select();
-  ASSERT_EQ(op.index(), kCount);
-  EXPECT_EQ(*op.recv(keep[kCount]), 42);
+  expect_selects(sel, kCount, keep[kCount], 42);
   ASSERT_TRUE(txs[10].send(10));
-  auto op2 = sel.select();
-  ASSERT_EQ(op2.index(), 10u);
-  EXPECT_EQ(*op2.recv(keep[10]), 10);
+  expect_selects(sel, 10u, keep[10], 10);
 }
 
 TEST(SelectDestroyedEnd, CopiesAndMovesOfASelect) {

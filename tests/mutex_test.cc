@@ -40,14 +40,6 @@ namespace {
 
 using namespace ::ferrite::testing;
 
-// The value behind `m`, copied out under the lock (a guard cannot be
-// dereferenced as a temporary).
-template <class T>
-T copy_of(const Mutex<T>& m) {
-  auto guard = m.lock();
-  return **guard;
-}
-
 // --- compile-time contract ---------------------------------------------------
 
 static_assert(Send<Mutex<int>> && Sync<Mutex<int>>);

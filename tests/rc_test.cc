@@ -46,6 +46,7 @@ TEST(RcTest, HeaderExample) {
 // --- the contract shared with Arc ---------------------------------------------------
 
 INSTANTIATE_TYPED_TEST_SUITE_P(Rc, SharedPointerContract, RcPointer);
+INSTANTIATE_TYPED_TEST_SUITE_P(Rc, SharedPointerMutBorrow, RcPointer);
 
 // --- get_mut / make_mut lend a borrow of the handle (checked builds) ------------
 

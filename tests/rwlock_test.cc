@@ -29,14 +29,6 @@ namespace {
 
 using namespace ::ferrite::testing;
 
-// The value behind `l`, copied out under a read lock (a guard cannot be
-// dereferenced as a temporary).
-template <class T>
-T copy_of(const RwLock<T>& l) {
-  auto guard = l.read();
-  return **guard;
-}
-
 // --- compile-time contract ---------------------------------------------------
 
 static_assert(Send<RwLock<int>> && Sync<RwLock<int>>);

@@ -7,6 +7,7 @@
 // that pointer has (Arc's threads, Rc's long chains):
 //
 //   INSTANTIATE_TYPED_TEST_SUITE_P(Arc, SharedPointerContract, ArcPointer);
+//   INSTANTIATE_TYPED_TEST_SUITE_P(Arc, SharedPointerMutBorrow, ArcPointer);
 #pragma once
 
 #include <bit>
@@ -332,100 +333,6 @@ TYPED_TEST_P(SharedPointerContract, GetMutOnlyWhenUnique) {
   EXPECT_EQ(a.weak_count(), 1u);
 }
 
-// --- get_mut / make_mut lend a borrow of the handle (checked builds) ------------
-
-TYPED_TEST_P(SharedPointerContract, MakeMutThenClonePanics) {
-  if constexpr (!detail::kCheckedBorrows) GTEST_SKIP() << "release build: no check";
-  auto a = make_ptr<TypeParam, int>(1);
-  int& value = a.make_mut();
-  value = 2;
-  const std::string message = panic_message([&] { static_cast<void>(a.clone()); });
-  EXPECT_TRUE(contains(message, qualified<TypeParam>("clone"))) << message;
-  EXPECT_TRUE(contains(message, "get_mut()/make_mut()")) << message;
-  EXPECT_EQ(a.strong_count(), 1u);  // nothing was cloned; strong_count() ends nothing
-  // make_mut() on a shared handle (clone-on-write) lends the new value too.
-  auto b = make_ptr<TypeParam, int>(5);
-  {
-    StrongOf<TypeParam, int> other = b;
-    b.make_mut() = 6;
-    EXPECT_FALSE(panic_message([&] { static_cast<void>(b.clone()); }).empty());
-    EXPECT_EQ(*other, 5);
-  }
-}
-
-TYPED_TEST_P(SharedPointerContract, GetMutThenCloneOrDowngradePanics) {
-  if constexpr (!detail::kCheckedBorrows) GTEST_SKIP() << "release build: no check";
-  auto a = make_ptr<TypeParam, int>(1);
-  int* value = a.get_mut();
-  ASSERT_NE(value, nullptr);
-  *value = 3;
-  EXPECT_TRUE(contains(panic_message([&] { static_cast<void>(a.clone()); }),
-                       qualified<TypeParam>("clone")));
-  const std::string message = panic_message([&] { static_cast<void>(a.downgrade()); });
-  EXPECT_TRUE(contains(message, qualified<TypeParam>("downgrade"))) << message;
-  EXPECT_EQ(a.weak_count(), 0u);
-  EXPECT_EQ(a.strong_count(), 1u);
-  // A get_mut() that fails (not the sole handle) lends nothing.
-  auto c = make_ptr<TypeParam, int>(7);
-  StrongOf<TypeParam, int> d = c;
-  EXPECT_EQ(c.get_mut(), nullptr);
-  StrongOf<TypeParam, int> e = c.clone();
-  EXPECT_EQ(c.strong_count(), 3u);
-}
-
-TYPED_TEST_P(SharedPointerContract, CopyConstructionAndCopyAssignmentFromTheHandlePanic) {
-  if constexpr (!detail::kCheckedBorrows) GTEST_SKIP() << "release build: no check";
-  using S = StrongOf<TypeParam, std::string>;
-  S a = make_ptr<TypeParam, std::string>("a");
-  a.make_mut() += "b";
-  EXPECT_FALSE(panic_message([&] { S copy(a); }).empty());
-  S target = make_ptr<TypeParam, std::string>("t");
-  EXPECT_FALSE(panic_message([&] { target = a; }).empty());
-  EXPECT_EQ(*target, "t");  // unchanged
-  EXPECT_EQ(a.strong_count(), 1u);
-}
-
-TYPED_TEST_P(SharedPointerContract, SharedAccessEndsTheBorrow) {
-  if constexpr (!detail::kCheckedBorrows) GTEST_SKIP() << "release build: no check";
-  using S = StrongOf<TypeParam, std::string>;
-  S a = make_ptr<TypeParam, std::string>("x");
-  a.make_mut() += "y";
-  EXPECT_EQ(*a, "xy");  // operator* ends the borrow
-  S b = a.clone();
-  b.make_mut() += "z";
-  EXPECT_EQ(b->size(), 3u);  // operator->
-  WeakOf<TypeParam, std::string> w = b.downgrade();
-  S c = std::move(b);
-  EXPECT_EQ(c.get_mut(), nullptr);  // a Weak exists: fails, lends nothing
-  w = WeakOf<TypeParam, std::string>();
-  ASSERT_NE(c.get_mut(), nullptr);
-  EXPECT_EQ(*c.get_mut(), "xyz");
-  *c.get_mut() = "w";
-  EXPECT_NE(c.get(), nullptr);  // get()
-  S d = c;
-  EXPECT_EQ(*d, "w");
-  EXPECT_EQ(*a, "xy");
-}
-
-TYPED_TEST_P(SharedPointerContract, MovesCarryTheBorrowAndAssignmentEndsIt) {
-  if constexpr (!detail::kCheckedBorrows) GTEST_SKIP() << "release build: no check";
-  using S = StrongOf<TypeParam, int>;
-  S a = make_ptr<TypeParam, int>(1);
-  a.make_mut() = 2;
-  S moved = std::move(a);
-  EXPECT_FALSE(panic_message([&] { static_cast<void>(moved.clone()); }).empty());
-  S empty_copy = a;  // NOLINT(bugprone-use-after-move): the moved-from handle lends nothing
-  EXPECT_EQ(empty_copy.get(), nullptr);
-  S other = make_ptr<TypeParam, int>(9);
-  moved.swap(other);  // the borrow goes with the value it lent
-  EXPECT_FALSE(panic_message([&] { static_cast<void>(other.clone()); }).empty());
-  S fine = moved.clone();
-  other = make_ptr<TypeParam, int>(3);  // assigning to the handle ends its borrow
-  S also_fine = other;
-  EXPECT_EQ(*also_fine, 3);
-  EXPECT_EQ(*fine, 9);
-}
-
 // --- make_mut ----------------------------------------------------------------------
 
 TYPED_TEST_P(SharedPointerContract, MakeMutWhenUniqueMutatesInPlace) {
@@ -703,15 +610,117 @@ REGISTER_TYPED_TEST_SUITE_P(
     MoveTransfersAndLeavesEmpty, EmptyCanBeCopiedAssignedAndDestroyed, EmptyPanicsOnUse,
     CopyAssignmentReleasesTheOldValue, SelfAssignmentKeepsTheValue, Swap,
     PtrEqIsIdentityAndComparisonIsByValue, CountsFollowHandles, GetMutOnlyWhenUnique,
-    MakeMutThenClonePanics, GetMutThenCloneOrDowngradePanics,
-    CopyConstructionAndCopyAssignmentFromTheHandlePanic, SharedAccessEndsTheBorrow,
-    MovesCarryTheBorrowAndAssignmentEndsIt, MakeMutWhenUniqueMutatesInPlace,
-    MakeMutWithOtherStrongsClones, MakeMutWithOnlyWeaksMovesAndDisassociates,
-    MakeMutCloneFaultInjectionLeavesOriginalUntouched, MakeMutMoveFaultInjectionRestoresTheHandle,
-    TryUnwrapSucceedsForTheLastStrong, TryUnwrapFailureGivesTheHandleBackIntact,
-    TryUnwrapWhoseMoveThrowsKeepsTheHandle, IntoInnerReturnsTheValueOnlyForTheLastStrong,
-    IntoInnerWhoseMoveThrowsDestroysTheValueOnce, UnwrapOrCloneMovesWhenUniqueAndCopiesWhenShared,
-    DefaultWeakIsEmpty, WeakUpgradeWhileAliveAndAfterLastStrongDropped, WeakCopyMoveAssignAndCounts,
+    MakeMutWhenUniqueMutatesInPlace, MakeMutWithOtherStrongsClones,
+    MakeMutWithOnlyWeaksMovesAndDisassociates, MakeMutCloneFaultInjectionLeavesOriginalUntouched,
+    MakeMutMoveFaultInjectionRestoresTheHandle, TryUnwrapSucceedsForTheLastStrong,
+    TryUnwrapFailureGivesTheHandleBackIntact, TryUnwrapWhoseMoveThrowsKeepsTheHandle,
+    IntoInnerReturnsTheValueOnlyForTheLastStrong, IntoInnerWhoseMoveThrowsDestroysTheValueOnce,
+    UnwrapOrCloneMovesWhenUniqueAndCopiesWhenShared, DefaultWeakIsEmpty,
+    WeakUpgradeWhileAliveAndAfterLastStrongDropped, WeakCopyMoveAssignAndCounts,
     ValueHoldingAWeakToItselfIsDestroyedOnce);
+
+// --- get_mut / make_mut lend a borrow of the handle (checked builds) ------------
+
+// Checked builds only: a release build lends nothing to check.
+template <class P>
+class SharedPointerMutBorrow : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if constexpr (!detail::kCheckedBorrows) GTEST_SKIP() << "release build: no check";
+  }
+};
+TYPED_TEST_SUITE_P(SharedPointerMutBorrow);
+
+TYPED_TEST_P(SharedPointerMutBorrow, MakeMutThenClonePanics) {
+  auto a = make_ptr<TypeParam, int>(1);
+  int& value = a.make_mut();
+  value = 2;
+  const std::string message = panic_message([&] { static_cast<void>(a.clone()); });
+  EXPECT_TRUE(contains(message, qualified<TypeParam>("clone"))) << message;
+  EXPECT_TRUE(contains(message, "get_mut()/make_mut()")) << message;
+  EXPECT_EQ(a.strong_count(), 1u);  // nothing was cloned; strong_count() ends nothing
+  // make_mut() on a shared handle (clone-on-write) lends the new value too.
+  auto b = make_ptr<TypeParam, int>(5);
+  {
+    StrongOf<TypeParam, int> other = b;
+    b.make_mut() = 6;
+    EXPECT_FALSE(panic_message([&] { static_cast<void>(b.clone()); }).empty());
+    EXPECT_EQ(*other, 5);
+  }
+}
+
+TYPED_TEST_P(SharedPointerMutBorrow, GetMutThenCloneOrDowngradePanics) {
+  auto a = make_ptr<TypeParam, int>(1);
+  int* value = a.get_mut();
+  ASSERT_NE(value, nullptr);
+  *value = 3;
+  EXPECT_TRUE(contains(panic_message([&] { static_cast<void>(a.clone()); }),
+                       qualified<TypeParam>("clone")));
+  const std::string message = panic_message([&] { static_cast<void>(a.downgrade()); });
+  EXPECT_TRUE(contains(message, qualified<TypeParam>("downgrade"))) << message;
+  EXPECT_EQ(a.weak_count(), 0u);
+  EXPECT_EQ(a.strong_count(), 1u);
+  // A get_mut() that fails (not the sole handle) lends nothing.
+  auto c = make_ptr<TypeParam, int>(7);
+  StrongOf<TypeParam, int> d = c;
+  EXPECT_EQ(c.get_mut(), nullptr);
+  StrongOf<TypeParam, int> e = c.clone();
+  EXPECT_EQ(c.strong_count(), 3u);
+}
+
+TYPED_TEST_P(SharedPointerMutBorrow, CopyConstructionAndCopyAssignmentFromTheHandlePanic) {
+  using S = StrongOf<TypeParam, std::string>;
+  S a = make_ptr<TypeParam, std::string>("a");
+  a.make_mut() += "b";
+  EXPECT_FALSE(panic_message([&] { S copy(a); }).empty());
+  S target = make_ptr<TypeParam, std::string>("t");
+  EXPECT_FALSE(panic_message([&] { target = a; }).empty());
+  EXPECT_EQ(*target, "t");  // unchanged
+  EXPECT_EQ(a.strong_count(), 1u);
+}
+
+TYPED_TEST_P(SharedPointerMutBorrow, SharedAccessEndsTheBorrow) {
+  using S = StrongOf<TypeParam, std::string>;
+  S a = make_ptr<TypeParam, std::string>("x");
+  a.make_mut() += "y";
+  EXPECT_EQ(*a, "xy");  // operator* ends the borrow
+  S b = a.clone();
+  b.make_mut() += "z";
+  EXPECT_EQ(b->size(), 3u);  // operator->
+  WeakOf<TypeParam, std::string> w = b.downgrade();
+  S c = std::move(b);
+  EXPECT_EQ(c.get_mut(), nullptr);  // a Weak exists: fails, lends nothing
+  w = WeakOf<TypeParam, std::string>();
+  ASSERT_NE(c.get_mut(), nullptr);
+  EXPECT_EQ(*c.get_mut(), "xyz");
+  *c.get_mut() = "w";
+  EXPECT_NE(c.get(), nullptr);  // get()
+  S d = c;
+  EXPECT_EQ(*d, "w");
+  EXPECT_EQ(*a, "xy");
+}
+
+TYPED_TEST_P(SharedPointerMutBorrow, MovesCarryTheBorrowAndAssignmentEndsIt) {
+  using S = StrongOf<TypeParam, int>;
+  S a = make_ptr<TypeParam, int>(1);
+  a.make_mut() = 2;
+  S moved = std::move(a);
+  EXPECT_FALSE(panic_message([&] { static_cast<void>(moved.clone()); }).empty());
+  S empty_copy = a;  // NOLINT(bugprone-use-after-move): the moved-from handle lends nothing
+  EXPECT_EQ(empty_copy.get(), nullptr);
+  S other = make_ptr<TypeParam, int>(9);
+  moved.swap(other);  // the borrow goes with the value it lent
+  EXPECT_FALSE(panic_message([&] { static_cast<void>(other.clone()); }).empty());
+  S fine = moved.clone();
+  other = make_ptr<TypeParam, int>(3);  // assigning to the handle ends its borrow
+  S also_fine = other;
+  EXPECT_EQ(*also_fine, 3);
+  EXPECT_EQ(*fine, 9);
+}
+
+REGISTER_TYPED_TEST_SUITE_P(SharedPointerMutBorrow, MakeMutThenClonePanics,
+                            GetMutThenCloneOrDowngradePanics,
+                            CopyConstructionAndCopyAssignmentFromTheHandlePanic,
+                            SharedAccessEndsTheBorrow, MovesCarryTheBorrowAndAssignmentEndsIt);
 
 }  // namespace ferrite::testing

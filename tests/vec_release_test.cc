@@ -86,9 +86,7 @@ TEST(VecReleaseTest, DestructorPushingIntoItsVecIsMemorySafe) {
 TEST(VecReleaseTest, ConstructorEmplacingIntoItsVecIsMemorySafe) {
   NoLeaks no_leaks;
   for (bool full : {true, false}) {
-    Vec<EmplacesOnConstruction> v = Vec<EmplacesOnConstruction>::with_capacity(full ? 2 : 8);
-    v.emplace(nullptr, 0);
-    v.emplace(nullptr, 1);
+    Vec<EmplacesOnConstruction> v = two_emplaced(full);
     v.emplace(&v, 2);
     EXPECT_EQ(values(v), (std::vector<int>{0, 1, 2}));
   }

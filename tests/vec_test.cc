@@ -857,9 +857,7 @@ TEST_F(BorrowTest, DestructorPushingIntoItsVecPanics) {
 TEST_F(BorrowTest, ConstructorEmplacingIntoItsVecPanics) {
   NoLeaks no_leaks;
   for (bool full : {true, false}) {
-    Vec<EmplacesOnConstruction> v = Vec<EmplacesOnConstruction>::with_capacity(full ? 2 : 8);
-    v.emplace(nullptr, 0);
-    v.emplace(nullptr, 1);
+    Vec<EmplacesOnConstruction> v = two_emplaced(full);
     EXPECT_EQ(panic_message([&] { v.emplace(&v, 2); }),
               "ferrite::Vec modified or borrowed while one of its elements' constructor/"
               "destructor runs: Vec::emplace inside Vec::emplace; an element's code must not "

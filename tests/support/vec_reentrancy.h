@@ -38,4 +38,13 @@ struct EmplacesOnConstruction {
   int value() const { return counted.value(); }
 };
 
+// Two EmplacesOnConstruction (0 and 1) in a Vec that is full (the next
+// emplace reallocates) or has room.
+inline Vec<EmplacesOnConstruction> two_emplaced(bool full) {
+  Vec<EmplacesOnConstruction> v = Vec<EmplacesOnConstruction>::with_capacity(full ? 2 : 8);
+  v.emplace(nullptr, 0);
+  v.emplace(nullptr, 1);
+  return v;
+}
+
 }  // namespace ferrite::testing

@@ -130,26 +130,27 @@ func consume(ch chan message, count int) {
 	}
 }
 
-// spsc: one producer goroutine, the main goroutine receives.
-func spsc(c *config, capacity int) {
+// toMain: producers goroutines each send count messages, the main goroutine
+// receives them all.
+func toMain(capacity, producers, count int) {
 	ch := make(chan message, capacity)
 	var done sync.WaitGroup
-	done.Add(1)
-	go produce(ch, c.total(), &done)
-	consume(ch, c.total())
+	done.Add(producers)
+	for t := 0; t < producers; t++ {
+		go produce(ch, count, &done)
+	}
+	consume(ch, producers*count)
 	done.Wait()
+}
+
+// spsc: one producer goroutine, the main goroutine receives.
+func spsc(c *config, capacity int) {
+	toMain(capacity, 1, c.total())
 }
 
 // mpsc: threads producers, the main goroutine receives.
 func mpsc(c *config, capacity int) {
-	ch := make(chan message, capacity)
-	var done sync.WaitGroup
-	done.Add(c.threads)
-	for t := 0; t < c.threads; t++ {
-		go produce(ch, c.perThread(), &done)
-	}
-	consume(ch, c.total())
-	done.Wait()
+	toMain(capacity, c.threads, c.perThread())
 }
 
 // mpmc: threads producers and threads consumers on one channel.

@@ -325,27 +325,11 @@ void run_one(const Options& options, Flavor f, Workload w) {
   }
   const std::string key = std::string(flavor_name(f)) + "_" + workload_name(w);
   if (options.filter && !std::regex_search(key, *options.filter)) return;
+  // In the order of Workload.
+  const std::array<void (*)(Flavor), 6> workloads = {seq<Impl>,  spsc<Impl>, mpsc<Impl>,
+                                                     mpmc<Impl>, select_rx,   select_both};
   const auto start = std::chrono::steady_clock::now();
-  switch (w) {
-    case Workload::kSeq:
-      seq<Impl>(f);
-      break;
-    case Workload::kSpsc:
-      spsc<Impl>(f);
-      break;
-    case Workload::kMpsc:
-      mpsc<Impl>(f);
-      break;
-    case Workload::kMpmc:
-      mpmc<Impl>(f);
-      break;
-    case Workload::kSelectRx:
-      select_rx(f);
-      break;
-    case Workload::kSelectBoth:
-      select_both(f);
-      break;
-  }
+  workloads.at(static_cast<std::size_t>(w))(f);
   const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
   std::printf("%s %s %.6f\n", key.c_str(), Impl::kName, elapsed.count());
   std::fflush(stdout);

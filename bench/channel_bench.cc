@@ -30,6 +30,7 @@
 #include <tbb/concurrent_queue.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdio>
@@ -62,37 +63,14 @@ struct Message {
 enum class Flavor { kUnbounded, kBounded0, kBounded1, kBoundedN };
 enum class Workload { kSeq, kSpsc, kMpsc, kMpmc, kSelectRx, kSelectBoth };
 
-const char* flavor_name(Flavor f) {
-  switch (f) {
-    case Flavor::kUnbounded:
-      return "unbounded";
-    case Flavor::kBounded0:
-      return "bounded0";
-    case Flavor::kBounded1:
-      return "bounded1";
-    case Flavor::kBoundedN:
-      return "boundedN";
-  }
-  return "?";
-}
+// The names bench/report and the peers use, in the order of the enums.
+constexpr std::array<const char*, 4> kFlavorNames = {"unbounded", "bounded0", "bounded1",
+                                                     "boundedN"};
+constexpr std::array<const char*, 6> kWorkloadNames = {"seq",  "spsc",      "mpsc",
+                                                       "mpmc", "select_rx", "select_both"};
 
-const char* workload_name(Workload w) {
-  switch (w) {
-    case Workload::kSeq:
-      return "seq";
-    case Workload::kSpsc:
-      return "spsc";
-    case Workload::kMpsc:
-      return "mpsc";
-    case Workload::kMpmc:
-      return "mpmc";
-    case Workload::kSelectRx:
-      return "select_rx";
-    case Workload::kSelectBoth:
-      return "select_both";
-  }
-  return "?";
-}
+const char* flavor_name(Flavor f) { return kFlavorNames.at(static_cast<std::size_t>(f)); }
+const char* workload_name(Workload w) { return kWorkloadNames.at(static_cast<std::size_t>(w)); }
 
 // The capacity of a bounded flavor.
 std::size_t capacity(Flavor f) {
@@ -220,53 +198,62 @@ const auto& deref(const C& chan) {
 
 // ---- the workloads (crossbeam's functions of the same names).
 
+// Starts `producers` threads that each send `count` messages on `chan`.
+template <class Chan>
+void start_producers(std::vector<std::thread>& threads, const Chan& chan, std::size_t producers,
+                     std::size_t count) {
+  for (std::size_t t = 0; t < producers; ++t) {
+    threads.emplace_back([&chan, count] {
+      for (std::size_t i = 0; i < count; ++i) chan.send(Message{i});
+    });
+  }
+}
+
+// Receives `count` messages from `chan` on the calling thread.
+template <class Chan>
+void receive(const Chan& chan, std::size_t count) {
+  for (std::size_t i = 0; i < count; ++i) chan.recv();
+}
+
 template <class Impl>
 void seq(Flavor f) {
   const auto holder = Impl::make(f);
   const auto& chan = deref(holder);
   for (std::size_t i = 0; i < messages; ++i) chan.send(Message{i});
-  for (std::size_t i = 0; i < messages; ++i) chan.recv();
+  receive(chan, messages);
+}
+
+// `producers` threads each send `count` messages; the calling thread
+// receives them all.
+template <class Impl>
+void to_caller(Flavor f, std::size_t producers, std::size_t count) {
+  const auto holder = Impl::make(f);
+  const auto& chan = deref(holder);
+  std::vector<std::thread> threads;
+  start_producers(threads, chan, producers, count);
+  receive(chan, producers * count);
+  for (auto& t : threads) t.join();
 }
 
 template <class Impl>
 void spsc(Flavor f) {
-  const auto holder = Impl::make(f);
-  const auto& chan = deref(holder);
-  std::thread producer([&] {
-    for (std::size_t i = 0; i < messages; ++i) chan.send(Message{i});
-  });
-  for (std::size_t i = 0; i < messages; ++i) chan.recv();
-  producer.join();
+  to_caller<Impl>(f, 1, messages);
 }
 
 template <class Impl>
 void mpsc(Flavor f) {
-  const auto holder = Impl::make(f);
-  const auto& chan = deref(holder);
-  std::vector<std::thread> producers;
-  for (std::size_t t = 0; t < threads_per_side; ++t) {
-    producers.emplace_back([&] {
-      for (std::size_t i = 0; i < messages / threads_per_side; ++i) chan.send(Message{i});
-    });
-  }
-  for (std::size_t i = 0; i < messages / threads_per_side * threads_per_side; ++i) chan.recv();
-  for (auto& p : producers) p.join();
+  to_caller<Impl>(f, threads_per_side, messages / threads_per_side);
 }
 
 template <class Impl>
 void mpmc(Flavor f) {
   const auto holder = Impl::make(f);
   const auto& chan = deref(holder);
+  const std::size_t per_thread = messages / threads_per_side;
   std::vector<std::thread> threads;
+  start_producers(threads, chan, threads_per_side, per_thread);
   for (std::size_t t = 0; t < threads_per_side; ++t) {
-    threads.emplace_back([&] {
-      for (std::size_t i = 0; i < messages / threads_per_side; ++i) chan.send(Message{i});
-    });
-  }
-  for (std::size_t t = 0; t < threads_per_side; ++t) {
-    threads.emplace_back([&] {
-      for (std::size_t i = 0; i < messages / threads_per_side; ++i) chan.recv();
-    });
+    threads.emplace_back([&] { receive(chan, per_thread); });
   }
   for (auto& t : threads) t.join();
 }
@@ -277,44 +264,46 @@ std::vector<FerriteChannel::Chan> select_chans(Flavor f) {
   return chans;
 }
 
+// Sends `m` (with nullopt: receives a message) on whichever of `chans` is
+// ready first, through a Select built anew for each message, as crossbeam's
+// suite does.
+void select_one(const std::vector<FerriteChannel::Chan>& chans, std::optional<Message> m) {
+  ferrite::channel::Select sel;
+  for (const auto& chan : chans) {
+    if (m) {
+      sel.send(chan.tx);
+    } else {
+      sel.recv(chan.rx);
+    }
+  }
+  auto op = sel.select();
+  const FerriteChannel::Chan& chosen = chans[op.index()];
+  const bool done = m ? static_cast<bool>(op.send(chosen.tx, *m))
+                      : static_cast<bool>(op.recv(chosen.rx));
+  if (!done) std::abort();
+}
+
 void select_rx(Flavor f) {
   const auto chans = select_chans(f);
+  const std::size_t per_thread = messages / threads_per_side;
   std::vector<std::thread> producers;
-  for (const auto& chan : chans) {
-    producers.emplace_back([&] {
-      for (std::size_t i = 0; i < messages / threads_per_side; ++i) chan.send(Message{i});
-    });
-  }
-  for (std::size_t i = 0; i < messages / threads_per_side * threads_per_side; ++i) {
-    ferrite::channel::Select sel;
-    for (const auto& chan : chans) sel.recv(chan.rx);
-    auto op = sel.select();
-    if (!op.recv(chans[op.index()].rx)) std::abort();
-  }
+  for (const auto& chan : chans) start_producers(producers, chan, 1, per_thread);
+  for (std::size_t i = 0; i < per_thread * threads_per_side; ++i) select_one(chans, std::nullopt);
   for (auto& p : producers) p.join();
 }
 
 void select_both(Flavor f) {
   const auto chans = select_chans(f);
+  const std::size_t per_thread = messages / threads_per_side;
   std::vector<std::thread> threads;
   for (std::size_t t = 0; t < threads_per_side; ++t) {
     threads.emplace_back([&] {
-      for (std::size_t i = 0; i < messages / threads_per_side; ++i) {
-        ferrite::channel::Select sel;
-        for (const auto& chan : chans) sel.send(chan.tx);
-        auto op = sel.select();
-        if (!op.send(chans[op.index()].tx, Message{i})) std::abort();
-      }
+      for (std::size_t i = 0; i < per_thread; ++i) select_one(chans, Message{i});
     });
   }
   for (std::size_t t = 0; t < threads_per_side; ++t) {
     threads.emplace_back([&] {
-      for (std::size_t i = 0; i < messages / threads_per_side; ++i) {
-        ferrite::channel::Select sel;
-        for (const auto& chan : chans) sel.recv(chan.rx);
-        auto op = sel.select();
-        if (!op.recv(chans[op.index()].rx)) std::abort();
-      }
+      for (std::size_t i = 0; i < per_thread; ++i) select_one(chans, std::nullopt);
     });
   }
   for (auto& t : threads) t.join();
@@ -336,27 +325,11 @@ void run_one(const Options& options, Flavor f, Workload w) {
   }
   const std::string key = std::string(flavor_name(f)) + "_" + workload_name(w);
   if (options.filter && !std::regex_search(key, *options.filter)) return;
+  // In the order of Workload.
+  const std::array<void (*)(Flavor), 6> workloads = {seq<Impl>,  spsc<Impl>, mpsc<Impl>,
+                                                     mpmc<Impl>, select_rx,   select_both};
   const auto start = std::chrono::steady_clock::now();
-  switch (w) {
-    case Workload::kSeq:
-      seq<Impl>(f);
-      break;
-    case Workload::kSpsc:
-      spsc<Impl>(f);
-      break;
-    case Workload::kMpsc:
-      mpsc<Impl>(f);
-      break;
-    case Workload::kMpmc:
-      mpmc<Impl>(f);
-      break;
-    case Workload::kSelectRx:
-      select_rx(f);
-      break;
-    case Workload::kSelectBoth:
-      select_both(f);
-      break;
-  }
+  workloads.at(static_cast<std::size_t>(w))(f);
   const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
   std::printf("%s %s %.6f\n", key.c_str(), Impl::kName, elapsed.count());
   std::fflush(stdout);

@@ -107,26 +107,13 @@ void BM_Log_SelectChannels(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(workers * kEvents));
 }
 
-BENCHMARK(BM_Log_Mutex)
-    ->Arg(1)
-    ->Arg(2)
-    ->Arg(4)
-    ->Arg(8)
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
-BENCHMARK(BM_Log_SharedChannel)
-    ->Arg(1)
-    ->Arg(2)
-    ->Arg(4)
-    ->Arg(8)
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
-BENCHMARK(BM_Log_SelectChannels)
-    ->Arg(1)
-    ->Arg(2)
-    ->Arg(4)
-    ->Arg(8)
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
+// 1, 2, 4 and 8 workers, in wall-clock milliseconds.
+void Workers(benchmark::internal::Benchmark* b) {
+  b->Arg(1)->Arg(2)->Arg(4)->Arg(8)->Unit(benchmark::kMillisecond)->UseRealTime();
+}
+
+BENCHMARK(BM_Log_Mutex)->Apply(Workers);
+BENCHMARK(BM_Log_SharedChannel)->Apply(Workers);
+BENCHMARK(BM_Log_SelectChannels)->Apply(Workers);
 
 }  // namespace

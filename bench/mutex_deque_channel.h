@@ -38,63 +38,63 @@ struct Shared {
   ferrite::Condvar not_full;
 };
 
-template <class T>
-class Sender {
+// What Sender and Receiver share: a handle of the channel, counted in the
+// State member `kCount`. The last handle of its kind wakes the waiters on
+// `kOtherSide` to see the disconnection.
+template <class T, std::size_t State<T>::*kCount, ferrite::Condvar Shared<T>::*kOtherSide>
+class Handle {
  public:
-  explicit Sender(std::shared_ptr<Shared<T>> shared) : shared_(std::move(shared)) {}
-  Sender(const Sender& other) : shared_(other.shared_) {
-    shared_->state.with_lock([](State<T>& s) { ++s.senders; });
+  explicit Handle(std::shared_ptr<Shared<T>> shared) : shared_(std::move(shared)) {}
+  Handle(const Handle& other) : shared_(other.shared_) {
+    shared_->state.with_lock([](State<T>& s) { ++(s.*kCount); });
   }
-  Sender& operator=(const Sender&) = delete;
-  ~Sender() {
-    const bool last = shared_->state.with_lock([](State<T>& s) { return --s.senders == 0; });
-    if (last) shared_->not_empty.notify_all();
-  }
-
-  // False if every receiver is gone.
-  bool send(T value) const {
-    auto guard = *shared_->state.lock();
-    if (shared_->capacity != 0) {
-      guard = *shared_->not_full.wait_while(std::move(guard), [&](State<T>& s) {
-        return s.receivers > 0 && s.queue.size() >= shared_->capacity;
-      });
-    }
-    if (guard->receivers == 0) return false;
-    guard->queue.push_back(std::move(value));
-    shared_->not_empty.notify_one();
-    return true;
+  Handle& operator=(const Handle&) = delete;
+  ~Handle() {
+    const bool last = shared_->state.with_lock([](State<T>& s) { return --(s.*kCount) == 0; });
+    if (last) ((*shared_).*kOtherSide).notify_all();
   }
 
- private:
+ protected:
   std::shared_ptr<Shared<T>> shared_;
 };
 
 template <class T>
-class Receiver {
+class Sender : public Handle<T, &State<T>::senders, &Shared<T>::not_empty> {
  public:
-  explicit Receiver(std::shared_ptr<Shared<T>> shared) : shared_(std::move(shared)) {}
-  Receiver(const Receiver& other) : shared_(other.shared_) {
-    shared_->state.with_lock([](State<T>& s) { ++s.receivers; });
+  using Sender::Handle::Handle;
+
+  // False if every receiver is gone.
+  bool send(T value) const {
+    Shared<T>& shared = *this->shared_;
+    auto guard = *shared.state.lock();
+    if (shared.capacity != 0) {
+      guard = *shared.not_full.wait_while(std::move(guard), [&](State<T>& s) {
+        return s.receivers > 0 && s.queue.size() >= shared.capacity;
+      });
+    }
+    if (guard->receivers == 0) return false;
+    guard->queue.push_back(std::move(value));
+    shared.not_empty.notify_one();
+    return true;
   }
-  Receiver& operator=(const Receiver&) = delete;
-  ~Receiver() {
-    const bool last = shared_->state.with_lock([](State<T>& s) { return --s.receivers == 0; });
-    if (last) shared_->not_full.notify_all();
-  }
+};
+
+template <class T>
+class Receiver : public Handle<T, &State<T>::receivers, &Shared<T>::not_full> {
+ public:
+  using Receiver::Handle::Handle;
 
   // nullopt once the queue is empty and every sender is gone.
   std::optional<T> recv() const {
-    auto guard = *shared_->not_empty.wait_while(
-        *shared_->state.lock(), [](State<T>& s) { return s.queue.empty() && s.senders > 0; });
+    Shared<T>& shared = *this->shared_;
+    auto guard = *shared.not_empty.wait_while(
+        *shared.state.lock(), [](State<T>& s) { return s.queue.empty() && s.senders > 0; });
     if (guard->queue.empty()) return std::nullopt;
     std::optional<T> value(std::move(guard->queue.front()));
     guard->queue.pop_front();
-    if (shared_->capacity != 0) shared_->not_full.notify_one();
+    if (shared.capacity != 0) shared.not_full.notify_one();
     return value;
   }
-
- private:
-  std::shared_ptr<Shared<T>> shared_;
 };
 
 template <class T>

@@ -78,22 +78,17 @@ BENCHMARK(BM_MakeRc);
 BENCHMARK(BM_MakeArc);
 BENCHMARK(BM_MakeShared);
 
-void BM_RcWeakUpgrade(benchmark::State& state) {
-  const ferrite::Rc<int> strong = ferrite::make_rc<int>(1);
-  const ferrite::rc::Weak<int> weak = strong.downgrade();
+// Upgrades a Weak to `strong`'s value, for as long as the benchmark runs.
+template <class Strong>
+void UpgradeWeakOf(benchmark::State& state, const Strong& strong) {
+  const auto weak = strong.downgrade();
   for (auto _ : state) {
-    std::optional<ferrite::Rc<int>> upgraded = weak.upgrade();
+    std::optional<Strong> upgraded = weak.upgrade();
     benchmark::DoNotOptimize(upgraded);
   }
 }
-void BM_ArcWeakUpgrade(benchmark::State& state) {
-  const ferrite::Arc<int> strong = ferrite::make_arc<int>(1);
-  const ferrite::arc::Weak<int> weak = strong.downgrade();
-  for (auto _ : state) {
-    std::optional<ferrite::Arc<int>> upgraded = weak.upgrade();
-    benchmark::DoNotOptimize(upgraded);
-  }
-}
+void BM_RcWeakUpgrade(benchmark::State& state) { UpgradeWeakOf(state, ferrite::make_rc<int>(1)); }
+void BM_ArcWeakUpgrade(benchmark::State& state) { UpgradeWeakOf(state, ferrite::make_arc<int>(1)); }
 void BM_WeakPtrLock(benchmark::State& state) {
   const std::shared_ptr<int> strong = std::make_shared<int>(1);
   const std::weak_ptr<int> weak = strong;

@@ -1,22 +1,19 @@
 // Tests for ferrite/arc.h: Arc<T>, arc::Weak<T>, make_arc.
 //
-// Single-threaded tests pin down the contract (the same cases as rc_test.cc);
-// the multi-threaded ones race clones, drops, downgrades, upgrades, get_mut,
+// The single-threaded contract Arc shares with Rc is one typed suite
+// (tests/shared_pointer_contract.h), instantiated here for Arc. The
+// multi-threaded tests race clones, drops, downgrades, upgrades, get_mut,
 // make_mut and into_inner, and are meant to run under ThreadSanitizer, where a
 // too-weak memory ordering shows up as a data race on the value or the block.
 #include "ferrite/arc.h"
 
 #include <atomic>
-#include <bit>
 #include <cassert>
-#include <compare>
 #include <cstddef>
-#include <cstdint>
+#include <expected>
 #include <latch>
-#include <memory>
 #include <numeric>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <thread>
 #include <type_traits>
@@ -27,17 +24,13 @@
 #include "ferrite/panic.h"
 #include "ferrite/rc.h"
 #include "gtest/gtest.h"
+#include "tests/shared_pointer_contract.h"
 #include "tests/support/test_types.h"
 
 namespace ferrite {
 namespace {
 
-using ::ferrite::testing::Counted;
-using ::ferrite::testing::FaultInjected;
-using ::ferrite::testing::FaultPlan;
-using ::ferrite::testing::Fragile;
-using ::ferrite::testing::NoLeaks;
-using ::ferrite::testing::panic_message;
+using namespace ::ferrite::testing;
 
 // --- Send/Sync and const access (compile-time contract) ---------------------
 
@@ -47,32 +40,11 @@ static_assert(!Send<Arc<Rc<int>>> && !Sync<Arc<Rc<int>>>, "Arc<T> needs T: Send 
 static_assert(!Send<Arc<int*>> && !Sync<Arc<int*>>);
 static_assert(Send<arc::Weak<int>> && Sync<arc::Weak<int>>);
 static_assert(!Send<arc::Weak<Rc<int>>> && !Sync<arc::Weak<Rc<int>>>);
-static_assert(std::is_same_v<decltype(*std::declval<const Arc<int>&>()), const int&>);
-// Shared access is const: get() cannot be written through (compile_fail/arc_get_is_const.cc).
-static_assert(std::is_same_v<decltype(std::declval<const Arc<int>&>().get()), const int*>);
-static_assert(std::is_same_v<decltype(std::declval<Arc<int>&>().get()), const int*>);
-static_assert(std::is_same_v<decltype(std::declval<Arc<int>&>().operator->()), const int*>);
-static_assert(std::is_same_v<decltype(std::declval<Arc<int>&>().get_mut()), int*>);
-static_assert(std::is_same_v<decltype(std::declval<Arc<int>&>().make_mut()), int&>);
-static_assert(std::is_same_v<decltype(std::declval<Arc<int>&&>().try_unwrap()),
-                             std::expected<int, Arc<int>>>);
-// Copying panics while the source lends mutable access, in checked builds only.
+// Shared access is const and unique access needs the only handle, as for Rc
+// (tests/shared_pointer_contract.h). Copying panics while the source lends
+// mutable access, in checked builds only.
+static_assert(has_shared_pointer_types<ArcPointer>());
 static_assert(std::is_nothrow_copy_constructible_v<Arc<int>> == !detail::kCheckedBorrows);
-static_assert(std::is_nothrow_move_constructible_v<Arc<int>>);
-static_assert(!std::is_default_constructible_v<Arc<int>>, "an Arc always starts with a value");
-static_assert(std::is_nothrow_default_constructible_v<arc::Weak<int>>);
-
-template <class A>
-concept HasGetMut = requires(A a) {
-  a.get_mut();
-};
-static_assert(!HasGetMut<const Arc<int>&>);
-static_assert(HasGetMut<Arc<int>&>);
-template <class A>
-concept HasMakeMut = requires(A a) {
-  a.make_mut();
-};
-static_assert(!HasMakeMut<Arc<std::unique_ptr<int>>&>);
 
 TEST(ArcTest, HeaderExample) {
   ferrite::Arc<std::vector<int>> data = ferrite::make_arc<std::vector<int>>(1000, 1);
@@ -89,182 +61,12 @@ TEST(ArcTest, HeaderExample) {
   EXPECT_EQ(data.strong_count(), 1u);
 }
 
-// --- construction -----------------------------------------------------------
+// --- the contract shared with Rc ---------------------------------------------------
 
-TEST(ArcTest, MakeArcConstructsOneValueInPlace) {
-  NoLeaks no_leaks;
-  const long before = Counted::live();
-  {
-    Arc<Counted> arc = make_arc<Counted>(7);
-    EXPECT_EQ(Counted::live(), before + 1);
-    EXPECT_EQ(arc->value(), 7);
-    EXPECT_EQ((*arc).value(), 7);
-    EXPECT_EQ(arc.get(), &*arc);
-    EXPECT_EQ(arc.strong_count(), 1u);
-    EXPECT_EQ(arc.weak_count(), 0u);
-  }
-  EXPECT_EQ(Counted::live(), before);
-}
-
-TEST(ArcTest, MakeArcForwardsArgumentsAndHonoursAlignment) {
-  Arc<std::vector<int>> v = make_arc<std::vector<int>>(2, 4);
-  EXPECT_EQ(*v, (std::vector<int>{4, 4}));
-  auto moved_in = std::make_unique<int>(5);
-  Arc<std::unique_ptr<int>> p = make_arc<std::unique_ptr<int>>(std::move(moved_in));
-  EXPECT_EQ(moved_in, nullptr);
-  EXPECT_EQ(**p, 5);
-  struct alignas(128) Wide {
-    int x = 3;
-  };
-  Arc<Wide> wide = make_arc<Wide>();
-  EXPECT_EQ(std::bit_cast<std::uintptr_t>(wide.get()) % 128, 0u);
-}
-
-TEST(ArcTest, MakeArcWithThrowingConstructorLeaksNothing) {
-  NoLeaks no_leaks;
-  {
-    FaultPlan plan(1);
-    EXPECT_THROW((void)make_arc<Fragile>(5), FaultInjected);
-  }
-  struct Throws {
-    Throws() { throw std::runtime_error("no"); }
-  };
-  EXPECT_THROW((void)make_arc<Throws>(), std::runtime_error);
-}
-
-// --- copy, move, assignment ---------------------------------------------------
-
-TEST(ArcTest, CopyAndCloneShareTheValue) {
-  NoLeaks no_leaks;
-  const long before = Counted::live();
-  Arc<Counted> a = make_arc<Counted>(1);
-  Arc<Counted> b = a;
-  Arc<Counted> c = a.clone();
-  EXPECT_EQ(Counted::live(), before + 1);
-  EXPECT_EQ(a.strong_count(), 3u);
-  EXPECT_TRUE(a.ptr_eq(b));
-  EXPECT_TRUE(b.ptr_eq(c));
-}
-
-TEST(ArcTest, MoveTransfersAndLeavesEmpty) {
-  Arc<int> a = make_arc<int>(4);
-  const int* address = a.get();
-  Arc<int> b = std::move(a);
-  EXPECT_EQ(b.get(), address);
-  // NOLINTBEGIN(bugprone-use-after-move): the empty state is the contract.
-  EXPECT_EQ(a.get(), nullptr);
-  EXPECT_EQ(a.strong_count(), 0u);
-  EXPECT_EQ(a.weak_count(), 0u);
-  EXPECT_EQ(a.get_mut(), nullptr);
-  Arc<int> copy_of_empty = a;
-  EXPECT_EQ(copy_of_empty.get(), nullptr);
-  EXPECT_TRUE(copy_of_empty.ptr_eq(a));
-  EXPECT_EQ(a.clone().get(), nullptr);
-  Arc<int> c = make_arc<int>(5);
-  c = std::move(b);
-  EXPECT_EQ(c.get(), address);
-  EXPECT_EQ(b.get(), nullptr);
-  a = c;
-  EXPECT_EQ(*a, 4);
-  EXPECT_EQ(c.strong_count(), 2u);
-  // NOLINTEND(bugprone-use-after-move)
-}
-
-TEST(ArcTest, EmptyArcPanicsOnUse) {
-  Arc<std::string> arc = make_arc<std::string>("x");
-  Arc<std::string> sink = std::move(arc);
-  // NOLINTBEGIN(bugprone-use-after-move)
-  EXPECT_THROW((void)*arc, Panic);
-  EXPECT_THROW((void)arc->size(), Panic);
-  EXPECT_THROW((void)arc.make_mut(), Panic);
-  EXPECT_THROW((void)arc.downgrade(), Panic);
-  EXPECT_THROW((void)Arc<std::string>(arc).try_unwrap(), Panic);
-  EXPECT_THROW((void)Arc<std::string>(arc).into_inner(), Panic);
-  EXPECT_THROW((void)Arc<std::string>(arc).unwrap_or_clone(), Panic);
-  try {
-    (void)*arc;
-  } catch (const Panic& p) {
-    EXPECT_NE(std::string(p.what()).find("ferrite::Arc::operator*: this Arc is empty"),
-              std::string::npos)
-        << p.what();
-  }
-  // NOLINTEND(bugprone-use-after-move)
-}
-
-TEST(ArcTest, AssignmentReleasesTheOldValueAndSelfAssignmentIsHarmless) {
-  NoLeaks no_leaks;
-  const long before = Counted::live();
-  Arc<Counted> a = make_arc<Counted>(1);
-  Arc<Counted> b = make_arc<Counted>(2);
-  a = b;
-  EXPECT_EQ(Counted::live(), before + 1);
-  EXPECT_EQ(a->value(), 2);
-  Arc<Counted>& alias = a;
-  a = alias;
-  a = std::move(alias);
-  EXPECT_EQ(a.strong_count(), 2u);
-  EXPECT_EQ(a->value(), 2);
-  swap(a, b);
-  EXPECT_TRUE(a.ptr_eq(b));
-}
-
-TEST(ArcTest, PtrEqIsIdentityAndComparisonIsByValue) {
-  Arc<int> a = make_arc<int>(5);
-  Arc<int> b = make_arc<int>(5);
-  Arc<int> c = a;
-  Arc<int> d = make_arc<int>(6);
-  EXPECT_FALSE(a.ptr_eq(b));
-  EXPECT_TRUE(a.ptr_eq(c));
-  EXPECT_TRUE(a == b);
-  EXPECT_TRUE(a != d);
-  EXPECT_TRUE(a < d);
-  EXPECT_EQ(a <=> b, std::strong_ordering::equal);
-}
-
-TEST(ArcTest, CountsFollowHandles) {
-  Arc<int> a = make_arc<int>(0);
-  {
-    arc::Weak<int> w1 = a.downgrade();
-    arc::Weak<int> w2 = w1;
-    Arc<int> b = a;
-    EXPECT_EQ(a.strong_count(), 2u);
-    EXPECT_EQ(a.weak_count(), 2u);
-    EXPECT_EQ(w1.strong_count(), 2u);
-    EXPECT_EQ(w1.weak_count(), 2u);
-  }
-  EXPECT_EQ(a.strong_count(), 1u);
-  EXPECT_EQ(a.weak_count(), 0u);
-}
-
-// --- get_mut / make_mut ---------------------------------------------------------
-
-TEST(ArcTest, GetMutOnlyWhenUnique) {
-  Arc<int> a = make_arc<int>(1);
-  ASSERT_NE(a.get_mut(), nullptr);
-  *a.get_mut() = 2;
-  EXPECT_EQ(*a, 2);
-  {
-    Arc<int> b = a;
-    EXPECT_EQ(a.get_mut(), nullptr);
-    EXPECT_EQ(b.get_mut(), nullptr);
-  }
-  {
-    arc::Weak<int> w = a.downgrade();
-    EXPECT_EQ(a.get_mut(), nullptr);
-    EXPECT_EQ(a.weak_count(), 1u);  // the lock was released
-  }
-  int* unique = a.get_mut();
-  EXPECT_EQ(unique, a.get());  // get() also ends get_mut's borrow
-  EXPECT_EQ(a.weak_count(), 0u);
-  arc::Weak<int> later = a.downgrade();  // downgrade after get_mut's lock/unlock
-  EXPECT_EQ(a.weak_count(), 1u);
-}
+INSTANTIATE_TYPED_TEST_SUITE_P(Arc, SharedPointerContract, ArcPointer);
+INSTANTIATE_TYPED_TEST_SUITE_P(Arc, SharedPointerMutBorrow, ArcPointer);
 
 // --- get_mut / make_mut lend a borrow of the handle (checked builds) ------------
-
-bool mentions(const std::string& message, const char* text) {
-  return message.find(text) != std::string::npos;
-}
 
 // The class comment's example.
 TEST(ArcMutBorrow, ClassExample) {
@@ -277,94 +79,6 @@ TEST(ArcMutBorrow, ClassExample) {
   auto b = a;                 // fine: b and a share {1}
   EXPECT_EQ(n, 1u);
   EXPECT_EQ(b->at(0), 1);
-}
-
-TEST(ArcMutBorrow, MakeMutThenClonePanics) {
-  if constexpr (!detail::kCheckedBorrows) GTEST_SKIP() << "release build: no check";
-  Arc<int> a = make_arc<int>(1);
-  int& value = a.make_mut();
-  value = 2;
-  const std::string message = panic_message([&] { static_cast<void>(a.clone()); });
-  EXPECT_TRUE(mentions(message, "ferrite::Arc::clone")) << message;
-  EXPECT_TRUE(mentions(message, "get_mut()/make_mut()")) << message;
-  EXPECT_EQ(a.strong_count(), 1u);  // nothing was cloned; strong_count() ends nothing
-  // make_mut() on a shared handle (clone-on-write) lends the new value too.
-  Arc<int> b = make_arc<int>(5);
-  {
-    Arc<int> other = b;
-    b.make_mut() = 6;
-    EXPECT_FALSE(panic_message([&] { static_cast<void>(b.clone()); }).empty());
-    EXPECT_EQ(*other, 5);
-  }
-}
-
-TEST(ArcMutBorrow, GetMutThenCloneOrDowngradePanics) {
-  if constexpr (!detail::kCheckedBorrows) GTEST_SKIP() << "release build: no check";
-  Arc<int> a = make_arc<int>(1);
-  int* value = a.get_mut();
-  ASSERT_NE(value, nullptr);
-  *value = 3;
-  EXPECT_TRUE(mentions(panic_message([&] { static_cast<void>(a.clone()); }),
-                       "ferrite::Arc::clone"));
-  const std::string message = panic_message([&] { static_cast<void>(a.downgrade()); });
-  EXPECT_TRUE(mentions(message, "ferrite::Arc::downgrade")) << message;
-  EXPECT_EQ(a.weak_count(), 0u);
-  EXPECT_EQ(a.strong_count(), 1u);
-  // A get_mut() that fails (not the sole handle) lends nothing.
-  Arc<int> c = make_arc<int>(7);
-  Arc<int> d = c;
-  EXPECT_EQ(c.get_mut(), nullptr);
-  Arc<int> e = c.clone();
-  EXPECT_EQ(c.strong_count(), 3u);
-}
-
-TEST(ArcMutBorrow, CopyConstructionAndCopyAssignmentFromTheHandlePanic) {
-  if constexpr (!detail::kCheckedBorrows) GTEST_SKIP() << "release build: no check";
-  Arc<std::string> a = make_arc<std::string>("a");
-  a.make_mut() += "b";
-  EXPECT_FALSE(panic_message([&] { Arc<std::string> copy(a); }).empty());
-  Arc<std::string> target = make_arc<std::string>("t");
-  EXPECT_FALSE(panic_message([&] { target = a; }).empty());
-  EXPECT_EQ(*target, "t");  // unchanged
-  EXPECT_EQ(a.strong_count(), 1u);
-}
-
-TEST(ArcMutBorrow, SharedAccessEndsTheBorrow) {
-  if constexpr (!detail::kCheckedBorrows) GTEST_SKIP() << "release build: no check";
-  Arc<std::string> a = make_arc<std::string>("x");
-  a.make_mut() += "y";
-  EXPECT_EQ(*a, "xy");  // operator* ends the borrow
-  Arc<std::string> b = a.clone();
-  b.make_mut() += "z";
-  EXPECT_EQ(b->size(), 3u);  // operator->
-  arc::Weak<std::string> w = b.downgrade();
-  Arc<std::string> c = std::move(b);
-  EXPECT_EQ(c.get_mut(), nullptr);  // a Weak exists: fails, lends nothing
-  w = arc::Weak<std::string>();
-  ASSERT_NE(c.get_mut(), nullptr);
-  *c.get_mut() = "w";
-  EXPECT_NE(c.get(), nullptr);  // get()
-  Arc<std::string> d = c;
-  EXPECT_EQ(*d, "w");
-  EXPECT_EQ(*a, "xy");
-}
-
-TEST(ArcMutBorrow, MovesCarryTheBorrowAndAssignmentEndsIt) {
-  if constexpr (!detail::kCheckedBorrows) GTEST_SKIP() << "release build: no check";
-  Arc<int> a = make_arc<int>(1);
-  a.make_mut() = 2;
-  Arc<int> moved = std::move(a);
-  EXPECT_FALSE(panic_message([&] { static_cast<void>(moved.clone()); }).empty());
-  Arc<int> empty_copy = a;  // the moved-from handle lends nothing
-  EXPECT_EQ(empty_copy.get(), nullptr);
-  Arc<int> other = make_arc<int>(9);
-  moved.swap(other);  // the borrow goes with the value it lent
-  EXPECT_FALSE(panic_message([&] { static_cast<void>(other.clone()); }).empty());
-  Arc<int> fine = moved.clone();
-  other = make_arc<int>(3);  // assigning to the handle ends its borrow
-  Arc<int> also_fine = other;
-  EXPECT_EQ(*also_fine, 3);
-  EXPECT_EQ(*fine, 9);
 }
 
 // Ending the borrow is a write, done by const shared access: threads that
@@ -386,255 +100,6 @@ TEST(ArcMutBorrow, ConcurrentSharedAccessAfterMakeMut) {
   }
   for (std::thread& t : readers) t.join();
   EXPECT_EQ(total.load(), 8 * 42);
-}
-
-TEST(ArcTest, MakeMutWhenUniqueMutatesInPlace) {
-  NoLeaks no_leaks;
-  Arc<Counted> a = make_arc<Counted>(1);
-  const Counted* address = a.get();
-  a.make_mut() = Counted(9);
-  EXPECT_EQ(a.get(), address);
-  EXPECT_EQ(a->value(), 9);
-  EXPECT_EQ(a.strong_count(), 1u);  // the count was restored
-  Arc<Counted> b = a;               // and works as usual afterwards
-  EXPECT_EQ(a.strong_count(), 2u);
-}
-
-TEST(ArcTest, MakeMutWithOtherStrongsClones) {
-  NoLeaks no_leaks;
-  const long before = Counted::live();
-  Arc<Counted> a = make_arc<Counted>(1);
-  Arc<Counted> b = a;
-  arc::Weak<Counted> w = a.downgrade();
-  b.make_mut() = Counted(2);
-  EXPECT_EQ(Counted::live(), before + 2);
-  EXPECT_FALSE(a.ptr_eq(b));
-  EXPECT_EQ(a->value(), 1);
-  EXPECT_EQ(b->value(), 2);
-  EXPECT_EQ(a.strong_count(), 1u);
-  EXPECT_EQ(b.strong_count(), 1u);
-  EXPECT_EQ(a.weak_count(), 1u);
-  EXPECT_EQ(b.weak_count(), 0u);
-  std::optional<Arc<Counted>> up = w.upgrade();
-  ASSERT_TRUE(up.has_value());
-  EXPECT_TRUE(up->ptr_eq(a));
-}
-
-TEST(ArcTest, MakeMutWithOnlyWeaksMovesAndDisassociates) {
-  NoLeaks no_leaks;
-  const long before = Counted::live();
-  Arc<Counted> a = make_arc<Counted>(1);
-  arc::Weak<Counted> w = a.downgrade();
-  const Counted* old_address = a.get();
-  a.make_mut() = Counted(5);
-  EXPECT_NE(a.get(), old_address);
-  EXPECT_EQ(a->value(), 5);
-  EXPECT_EQ(Counted::live(), before + 1);
-  EXPECT_EQ(a.strong_count(), 1u);
-  EXPECT_EQ(a.weak_count(), 0u);
-  EXPECT_FALSE(w.upgrade().has_value());
-  EXPECT_EQ(w.strong_count(), 0u);
-  EXPECT_EQ(w.weak_count(), 0u);
-}
-
-TEST(ArcTest, MakeMutCloneFaultInjectionLeavesOriginalUntouched) {
-  NoLeaks no_leaks;
-  Arc<Fragile> a = make_arc<Fragile>(1);
-  Arc<Fragile> b = a;
-  const Fragile* address = a.get();
-  const long live = Counted::live();
-  int n = 1;
-  for (;; ++n) {
-    FaultPlan plan(n);
-    try {
-      b.make_mut();
-    } catch (const FaultInjected&) {
-      EXPECT_TRUE(a.ptr_eq(b));
-      EXPECT_EQ(b.get(), address);
-      EXPECT_EQ(b->value(), 1);
-      EXPECT_EQ(a.strong_count(), 2u);
-      EXPECT_EQ(Counted::live(), live);
-      continue;
-    }
-    EXPECT_FALSE(plan.fired());
-    break;
-  }
-  EXPECT_GT(n, 1) << "make_mut never copied, so no fault was injected";
-  EXPECT_FALSE(a.ptr_eq(b));
-  EXPECT_EQ(b->value(), 1);
-}
-
-TEST(ArcTest, MakeMutMoveFaultInjectionRestoresTheHandle) {
-  NoLeaks no_leaks;
-  Arc<Fragile> a = make_arc<Fragile>(1);
-  arc::Weak<Fragile> w = a.downgrade();
-  const Fragile* address = a.get();
-  int n = 1;
-  for (;; ++n) {
-    FaultPlan plan(n);
-    try {
-      a.make_mut();
-    } catch (const FaultInjected&) {
-      EXPECT_EQ(a.get(), address);
-      EXPECT_EQ(a->value(), 1);
-      EXPECT_EQ(a.strong_count(), 1u);  // restored from the claimed 0
-      EXPECT_EQ(a.weak_count(), 1u);
-      std::optional<Arc<Fragile>> up = w.upgrade();
-      ASSERT_TRUE(up.has_value());
-      EXPECT_TRUE(up->ptr_eq(a));
-      continue;
-    }
-    break;
-  }
-  EXPECT_GT(n, 1);
-  EXPECT_NE(a.get(), address);
-  EXPECT_FALSE(w.upgrade().has_value());
-}
-
-// --- try_unwrap, into_inner, unwrap_or_clone --------------------------------
-
-TEST(ArcTest, TryUnwrapSucceedsForTheLastStrong) {
-  NoLeaks no_leaks;
-  const long before = Counted::live();
-  Arc<Counted> a = make_arc<Counted>(8);
-  arc::Weak<Counted> w = a.downgrade();
-  std::expected<Counted, Arc<Counted>> r = std::move(a).try_unwrap();
-  ASSERT_TRUE(r.has_value());
-  EXPECT_EQ(r->value(), 8);
-  EXPECT_EQ(Counted::live(), before + 1);
-  EXPECT_EQ(a.get(), nullptr);  // NOLINT(bugprone-use-after-move)
-  EXPECT_FALSE(w.upgrade().has_value());
-}
-
-TEST(ArcTest, TryUnwrapFailureGivesTheArcBackIntact) {
-  NoLeaks no_leaks;
-  Arc<Counted> a = make_arc<Counted>(8);
-  Arc<Counted> b = a;
-  const long live = Counted::live();
-  std::expected<Counted, Arc<Counted>> r = std::move(a).try_unwrap();
-  ASSERT_FALSE(r.has_value());
-  EXPECT_TRUE(r.error().ptr_eq(b));
-  EXPECT_EQ(r.error()->value(), 8);
-  EXPECT_EQ(b.strong_count(), 2u);
-  EXPECT_EQ(Counted::live(), live);
-}
-
-TEST(ArcTest, TryUnwrapWhoseMoveThrowsKeepsTheArc) {
-  NoLeaks no_leaks;
-  Arc<Fragile> a = make_arc<Fragile>(3);
-  arc::Weak<Fragile> w = a.downgrade();
-  const Fragile* address = a.get();
-  {
-    FaultPlan plan(1);
-    EXPECT_THROW((void)std::move(a).try_unwrap(), FaultInjected);
-  }
-  EXPECT_EQ(a.get(), address);  // NOLINT(bugprone-use-after-move): intact on throw
-  EXPECT_EQ(a->value(), 3);
-  EXPECT_EQ(a.strong_count(), 1u);
-  EXPECT_TRUE(w.upgrade().has_value());
-  std::expected<Fragile, Arc<Fragile>> r = std::move(a).try_unwrap();
-  ASSERT_TRUE(r.has_value());
-  EXPECT_EQ(r->value(), 3);
-}
-
-TEST(ArcTest, IntoInnerReturnsTheValueOnlyForTheLastStrong) {
-  NoLeaks no_leaks;
-  Arc<Counted> a = make_arc<Counted>(4);
-  Arc<Counted> b = a;
-  EXPECT_FALSE(std::move(a).into_inner().has_value());
-  EXPECT_EQ(a.get(), nullptr);  // NOLINT(bugprone-use-after-move)
-  EXPECT_EQ(b.strong_count(), 1u);
-  std::optional<Counted> value = std::move(b).into_inner();
-  ASSERT_TRUE(value.has_value());
-  EXPECT_EQ(value->value(), 4);
-}
-
-TEST(ArcTest, IntoInnerWhoseMoveThrowsDestroysTheValueOnce) {
-  NoLeaks no_leaks;
-  Arc<Fragile> a = make_arc<Fragile>(3);
-  arc::Weak<Fragile> w = a.downgrade();
-  {
-    FaultPlan plan(1);
-    EXPECT_THROW((void)std::move(a).into_inner(), FaultInjected);
-  }
-  EXPECT_EQ(a.get(), nullptr);  // NOLINT(bugprone-use-after-move)
-  EXPECT_FALSE(w.upgrade().has_value());
-}
-
-TEST(ArcTest, UnwrapOrCloneMovesWhenUniqueAndCopiesWhenShared) {
-  NoLeaks no_leaks;
-  Arc<Counted> a = make_arc<Counted>(6);
-  Arc<Counted> b = a;
-  EXPECT_EQ(std::move(a).unwrap_or_clone().value(), 6);
-  EXPECT_EQ(b.strong_count(), 1u);
-  EXPECT_EQ(std::move(b).unwrap_or_clone().value(), 6);
-  EXPECT_EQ(b.get(), nullptr);  // NOLINT(bugprone-use-after-move)
-}
-
-// --- Weak --------------------------------------------------------------------------
-
-TEST(ArcWeakTest, DefaultWeakIsEmpty) {
-  arc::Weak<int> w;
-  EXPECT_FALSE(w.upgrade().has_value());
-  EXPECT_EQ(w.strong_count(), 0u);
-  EXPECT_EQ(w.weak_count(), 0u);
-  arc::Weak<int> other;
-  EXPECT_TRUE(w.ptr_eq(other));
-  EXPECT_TRUE(w.clone().ptr_eq(w));
-  Arc<int> a = make_arc<int>(1);
-  EXPECT_FALSE(a.downgrade().ptr_eq(w));
-}
-
-TEST(ArcWeakTest, UpgradeWhileAliveAndAfterLastStrongDropped) {
-  NoLeaks no_leaks;
-  const long before = Counted::live();
-  arc::Weak<Counted> w;
-  {
-    Arc<Counted> a = make_arc<Counted>(2);
-    w = a.downgrade();
-    std::optional<Arc<Counted>> up = w.upgrade();
-    ASSERT_TRUE(up.has_value());
-    EXPECT_TRUE(up->ptr_eq(a));
-    EXPECT_EQ(a.strong_count(), 2u);
-  }
-  EXPECT_EQ(Counted::live(), before);
-  EXPECT_FALSE(w.upgrade().has_value());
-  EXPECT_EQ(w.strong_count(), 0u);
-  EXPECT_EQ(w.weak_count(), 0u);
-}
-
-TEST(ArcWeakTest, CopyMoveAssignAndCounts) {
-  Arc<int> a = make_arc<int>(1);
-  arc::Weak<int> w1 = a.downgrade();
-  arc::Weak<int> w2 = w1.clone();
-  arc::Weak<int> w3 = std::move(w2);
-  EXPECT_TRUE(w3.ptr_eq(w1));
-  EXPECT_FALSE(w2.upgrade().has_value());  // NOLINT(bugprone-use-after-move): empty
-  EXPECT_EQ(a.weak_count(), 2u);
-  arc::Weak<int>& alias = w1;
-  w1 = alias;
-  w1 = std::move(alias);
-  EXPECT_EQ(a.weak_count(), 2u);
-  w2 = w1;
-  EXPECT_EQ(a.weak_count(), 3u);
-  w2 = arc::Weak<int>();
-  EXPECT_EQ(a.weak_count(), 2u);
-  swap(w2, w3);
-  EXPECT_EQ(w3.strong_count(), 0u);
-  EXPECT_EQ(w2.strong_count(), 1u);
-}
-
-struct SelfReferential {
-  mutable arc::Weak<SelfReferential> self;
-  Counted marker{0};
-};
-
-TEST(ArcWeakTest, ValueHoldingAWeakToItselfIsDestroyedOnce) {
-  NoLeaks no_leaks;
-  Arc<SelfReferential> arc = make_arc<SelfReferential>();
-  arc->self = arc.downgrade();
-  arc = make_arc<SelfReferential>();  // ASan: no use-after-free in the destructor
-  EXPECT_EQ(arc.weak_count(), 0u);
 }
 
 // --- threads -----------------------------------------------------------------

@@ -14,11 +14,7 @@
 
 namespace {
 
-using ferrite::testing::Counted;
-using ferrite::testing::FaultInjected;
-using ferrite::testing::FaultPlan;
-using ferrite::testing::Fragile;
-using ferrite::testing::NoLeaks;
+using namespace ferrite::testing;
 
 // Runs `f`, expecting a ferrite::Panic whose message is exactly `message`.
 template <class F>

@@ -16,14 +16,8 @@
 namespace {
 
 using namespace std::chrono_literals;
-using ferrite::channel::bounded;
-using ferrite::channel::Receiver;
-using ferrite::channel::Select;
-using ferrite::channel::Sender;
-using ferrite::channel::TryRecvError;
-
-// Counts are divided by kScale in the sanitizer builds.
-constexpr int kScale = ferrite::testing::kSanitized ? 10 : 1;
+using namespace ferrite::channel;
+using namespace ferrite::testing;  // kScale divides the counts in the sanitizer builds
 
 // TestChan: for each capacity, the basic contract.
 TEST(GoChan, Chan) {

@@ -22,11 +22,39 @@
 namespace {
 
 using namespace std::chrono_literals;
-using ferrite::channel::bounded;
-using ferrite::channel::RecvError;
-using ferrite::channel::Select;
-using ferrite::channel::SelectedOperation;
-using ferrite::channel::unbounded;
+using namespace ferrite::channel;
+
+// The flavor a test loops over: unbounded for a negative capacity, else
+// bounded(cap) (0: rendezvous).
+template <class T>
+std::pair<Sender<T>, Receiver<T>> channel_of(int cap) {
+  return cap < 0 ? unbounded<T>() : bounded<T>(static_cast<std::size_t>(cap));
+}
+
+// Selects on `sel`; expects the operation at `index`, a receive from `rx`,
+// to be chosen and to deliver `value`.
+void expect_selects(Select& sel, std::size_t index, const Receiver<int>& rx, int value) {
+  auto op = sel.select();
+  ASSERT_EQ(op.index(), index);
+  EXPECT_EQ(*op.recv(rx), value);
+}
+
+// The same for a Select over a receive from rx1 (index 0) and from rx2 (1).
+void expect_select_recv(const Receiver<int>& rx1, const Receiver<int>& rx2, std::size_t index,
+                        int value) {
+  Select sel;
+  sel.recv(rx1);
+  sel.recv(rx2);
+  expect_selects(sel, index, index == 0 ? rx1 : rx2, value);
+}
+
+// Sends `value` through a Select whose one operation is a send on `tx`.
+void select_send(const Sender<int>& tx, int value) {
+  Select sel;
+  sel.send(tx);
+  auto op = sel.select();
+  EXPECT_TRUE(op.send(tx, value));
+}
 
 // The header's example.
 TEST(SelectDoc, HeaderExample) {
@@ -45,43 +73,30 @@ TEST(SelectDoc, HeaderExample) {
 
 TEST(Select, PicksTheReadyReceiveOnEveryFlavor) {
   for (int cap : {-1, 1, 8}) {
-    auto [tx1, rx1] = cap < 0 ? unbounded<int>() : bounded<int>(cap);
-    auto [tx2, rx2] = cap < 0 ? unbounded<int>() : bounded<int>(cap);
+    auto [tx1, rx1] = channel_of<int>(cap);
+    auto [tx2, rx2] = channel_of<int>(cap);
     ASSERT_TRUE(tx1.send(1));
-    Select sel;
-    sel.recv(rx1);
-    sel.recv(rx2);
-    auto op = sel.select();
-    ASSERT_EQ(op.index(), 0u);
-    EXPECT_EQ(*op.recv(rx1), 1);
+    expect_select_recv(rx1, rx2, 0, 1);
   }
 }
 
 TEST(Select, BlocksUntilAnotherThreadSends) {
   for (int cap : {-1, 0, 1}) {
-    auto [tx1, rx1] = cap < 0 ? unbounded<int>() : bounded<int>(cap);
-    auto [tx2, rx2] = cap < 0 ? unbounded<int>() : bounded<int>(cap);
+    auto [tx1, rx1] = channel_of<int>(cap);
+    auto [tx2, rx2] = channel_of<int>(cap);
     ferrite::thread::scope([&](ferrite::thread::Scope& s) {
       s.spawn([&] { ASSERT_TRUE(tx2.send(2)); });
-      Select sel;
-      sel.recv(rx1);
-      sel.recv(rx2);
-      auto op = sel.select();
-      ASSERT_EQ(op.index(), 1u);
-      EXPECT_EQ(*op.recv(rx2), 2);
+      expect_select_recv(rx1, rx2, 1, 2);
     });
   }
 }
 
 TEST(Select, SendOperationsOnEveryFlavor) {
   for (int cap : {-1, 0, 1}) {
-    auto [tx, rx] = cap < 0 ? unbounded<int>() : bounded<int>(cap);
+    auto [tx, rx] = channel_of<int>(cap);
     ferrite::thread::scope([&](ferrite::thread::Scope& s) {
       s.spawn([&] { EXPECT_EQ(*rx.recv(), 9); });
-      Select sel;
-      sel.send(tx);
-      auto op = sel.select();
-      EXPECT_TRUE(op.send(tx, 9));
+      select_send(tx, 9);
     });
   }
 }
@@ -95,10 +110,7 @@ TEST(Select, SendAndReceiveOnOneRendezvousChannelDoNotPairWithThemselves) {
   // With a partner thread, one of the two is selected and completes.
   ferrite::thread::scope([&](ferrite::thread::Scope& s) {
     s.spawn([&] { EXPECT_EQ(*rx.recv(), 5); });
-    Select only_send;
-    only_send.send(tx);
-    auto op = only_send.select();
-    EXPECT_TRUE(op.send(tx, 5));
+    select_send(tx, 5);  // a Select with the send alone
   });
 }
 
@@ -209,9 +221,7 @@ TEST(Select, RemoveKeepsIndices) {
   const std::size_t b = sel.recv(rx2);
   sel.remove(a);
   EXPECT_THROW(sel.remove(a), ferrite::Panic);
-  auto op = sel.select();
-  EXPECT_EQ(op.index(), b);
-  EXPECT_EQ(*op.recv(rx2), 2);
+  expect_selects(sel, b, rx2, 2);
 }
 
 // More operations than Select keeps in place (8): they move to the heap, and
@@ -231,9 +241,7 @@ TEST(Select, ManyOperationsSpillToTheHeap) {
   ASSERT_TRUE(txs[11].send(11));
   EXPECT_EQ(sel.ready(), 11u);
   {
-    auto op = sel.select();
-    ASSERT_EQ(op.index(), 11u);
-    EXPECT_EQ(*op.recv(rxs[11]), 11);
+    expect_selects(sel, 11u, rxs[11], 11);
   }
   // Remove one in the first eight and one after them; the rest keep their indices.
   sel.remove(2);
@@ -252,9 +260,7 @@ TEST(Select, ManyOperationsSpillToTheHeap) {
     if (i != 2 && i != 12 && i != 0) sel.remove(i);
   }
   ASSERT_TRUE(txs[0].send(0));
-  auto last = sel.select();
-  EXPECT_EQ(last.index(), 0u);
-  EXPECT_EQ(*last.recv(rxs[0]), 0);
+  expect_selects(sel, 0u, rxs[0], 0);
 }
 
 // Removing from an in-place Select keeps the other operations in order.
@@ -272,9 +278,7 @@ TEST(Select, RemoveInPlaceKeepsTheOthers) {
   ASSERT_TRUE(tx3.send(3));
   EXPECT_FALSE(sel.try_ready().has_value());
   ASSERT_TRUE(tx2.send(2));
-  auto op = sel.select();
-  EXPECT_EQ(op.index(), b);
-  EXPECT_EQ(*op.recv(rx2), 2);
+  expect_selects(sel, b, rx2, 2);
 }
 
 TEST(Select, WrongEndPanicsAndLeavesTheOperationPending) {
@@ -368,7 +372,7 @@ TEST(Ready, ReportsWithoutStarting) {
 
 TEST(Ready, WakesWhenAnotherThreadSends) {
   for (int cap : {-1, 0, 1}) {
-    auto [tx, rx] = cap < 0 ? unbounded<int>() : bounded<int>(cap);
+    auto [tx, rx] = channel_of<int>(cap);
     ferrite::thread::scope([&](ferrite::thread::Scope& s) {
       s.spawn([&] { ASSERT_TRUE(tx.send(1)); });
       Select sel;
@@ -392,7 +396,7 @@ TEST(Select, StressSelectBoth) {
     const int per_thread = 2'000;
     constexpr int kThreads = 3;
     std::vector<std::pair<ferrite::channel::Sender<int>, ferrite::channel::Receiver<int>>> chans;
-    for (int i = 0; i < 3; ++i) chans.push_back(cap < 0 ? unbounded<int>() : bounded<int>(cap));
+    for (int i = 0; i < 3; ++i) chans.push_back(channel_of<int>(cap));
     std::atomic<long> sum{0};
     ferrite::thread::scope([&](ferrite::thread::Scope& s) {
       for (int t = 0; t < kThreads; ++t) {
@@ -430,7 +434,7 @@ TEST(Select, StressSelectBoth) {
 
 TEST(SelectDestroyedEnd, SelectWorksOnTheCopyOnEveryFlavor) {
   for (int cap : {-1, 0, 1, 8}) {
-    auto [tx, rx] = cap < 0 ? unbounded<int>() : bounded<int>(cap);
+    auto [tx, rx] = channel_of<int>(cap);
     auto [other_tx, other_rx] = unbounded<int>();
     Select sel;
     sel.recv(other_rx);
@@ -536,13 +540,9 @@ TEST(SelectDestroyedEnd, ManyDestroyedEndsSpillAndRemove) {
   }
   EXPECT_EQ(again, kCount);
   ASSERT_TRUE(txs[kCount].send(42));
-  auto op = sel.select();
-  ASSERT_EQ(op.index(), kCount);
-  EXPECT_EQ(*op.recv(keep[kCount]), 42);
+  expect_selects(sel, kCount, keep[kCount], 42);
   ASSERT_TRUE(txs[10].send(10));
-  auto op2 = sel.select();
-  ASSERT_EQ(op2.index(), 10u);
-  EXPECT_EQ(*op2.recv(keep[10]), 10);
+  expect_selects(sel, 10u, keep[10], 10);
 }
 
 TEST(SelectDestroyedEnd, CopiesAndMovesOfASelect) {

@@ -32,19 +32,8 @@
 namespace {
 
 using namespace std::chrono_literals;
-using ferrite::channel::bounded;
-using ferrite::channel::Instant;
-using ferrite::channel::Receiver;
-using ferrite::channel::RecvError;
-using ferrite::channel::RecvTimeoutError;
-using ferrite::channel::Sender;
-using ferrite::channel::TryRecvError;
-using ferrite::channel::TrySendErrorKind;
-using ferrite::channel::unbounded;
-using ferrite::testing::Counted;
-using ferrite::testing::NoLeaks;
-
-using ferrite::testing::kSanitized;
+using namespace ferrite::channel;
+using namespace ferrite::testing;
 
 // Scales stress counts down under sanitizers.
 constexpr int scaled(int n) { return kSanitized ? n / 20 : n; }
@@ -181,10 +170,10 @@ TEST(ChannelTypes, SendSyncAndMessageRules) {
   // Non-Send messages and throwing moves are rejected by the constructors.
   static_assert(!CanMakeUnbounded<ferrite::Rc<int>>);
   static_assert(!CanMakeBounded<ferrite::Rc<int>>);
-  static_assert(!CanMakeUnbounded<ferrite::testing::Fragile>);
-  static_assert(!CanMakeBounded<ferrite::testing::Fragile>);
+  static_assert(!CanMakeUnbounded<Fragile>);
+  static_assert(!CanMakeBounded<Fragile>);
   static_assert(!CanMakeBounded<const int>);
-  static_assert(CanMakeUnbounded<std::unique_ptr<ferrite::testing::Fragile>>);
+  static_assert(CanMakeUnbounded<std::unique_ptr<Fragile>>);
   static_assert(CanMakeBounded<ferrite::Arc<int>>);
 }
 
@@ -557,9 +546,6 @@ TEST(ChannelIter, MoveOnlyMessagesMoveOutOfTheIterator) {
 // A message whose construction throws never reaches the channel; messages
 // with throwing moves travel boxed (the constructors reject them unboxed).
 TEST_P(Flavors, FaultInjectionLeavesTheChannelUsable) {
-  using ferrite::testing::FaultInjected;
-  using ferrite::testing::FaultPlan;
-  using ferrite::testing::Fragile;
   NoLeaks no_leaks;
   auto [tx, rx] = make<std::unique_ptr<Fragile>>();
   ferrite::thread::scope([&](ferrite::thread::Scope& s) {
@@ -749,26 +735,23 @@ TEST(Never, NeverDeliversNorDisconnects) {
 
 namespace {
 
-TEST(ChannelWaiting, PollWaitPollsABoundedTimeThenSaysBlock) {
-  ferrite::detail::PollWait poll = ferrite::detail::PollWait::for_handoff();
+// `poll` waits at least once, says block within 1000 waits, and stays given up.
+void expect_poll_gives_up(ferrite::detail::PollWait poll, const char* name) {
   int waits = 0;
   while (poll.wait()) {
     ++waits;
-    ASSERT_LT(waits, 1000) << "PollWait never gives up";
+    ASSERT_LT(waits, 1000) << name << " never gives up";
   }
-  EXPECT_GT(waits, 0);
-  EXPECT_FALSE(poll.wait());  // and stays given up
+  EXPECT_GT(waits, 0) << name;
+  EXPECT_FALSE(poll.wait()) << name;
+}
+
+TEST(ChannelWaiting, PollWaitPollsABoundedTimeThenSaysBlock) {
+  expect_poll_gives_up(ferrite::detail::PollWait::for_handoff(), "PollWait::for_handoff");
 }
 
 TEST(ChannelWaiting, YieldingPollWaitAlsoSaysBlockInTheEnd) {
-  ferrite::detail::PollWait poll = ferrite::detail::PollWait::for_completion();
-  int waits = 0;
-  while (poll.wait()) {
-    ++waits;
-    ASSERT_LT(waits, 1000) << "PollWait::for_completion never gives up";
-  }
-  EXPECT_GT(waits, 0);
-  EXPECT_FALSE(poll.wait());
+  expect_poll_gives_up(ferrite::detail::PollWait::for_completion(), "PollWait::for_completion");
 }
 
 // A partner on our CPU cannot run while we spin: for_handoff() (which never

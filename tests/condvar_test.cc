@@ -24,11 +24,25 @@
 #include "ferrite/mutex.h"
 #include "ferrite/panic.h"
 #include "gtest/gtest.h"
+#include "tests/support/panics_on_thread.h"
 
 namespace ferrite {
 namespace {
 
 using namespace std::chrono_literals;
+using namespace ::ferrite::testing;
+
+// A thread that sets the value behind `m` to `value` under the lock, then
+// notifies one waiter of `c`. Started while the waiter holds the lock, it can
+// only take it once the waiter has released it inside a wait, so the
+// notification cannot be missed.
+template <class T>
+std::thread set_then_notify_one(const Mutex<T>& m, const Condvar& c, T value) {
+  return std::thread([&m, &c, value] {
+    m.with_lock([&](T& v) { v = value; });
+    c.notify_one();
+  });
+}
 
 static_assert(Send<Condvar> && Sync<Condvar>);
 static_assert(!std::is_copy_constructible_v<Condvar> && !std::is_move_constructible_v<Condvar>);
@@ -70,10 +84,7 @@ TEST(CondvarTest, NotifyOneWakesAWaiter) {
   const Mutex<int> m(0);
   const Condvar c;
   auto guard = m.lock();
-  std::thread notifier([&] {
-    m.with_lock([](int& v) { v = 1; });
-    c.notify_one();
-  });
+  std::thread notifier = set_then_notify_one(m, c, 1);
   auto woken = c.wait_while(std::move(*guard), [](int& v) { return v == 0; });
   ASSERT_TRUE(woken.has_value());
   EXPECT_EQ(**woken, 1);
@@ -84,11 +95,7 @@ TEST(CondvarTest, PlainWaitReturnsTheGuard) {
   const Mutex<int> m(0);
   const Condvar c;
   auto guard = m.lock();
-  std::thread notifier([&] {
-    auto g = m.lock();  // blocks until the waiter is inside wait()
-    **g = 1;
-    c.notify_one();
-  });
+  std::thread notifier = set_then_notify_one(m, c, 1);  // once the waiter is inside wait()
   // wait() may wake spuriously; loop on the state as every caller must.
   MutexGuard<int> held = std::move(*guard);
   while (*held == 0) {
@@ -207,11 +214,7 @@ TEST(CondvarTest, WaitTimeoutWakesOnNotify) {
   const Mutex<bool> notified(false);
   const Condvar c;
   auto guard = notified.lock();
-  std::thread notifier([&] {
-    // Blocks until the waiter is inside wait_timeout.
-    notified.with_lock([](bool& n) { n = true; });
-    c.notify_one();
-  });
+  std::thread notifier = set_then_notify_one(notified, c, true);  // once inside wait_timeout
   auto held = std::move(*guard);
   while (!*held) {
     auto r = c.wait_timeout(std::move(held), std::chrono::hours(1));
@@ -250,10 +253,7 @@ TEST(CondvarTest, WaitTimeoutWhileWakes) {
   // (hours::max() saturates to "no deadline" instead of overflowing).
   const Mutex<bool> done(false);
   const Condvar c;
-  std::thread notifier([&] {
-    done.with_lock([](bool& d) { d = true; });
-    c.notify_one();
-  });
+  std::thread notifier = set_then_notify_one(done, c, true);
   auto r = c.wait_timeout_while(*done.lock(), std::chrono::hours::max(),
                                 [](bool& d) { return !d; });
   ASSERT_TRUE(r.has_value());
@@ -298,13 +298,7 @@ TEST(CondvarPoisonTest, WaiterSeesPoisonFromAPanickingNotifier) {
 TEST(CondvarPoisonTest, EveryWaitFormReportsPoison) {
   const Mutex<int> m(0);
   const Condvar c;
-  std::thread([&] {
-    try {
-      auto g = m.lock();
-      panic("poison it");
-    } catch (const Panic&) {
-    }
-  }).join();
+  poison(m);
   ASSERT_TRUE(m.is_poisoned());
   auto held = std::move(m.lock().error()).into_inner();
 
@@ -336,13 +330,7 @@ TEST(CondvarPoisonTest, DerefOfAPoisonedWaitResultPanics) {
   // (Rust's `wait(guard).unwrap()`); the guard inside is still recoverable.
   const Mutex<int> m(0);
   const Condvar c;
-  std::thread([&] {
-    try {
-      auto g = m.lock();
-      panic("poison it");
-    } catch (const Panic&) {
-    }
-  }).join();
+  poison(m);
   auto held = std::move(m.lock().error()).into_inner();
   auto timed = c.wait_timeout(std::move(held), 0ms);
   ASSERT_FALSE(timed.has_value());

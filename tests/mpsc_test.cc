@@ -20,11 +20,8 @@
 namespace {
 
 using namespace std::chrono_literals;
-using ferrite::mpsc::channel;
-using ferrite::mpsc::RecvError;
-using ferrite::mpsc::RecvTimeoutError;
-using ferrite::mpsc::sync_channel;
-using ferrite::mpsc::TryRecvError;
+using namespace ferrite::mpsc;
+using namespace ferrite::testing;
 
 template <class T>
 concept CanMakeChannel = requires {
@@ -56,11 +53,11 @@ TEST(Mpsc, Smoke) {
 }
 
 TEST(Mpsc, DropFullAndShared) {
-  ferrite::testing::NoLeaks no_leaks;
-  auto [tx, rx] = channel<std::unique_ptr<ferrite::testing::Counted>>();
-  ASSERT_TRUE(tx.send(std::make_unique<ferrite::testing::Counted>(1)));
+  NoLeaks no_leaks;
+  auto [tx, rx] = channel<std::unique_ptr<Counted>>();
+  ASSERT_TRUE(tx.send(std::make_unique<Counted>(1)));
   auto tx2 = tx.clone();
-  ASSERT_TRUE(tx2.send(std::make_unique<ferrite::testing::Counted>(2)));
+  ASSERT_TRUE(tx2.send(std::make_unique<Counted>(2)));
 }
 
 TEST(Mpsc, SmokeThreadsAndPortGone) {
@@ -190,15 +187,15 @@ TEST(SyncChannel, SendBlocksWhileFullThenDrains) {
 }
 
 TEST(SyncChannel, LeftoversDestroyedWithTheReceiver) {
-  ferrite::testing::NoLeaks no_leaks;
-  const long before = ferrite::testing::Counted::live();
-  auto [tx, rx] = sync_channel<ferrite::testing::Counted>(4);
-  ASSERT_TRUE(tx.send(ferrite::testing::Counted(1)));
-  ASSERT_TRUE(tx.send(ferrite::testing::Counted(2)));
-  EXPECT_EQ(ferrite::testing::Counted::live(), before + 2);
+  NoLeaks no_leaks;
+  const long before = Counted::live();
+  auto [tx, rx] = sync_channel<Counted>(4);
+  ASSERT_TRUE(tx.send(Counted(1)));
+  ASSERT_TRUE(tx.send(Counted(2)));
+  EXPECT_EQ(Counted::live(), before + 2);
   { auto gone = std::move(rx); }
-  EXPECT_EQ(ferrite::testing::Counted::live(), before);  // the sender is still alive
-  EXPECT_FALSE(tx.send(ferrite::testing::Counted(3)));
+  EXPECT_EQ(Counted::live(), before);  // the sender is still alive
+  EXPECT_FALSE(tx.send(Counted(3)));
 }
 
 TEST(MpscHandles, MovedFromReceiverPanics) {

@@ -38,18 +38,7 @@
 namespace ferrite {
 namespace {
 
-using ::ferrite::testing::Counted;
-using ::ferrite::testing::NoLeaks;
-using ::ferrite::testing::panics_on_thread;
-using ::ferrite::testing::poison;
-
-// The value behind `m`, copied out under the lock (a guard cannot be
-// dereferenced as a temporary).
-template <class T>
-T copy_of(const Mutex<T>& m) {
-  auto guard = m.lock();
-  return **guard;
-}
+using namespace ::ferrite::testing;
 
 // --- compile-time contract ---------------------------------------------------
 
@@ -372,16 +361,9 @@ TEST(MutexPoisonTest, AccessInUnwindDoesNotPoison) {
   // Rust's test_mutex_arc_access_in_unwind: a destructor that runs while the
   // thread is already unwinding takes the lock and releases it normally.
   const Mutex<int> m(1);
-  struct Unwinder {
-    const Mutex<int>& m;
-    ~Unwinder() {
-      auto guard = m.lock();
-      **guard += 1;
-    }
-  };
-  EXPECT_TRUE(panics_on_thread([&] {
-    Unwinder unwinder{m};
-    panic("unwinding");
+  EXPECT_TRUE(panics_running_in_unwind([&] {
+    auto guard = m.lock();
+    **guard += 1;
   }));
   EXPECT_FALSE(m.is_poisoned());
   EXPECT_EQ(copy_of(m), 2);
@@ -391,19 +373,12 @@ TEST(MutexPoisonTest, NestedPanicWhileUnwindingPoisons) {
   // A guard created during unwinding still poisons when a *new* exception
   // starts while it is held (the count of uncaught exceptions rises).
   const Mutex<int> m(0);
-  struct Unwinder {
-    const Mutex<int>& m;
-    ~Unwinder() {
-      try {
-        auto guard = m.lock();
-        throw std::runtime_error("nested, while holding the lock");
-      } catch (const std::runtime_error&) {
-      }
+  EXPECT_TRUE(panics_running_in_unwind([&] {
+    try {
+      auto guard = m.lock();
+      throw std::runtime_error("nested, while holding the lock");
+    } catch (const std::runtime_error&) {
     }
-  };
-  EXPECT_TRUE(panics_on_thread([&] {
-    Unwinder unwinder{m};
-    panic("outer");
   }));
   EXPECT_TRUE(m.is_poisoned());
 }

@@ -27,8 +27,24 @@
 namespace ferrite {
 namespace {
 
-using ::ferrite::testing::Counted;
-using ::ferrite::testing::NoLeaks;
+using namespace ::ferrite::testing;
+
+// Holds the callable running in a Once or OnceLock while other threads queue
+// behind it: the callable calls enter(), which tells the test it is inside
+// and waits until the test calls release().
+class Gate {
+ public:
+  void enter() {
+    inside_.count_down();
+    released_.wait();
+  }
+  void wait_until_entered() { inside_.wait(); }
+  void release() { released_.count_down(); }
+
+ private:
+  std::latch inside_{1};
+  std::latch released_{1};
+};
 
 static_assert(Send<Once> && Sync<Once>);
 static_assert(Send<OnceLock<int>> && Sync<OnceLock<int>>);
@@ -148,23 +164,21 @@ TEST(OnceTest, WaiterReturnsWhenForceCompletes) {
   // call_once_force returns without running its own callable.
   const Once once;
   EXPECT_THROW(once.call_once([] { panic("poison first"); }), Panic);
-  std::latch inside(1);
-  std::latch finish(1);
+  Gate gate;
   std::thread runner([&] {
     once.call_once_force([&](const OnceState& state) {
       EXPECT_TRUE(state.is_poisoned());
-      inside.count_down();
-      finish.wait();
+      gate.enter();
     });
   });
-  inside.wait();
+  gate.wait_until_entered();
   std::thread waiter([&] {
     bool called = false;
     once.call_once([&] { called = true; });
     EXPECT_FALSE(called);
     EXPECT_TRUE(once.is_completed());
   });
-  finish.count_down();
+  gate.release();
   runner.join();
   waiter.join();
 }
@@ -173,17 +187,15 @@ TEST(OnceTest, WaitersPanicWhenTheRunningCallPanics) {
   // A thread blocked in call_once behind a call that panics wakes up and
   // panics too (the Once is poisoned), whether it queued before or after.
   const Once once;
-  std::latch inside(1);
-  std::latch fail(1);
+  Gate gate;
   std::thread runner([&] {
     EXPECT_THROW(once.call_once([&] {
-      inside.count_down();
-      fail.wait();
+      gate.enter();
       panic("running call fails");
     }),
                  Panic);
   });
-  inside.wait();
+  gate.wait_until_entered();
   std::atomic<bool> waiter_panicked{false};
   std::thread waiter([&] {
     try {
@@ -192,7 +204,7 @@ TEST(OnceTest, WaitersPanicWhenTheRunningCallPanics) {
       waiter_panicked = true;
     }
   });
-  fail.count_down();
+  gate.release();
   runner.join();
   waiter.join();
   EXPECT_TRUE(waiter_panicked.load());
@@ -253,19 +265,17 @@ TEST(OnceLockTest, PanickingInitializerLeavesItUninitialized) {
 
 TEST(OnceLockTest, WaiterRunsItsOwnInitializerAfterAPanic) {
   const OnceLock<int> cell;
-  std::latch inside(1);
-  std::latch fail(1);
+  Gate gate;
   std::thread first([&] {
     EXPECT_THROW((void)cell.get_or_init([&]() -> int {
-      inside.count_down();
-      fail.wait();
+      gate.enter();
       panic("first initializer fails");
     }),
                  Panic);
   });
-  inside.wait();
+  gate.wait_until_entered();
   std::thread second([&] { EXPECT_EQ(cell.get_or_init([] { return 2; }), 2); });
-  fail.count_down();
+  gate.release();
   first.join();
   second.join();
   EXPECT_EQ(*cell.get(), 2);
@@ -273,23 +283,21 @@ TEST(OnceLockTest, WaiterRunsItsOwnInitializerAfterAPanic) {
 
 TEST(OnceLockTest, SetWaitsForARunningInitializer) {
   const OnceLock<int> cell;
-  std::latch inside(1);
-  std::latch finish(1);
+  Gate gate;
   std::thread initializer([&] {
     (void)cell.get_or_init([&] {
-      inside.count_down();
-      finish.wait();
+      gate.enter();
       return 1;
     });
   });
-  inside.wait();
+  gate.wait_until_entered();
   EXPECT_EQ(cell.get(), nullptr) << "not visible before the initializer completes";
   std::thread setter([&] {
     auto r = cell.set(2);
     ASSERT_FALSE(r.has_value());
     EXPECT_EQ(r.error(), 2);
   });
-  finish.count_down();
+  gate.release();
   initializer.join();
   setter.join();
   EXPECT_EQ(*cell.get(), 1);

@@ -18,6 +18,7 @@
 #include "ferrite/marker.h"
 #include "ferrite/mutex.h"
 #include "ferrite/panic.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/support/panics_on_thread.h"
 #include "tests/support/test_types.h"
@@ -25,10 +26,9 @@
 namespace ferrite {
 namespace {
 
-using ::ferrite::testing::Counted;
-using ::ferrite::testing::NoLeaks;
-using ::ferrite::testing::panics_on_thread;
-using ::ferrite::testing::poison;
+using namespace ::ferrite::testing;
+using ::testing::AllOf;
+using ::testing::HasSubstr;
 
 // The message of the Panic that `body` raises; a test failure if none.
 template <class F>
@@ -40,10 +40,6 @@ std::string panic_message(F body) {
   }
   ADD_FAILURE() << "expected a ferrite::Panic";
   return "";
-}
-
-bool contains(const std::string& text, std::string_view part) {
-  return text.find(part) != std::string::npos;
 }
 
 // --- compile-time contract ---------------------------------------------------
@@ -130,10 +126,9 @@ TEST(LockResultTest, DerefOfAPoisonedResultPanicsAndLeaksNothing) {
     auto r = m.lock();
     ASSERT_FALSE(r.has_value());
     const std::string message = panic_message([&] { (void)**r; });
-    EXPECT_TRUE(contains(message, "ferrite::LockResult::operator*: the lock is poisoned"))
-        << message;
-    EXPECT_TRUE(contains(message, "std::move(result.error()).into_inner()")) << message;
-    EXPECT_TRUE(contains(message, "clear_poison()")) << message;
+    EXPECT_THAT(message, AllOf(HasSubstr("ferrite::LockResult::operator*: the lock is poisoned"),
+                               HasSubstr("std::move(result.error()).into_inner()"),
+                               HasSubstr("clear_poison()")));
     EXPECT_TRUE(contains(panic_message([&] { (void)r->operator->(); }),
                          "ferrite::LockResult::operator->: the lock is poisoned"));
     EXPECT_TRUE(contains(panic_message([&] { (void)r.value(); }),
@@ -231,9 +226,8 @@ TEST(LockResultTest, TryLockResultSaysWhyItHasNoGuard) {
   poison(m);
   auto poisoned = m.try_lock();
   ASSERT_FALSE(poisoned.has_value());
-  const std::string message = panic_message([&] { (void)**poisoned; });
-  EXPECT_TRUE(contains(message, "ferrite::TryLockResult::operator*: the lock is poisoned"))
-      << message;
+  EXPECT_THAT(panic_message([&] { (void)**poisoned; }),
+              HasSubstr("ferrite::TryLockResult::operator*: the lock is poisoned"));
   EXPECT_THROW((void)std::move(poisoned).value(), Panic);
   MutexGuard<int> recovered = std::move(poisoned.error()).into_inner();
   EXPECT_EQ(*recovered, 3);

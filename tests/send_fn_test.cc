@@ -16,7 +16,7 @@
 namespace ferrite {
 namespace {
 
-using ::ferrite::testing::panic_message;
+using namespace ::ferrite::testing;
 using ::testing::HasSubstr;
 
 // A callable whose type says it may not cross threads.

@@ -27,11 +27,7 @@
 namespace ferrite {
 namespace {
 
-using ::ferrite::testing::Counted;
-using ::ferrite::testing::NoLeaks;
-using ::ferrite::testing::panic_message;
-
-using ::ferrite::testing::values;
+using namespace ::ferrite::testing;
 
 // --- compile-time contract ---------------------------------------------------
 

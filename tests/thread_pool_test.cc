@@ -37,13 +37,8 @@ Cell<int>& a_cell();
 
 namespace {
 
-using ::ferrite::testing::Counted;
-using ::ferrite::testing::NoLeaks;
-using ::ferrite::testing::panic_message;
+using namespace ::ferrite::testing;
 using ::testing::HasSubstr;
-
-// Stress counts are cut tenfold where sanitizers slow the code down.
-constexpr int kScale = ::ferrite::testing::kSanitized ? 10 : 1;
 
 // --- Send checks are visible to requires-expressions --------------------------------
 

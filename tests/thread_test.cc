@@ -44,9 +44,7 @@ using unevaluated::an_int;
 
 namespace {
 
-using ::ferrite::testing::Counted;
-using ::ferrite::testing::NoLeaks;
-using ::ferrite::testing::panic_message;
+using namespace ::ferrite::testing;
 using ::testing::HasSubstr;
 
 // --- Send checks are visible to requires-expressions ---------------------------------

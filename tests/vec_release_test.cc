@@ -17,6 +17,7 @@
 #include "ferrite/vec.h"
 #include "gtest/gtest.h"
 #include "tests/support/test_types.h"
+#include "tests/support/vec_reentrancy.h"
 #include "tests/support/vec_values.h"
 
 namespace ferrite {
@@ -57,33 +58,15 @@ TEST(VecReleaseTest, BoundsChecksStay) {
 // elements), so the hostile programs of tests/vec_test.cc are memory-safe
 // here too (the _asan twin checks), though nothing panics.
 
-using ::ferrite::testing::Counted;
-using ::ferrite::testing::NoLeaks;
-using ::ferrite::testing::values;
+using namespace ::ferrite::testing;
 
-struct PushesOnDestruction {
-  Vec<PushesOnDestruction>* owner = nullptr;
-  Counted counted;
-  PushesOnDestruction(Vec<PushesOnDestruction>* o, int value) : owner(o), counted(value) {}
-  PushesOnDestruction(PushesOnDestruction&& other) noexcept
-      : owner(std::exchange(other.owner, nullptr)), counted(std::move(other.counted)) {}
-  PushesOnDestruction& operator=(PushesOnDestruction&& other) noexcept {
-    owner = std::exchange(other.owner, nullptr);
-    counted = std::move(other.counted);
-    return *this;
-  }
+struct PushesOnDestruction : LinkedToItsVec<PushesOnDestruction> {
+  using LinkedToItsVec::LinkedToItsVec;
+  PushesOnDestruction(PushesOnDestruction&&) noexcept = default;
+  PushesOnDestruction& operator=(PushesOnDestruction&&) noexcept = default;
   ~PushesOnDestruction() {
     if (owner != nullptr) owner->push(PushesOnDestruction(nullptr, -1));
   }
-  int value() const { return counted.value(); }
-};
-
-struct EmplacesOnConstruction {
-  Counted counted;
-  EmplacesOnConstruction(Vec<EmplacesOnConstruction>* owner, int value) : counted(value) {
-    if (owner != nullptr) owner->emplace(nullptr, -1);
-  }
-  int value() const { return counted.value(); }
 };
 
 TEST(VecReleaseTest, DestructorPushingIntoItsVecIsMemorySafe) {
@@ -103,9 +86,7 @@ TEST(VecReleaseTest, DestructorPushingIntoItsVecIsMemorySafe) {
 TEST(VecReleaseTest, ConstructorEmplacingIntoItsVecIsMemorySafe) {
   NoLeaks no_leaks;
   for (bool full : {true, false}) {
-    Vec<EmplacesOnConstruction> v = Vec<EmplacesOnConstruction>::with_capacity(full ? 2 : 8);
-    v.emplace(nullptr, 0);
-    v.emplace(nullptr, 1);
+    Vec<EmplacesOnConstruction> v = two_emplaced(full);
     v.emplace(&v, 2);
     EXPECT_EQ(values(v), (std::vector<int>{0, 1, 2}));
   }

@@ -30,20 +30,14 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/support/test_types.h"
+#include "tests/support/vec_reentrancy.h"
 #include "tests/support/vec_values.h"
 
 namespace ferrite {
 namespace {
 
-using ::ferrite::testing::Counted;
-using ::ferrite::testing::FaultInjected;
-using ::ferrite::testing::FaultPlan;
-using ::ferrite::testing::Fragile;
-using ::ferrite::testing::NoLeaks;
-using ::ferrite::testing::panic_message;
+using namespace ::ferrite::testing;
 using ::testing::HasSubstr;
-
-using ::ferrite::testing::values;
 
 // --- compile-time contract ---------------------------------------------------
 
@@ -798,18 +792,11 @@ TEST_F(BorrowTest, SlicesOnOtherThreadsAreCounted) {
 // An element whose destructor pushes into the Vec that holds it (as a
 // reviewer's hostile program would), recording the panic it gets: a panic
 // cannot leave a destructor, so the element catches it.
-struct PushesOnDestruction {
+struct PushesOnDestruction : LinkedToItsVec<PushesOnDestruction> {
   static inline std::vector<std::string>* panics = nullptr;
-  Vec<PushesOnDestruction>* owner = nullptr;
-  Counted counted;
-  PushesOnDestruction(Vec<PushesOnDestruction>* o, int value) : owner(o), counted(value) {}
-  PushesOnDestruction(PushesOnDestruction&& other) noexcept
-      : owner(std::exchange(other.owner, nullptr)), counted(std::move(other.counted)) {}
-  PushesOnDestruction& operator=(PushesOnDestruction&& other) noexcept {
-    owner = std::exchange(other.owner, nullptr);
-    counted = std::move(other.counted);
-    return *this;
-  }
+  using LinkedToItsVec::LinkedToItsVec;
+  PushesOnDestruction(PushesOnDestruction&&) noexcept = default;
+  PushesOnDestruction& operator=(PushesOnDestruction&&) noexcept = default;
   ~PushesOnDestruction() {
     if (owner == nullptr) return;
     try {
@@ -818,15 +805,6 @@ struct PushesOnDestruction {
       panics->push_back(p.what());
     }
   }
-};
-
-// An element whose constructor emplaces into the Vec being emplaced into.
-struct EmplacesOnConstruction {
-  Counted counted;
-  EmplacesOnConstruction(Vec<EmplacesOnConstruction>* owner, int value) : counted(value) {
-    if (owner != nullptr) owner->emplace(nullptr, -1);
-  }
-  int value() const { return counted.value(); }
 };
 
 // An element whose copy (relocation of a T without a noexcept move) pushes
@@ -879,9 +857,7 @@ TEST_F(BorrowTest, DestructorPushingIntoItsVecPanics) {
 TEST_F(BorrowTest, ConstructorEmplacingIntoItsVecPanics) {
   NoLeaks no_leaks;
   for (bool full : {true, false}) {
-    Vec<EmplacesOnConstruction> v = Vec<EmplacesOnConstruction>::with_capacity(full ? 2 : 8);
-    v.emplace(nullptr, 0);
-    v.emplace(nullptr, 1);
+    Vec<EmplacesOnConstruction> v = two_emplaced(full);
     EXPECT_EQ(panic_message([&] { v.emplace(&v, 2); }),
               "ferrite::Vec modified or borrowed while one of its elements' constructor/"
               "destructor runs: Vec::emplace inside Vec::emplace; an element's code must not "

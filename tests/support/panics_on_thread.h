@@ -1,6 +1,7 @@
 // tests/support/panics_on_thread.h — runs a body on a thread of its own and
 // reports whether an exception escaped it: the way Rust's lock tests poison
-// a lock (a thread panics while holding it) without ending the test.
+// a lock (a thread panics while holding it) without ending the test. Also
+// the lock tests' other shared steps: poison(lock) and copy_of(lock).
 //
 //   EXPECT_TRUE(ferrite::testing::panics_on_thread([&] {
 //     auto guard = mutex.lock();
@@ -30,6 +31,34 @@ bool panics_on_thread(F body) {
   });
   thread.join();
   return panicked;
+}
+
+// Like panics_on_thread, for a body that panics while a destructor runs
+// `in_unwind` during the unwinding: the way Rust's *_access_in_unwind tests
+// reach a lock from a thread that is already panicking.
+template <class F>
+bool panics_running_in_unwind(F in_unwind) {
+  struct Unwinder {
+    F& in_unwind;
+    ~Unwinder() { in_unwind(); }
+  };
+  return panics_on_thread([&] {
+    Unwinder unwinder{in_unwind};
+    ::ferrite::panic("unwinding");
+  });
+}
+
+// The value behind `lock` (a Mutex, or an RwLock through a read lock),
+// copied out under the lock: a guard cannot be dereferenced as a temporary.
+template <class Lock>
+auto copy_of(const Lock& lock) {
+  if constexpr (requires { lock.read(); }) {
+    auto guard = lock.read();
+    return **guard;
+  } else {
+    auto guard = lock.lock();
+    return **guard;
+  }
 }
 
 // Poisons `lock` (a Mutex, or anything with lock() and is_poisoned()) the way

@@ -4,6 +4,7 @@
 //
 //   using ferrite::testing::kSanitized;
 //   constexpr int kIterations = kSanitized ? 50'000 : 1'000'000;
+//   const int jobs = 50'000 / kScale;  // kScale: 10 when sanitized, else 1
 //
 // kAddressSanitizer is true in a test's _asan twin, kThreadSanitizer in its
 // _tsan twin (sanitizers/defs.bzl), neither in the plain build.
@@ -41,5 +42,9 @@ inline constexpr bool kAddressSanitizer = false;
 
 // True in the _asan and _tsan builds.
 inline constexpr bool kSanitized = kThreadSanitizer || kAddressSanitizer;
+
+// What stress tests divide their counts by: cut tenfold where sanitizers slow
+// the code down.
+inline constexpr int kScale = kSanitized ? 10 : 1;
 
 }  // namespace ferrite::testing

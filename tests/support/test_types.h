@@ -19,6 +19,7 @@
 #include <compare>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "ferrite/panic.h"
@@ -140,6 +141,12 @@ std::string panic_message(F&& f) {
     return p.what();
   }
   return "";
+}
+
+// Whether `text` contains `part`: a panic message names the type, the rule
+// and the way out, and tests check each part.
+inline bool contains(std::string_view text, std::string_view part) {
+  return text.find(part) != std::string_view::npos;
 }
 
 }  // namespace ferrite::testing

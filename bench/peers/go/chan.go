@@ -112,48 +112,45 @@ func seq(c *config, capacity int) {
 	for i := 0; i < c.total(); i++ {
 		ch <- message(i)
 	}
-	for i := 0; i < c.total(); i++ {
-		<-ch
-	}
+	consume(ch, c.total())
 }
 
-// produce sends perThread messages on ch, then marks itself done.
-func produce(c *config, ch chan message, done *sync.WaitGroup) {
+// produce sends count messages on ch, then marks itself done.
+func produce(ch chan message, count int, done *sync.WaitGroup) {
 	defer done.Done()
-	for i := 0; i < c.perThread(); i++ {
+	for i := 0; i < count; i++ {
 		ch <- message(i)
 	}
 }
 
-// spsc: one producer goroutine, the main goroutine receives.
-func spsc(c *config, capacity int) {
-	ch := make(chan message, capacity)
-	var done sync.WaitGroup
-	done.Add(1)
-	go func() {
-		defer done.Done()
-		for i := 0; i < c.total(); i++ {
-			ch <- message(i)
-		}
-	}()
-	for i := 0; i < c.total(); i++ {
+// consume receives count messages from ch.
+func consume(ch chan message, count int) {
+	for i := 0; i < count; i++ {
 		<-ch
 	}
+}
+
+// toMain: producers goroutines each send count messages, the main goroutine
+// receives them all.
+func toMain(capacity, producers, count int) {
+	ch := make(chan message, capacity)
+	var done sync.WaitGroup
+	done.Add(producers)
+	for t := 0; t < producers; t++ {
+		go produce(ch, count, &done)
+	}
+	consume(ch, producers*count)
 	done.Wait()
+}
+
+// spsc: one producer goroutine, the main goroutine receives.
+func spsc(c *config, capacity int) {
+	toMain(capacity, 1, c.total())
 }
 
 // mpsc: threads producers, the main goroutine receives.
 func mpsc(c *config, capacity int) {
-	ch := make(chan message, capacity)
-	var done sync.WaitGroup
-	done.Add(c.threads)
-	for t := 0; t < c.threads; t++ {
-		go produce(c, ch, &done)
-	}
-	for i := 0; i < c.total(); i++ {
-		<-ch
-	}
-	done.Wait()
+	toMain(capacity, c.threads, c.perThread())
 }
 
 // mpmc: threads producers and threads consumers on one channel.
@@ -162,14 +159,12 @@ func mpmc(c *config, capacity int) {
 	var done sync.WaitGroup
 	done.Add(2 * c.threads)
 	for t := 0; t < c.threads; t++ {
-		go produce(c, ch, &done)
+		go produce(ch, c.perThread(), &done)
 	}
 	for t := 0; t < c.threads; t++ {
 		go func() {
 			defer done.Done()
-			for i := 0; i < c.perThread(); i++ {
-				<-ch
-			}
+			consume(ch, c.perThread())
 		}()
 	}
 	done.Wait()
@@ -197,7 +192,7 @@ func selectRx(c *config, capacity int) {
 	var done sync.WaitGroup
 	done.Add(4)
 	for _, ch := range []chan message{c0, c1, c2, c3} {
-		go produce(c, ch, &done)
+		go produce(ch, c.perThread(), &done)
 	}
 	for i := 0; i < c.total(); i++ {
 		receiveAny(c0, c1, c2, c3)

@@ -132,6 +132,15 @@ impl Flavor {
             Flavor::Bounded(cap) => Some(cap),
         }
     }
+
+    /// A channel of this flavor, from an implementation's `unbounded()` and
+    /// `bounded(cap)`.
+    pub fn make<R>(self, unbounded: impl FnOnce() -> R, bounded: impl FnOnce(usize) -> R) -> R {
+        match self.capacity() {
+            None => unbounded(),
+            Some(cap) => bounded(cap),
+        }
+    }
 }
 
 /// One channel implementation, seen through the two operations the plain
@@ -145,14 +154,64 @@ pub trait Channel {
     fn recv(receiver: &Self::Receiver) -> Message;
 }
 
+/// `impl_channel!(Name, SenderType, ReceiverType, |flavor: Flavor| ...)`
+/// implements [`Channel`] for `Name`: the closure makes a channel of a
+/// flavor, and the halves' own `send` and `recv` (each a `Result` that is an
+/// error only when the other side is gone) are the two operations.
+#[macro_export]
+macro_rules! impl_channel {
+    ($name:ident, $sender:ty, $receiver:ty, $new:expr) => {
+        impl $crate::Channel for $name {
+            type Sender = $sender;
+            type Receiver = $receiver;
+            fn new(flavor: $crate::Flavor) -> ($sender, $receiver) {
+                ($new)(flavor)
+            }
+            fn send(sender: &$sender, message: $crate::Message) {
+                sender.send(message).unwrap();
+            }
+            fn recv(receiver: &$receiver) -> $crate::Message {
+                receiver.recv().unwrap()
+            }
+        }
+    };
+}
+
 /// One thread sends every message into the channel, then receives them all.
 pub fn seq<C: Channel>(config: &Config, flavor: Flavor) {
     let (tx, rx) = C::new(flavor);
     for i in 0..config.total() {
         C::send(&tx, Message(i));
     }
-    for _ in 0..config.total() {
-        C::recv(&rx);
+    receive::<C>(&rx, config.total());
+}
+
+/// Spawns `producers` threads on `scope`, each sending `count` messages
+/// through its own clone of `tx`; the last one gets `tx` itself, so that a
+/// single producer sends through an uncloned sender (std's mpsc before Rust
+/// 1.67 switched to a slower flavor on the first clone).
+fn spawn_producers<'scope, C: Channel + 'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    tx: C::Sender,
+    producers: usize,
+    count: usize,
+) where
+    C::Sender: 'scope,
+{
+    let clones: Vec<C::Sender> = (1..producers).map(|_| tx.clone()).collect();
+    for tx in clones.into_iter().chain(std::iter::once(tx)) {
+        scope.spawn(move || {
+            for i in 0..count {
+                C::send(&tx, Message(i));
+            }
+        });
+    }
+}
+
+/// Receives `count` messages on the calling thread.
+fn receive<C: Channel>(rx: &C::Receiver, count: usize) {
+    for _ in 0..count {
+        C::recv(rx);
     }
 }
 
@@ -160,14 +219,8 @@ pub fn seq<C: Channel>(config: &Config, flavor: Flavor) {
 pub fn spsc<C: Channel>(config: &Config, flavor: Flavor) {
     let (tx, rx) = C::new(flavor);
     std::thread::scope(|scope| {
-        scope.spawn(move || {
-            for i in 0..config.total() {
-                C::send(&tx, Message(i));
-            }
-        });
-        for _ in 0..config.total() {
-            C::recv(&rx);
-        }
+        spawn_producers::<C>(scope, tx, 1, config.total());
+        receive::<C>(&rx, config.total());
     });
 }
 
@@ -175,17 +228,8 @@ pub fn spsc<C: Channel>(config: &Config, flavor: Flavor) {
 pub fn mpsc<C: Channel>(config: &Config, flavor: Flavor) {
     let (tx, rx) = C::new(flavor);
     std::thread::scope(|scope| {
-        for _ in 0..config.threads {
-            let tx = tx.clone();
-            scope.spawn(move || {
-                for i in 0..config.per_thread() {
-                    C::send(&tx, Message(i));
-                }
-            });
-        }
-        for _ in 0..config.total() {
-            C::recv(&rx);
-        }
+        spawn_producers::<C>(scope, tx, config.threads, config.per_thread());
+        receive::<C>(&rx, config.total());
     });
 }
 
@@ -196,21 +240,35 @@ where
 {
     let (tx, rx) = C::new(flavor);
     std::thread::scope(|scope| {
+        spawn_producers::<C>(scope, tx, config.threads, config.per_thread());
         for _ in 0..config.threads {
-            let tx = tx.clone();
+            let rx = rx.clone();
+            scope.spawn(move || receive::<C>(&rx, config.per_thread()));
+        }
+    });
+}
+
+/// One producer per channel, `threads` channels; the main thread receives
+/// every message with `receive_any`, which waits on all the receivers at
+/// once (a select built anew for each message, as in crossbeam's suite).
+pub fn select_rx<C: Channel>(
+    config: &Config,
+    flavor: Flavor,
+    receive_any: impl Fn(&[(C::Sender, C::Receiver)]),
+) where
+    C::Sender: Sync,
+{
+    let channels: Vec<_> = (0..config.threads).map(|_| C::new(flavor)).collect();
+    std::thread::scope(|scope| {
+        for (tx, _) in &channels {
             scope.spawn(move || {
                 for i in 0..config.per_thread() {
-                    C::send(&tx, Message(i));
+                    C::send(tx, Message(i));
                 }
             });
         }
-        for _ in 0..config.threads {
-            let rx = rx.clone();
-            scope.spawn(move || {
-                for _ in 0..config.per_thread() {
-                    C::recv(&rx);
-                }
-            });
+        for _ in 0..config.total() {
+            receive_any(&channels);
         }
     });
 }

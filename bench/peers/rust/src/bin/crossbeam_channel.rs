@@ -1,55 +1,40 @@
 //! crossbeam-channel on crossbeam-channel's own benchmark workloads.
 //! Usage and output: see the crate docs (src/lib.rs).
 
-use channel_peers::{mpmc, mpsc, seq, spsc, Channel, Config, Flavor, Message};
+use channel_peers::{
+    impl_channel, mpmc, mpsc, select_rx, seq, spsc, Channel, Config, Flavor, Message,
+};
 use crossbeam_channel::{Receiver, Select, Sender};
 
 const NAME: &str = "crossbeam-channel";
 
 struct Crossbeam;
+impl_channel!(
+    Crossbeam,
+    Sender<Message>,
+    Receiver<Message>,
+    |flavor: Flavor| { flavor.make(crossbeam_channel::unbounded, crossbeam_channel::bounded) }
+);
 
-impl Channel for Crossbeam {
-    type Sender = Sender<Message>;
-    type Receiver = Receiver<Message>;
-    fn new(flavor: Flavor) -> (Sender<Message>, Receiver<Message>) {
-        match flavor.capacity() {
-            None => crossbeam_channel::unbounded(),
-            Some(cap) => crossbeam_channel::bounded(cap),
+/// Sends `message` (Some) or receives (None) through whichever of `channels`
+/// is ready first, waiting in a `Select` built anew for each message as in
+/// crossbeam's suite.
+fn select_one(channels: &[(Sender<Message>, Receiver<Message>)], message: Option<Message>) {
+    let mut select = Select::new();
+    for (tx, rx) in channels {
+        match message {
+            Some(_) => select.send(tx),
+            None => select.recv(rx),
+        };
+    }
+    let operation = select.select();
+    let (tx, rx) = &channels[operation.index()];
+    match message {
+        Some(message) => operation.send(tx, message).unwrap(),
+        None => {
+            operation.recv(rx).unwrap();
         }
     }
-    fn send(sender: &Sender<Message>, message: Message) {
-        sender.send(message).unwrap();
-    }
-    fn recv(receiver: &Receiver<Message>) -> Message {
-        receiver.recv().unwrap()
-    }
-}
-
-/// One producer per channel, `threads` channels; the main thread receives
-/// every message through a `Select` over all receivers, built anew for each
-/// message as in crossbeam's suite.
-fn select_rx(config: &Config, flavor: Flavor) {
-    let channels: Vec<_> = (0..config.threads)
-        .map(|_| Crossbeam::new(flavor))
-        .collect();
-    std::thread::scope(|scope| {
-        for (tx, _) in &channels {
-            scope.spawn(move || {
-                for i in 0..config.per_thread() {
-                    tx.send(Message(i)).unwrap();
-                }
-            });
-        }
-        for _ in 0..config.total() {
-            let mut select = Select::new();
-            for (_, rx) in &channels {
-                select.recv(rx);
-            }
-            let operation = select.select();
-            let index = operation.index();
-            operation.recv(&channels[index].1).unwrap();
-        }
-    });
 }
 
 /// `threads` producers each send through a `Select` over all senders, and
@@ -63,26 +48,14 @@ fn select_both(config: &Config, flavor: Flavor) {
         for _ in 0..config.threads {
             scope.spawn(move || {
                 for i in 0..config.per_thread() {
-                    let mut select = Select::new();
-                    for (tx, _) in channels {
-                        select.send(tx);
-                    }
-                    let operation = select.select();
-                    let index = operation.index();
-                    operation.send(&channels[index].0, Message(i)).unwrap();
+                    select_one(channels, Some(Message(i)));
                 }
             });
         }
         for _ in 0..config.threads {
             scope.spawn(move || {
                 for _ in 0..config.per_thread() {
-                    let mut select = Select::new();
-                    for (_, rx) in channels {
-                        select.recv(rx);
-                    }
-                    let operation = select.select();
-                    let index = operation.index();
-                    operation.recv(&channels[index].1).unwrap();
+                    select_one(channels, None);
                 }
             });
         }
@@ -95,7 +68,9 @@ fn main() {
         config.run(flavor, "mpmc", NAME, || mpmc::<Crossbeam>(&config, flavor));
         config.run(flavor, "mpsc", NAME, || mpsc::<Crossbeam>(&config, flavor));
         config.run(flavor, "select_both", NAME, || select_both(&config, flavor));
-        config.run(flavor, "select_rx", NAME, || select_rx(&config, flavor));
+        config.run(flavor, "select_rx", NAME, || {
+            select_rx::<Crossbeam>(&config, flavor, |channels| select_one(channels, None))
+        });
         if flavor.holds_all() {
             config.run(flavor, "seq", NAME, || seq::<Crossbeam>(&config, flavor));
         }

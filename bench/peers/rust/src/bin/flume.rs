@@ -7,52 +7,29 @@
 //! unbounded ones (the Selector race reported as flume issue #44). Usage and
 //! output: see src/lib.rs.
 
-use channel_peers::{mpmc, mpsc, seq, spsc, Channel, Config, Flavor, Message};
+use channel_peers::{impl_channel, mpmc, mpsc, select_rx, seq, spsc, Config, Flavor, Message};
 use flume::{Receiver, Selector, Sender};
 
 const NAME: &str = "flume";
 
 struct Flume;
+impl_channel!(
+    Flume,
+    Sender<Message>,
+    Receiver<Message>,
+    |flavor: Flavor| { flavor.make(flume::unbounded, flume::bounded) }
+);
 
-impl Channel for Flume {
-    type Sender = Sender<Message>;
-    type Receiver = Receiver<Message>;
-    fn new(flavor: Flavor) -> (Sender<Message>, Receiver<Message>) {
-        match flavor.capacity() {
-            None => flume::unbounded(),
-            Some(cap) => flume::bounded(cap),
-        }
+/// Receives one message from whichever receiver is ready first, through a
+/// `Selector` over all of them.
+fn receive_any(channels: &[(Sender<Message>, Receiver<Message>)]) {
+    let mut selector = Selector::new();
+    for (_, rx) in channels {
+        selector = selector.recv(rx, |received| {
+            received.unwrap();
+        });
     }
-    fn send(sender: &Sender<Message>, message: Message) {
-        sender.send(message).unwrap();
-    }
-    fn recv(receiver: &Receiver<Message>) -> Message {
-        receiver.recv().unwrap()
-    }
-}
-
-/// One producer per channel; the main thread receives every message through
-/// a `Selector` over all receivers, built anew for each message.
-fn select_rx(config: &Config, flavor: Flavor) {
-    let channels: Vec<_> = (0..config.threads).map(|_| Flume::new(flavor)).collect();
-    std::thread::scope(|scope| {
-        for (tx, _) in &channels {
-            scope.spawn(move || {
-                for i in 0..config.per_thread() {
-                    tx.send(Message(i)).unwrap();
-                }
-            });
-        }
-        for _ in 0..config.total() {
-            let mut selector = Selector::new();
-            for (_, rx) in &channels {
-                selector = selector.recv(rx, |received| {
-                    received.unwrap();
-                });
-            }
-            selector.wait();
-        }
-    });
+    selector.wait();
 }
 
 fn main() {
@@ -60,7 +37,9 @@ fn main() {
     for flavor in config.flavors() {
         config.run(flavor, "mpmc", NAME, || mpmc::<Flume>(&config, flavor));
         config.run(flavor, "mpsc", NAME, || mpsc::<Flume>(&config, flavor));
-        config.run(flavor, "select_rx", NAME, || select_rx(&config, flavor));
+        config.run(flavor, "select_rx", NAME, || {
+            select_rx::<Flume>(&config, flavor, receive_any)
+        });
         if flavor.holds_all() {
             config.run(flavor, "seq", NAME, || seq::<Flume>(&config, flavor));
         }

@@ -4,52 +4,40 @@
 //! only, as crossbeam's `benchmarks/mpsc.rs` does. Usage and output: see
 //! src/lib.rs.
 
-use channel_peers::{mpsc, seq, spsc, Channel, Config, Flavor, Message};
+use channel_peers::{impl_channel, mpsc, seq, spsc, Config, Flavor, Message};
 use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender};
 
 const NAME: &str = "std-mpsc";
 
 /// `channel()`: the unbounded flavor.
 struct Async;
-
-impl Channel for Async {
-    type Sender = Sender<Message>;
-    type Receiver = Receiver<Message>;
-    fn new(flavor: Flavor) -> (Sender<Message>, Receiver<Message>) {
+impl_channel!(
+    Async,
+    Sender<Message>,
+    Receiver<Message>,
+    |flavor: Flavor| {
         assert!(
             flavor == Flavor::Unbounded,
             "std-mpsc: channel() is unbounded only"
         );
         channel()
     }
-    fn send(sender: &Sender<Message>, message: Message) {
-        sender.send(message).unwrap();
-    }
-    fn recv(receiver: &Receiver<Message>) -> Message {
-        receiver.recv().unwrap()
-    }
-}
+);
 
 /// `sync_channel(cap)`: the bounded flavors.
 struct Sync;
-
-impl Channel for Sync {
-    type Sender = SyncSender<Message>;
-    type Receiver = Receiver<Message>;
-    fn new(flavor: Flavor) -> (SyncSender<Message>, Receiver<Message>) {
+impl_channel!(
+    Sync,
+    SyncSender<Message>,
+    Receiver<Message>,
+    |flavor: Flavor| {
         sync_channel(
             flavor
                 .capacity()
                 .expect("std-mpsc: sync_channel() is bounded only"),
         )
     }
-    fn send(sender: &SyncSender<Message>, message: Message) {
-        sender.send(message).unwrap();
-    }
-    fn recv(receiver: &Receiver<Message>) -> Message {
-        receiver.recv().unwrap()
-    }
-}
+);
 
 fn main() {
     let config = Config::from_args();

@@ -30,6 +30,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "ferrite/detail/config.h"
 #include "ferrite/marker.h"
 #include "ferrite/panic.h"
 
@@ -111,10 +112,10 @@ class Cell {
   constexpr T get() const requires std::is_trivially_copyable_v<T> { return *inner_.get(); }
 #if defined(__clang__)
 #pragma clang diagnostic push
-// `= delete("reason")` is C++26 (P2573); clang 19 accepts it as an extension.
+// `= FERRITE_DELETE("reason")` is C++26 (P2573); clang 19 accepts it as an extension.
 #pragma clang diagnostic ignored "-Wc++26-extensions"
 #endif
-  T get() const requires(!std::is_trivially_copyable_v<T>) = delete (
+  T get() const requires(!std::is_trivially_copyable_v<T>) = FERRITE_DELETE(
       "ferrite::Cell<T>::get: T must be trivially copyable (Rust's T: Copy), since the copy runs "
       "while the value sits in the cell and a copy constructor could reach the same Cell; use "
       "replace(), take() or into_inner(), or a RefCell<T>");

@@ -83,6 +83,7 @@
 
 #include "ferrite/channel.h"
 #include "ferrite/channel/token.h"
+#include "ferrite/detail/config.h"
 #include "ferrite/detail/deadline.h"
 #include "ferrite/panic.h"
 
@@ -180,7 +181,7 @@ class SelectedOperation {
 
 #if defined(__clang__)
 #pragma clang diagnostic push
-// `= delete("reason")` is C++26 (P2573); clang 19 accepts it as an extension.
+// `= FERRITE_DELETE("reason")` is C++26 (P2573); clang 19 accepts it as an extension.
 #pragma clang diagnostic ignored "-Wc++26-extensions"
 #endif
 
@@ -206,13 +207,13 @@ class Select {
   // A temporary end would be gone before the selected operation could be
   // finished with it (op.send(tx, msg) / op.recv(rx) take the end).
   template <class T>
-  std::size_t send(const Sender<T>&& tx) = delete(
+  std::size_t send(const Sender<T>&& tx) = FERRITE_DELETE(
       "ferrite::channel::Select::send: the sender is an rvalue (a temporary, or std::move'd), "
       "which may be gone before select() returns, and op.send(tx, msg) needs it to finish the "
       "operation; store it in a variable that outlives the Select, e.g. "
       "`auto tx2 = tx.clone(); sel.send(tx2);`");
   template <class T>
-  std::size_t recv(const Receiver<T>&& rx) = delete(
+  std::size_t recv(const Receiver<T>&& rx) = FERRITE_DELETE(
       "ferrite::channel::Select::recv: the receiver is an rvalue (a temporary, or std::move'd), "
       "which may be gone before select() returns, and op.recv(rx) needs it to finish the "
       "operation; store it in a variable that outlives the Select, e.g. "

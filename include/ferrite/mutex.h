@@ -54,6 +54,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "ferrite/detail/config.h"
 #include "ferrite/detail/owned.h"
 #include "ferrite/detail/futex.h"
 #include "ferrite/detail/lock_holder.h"
@@ -65,7 +66,7 @@
 
 #if defined(__clang__)
 #pragma clang diagnostic push
-// `= delete("reason")` is C++26 (P2573); clang 19 accepts it as an extension.
+// `= FERRITE_DELETE("reason")` is C++26 (P2573); clang 19 accepts it as an extension.
 #pragma clang diagnostic ignored "-Wc++26-extensions"
 #endif
 
@@ -265,7 +266,7 @@ class Mutex {
   // A result that borrows (detail/owned.h) would outlive the lock.
   template <class F>
     requires std::invocable<F, T&> && (!detail::Owned<std::invoke_result_t<F, T&>>)
-  void with_lock(F&& f) const = delete(
+  void with_lock(F&& f) const = FERRITE_DELETE(
       "ferrite::Mutex::with_lock: f returns a borrow (a reference, pointer, "
       "std::reference_wrapper, string_view, span or Slice), which would outlive the lock; "
       "return an owned value (a copy), or name the guard: `auto guard = m.lock();`");
@@ -349,10 +350,10 @@ class [[nodiscard]] MutexGuard {
   const T& operator*() const& { return value(); }
   T* operator->() & { return &value(); }
   const T* operator->() const& { return &value(); }
-  T& operator*() && = delete(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::MutexGuard"));
-  const T& operator*() const&& = delete(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::MutexGuard"));
-  T* operator->() && = delete(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::MutexGuard"));
-  const T* operator->() const&& = delete(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::MutexGuard"));
+  T& operator*() && = FERRITE_DELETE(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::MutexGuard"));
+  const T& operator*() const&& = FERRITE_DELETE(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::MutexGuard"));
+  T* operator->() && = FERRITE_DELETE(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::MutexGuard"));
+  const T* operator->() const&& = FERRITE_DELETE(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::MutexGuard"));
 
  private:
   friend class Mutex<T>;

@@ -48,12 +48,13 @@
 #include <type_traits>
 #include <utility>
 
+#include "ferrite/detail/config.h"
 #include "ferrite/marker.h"
 #include "ferrite/panic.h"
 
 #if defined(__clang__)
 #pragma clang diagnostic push
-// `= delete("reason")` is C++26 (P2573); clang 19 accepts it as an extension.
+// `= FERRITE_DELETE("reason")` is C++26 (P2573); clang 19 accepts it as an extension.
 #pragma clang diagnostic ignored "-Wc++26-extensions"
 #endif
 
@@ -84,10 +85,10 @@ class PoisonError {
   // they return would outlive it; move the guard out with into_inner().
   const G& get_ref() const& noexcept { return guard_; }
   G& get_mut() & noexcept { return guard_; }
-  const G& get_ref() const&& = delete(
+  const G& get_ref() const&& = FERRITE_DELETE(
       "ferrite::PoisonError::get_ref on a temporary error would outlive it; take the guard: "
       "`auto guard = std::move(result.error()).into_inner();`");
-  G& get_mut() && = delete(
+  G& get_mut() && = FERRITE_DELETE(
       "ferrite::PoisonError::get_mut on a temporary error would outlive it; take the guard: "
       "`auto guard = std::move(result.error()).into_inner();`");
 
@@ -187,10 +188,10 @@ class CheckedLockResult : public std::expected<G, E> {
   // result: a temporary's value (a guard) is gone at the end of the statement.
   G* operator->() & { return std::addressof(checked("operator->")); }
   const G* operator->() const& { return std::addressof(checked("operator->")); }
-  G* operator->() && = delete(
+  G* operator->() && = FERRITE_DELETE(
       "ferrite: `->` on a temporary lock result reaches a guard that is unlocked at the end of "
       "the statement; name the result first: `auto guard = m.lock();`, then `(*guard)->`");
-  const G* operator->() const&& = delete(
+  const G* operator->() const&& = FERRITE_DELETE(
       "ferrite: `->` on a temporary lock result reaches a guard that is unlocked at the end of "
       "the statement; name the result first: `auto guard = m.lock();`, then `(*guard)->`");
 

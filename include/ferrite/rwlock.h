@@ -41,6 +41,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "ferrite/detail/config.h"
 #include "ferrite/detail/futex.h"
 #include "ferrite/detail/lock_holder.h"
 #include "ferrite/detail/value_type.h"
@@ -52,7 +53,7 @@
 
 #if defined(__clang__)
 #pragma clang diagnostic push
-// `= delete("reason")` is C++26 (P2573); clang 19 accepts it as an extension.
+// `= FERRITE_DELETE("reason")` is C++26 (P2573); clang 19 accepts it as an extension.
 #pragma clang diagnostic ignored "-Wc++26-extensions"
 #endif
 
@@ -354,9 +355,9 @@ class [[nodiscard]] RwLockReadGuard {
   // Only through a named guard (see MutexGuard).
   const T& operator*() const& { return value(); }
   const T* operator->() const& { return &value(); }
-  const T& operator*() const&& = delete(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::RwLockReadGuard"));
+  const T& operator*() const&& = FERRITE_DELETE(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::RwLockReadGuard"));
   const T* operator->() const&& =
-      delete(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::RwLockReadGuard"));
+      FERRITE_DELETE(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::RwLockReadGuard"));
 
  private:
   friend class RwLock<T>;
@@ -409,12 +410,12 @@ class [[nodiscard]] RwLockWriteGuard {
   const T& operator*() const& { return value(); }
   T* operator->() & { return &value(); }
   const T* operator->() const& { return &value(); }
-  T& operator*() && = delete(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::RwLockWriteGuard"));
+  T& operator*() && = FERRITE_DELETE(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::RwLockWriteGuard"));
   const T& operator*() const&& =
-      delete(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::RwLockWriteGuard"));
-  T* operator->() && = delete(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::RwLockWriteGuard"));
+      FERRITE_DELETE(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::RwLockWriteGuard"));
+  T* operator->() && = FERRITE_DELETE(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::RwLockWriteGuard"));
   const T* operator->() const&& =
-      delete(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::RwLockWriteGuard"));
+      FERRITE_DELETE(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::RwLockWriteGuard"));
 
  private:
   friend class RwLock<T>;

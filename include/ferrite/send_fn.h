@@ -26,6 +26,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "ferrite/detail/config.h"
 #include "ferrite/marker.h"
 #include "ferrite/panic.h"
 
@@ -48,12 +49,12 @@ class SendFn<R(Args...)> {
 
 #if defined(__clang__)
 #pragma clang diagnostic push
-// `= delete("reason")` is C++26 (P2573); clang 19 accepts it as an extension.
+// `= FERRITE_DELETE("reason")` is C++26 (P2573); clang 19 accepts it as an extension.
 #pragma clang diagnostic ignored "-Wc++26-extensions"
 #endif
   template <class F>
     requires(callable<F> && !Send<std::decay_t<F>>)
-  SendFn(F&& f) = delete(
+  SendFn(F&& f) = FERRITE_DELETE(
       "SendFn: the callable is not Send (see the notes for its type); capture an Arc "
       "instead of an Rc, a Mutex or atomic instead of a Cell, and values instead of references");
 #if defined(__clang__)

@@ -119,9 +119,11 @@ std::uintptr_t fake_frame_position([[maybe_unused]] const volatile void* address
 
 }  // namespace
 
-// Not inlined: the callers' frames, and so everything declared before
-// thread::scope, lie above this function's canonical frame address (the
-// stack pointer at the call); f's frames lie below it.
+// Not inlined, so that its frame separates the callers' from f's: every
+// object of the callers (everything declared before thread::scope) lies at
+// or above __builtin_dwarf_cfa() — the stack pointer at the call on x86-64,
+// this frame's frame record on AArch64 — and every frame that body() opens
+// lies below this frame, so below it too.
 [[gnu::noinline]] void ScopeData::run_body(void (*body)(void*), void* context) {
   entered_by_ = std::this_thread::get_id();
   body_frames_top_ = address_of(__builtin_dwarf_cfa());

@@ -28,7 +28,9 @@
 //  - Lifetimes. Rust requires spawn's closure to be 'static; here a detached
 //    thread must not use locals that may die first. Scoped threads may borrow
 //    anything declared *outside* the scope() call — not the locals of f
-//    itself, which die when f returns, before the scope joins.
+//    itself, which die when f returns, before the scope joins. Scope::spawn
+//    checks the arguments for that at run time and panics (see Scope); a
+//    lambda's captures it cannot see.
 //
 // Result types: R is the callable's result; `void` gives
 // std::expected<void, PanicPayload>, an lvalue reference `T&` gives
@@ -450,6 +452,8 @@ class Scope {
   Scope(const Scope&) = delete;
   Scope& operator=(const Scope&) = delete;
 
+  // Runs f(args...) on a scoped thread. Panics, before starting it, when an
+  // argument borrows a local that dies before the scope joins (Borrows).
   template <class F, class... Args>
     requires(detail::SendSpawnable<F, Args...> && detail::OwnedResult<F, Args...>)
   ScopedJoinHandle<detail::SpawnResult<F, Args...>> spawn(F&& f, Args&&... args) const {

@@ -358,6 +358,7 @@ TEST(ScopeBorrowTest, AttackPointersDoNotCompile) {
 
 // --- a Vec local of the closure: heap memory, seen by the checked build ----------------
 
+#if FERRITE_CHECKED_BORROWS
 void spawn_slice_of_a_closure_vec() {
   std::binary_semaphore never_released(0);
   thread::scope([&](thread::Scope& s) {
@@ -373,7 +374,6 @@ void spawn_slice_of_a_closure_vec() {
   });  // ~Vec runs while the thread still holds the Slice
 }
 
-#if FERRITE_CHECKED_BORROWS
 TEST(ScopeBorrowDeathTest, VecLocalOfTheClosureAbortsWhenDestroyedUnderAThread) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   EXPECT_DEATH(spawn_slice_of_a_closure_vec(),

@@ -28,7 +28,9 @@
 //  - Lifetimes. Rust requires spawn's closure to be 'static; here a detached
 //    thread must not use locals that may die first. Scoped threads may borrow
 //    anything declared *outside* the scope() call — not the locals of f
-//    itself, which die when f returns, before the scope joins.
+//    itself, which die when f returns, before the scope joins. Scope::spawn
+//    checks the arguments for that at run time and panics (see Scope); a
+//    lambda's captures it cannot see.
 //
 // Result types: R is the callable's result; `void` gives
 // std::expected<void, PanicPayload>, an lvalue reference `T&` gives
@@ -60,6 +62,7 @@
 #include <chrono>
 #include <concepts>
 #include <cstddef>
+#include <cstdint>
 #include <exception>
 #include <expected>
 #include <functional>
@@ -74,6 +77,7 @@
 #include <cxxabi.h>
 
 #include "ferrite/detail/owned.h"
+#include "ferrite/detail/referents.h"
 #include "ferrite/marker.h"
 #include "ferrite/panic.h"
 
@@ -207,6 +211,45 @@ class ScopedThread {
 template <class R>
 struct ScopedPacket : ScopedThread, ResultSlot<R> {};
 
+// The stack memory of a thread calling Scope::spawn that dies before the
+// scope joins its threads (lib/thread.cc): on the thread that entered the
+// scope, the frames below thread::scope's own (the scope's closure and what
+// it calls); on any other thread (a scoped thread spawning more), its whole
+// stack, thread_local objects included. Scope::spawn panics when an
+// argument borrows from it.
+class SpawnFrame {
+ public:
+  // Panics if [address, address + bytes) lies in the dying memory;
+  // `argument` names the argument of Scope::spawn (1 is the callable).
+  void check(std::size_t argument, const volatile void* address, std::size_t bytes) const;
+
+  // check() for what `value` borrows (detail/referents.h), as Scope::spawn's
+  // argument number `argument`. An array decays to a pointer to all of it.
+  template <class T>
+  void check_argument(std::size_t argument, const T& value) const {
+    if constexpr (std::is_array_v<T>) {
+      check(argument, static_cast<const volatile void*>(std::addressof(value)), sizeof(T));
+    } else if constexpr (!std::is_function_v<T>) {
+      auto visit = [&](const volatile void* address, std::size_t bytes) {
+        check(argument, address, bytes);
+      };
+      for_each_referent(value, visit);
+    }
+  }
+
+ private:
+  friend class ScopeData;
+
+  // [low_, high_): the dying part of the calling thread's stack.
+  std::uintptr_t low_ = 0;
+  std::uintptr_t high_ = 0;
+  // Under ASan's detect_stack_use_after_return, locals live in fake frames
+  // on the heap: such a frame dies when the real frame it stands for lies
+  // below this address (lib/thread.cc).
+  std::uintptr_t fake_high_ = 0;
+  bool on_scoped_thread_ = false;
+};
+
 // The scope's registry of threads (lib/thread.cc).
 class ScopeData {
  public:
@@ -215,6 +258,12 @@ class ScopeData {
   ScopeData& operator=(const ScopeData&) = delete;
   // Joins everything still running (a no-op after finish()).
   ~ScopeData() { join_all(); }
+
+  // Runs body(context), the scope's closure, after recording where its
+  // frames begin on this thread. Called once, before any thread starts.
+  void run_body(void (*body)(void*), void* context);
+  // What a spawn from the calling thread must not borrow.
+  SpawnFrame spawn_frame() const noexcept;
 
   void add(std::shared_ptr<ScopedThread> thread);
   // Joins every thread, including those spawned meanwhile by scoped threads.
@@ -225,7 +274,16 @@ class ScopeData {
  private:
   std::mutex mutex_;
   std::vector<std::shared_ptr<ScopedThread>> threads_;
+  // Written by run_body() before the first thread starts, then only read.
+  thread::ThreadId entered_by_;
+  std::uintptr_t body_frames_top_ = 0;
+  std::uintptr_t body_fake_frames_top_ = 0;
 };
+
+template <class Body>
+void call_scope_body(void* body) {
+  (*static_cast<Body*>(body))();
+}
 
 [[noreturn, gnu::cold]] void join_twice(const char* handle);
 
@@ -375,15 +433,53 @@ class ScopedJoinHandle {
 // Contract: spawn() as thread::spawn (same Send checks), returning a
 // ScopedJoinHandle. It is const and thread-safe: scoped threads may spawn
 // more threads through the same Scope. Not copyable or movable.
+//
+// Borrows. Unlike thread::spawn, spawn() accepts arguments that borrow
+// (std::cref, std::span, std::string_view, Slice/SliceMut, iterators,
+// pointers, and tuples, pairs, optionals, arrays, containers or aggregates
+// holding them: the classification of detail/owned.h), because the scope
+// joins the thread before what it borrows goes away — provided that the
+// borrowed object outlives the scope. Locals declared before thread::scope
+// do; the closure's own locals do not (they die when f returns, before the
+// scope joins), nor do a scoped thread's locals (they die when it returns).
+// Rust rejects both at compile time through the 'scope lifetime; C++ cannot
+// name it, so spawn() checks the address of each borrowed object, in every
+// build, and panics before starting the thread:
+//
+//   thread::scope([&](thread::Scope& s) {
+//     int local = 42;
+//     s.spawn([](const int& x) { use(x); }, std::cref(local));
+//     // panics: "Scope::spawn: argument 2 borrows a local of the scope's
+//     // closure (it dies before the scope joins its threads); declare it
+//     // before thread::scope, or move it into the thread"
+//   });
+//
+// The check covers the stack of the calling thread: on the thread that
+// entered the scope, the closure's frames (and those of functions it
+// calls); on a scoped thread, its whole stack and its thread_locals. Heap
+// and static objects, and anything declared before thread::scope, pass.
+// What it cannot see: a borrow hidden in a lambda's captures (`[&local]`,
+// left to the compiler plugin), in a class with private members, or in a
+// Vec local of f that a Slice borrows (the Slice points to the heap; a
+// checked build aborts when that Vec is destroyed under it).
 class Scope {
  public:
   Scope(const Scope&) = delete;
   Scope& operator=(const Scope&) = delete;
 
+  // Runs f(args...) on a scoped thread. Panics, before starting it, when an
+  // argument borrows a local that dies before the scope joins (Borrows).
   template <class F, class... Args>
     requires(detail::SendSpawnable<F, Args...> && detail::OwnedResult<F, Args...>)
   ScopedJoinHandle<detail::SpawnResult<F, Args...>> spawn(F&& f, Args&&... args) const {
     using R = detail::SpawnResult<F, Args...>;
+    if constexpr (!detail::OwnedSpawnable<F, Args...>) {
+      // Some argument borrows: it must not borrow what dies before the join.
+      const detail::SpawnFrame frame = data_.spawn_frame();
+      std::size_t argument = 0;
+      frame.check_argument(++argument, f);
+      (frame.check_argument(++argument, args), ...);
+    }
     auto packet = std::make_shared<detail::ScopedPacket<R>>();
     packet->start(std::thread(
         [packet](std::decay_t<F> fn, std::decay_t<Args>... moved_args) {
@@ -432,22 +528,34 @@ class Scope {
 // returning f's value. If f throws, the threads are joined and f's exception
 // continues. Otherwise, if a scoped thread panicked and its handle was not
 // joined, scope() panics ("thread::scope: a scoped thread panicked: <msg>").
+//
+// f runs inside a call of its own (ScopeData::run_body, out of line), which
+// records where f's frames begin: Scope::spawn rejects borrows of anything
+// below that point (see Scope).
 template <class F>
   requires std::invocable<F, Scope&>
 std::invoke_result_t<F, Scope&> scope(F&& f) {
   using R = std::invoke_result_t<F, Scope&>;
   Scope s;  // ~Scope joins everything if f throws
   if constexpr (std::is_void_v<R>) {
-    std::invoke(std::forward<F>(f), s);
+    auto body = [&] { std::invoke(std::forward<F>(f), s); };
+    s.data_.run_body(&detail::call_scope_body<decltype(body)>, &body);
     s.data_.finish();
+  } else if constexpr (std::is_reference_v<R>) {
+    std::remove_reference_t<R>* result = nullptr;
+    auto body = [&] {
+      R value = std::invoke(std::forward<F>(f), s);
+      result = std::addressof(value);
+    };
+    s.data_.run_body(&detail::call_scope_body<decltype(body)>, &body);
+    s.data_.finish();
+    return static_cast<R>(*result);
   } else {
-    R result = std::invoke(std::forward<F>(f), s);
+    std::optional<R> result;
+    auto body = [&] { result.emplace(std::invoke(std::forward<F>(f), s)); };
+    s.data_.run_body(&detail::call_scope_body<decltype(body)>, &body);
     s.data_.finish();
-    if constexpr (std::is_reference_v<R>) {
-      return std::forward<R>(result);
-    } else {
-      return result;
-    }
+    return std::move(*result);
   }
 }
 

@@ -176,82 +176,113 @@ concept ReflectableAggregate = (reflected_field_count<T>() != kNotReflectable);
 template <class T>
 T& unevaluated_ref();
 
-template <class T, std::size_t N>
-auto field_types(T& object) {
+// Calls visitor(TypeList<declared field types...>{}, field...) with the N
+// structured bindings of `object` (N = reflected_field_count<T>()). The
+// fields reach the visitor as lvalues; a visitor taking `const auto&` also
+// accepts bit-fields (bound to a temporary copy).
+template <std::size_t N, class T, class Visitor>
+decltype(auto) with_bindings(T& object, Visitor&& visitor) {
   if constexpr (N == 0) {
-    return TypeList<>{};
+    return std::forward<Visitor>(visitor)(TypeList<>{});
   } else if constexpr (N == 1) {
     auto& [f0] = object;
-    return TypeList<decltype(f0)>{};
+    return std::forward<Visitor>(visitor)(TypeList<decltype(f0)>{}, f0);
   } else if constexpr (N == 2) {
     auto& [f0, f1] = object;
-    return TypeList<decltype(f0), decltype(f1)>{};
+    return std::forward<Visitor>(visitor)(TypeList<decltype(f0), decltype(f1)>{}, f0, f1);
   } else if constexpr (N == 3) {
     auto& [f0, f1, f2] = object;
-    return TypeList<decltype(f0), decltype(f1), decltype(f2)>{};
+    return std::forward<Visitor>(visitor)(TypeList<decltype(f0), decltype(f1), decltype(f2)>{}, f0,
+                                          f1, f2);
   } else if constexpr (N == 4) {
     auto& [f0, f1, f2, f3] = object;
-    return TypeList<decltype(f0), decltype(f1), decltype(f2), decltype(f3)>{};
+    return std::forward<Visitor>(visitor)(
+        TypeList<decltype(f0), decltype(f1), decltype(f2), decltype(f3)>{}, f0, f1, f2, f3);
   } else if constexpr (N == 5) {
     auto& [f0, f1, f2, f3, f4] = object;
-    return TypeList<decltype(f0), decltype(f1), decltype(f2), decltype(f3), decltype(f4)>{};
+    return std::forward<Visitor>(visitor)(
+        TypeList<decltype(f0), decltype(f1), decltype(f2), decltype(f3), decltype(f4)>{}, f0, f1,
+        f2, f3, f4);
   } else if constexpr (N == 6) {
     auto& [f0, f1, f2, f3, f4, f5] = object;
-    return TypeList<decltype(f0), decltype(f1), decltype(f2), decltype(f3), decltype(f4),
-                    decltype(f5)>{};
+    return std::forward<Visitor>(visitor)(TypeList<decltype(f0), decltype(f1), decltype(f2),
+                                                   decltype(f3), decltype(f4), decltype(f5)>{},
+                                          f0, f1, f2, f3, f4, f5);
   } else if constexpr (N == 7) {
     auto& [f0, f1, f2, f3, f4, f5, f6] = object;
-    return TypeList<decltype(f0), decltype(f1), decltype(f2), decltype(f3), decltype(f4),
-                    decltype(f5), decltype(f6)>{};
+    return std::forward<Visitor>(visitor)(
+        TypeList<decltype(f0), decltype(f1), decltype(f2), decltype(f3), decltype(f4), decltype(f5),
+                 decltype(f6)>{},
+        f0, f1, f2, f3, f4, f5, f6);
   } else if constexpr (N == 8) {
     auto& [f0, f1, f2, f3, f4, f5, f6, f7] = object;
-    return TypeList<decltype(f0), decltype(f1), decltype(f2), decltype(f3), decltype(f4),
-                    decltype(f5), decltype(f6), decltype(f7)>{};
+    return std::forward<Visitor>(visitor)(
+        TypeList<decltype(f0), decltype(f1), decltype(f2), decltype(f3), decltype(f4), decltype(f5),
+                 decltype(f6), decltype(f7)>{},
+        f0, f1, f2, f3, f4, f5, f6, f7);
   } else if constexpr (N == 9) {
     auto& [f0, f1, f2, f3, f4, f5, f6, f7, f8] = object;
-    return TypeList<decltype(f0), decltype(f1), decltype(f2), decltype(f3), decltype(f4),
-                    decltype(f5), decltype(f6), decltype(f7), decltype(f8)>{};
+    return std::forward<Visitor>(visitor)(
+        TypeList<decltype(f0), decltype(f1), decltype(f2), decltype(f3), decltype(f4), decltype(f5),
+                 decltype(f6), decltype(f7), decltype(f8)>{},
+        f0, f1, f2, f3, f4, f5, f6, f7, f8);
   } else if constexpr (N == 10) {
     auto& [f0, f1, f2, f3, f4, f5, f6, f7, f8, f9] = object;
-    return TypeList<decltype(f0), decltype(f1), decltype(f2), decltype(f3), decltype(f4),
-                    decltype(f5), decltype(f6), decltype(f7), decltype(f8), decltype(f9)>{};
+    return std::forward<Visitor>(visitor)(
+        TypeList<decltype(f0), decltype(f1), decltype(f2), decltype(f3), decltype(f4), decltype(f5),
+                 decltype(f6), decltype(f7), decltype(f8), decltype(f9)>{},
+        f0, f1, f2, f3, f4, f5, f6, f7, f8, f9);
   } else if constexpr (N == 11) {
     auto& [f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10] = object;
-    return TypeList<decltype(f0), decltype(f1), decltype(f2), decltype(f3), decltype(f4),
-                    decltype(f5), decltype(f6), decltype(f7), decltype(f8), decltype(f9),
-                    decltype(f10)>{};
+    return std::forward<Visitor>(visitor)(
+        TypeList<decltype(f0), decltype(f1), decltype(f2), decltype(f3), decltype(f4), decltype(f5),
+                 decltype(f6), decltype(f7), decltype(f8), decltype(f9), decltype(f10)>{},
+        f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10);
   } else if constexpr (N == 12) {
     auto& [f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11] = object;
-    return TypeList<decltype(f0), decltype(f1), decltype(f2), decltype(f3), decltype(f4),
-                    decltype(f5), decltype(f6), decltype(f7), decltype(f8), decltype(f9),
-                    decltype(f10), decltype(f11)>{};
+    return std::forward<Visitor>(visitor)(
+        TypeList<decltype(f0), decltype(f1), decltype(f2), decltype(f3), decltype(f4), decltype(f5),
+                 decltype(f6), decltype(f7), decltype(f8), decltype(f9), decltype(f10),
+                 decltype(f11)>{},
+        f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11);
   } else if constexpr (N == 13) {
     auto& [f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12] = object;
-    return TypeList<decltype(f0), decltype(f1), decltype(f2), decltype(f3), decltype(f4),
-                    decltype(f5), decltype(f6), decltype(f7), decltype(f8), decltype(f9),
-                    decltype(f10), decltype(f11), decltype(f12)>{};
+    return std::forward<Visitor>(visitor)(
+        TypeList<decltype(f0), decltype(f1), decltype(f2), decltype(f3), decltype(f4), decltype(f5),
+                 decltype(f6), decltype(f7), decltype(f8), decltype(f9), decltype(f10),
+                 decltype(f11), decltype(f12)>{},
+        f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12);
   } else if constexpr (N == 14) {
     auto& [f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13] = object;
-    return TypeList<decltype(f0), decltype(f1), decltype(f2), decltype(f3), decltype(f4),
-                    decltype(f5), decltype(f6), decltype(f7), decltype(f8), decltype(f9),
-                    decltype(f10), decltype(f11), decltype(f12), decltype(f13)>{};
+    return std::forward<Visitor>(visitor)(
+        TypeList<decltype(f0), decltype(f1), decltype(f2), decltype(f3), decltype(f4), decltype(f5),
+                 decltype(f6), decltype(f7), decltype(f8), decltype(f9), decltype(f10),
+                 decltype(f11), decltype(f12), decltype(f13)>{},
+        f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13);
   } else if constexpr (N == 15) {
     auto& [f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14] = object;
-    return TypeList<decltype(f0), decltype(f1), decltype(f2), decltype(f3), decltype(f4),
-                    decltype(f5), decltype(f6), decltype(f7), decltype(f8), decltype(f9),
-                    decltype(f10), decltype(f11), decltype(f12), decltype(f13), decltype(f14)>{};
+    return std::forward<Visitor>(visitor)(
+        TypeList<decltype(f0), decltype(f1), decltype(f2), decltype(f3), decltype(f4), decltype(f5),
+                 decltype(f6), decltype(f7), decltype(f8), decltype(f9), decltype(f10),
+                 decltype(f11), decltype(f12), decltype(f13), decltype(f14)>{},
+        f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14);
   } else if constexpr (N == 16) {
     auto& [f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15] = object;
-    return TypeList<decltype(f0), decltype(f1), decltype(f2), decltype(f3), decltype(f4),
-                    decltype(f5), decltype(f6), decltype(f7), decltype(f8), decltype(f9),
-                    decltype(f10), decltype(f11), decltype(f12), decltype(f13), decltype(f14),
-                    decltype(f15)>{};
+    return std::forward<Visitor>(visitor)(
+        TypeList<decltype(f0), decltype(f1), decltype(f2), decltype(f3), decltype(f4), decltype(f5),
+                 decltype(f6), decltype(f7), decltype(f8), decltype(f9), decltype(f10),
+                 decltype(f11), decltype(f12), decltype(f13), decltype(f14), decltype(f15)>{},
+        f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15);
   } else {
     static_assert(N <= kMaxReflectedFields);
-    return TypeList<>{};
+    return std::forward<Visitor>(visitor)(TypeList<>{});
   }
 }
 
+template <class T, std::size_t N>
+auto field_types(T& object) {
+  return with_bindings<N>(object, [](auto types, const auto&... /*fields*/) { return types; });
+}
 // The declared types of T's fields, in order (a TypeList).
 template <ReflectableAggregate T>
 using FieldTypes = decltype(field_types<T, reflected_field_count<T>()>(unevaluated_ref<T>()));

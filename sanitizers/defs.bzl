@@ -17,11 +17,13 @@ too, and one `bazel test //...` runs all three side by side.
 
 passes only when the snippet fails to compile with the project's flags and
 the first error line of the diagnostic contains the text of the snippet's
-first line, `// EXPECT: <text>` (the expectation is written once, in the
-snippet), and when the same snippet compiles with
--DFERRITE_COMPILE_FAIL_CONTROL (so it fails for the intended reason). A
-snippet that also holds a line `// EXPECT-ERRORS: <n>` passes only when
-clang reports exactly n errors (so nothing after the rejection adds noise).
+first line, `// EXPECT: <text>`, and of every further `// EXPECT: <text>`
+line (a long expectation is written as several, each within the column
+limit; the expectation is written once, in the snippet), and when the same
+snippet compiles with -DFERRITE_COMPILE_FAIL_CONTROL (so it fails for the
+intended reason). A snippet that also holds a line `// EXPECT-ERRORS: <n>`
+passes only when clang reports exactly n errors (so nothing after the
+rejection adds noise).
 """
 
 # Warnings for ferrite's own code only; the dependencies build with their own.
@@ -200,8 +202,9 @@ def _compile_fail_test_impl(ctx):
     script = ctx.actions.declare_file(ctx.label.name + ".sh")
     ctx.actions.write(script, """#!/bin/bash
 # Compile-fail test: {src} must not compile, and clang's first error line
-# must say the text of its first line, `// EXPECT: <text>` (and, with a line
-# `// EXPECT-ERRORS: <n>`, clang must report exactly n errors).
+# must say the text of each of its `// EXPECT: <text>` lines, the first line
+# among them (and, with a line `// EXPECT-ERRORS: <n>`, clang must report
+# exactly n errors).
 set -u
 ROOT="$TEST_SRCDIR/{ws}"
 CXX="${{FERRITE_CXX:-clang-19}}"
@@ -221,11 +224,13 @@ if out=$("$CXX" "${{flags[@]}}" "$ROOT/{src}" 2>&1); then
   exit 1
 fi
 first=$(grep -m1 -E ': (fatal )?error: ' <<<"$out")
-if ! grep -qF -- "$expect" <<<"$first"; then
-  echo "FAIL: {src} was rejected, but the first error line lacks: $expect"
-  echo "$out"
-  exit 1
-fi
+while IFS= read -r part; do
+  if ! grep -qF -- "$part" <<<"$first"; then
+    echo "FAIL: {src} was rejected, but the first error line lacks: $part"
+    echo "$out"
+    exit 1
+  fi
+done < <(sed -n 's|^// EXPECT: ||p' "$ROOT/{src}")
 want=$(sed -n 's|^// EXPECT-ERRORS: ||p' "$ROOT/{src}" | head -n1)
 if [ -n "$want" ]; then
   got=$(grep -c -E ': (fatal )?error: ' <<<"$out")
@@ -259,8 +264,9 @@ _compile_fail_test = rule(
 def ferrite_compile_fail_test(name, src, tags = [], **kwargs):
     """A compile-fail test and its _asan/_tsan twins (same check under each mode's flags).
 
-    The first error line must hold the text of the first line of `src`:
-    `// EXPECT: <text>`; a line `// EXPECT-ERRORS: <n>` also fixes the error count.
+    The first error line must hold the text of each `// EXPECT: <text>` line of
+    `src` (its first line is one); a line `// EXPECT-ERRORS: <n>` also fixes the
+    error count.
     """
     _compile_fail_test(name = name, src = src, size = "small", tags = tags + ["plain", "compile_fail"], **kwargs)
     for mode in ["asan", "tsan"]:

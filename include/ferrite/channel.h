@@ -334,6 +334,9 @@ template <class T>
 requires(Send<T>&& detail::Owned<T>&& detail::ChannelMessage<T>) Receiver<T> never() {
   return detail::ChannelAccess::receiver<T>(detail::NeverReceiver<T>());
 }
+template <class T>
+requires(!(Send<T> && detail::Owned<T> && detail::ChannelMessage<T>))
+detail::ChannelRejection<T> never();
 
 }  // namespace ferrite::channel
 

@@ -1,4 +1,6 @@
-// EXPECT: not_Sync<ferrite::Cell<int>, ferrite::detail::because::it_mutates_through_const_without_synchronization, ferrite::detail::way_out::use_a_Mutex_an_RwLock_or_atomics>
+// EXPECT: not_Sync<ferrite::Cell<int>,
+// EXPECT: because::it_mutates_through_const_without_synchronization,
+// EXPECT: way_out::use_a_Mutex_an_RwLock_or_atomics>
 // EXPECT-ERRORS: 1
 // An Arc shares its value between the threads that hold a clone: a message
 // Arc<Cell<int>> would let two threads set one Cell. Arc<T> crosses only

@@ -1,4 +1,6 @@
-// EXPECT: not_Send<ferrite::Rc<int>, ferrite::detail::because::Rc_reference_count_is_not_atomic, ferrite::detail::way_out::use<ferrite::Arc<int>>>
+// EXPECT: not_Send<ferrite::Rc<int>,
+// EXPECT: because::Rc_reference_count_is_not_atomic,
+// EXPECT: way_out::use<ferrite::Arc<int>>>
 // EXPECT-ERRORS: 1
 // A channel moves its messages to other threads; Rc's count is not atomic,
 // so a channel of Rc<int> must be rejected (use Arc<int>).

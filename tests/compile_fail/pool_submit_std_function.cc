@@ -1,4 +1,6 @@
-// EXPECT: not_Send<std::function<int ()>, ferrite::detail::because::type_erasure_hides_the_type_it_holds, ferrite::detail::way_out::use<ferrite::SendFn<int ()>>>
+// EXPECT: not_Send<std::function<int ()>,
+// EXPECT: because::type_erasure_hides_the_type_it_holds,
+// EXPECT: way_out::use<ferrite::SendFn<int ()>>>
 // EXPECT-ERRORS: 1
 // A std::function hides the callable it stores (here one that holds an Rc),
 // so a pool cannot check what its job would take to a worker. The first

@@ -1,4 +1,6 @@
-// EXPECT: not_owned<const std::basic_string<char> &, ferrite::detail::because::a_returned_borrow_outlives_the_thread, ferrite::detail::way_out::return_a_value>
+// EXPECT: not_owned<const std::basic_string<char> &,
+// EXPECT: because::a_returned_borrow_outlives_the_thread,
+// EXPECT: way_out::return_a_value>
 // EXPECT-ERRORS: 1
 // A scoped thread may borrow, but its result must own its data: a reference
 // returned into the thread's own copy of its arguments dies with the thread.

@@ -1,4 +1,6 @@
-// EXPECT: not_Send<std::span<ferrite::Cell<int>>, ferrite::detail::because::a_non_const_reference_is_a_mutable_alias, ferrite::detail::way_out::pass_a_const_reference_to_a_Sync_value_or_move_the_value_in>
+// EXPECT: not_Send<std::span<ferrite::Cell<int>>,
+// EXPECT: because::a_non_const_reference_is_a_mutable_alias,
+// EXPECT: way_out::pass_a_const_reference_to_a_Sync_value_or_move_the_value_in>
 // EXPECT-ERRORS: 1
 // A std::span<T> is a T& to each element: two scoped threads given the same
 // span of Cells would both write them. Only std::span<const T> of a Sync T

@@ -1,4 +1,6 @@
-// EXPECT: not_owned<std::reference_wrapper<const ferrite::Vec<int>>, ferrite::detail::because::a_detached_thread_may_outlive_what_it_borrows, ferrite::detail::way_out::move_or_clone_the_value_in_or_borrow_it_inside_thread_scope>
+// EXPECT: not_owned<std::reference_wrapper<const ferrite::Vec<int>>,
+// EXPECT: because::a_detached_thread_may_outlive_what_it_borrows,
+// EXPECT: way_out::move_or_clone_the_value_in_or_borrow_it_inside_thread_scope>
 // EXPECT-ERRORS: 1
 // Rust's 'static: a JoinHandle that is dropped (a panic or an early return
 // between spawn and join) detaches, and the thread would read a dead local.

@@ -1,4 +1,6 @@
-// EXPECT: not_owned<const std::basic_string<char> &, ferrite::detail::because::a_returned_borrow_outlives_the_thread, ferrite::detail::way_out::return_a_value>
+// EXPECT: not_owned<const std::basic_string<char> &,
+// EXPECT: because::a_returned_borrow_outlives_the_thread,
+// EXPECT: way_out::return_a_value>
 // EXPECT-ERRORS: 1
 // join() would hand back a reference into the thread's own copy of its
 // argument, destroyed when the thread finished: results own their data.

@@ -1,4 +1,6 @@
-// EXPECT: not_Send<ferrite::Rc<int>, ferrite::detail::because::Rc_reference_count_is_not_atomic, ferrite::detail::way_out::use<ferrite::Arc<int>>>
+// EXPECT: not_Send<ferrite::Rc<int>,
+// EXPECT: because::Rc_reference_count_is_not_atomic,
+// EXPECT: way_out::use<ferrite::Arc<int>>>
 // EXPECT-ERRORS: 1
 // An error that carries the message back is exactly as Send as the message:
 // an Rc must not cross inside a SendError.

@@ -1,9 +1,10 @@
 #!/bin/bash
 # Writes a C++ header holding, for each compile-fail snippet given, the
-# diagnostic clang really prints for it: the first `error:` line and the line
-# with the snippet's `// EXPECT:` text (the substring its compile-fail test
-# checks). Fails if a snippet compiles or lacks its expected text, so the
-# send_sync example can only show real, current diagnostics.
+# diagnostic clang really prints for it: the first `error:` line, which holds
+# the text of each of the snippet's `// EXPECT:` lines (the substrings its
+# compile-fail test checks). Fails if a snippet compiles or its first error
+# line lacks an expected text, so the send_sync example can only show real,
+# current diagnostics.
 #
 # Usage: send_sync_diagnostics.sh OUT.h CXX SNIPPET.cc...   (run from the
 # workspace root: headers come from ./include)
@@ -23,11 +24,13 @@ for src in "$@"; do
   if diag=$("$cxx" -std=c++23 -fsyntax-only -I. -Iinclude "$src" 2>&1); then
     echo "$src compiled, but it must not" >&2; exit 1
   fi
-  first=$(grep -m1 'error:' <<<"$diag" || true)
-  match=$(grep -m1 -F -- "$expect" <<<"$diag" || true)
-  if [ -z "$match" ]; then echo "$src: diagnostic lacks: $expect" >&2; echo "$diag" >&2; exit 1; fi
-  shown="$first"
-  if [ "$match" != "$first" ]; then shown="$first"$'\n'"$match"; fi
+  shown=$(grep -m1 -E ': (fatal )?error: ' <<<"$diag" || true)
+  while IFS= read -r part; do
+    if ! grep -qF -- "$part" <<<"$shown"; then
+      echo "$src: the first error line lacks: $part" >&2; echo "$diag" >&2; exit 1
+    fi
+  done < <(sed -n 's|^// EXPECT: ||p' "$src")
+  expect=$(sed -n 's|^// EXPECT: ||p' "$src" | paste -sd ' ' -)
   printf '    {"%s", R"ferrite_diag(%s)ferrite_diag", R"ferrite_diag(%s)ferrite_diag"},\n' \
     "$(basename "$src")" "$expect" "$shown" >> "$out"
 done

@@ -24,10 +24,14 @@ suppression files (named *tsan.supp, *ubsan.supp or *lsan.supp) to ferrite's.
     ferrite_compile_fail_test(name = "send_rc", src = "compile_fail/send_rc.cc")
 
 passes only when the snippet fails to compile with the project's flags and
-the diagnostic contains the text of the snippet's first line,
-`// EXPECT: <text>` (the expectation is written once, in the snippet), and
-when the same snippet compiles with -DFERRITE_COMPILE_FAIL_CONTROL (so it
-fails for the intended reason).
+the first error line of the diagnostic contains the text of the snippet's
+first line, `// EXPECT: <text>`, and of every further `// EXPECT: <text>`
+line (a long expectation is written as several, each within the column
+limit; the expectation is written once, in the snippet), and when the same
+snippet compiles with -DFERRITE_COMPILE_FAIL_CONTROL (so it fails for the
+intended reason). A snippet that also holds a line `// EXPECT-ERRORS: <n>`
+passes only when clang reports exactly n errors (so nothing after the
+rejection adds noise).
 """
 
 # Warnings for ferrite's own code only; the dependencies build with their own.
@@ -273,8 +277,10 @@ def _compile_fail_test_impl(ctx):
     includes = ["-I\"$ROOT\"", "-I\"$ROOT/include\""]
     script = ctx.actions.declare_file(ctx.label.name + ".sh")
     ctx.actions.write(script, """#!/bin/bash
-# Compile-fail test: {src} must not compile, and clang must say the text of
-# its first line, `// EXPECT: <text>`.
+# Compile-fail test: {src} must not compile, and clang's first error line
+# must say the text of each of its `// EXPECT: <text>` lines, the first line
+# among them (and, with a line `// EXPECT-ERRORS: <n>`, clang must report
+# exactly n errors).
 set -u
 ROOT="$TEST_SRCDIR/{ws}"
 CXX="${{FERRITE_CXX:-clang-19}}"
@@ -293,13 +299,25 @@ if out=$("$CXX" "${{flags[@]}}" "$ROOT/{src}" 2>&1); then
   echo "FAIL: {src} compiled, but it must be rejected with: $expect"
   exit 1
 fi
-if ! grep -qF -- "$expect" <<<"$out"; then
-  echo "FAIL: {src} was rejected, but the diagnostic lacks: $expect"
-  echo "$out"
-  exit 1
+first=$(grep -m1 -E ': (fatal )?error: ' <<<"$out")
+while IFS= read -r part; do
+  if ! grep -qF -- "$part" <<<"$first"; then
+    echo "FAIL: {src} was rejected, but the first error line lacks: $part"
+    echo "$out"
+    exit 1
+  fi
+done < <(sed -n 's|^// EXPECT: ||p' "$ROOT/{src}")
+want=$(sed -n 's|^// EXPECT-ERRORS: ||p' "$ROOT/{src}" | head -n1)
+if [ -n "$want" ]; then
+  got=$(grep -c -E ': (fatal )?error: ' <<<"$out")
+  if [ "$got" != "$want" ]; then
+    echo "FAIL: {src} was rejected with $got errors, but it must be rejected with $want"
+    echo "$out"
+    exit 1
+  fi
 fi
 echo "PASS: {src} rejected with: $expect"
-grep -F -m1 -- "$expect" <<<"$out"
+echo "$first"
 """.format(
         src = src.short_path,
         ws = ctx.workspace_name,
@@ -322,7 +340,9 @@ _compile_fail_test = rule(
 def ferrite_compile_fail_test(name, src, tags = [], **kwargs):
     """A compile-fail test and its _asan/_tsan twins (same check under each mode's flags).
 
-    The expected diagnostic is the first line of `src`: `// EXPECT: <text>`.
+    The first error line must hold the text of each `// EXPECT: <text>` line of
+    `src` (its first line is one); a line `// EXPECT-ERRORS: <n>` also fixes the
+    error count.
     """
     _compile_fail_test(name = name, src = src, size = "small", tags = tags + ["plain", "compile_fail"], **kwargs)
     for mode in ["asan", "tsan"]:

@@ -31,6 +31,7 @@
 #include "ferrite/arc.h"
 #include "ferrite/cell.h"
 #include "ferrite/channel_error.h"
+#include "ferrite/detail/boundary.h"
 #include "ferrite/mutex.h"
 #include "ferrite/rc.h"
 #include "ferrite/send_fn.h"
@@ -569,5 +570,55 @@ TEST(MarkerTest, AssertionsPassForSendAndSyncTypes) {
   ferrite::detail::assert_sync<const int&>();
   SUCCEED();
 }
+
+// What a rejected boundary call names (ferrite/detail/boundary.h): the
+// innermost type that breaks the rule, why, and the way out.
+namespace rejection {
+namespace d = ferrite::detail;
+using ferrite::Arc;
+using ferrite::Cell;
+using ferrite::Rc;
+template <class T>
+using SendCulprit = typename d::Culprit<T, d::Trait::kSend>::type;
+using RcRejected = d::not_Send<Rc<int>, d::because::Rc_reference_count_is_not_atomic,
+                               d::way_out::use<Arc<int>>>;
+using CellRejected = d::not_Sync<Cell<int>, d::because::it_mutates_through_const_without_synchronization,
+                                 d::way_out::use_a_Mutex_an_RwLock_or_atomics>;
+struct Job {
+  int id;
+  std::vector<Rc<int>> owners;
+};
+static_assert(std::is_same_v<SendCulprit<Rc<int>>, RcRejected>);
+static_assert(std::is_same_v<SendCulprit<const Rc<int>>, RcRejected>);
+static_assert(std::is_same_v<SendCulprit<Arc<Cell<int>>>, CellRejected>);
+static_assert(std::is_same_v<SendCulprit<Job>, RcRejected>, "through a field and an element");
+static_assert(std::is_same_v<SendCulprit<std::reference_wrapper<const Cell<int>>>, CellRejected>);
+static_assert(std::is_same_v<SendCulprit<std::function<int(long)>>,
+                             d::not_Send<std::function<int(long)>,
+                                         d::because::type_erasure_hides_the_type_it_holds,
+                                         d::way_out::use<ferrite::SendFn<int(long)>>>>);
+// A channel checks Send, then owned data, then a noexcept move.
+static_assert(std::is_same_v<d::ChannelRejection<std::tuple<int, Rc<int>>>, RcRejected>);
+static_assert(std::is_same_v<d::ChannelRejection<std::optional<std::string_view>>,
+                             d::not_owned<std::string_view,
+                                          d::because::a_message_may_outlive_what_it_borrows,
+                                          d::way_out::send_the_value_itself_or_an_Arc>>);
+static_assert(std::is_same_v<d::ChannelRejection<const int>,
+                             d::not_a_channel_message<const int,
+                                                      d::because::a_message_is_a_non_const_object,
+                                                      d::way_out::use<std::unique_ptr<int>>>>);
+// A spawned thread's arguments may borrow only inside a scope; its result never.
+static_assert(std::is_same_v<d::ScopedSpawnRejection<int, void (*)(const int&),
+                                                     std::reference_wrapper<const int>>,
+                             void>);
+static_assert(std::is_same_v<d::UnscopedSpawnRejection<int, void (*)(const int&),
+                                                       std::reference_wrapper<const int>>,
+                             d::not_owned<std::reference_wrapper<const int>,
+                                          d::because::a_detached_thread_may_outlive_what_it_borrows,
+                                          d::way_out::move_or_clone_the_value_in_or_borrow_it_inside_thread_scope>>);
+static_assert(std::is_same_v<d::ScopedSpawnRejection<const int&, int (*)()>,
+                             d::not_owned<const int&, d::because::a_returned_borrow_outlives_the_thread,
+                                          d::way_out::return_a_value>>);
+}  // namespace rejection
 
 }  // namespace

@@ -30,9 +30,11 @@
 // message is moved into its slot *after* the slot has been claimed, and the
 // channel cannot take a claim back (nor can a Select take back a selected
 // operation), so a throwing move would wedge every later receiver, as it
-// cannot happen in Rust. Wrap other types in std::unique_ptr. Both rules are
-// constraints of the constructors (visible to requires-expressions) with a
-// deleted overload whose message names the rule.
+// cannot happen in Rust. Wrap other types in std::unique_ptr. Both rules,
+// and owned data (a message may be received after its sender's frame is
+// gone: no reference, view or pointer), are constraints of the constructors
+// (visible to requires-expressions); a rejected message type is one error
+// whose first line names the type, why and the way out.
 //
 // Disconnection. When the last Sender is gone, receivers first drain what is
 // buffered, then fail (RecvError, TryRecvError::Disconnected, ...). When the
@@ -70,6 +72,7 @@
 #include "ferrite/channel/timer.h"
 #include "ferrite/channel/zero.h"
 #include "ferrite/channel_error.h"
+#include "ferrite/detail/boundary.h"
 #include "ferrite/detail/deadline.h"
 #include "ferrite/detail/owned.h"
 #include "ferrite/marker.h"
@@ -97,15 +100,6 @@ template <class T>
 concept ChannelMessage =
     std::is_object_v<T> && !std::is_array_v<T> && !std::is_const_v<T> && !std::is_volatile_v<T> &&
     std::is_nothrow_move_constructible_v<T> && std::is_nothrow_destructible_v<T>;
-
-// What the deleted channel constructors "return": two inert names, so that
-// `auto [tx, rx] = ...` adds no error of its own to the one that explains
-// why the message type was refused.
-struct RejectedEnd {};
-struct RejectedChannel {
-  RejectedEnd sender;
-  RejectedEnd receiver;
-};
 
 // Makes channel ends from flavor sides (their constructors are private).
 struct ChannelAccess {
@@ -272,12 +266,6 @@ class Receiver final : public detail::ChannelEnd<Receiver<T>, detail::ReceiverFl
   }
 };
 
-#if defined(__clang__)
-#pragma clang diagnostic push
-// `= delete("reason")` is C++26 (P2573); clang 19 accepts it as an extension.
-#pragma clang diagnostic ignored "-Wc++26-extensions"
-#endif
-
 // A channel of at most `cap` buffered messages; `cap == 0`: rendezvous.
 //   auto [tx, rx] = ferrite::channel::bounded<std::string>(16);
 template <class T>
@@ -302,36 +290,17 @@ requires(Send<T>&& detail::Owned<T>&& detail::ChannelMessage<T>) std::pair<Sende
           detail::ChannelAccess::receiver<T>(detail::ListReceiver<T>(std::move(rx)))};
 }
 
+// A message type that breaks the rules above gets these overloads, declared
+// and never defined: the result type, declared and never defined too, is the
+// one error at the call, and names the type that is not Send, does not own
+// its data or may throw when moved, why, and the way out
+// (ferrite/detail/boundary.h).
 template <class T>
-requires(!Send<T>) detail::RejectedChannel bounded(std::size_t cap) = delete (
-    "ferrite::channel: the message type must be Send, since a message moves to another thread "
-    "(the note below names the type); send an Arc instead of an Rc, or a Mutex/atomic instead "
-    "of a Cell");
+requires(!(Send<T> && detail::Owned<T> && detail::ChannelMessage<T>))
+detail::ChannelRejection<T> bounded(std::size_t cap);
 template <class T>
-requires(!Send<T>) detail::RejectedChannel unbounded() = delete (
-    "ferrite::channel: the message type must be Send, since a message moves to another thread "
-    "(the note below names the type); send an Arc instead of an Rc, or a Mutex/atomic instead "
-    "of a Cell");
-template <class T>
-requires(Send<T> && !detail::Owned<T>) detail::RejectedChannel bounded(
-    std::size_t cap) = delete(FERRITE_DETAIL_CHANNEL_OWNED_TEXT("ferrite::channel"));
-template <class T>
-requires(Send<T> && !detail::Owned<T>) detail::RejectedChannel unbounded() = delete(
-    FERRITE_DETAIL_CHANNEL_OWNED_TEXT("ferrite::channel"));
-template <class T>
-requires(Send<T>&& detail::Owned<T> && !detail::ChannelMessage<T>) detail::RejectedChannel bounded(std::size_t cap) = delete (
-    "ferrite::channel: the message type must be a non-const object type whose move constructor "
-    "and destructor are noexcept (a claimed slot cannot be taken back); wrap it in "
-    "std::unique_ptr");
-template <class T>
-requires(Send<T>&& detail::Owned<T> && !detail::ChannelMessage<T>) detail::RejectedChannel unbounded() = delete (
-    "ferrite::channel: the message type must be a non-const object type whose move constructor "
-    "and destructor are noexcept (a claimed slot cannot be taken back); wrap it in "
-    "std::unique_ptr");
-
-#if defined(__clang__)
-#pragma clang diagnostic pop
-#endif
+requires(!(Send<T> && detail::Owned<T> && detail::ChannelMessage<T>))
+detail::ChannelRejection<T> unbounded();
 
 // A receiver that delivers one Instant (the delivery time) after `duration`.
 //   auto timeout = ferrite::channel::after(std::chrono::milliseconds(10));
@@ -361,6 +330,9 @@ template <class T>
 requires(Send<T>&& detail::Owned<T>&& detail::ChannelMessage<T>) Receiver<T> never() {
   return detail::ChannelAccess::receiver<T>(detail::NeverReceiver<T>());
 }
+template <class T>
+requires(!(Send<T> && detail::Owned<T> && detail::ChannelMessage<T>))
+detail::ChannelRejection<T> never();
 
 }  // namespace ferrite::channel
 

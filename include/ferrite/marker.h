@@ -101,19 +101,22 @@
 // the boundary diagnostics print.
 //
 // Boundary checks: every place where ferrite moves a value to another thread
-// (thread::spawn, Scope::spawn, channels, ThreadPool) calls
-// `detail::assert_send<T>()` (or `assert_sync<T>()`). A failure is a chain of
-// static_asserts, outermost rule first; each names the failing type (in the
-// requirement), the rule and the way out (in the message):
+// (thread::spawn, Scope::spawn, channels, ThreadPool) is constrained with
+// these concepts, and a rejected call is one error whose first line names
+// the innermost type that breaks the rule, why and the way out
+// (ferrite/detail/boundary.h):
 //
-//   error: static assertion failed due to requirement 'type_is_Send<ferrite::Rc<int>>':
-//          Rc<T> is not Send: Rc's reference count is not atomic; use Arc<T> (and arc::Weak<T>)
+//   error: implicit instantiation of undefined template 'ferrite::detail::not_Send<
+//          ferrite::Rc<int>, ferrite::detail::because::Rc_reference_count_is_not_atomic,
+//          ferrite::detail::way_out::use<ferrite::Arc<int>>>'
 //
-// `detail::send_message<T>()` builds the whole explanation as one string at
-// compile time ("ferrite::Rc<int> is not Send: ...; use Arc<int>"). Both are
-// defined in ferrite/detail/send_sync_diagnostics.h, which this header
-// includes; the field reflection behind the aggregate rule is in
-// ferrite/detail/reflect.h.
+// A class that holds a T checks it with `detail::assert_send<T>()` (or
+// `assert_sync<T>()`): a chain of static_asserts, outermost rule first, each
+// naming the failing type in its requirement. `detail::send_message<T>()`
+// builds the whole explanation as one string at compile time
+// ("ferrite::Rc<int> is not Send: ...; use Arc<int>"). Both are defined in
+// ferrite/detail/send_sync_diagnostics.h, which this header includes; the
+// field reflection behind the aggregate rule is in ferrite/detail/reflect.h.
 //
 // Constrain the public function with the `Send`/`Sync` concepts as well when
 // callers need to test it in a requires-expression.
@@ -370,59 +373,50 @@ struct SyncTrait<PhantomNotSync> {
 };
 
 // Standard library: containers and adaptors own their elements (and hold an
-// allocator, comparator or hasher), so every type argument must cross.
-#define FERRITE_DETAIL_HOLDER_ROW(Template)    \
-  template <class... Ts>                       \
-  struct SendTrait<Template<Ts...>> {          \
-    static constexpr bool value = (Send<Ts> && ...); \
-  };                                           \
-  template <class... Ts>                       \
-  struct SyncTrait<Template<Ts...>> {          \
-    static constexpr bool value = (Sync<Ts> && ...); \
-  }
-FERRITE_DETAIL_HOLDER_ROW(std::vector);
-FERRITE_DETAIL_HOLDER_ROW(std::deque);
-FERRITE_DETAIL_HOLDER_ROW(std::list);
-FERRITE_DETAIL_HOLDER_ROW(std::forward_list);
-FERRITE_DETAIL_HOLDER_ROW(std::map);
-FERRITE_DETAIL_HOLDER_ROW(std::multimap);
-FERRITE_DETAIL_HOLDER_ROW(std::set);
-FERRITE_DETAIL_HOLDER_ROW(std::multiset);
-FERRITE_DETAIL_HOLDER_ROW(std::unordered_map);
-FERRITE_DETAIL_HOLDER_ROW(std::unordered_multimap);
-FERRITE_DETAIL_HOLDER_ROW(std::unordered_set);
-FERRITE_DETAIL_HOLDER_ROW(std::unordered_multiset);
-FERRITE_DETAIL_HOLDER_ROW(std::queue);
-FERRITE_DETAIL_HOLDER_ROW(std::stack);
-FERRITE_DETAIL_HOLDER_ROW(std::priority_queue);
-FERRITE_DETAIL_HOLDER_ROW(std::pair);
-FERRITE_DETAIL_HOLDER_ROW(std::tuple);
-FERRITE_DETAIL_HOLDER_ROW(std::variant);
-FERRITE_DETAIL_HOLDER_ROW(std::optional);
-// A result holds one of its two alternatives: both must be able to cross.
-FERRITE_DETAIL_HOLDER_ROW(std::expected);
+// allocator, comparator or hasher), so every type argument must cross. A
+// result holds one of its two alternatives: both must be able to cross.
+// The list is also the diagnostics' (is_std_holder, kHolder).
+#define FERRITE_DETAIL_STD_HOLDERS(X)                                                          \
+  X(std::vector) X(std::deque) X(std::list) X(std::forward_list) X(std::map) X(std::multimap) \
+  X(std::set) X(std::multiset) X(std::unordered_map) X(std::unordered_multimap)              \
+  X(std::unordered_set) X(std::unordered_multiset) X(std::queue) X(std::stack)               \
+  X(std::priority_queue) X(std::pair) X(std::tuple) X(std::variant) X(std::optional)         \
+  X(std::expected)
+template <class T>
+inline constexpr bool is_std_holder = false;
+#define FERRITE_DETAIL_HOLDER_ROW(Template)                          \
+  template <class... Ts>                                             \
+  struct SendTrait<Template<Ts...>> {                                \
+    static constexpr bool value = (Send<Ts> && ...);                 \
+  };                                                                 \
+  template <class... Ts>                                             \
+  struct SyncTrait<Template<Ts...>> {                                \
+    static constexpr bool value = (Sync<Ts> && ...);                 \
+  };                                                                 \
+  template <class... Ts>                                             \
+  inline constexpr bool is_std_holder<Template<Ts...>> = true;
+FERRITE_DETAIL_STD_HOLDERS(FERRITE_DETAIL_HOLDER_ROW)
 #undef FERRITE_DETAIL_HOLDER_ROW
-template <class T, std::size_t N>
-struct SendTrait<std::array<T, N>> {
-  static constexpr bool value = Send<T>;
-};
-template <class T, std::size_t N>
-struct SyncTrait<std::array<T, N>> {
-  static constexpr bool value = Sync<T>;
-};
+#undef FERRITE_DETAIL_STD_HOLDERS
+
+// Declares both traits of a `template <class T, std::size_t N>` at once.
+#define FERRITE_DETAIL_EXTENT_ROW(Template, send_rule, sync_rule) \
+  template <class T, std::size_t N>                              \
+  struct SendTrait<Template<T, N>> {                             \
+    static constexpr bool value = (send_rule);                   \
+  };                                                             \
+  template <class T, std::size_t N>                              \
+  struct SyncTrait<Template<T, N>> {                             \
+    static constexpr bool value = (sync_rule);                   \
+  }
+FERRITE_DETAIL_EXTENT_ROW(std::array, Send<T>, Sync<T>);
 
 // Views: std::span<T> is a `T&` to each element, std::ref(x) a `T&` in
 // disguise. Only their const forms are shared references.
 template <class T>
 inline constexpr bool shared_reference_to = std::is_const_v<T> && Sync<T>;
-template <class T, std::size_t N>
-struct SendTrait<std::span<T, N>> {
-  static constexpr bool value = shared_reference_to<T>;
-};
-template <class T, std::size_t N>
-struct SyncTrait<std::span<T, N>> {
-  static constexpr bool value = shared_reference_to<T>;
-};
+FERRITE_DETAIL_EXTENT_ROW(std::span, shared_reference_to<T>, shared_reference_to<T>);
+#undef FERRITE_DETAIL_EXTENT_ROW
 FERRITE_DETAIL_MARKER_ROW(std::reference_wrapper, shared_reference_to<T>, shared_reference_to<T>);
 
 // Owning pointers are shallow-const: `*p` of a `const unique_ptr<T>&` or of
@@ -480,9 +474,8 @@ FERRITE_DETAIL_MARKER_ROW(RwLockReadGuard, false, Sync<T>);
 FERRITE_DETAIL_MARKER_ROW(RwLockWriteGuard, false, Sync<T>);
 FERRITE_DETAIL_MARKER_ROW(OnceLock, Send<T>, Send<T>&& Sync<T>);
 
-// ferrite: owned buffers and views (a Slice is `&[T]`, a SliceMut `&mut [T]`).
-FERRITE_DETAIL_MARKER_ROW(Vec, Send<T>, Sync<T>);
-FERRITE_DETAIL_MARKER_ROW(SliceMut, Send<T>, Sync<T>);
+// ferrite: owned buffers and views (a Slice is `&[T]`, a SliceMut `&mut [T]`;
+// Vec and SliceMut are holders, below).
 FERRITE_DETAIL_MARKER_ROW(Slice, Sync<T>, Sync<T>);
 
 // ferrite: a callable whose type was checked when it was stored. Calling it
@@ -491,8 +484,6 @@ FERRITE_DETAIL_MARKER_ROW(SendFn, true, false);
 
 // ferrite: slice iterators are references to one element (E is T or const T).
 FERRITE_DETAIL_MARKER_ROW(detail::SliceIterator, shared_reference_to<T>, shared_reference_to<T>);
-// chunks(n) / chunks_mut(n) ranges are as their views.
-FERRITE_DETAIL_MARKER_ROW(detail::ChunkRange, Send<T>, Sync<T>);
 
 // ferrite: channels.
 FERRITE_DETAIL_MARKER_ROW(mpsc::Sender, Send<T>, Send<T>);
@@ -501,15 +492,22 @@ FERRITE_DETAIL_MARKER_ROW(mpsc::Receiver, Send<T>, false);
 FERRITE_DETAIL_MARKER_ROW(channel::Sender, Send<T>, Send<T>);
 FERRITE_DETAIL_MARKER_ROW(channel::Receiver, Send<T>, Send<T>);
 
-// ferrite: errors that carry the message or the guard back are as Send/Sync
-// as what they carry.
-FERRITE_DETAIL_MARKER_ROW(SendError, Send<T>, Sync<T>);
-FERRITE_DETAIL_MARKER_ROW(TrySendError, Send<T>, Sync<T>);
-FERRITE_DETAIL_MARKER_ROW(SendTimeoutError, Send<T>, Sync<T>);
-FERRITE_DETAIL_MARKER_ROW(PoisonError, Send<T>, Sync<T>);
-FERRITE_DETAIL_MARKER_ROW(TryLockError, Send<T>, Sync<T>);
-FERRITE_DETAIL_MARKER_ROW(LockResult, Send<T>, Sync<T>);
-FERRITE_DETAIL_MARKER_ROW(TryLockResult, Send<T>, Sync<T>);
+// ferrite: holders, as Send/Sync as what they hold: Vec and SliceMut, the
+// chunks(n) / chunks_mut(n) ranges (as their views), and the errors that
+// carry the message or the guard back. The list is also the diagnostics'
+// (is_ferrite_holder, kHolder).
+#define FERRITE_DETAIL_FERRITE_HOLDERS(X)                                                     \
+  X(Vec) X(SliceMut) X(detail::ChunkRange) X(SendError) X(TrySendError) X(SendTimeoutError) \
+  X(PoisonError) X(TryLockError) X(LockResult) X(TryLockResult)
+template <class T>
+inline constexpr bool is_ferrite_holder = false;
+#define FERRITE_DETAIL_HOLDER_ROW(Template)                  \
+  FERRITE_DETAIL_MARKER_ROW(Template, Send<T>, Sync<T>);     \
+  template <class T>                                         \
+  inline constexpr bool is_ferrite_holder<Template<T>> = true;
+FERRITE_DETAIL_FERRITE_HOLDERS(FERRITE_DETAIL_HOLDER_ROW)
+#undef FERRITE_DETAIL_HOLDER_ROW
+#undef FERRITE_DETAIL_FERRITE_HOLDERS
 
 // A nested class that is a view of `X` (an iterator of a ferrite range)
 // declares `using send_sync_as = X;` and is exactly as Send/Sync as X.

@@ -143,26 +143,12 @@ requires(Send<T>&& detail::Owned<T>&& detail::ChannelMessage<T>) std::pair<SyncS
   return {SyncSender<T>(std::move(tx)), Receiver<T>(std::move(rx))};
 }
 
-#if defined(__clang__)
-#pragma clang diagnostic push
-#pragma clang diagnostic ignored "-Wc++26-extensions"
-#endif
+// A message type that breaks the rules: see channel::bounded's.
 template <class T>
-requires(!Send<T>) detail::RejectedChannel channel() = delete (
-    "ferrite::mpsc: the message type must be Send, since a message moves to another thread "
-    "(the note below names the type); send an Arc instead of an Rc");
+requires(!(Send<T> && detail::Owned<T> && detail::ChannelMessage<T>))
+detail::ChannelRejection<T> channel();
 template <class T>
-requires(!Send<T>) detail::RejectedChannel sync_channel(std::size_t bound) = delete (
-    "ferrite::mpsc: the message type must be Send, since a message moves to another thread "
-    "(the note below names the type); send an Arc instead of an Rc");
-template <class T>
-requires(Send<T> && !detail::Owned<T>) detail::RejectedChannel channel() = delete(
-    FERRITE_DETAIL_CHANNEL_OWNED_TEXT("ferrite::mpsc"));
-template <class T>
-requires(Send<T> && !detail::Owned<T>) detail::RejectedChannel sync_channel(
-    std::size_t bound) = delete(FERRITE_DETAIL_CHANNEL_OWNED_TEXT("ferrite::mpsc"));
-#if defined(__clang__)
-#pragma clang diagnostic pop
-#endif
+requires(!(Send<T> && detail::Owned<T> && detail::ChannelMessage<T>))
+detail::ChannelRejection<T> sync_channel(std::size_t bound);
 
 }  // namespace ferrite::mpsc

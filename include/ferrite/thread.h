@@ -15,10 +15,10 @@
 // (decay-copied, as std::thread does) to the new thread and the result back,
 // so each must be Send (ferrite/marker.h): `std::ref(x)` passes a reference,
 // which is Send only when x's type is Sync, and a callable returning `T&`
-// returns a reference likewise. The check is a constraint: a failing call
-// picks a deleted overload ("thread::spawn: the callable, every argument and
-// the result must be Send ..."), clang's notes name the offending type
-// ("because 'ferrite::Rc<int>' does not satisfy 'Send'"), and
+// returns a reference likewise. The check is a constraint: a failing call is
+// one error whose first line names the offending type, why and the way out
+// ("not_Send<ferrite::Rc<int>, ...::Rc_reference_count_is_not_atomic,
+// ...::use<ferrite::Arc<int>>>", ferrite/detail/boundary.h), and
 // `requires { thread::spawn(f, rc); }` is false.
 //
 // What C++ cannot check (document, do not rely on):
@@ -76,6 +76,7 @@
 
 #include <cxxabi.h>
 
+#include "ferrite/detail/boundary.h"
 #include "ferrite/detail/owned.h"
 #include "ferrite/detail/referents.h"
 #include "ferrite/marker.h"
@@ -373,27 +374,16 @@ JoinHandle<detail::SpawnResult<F, Args...>> spawn(F&& f, Args&&... args) {
   return JoinHandle<R>(std::move(thread), std::move(slot));
 }
 
-#if defined(__clang__)
-#pragma clang diagnostic push
-// `= delete("reason")` is C++26 (P2573); clang 19 accepts it as an extension.
-#pragma clang diagnostic ignored "-Wc++26-extensions"
-#endif
-
+// A call that breaks the rules above gets this overload, declared and never
+// defined: its result type, declared and never defined too, is the one
+// error at the call, and names the type that is not Send or does not own its
+// data, why, and the way out (ferrite/detail/boundary.h).
 template <class F, class... Args>
-  requires(detail::Spawnable<F, Args...> && !detail::SendSpawnable<F, Args...>)
-JoinHandle<detail::SpawnResult<F, Args...>> spawn(F&& f, Args&&... args) = delete(
-    "thread::spawn: the callable, every argument and the result must be Send (see the "
-    "notes for the type that is not); pass an Arc instead of an Rc, a Mutex or atomic instead "
-    "of a Cell, or move the value into the thread instead of passing a reference");
-
-template <class F, class... Args>
-  requires(detail::SendSpawnable<F, Args...> && !detail::OwnedSpawnable<F, Args...>)
-JoinHandle<detail::SpawnResult<F, Args...>> spawn(F&& f, Args&&... args) =
-    delete(FERRITE_DETAIL_SPAWN_OWNED_TEXT("thread::spawn"));
-
-#if defined(__clang__)
-#pragma clang diagnostic pop
-#endif
+  requires(detail::Spawnable<F, Args...> &&
+           !(detail::SendSpawnable<F, Args...> && detail::OwnedSpawnable<F, Args...>))
+detail::UnscopedSpawnRejection<detail::SpawnResult<F, Args...>, std::decay_t<F>,
+                               std::decay_t<Args>...>
+spawn(F&& f, Args&&... args);
 
 // ScopedJoinHandle<R> — a thread spawned by Scope::spawn.
 //
@@ -495,24 +485,16 @@ class Scope {
     return ScopedJoinHandle<R>(std::move(packet));
   }
 
-#if defined(__clang__)
-#pragma clang diagnostic push
-#pragma clang diagnostic ignored "-Wc++26-extensions"
-#endif
+  // A call that breaks the rules above: see thread::spawn's. Static, so
+  // that clang treats a call to it as a non-member call, which stops at the
+  // one error instead of handing `.join()` an incomplete result to report
+  // again.
   template <class F, class... Args>
-    requires(detail::Spawnable<F, Args...> && !detail::SendSpawnable<F, Args...>)
-  ScopedJoinHandle<detail::SpawnResult<F, Args...>> spawn(F&& f, Args&&... args) const = delete(
-      "Scope::spawn: the callable, every argument and the result must be Send (see the notes "
-      "for the type that is not); a scoped thread may borrow only through std::cref (a const "
-      "reference), and only what is Sync: share a Mutex or atomics, not a Cell or RefCell; "
-      "std::ref is a mutable alias and never crosses");
-  template <class F, class... Args>
-    requires(detail::SendSpawnable<F, Args...> && !detail::OwnedResult<F, Args...>)
-  ScopedJoinHandle<detail::SpawnResult<F, Args...>> spawn(F&& f, Args&&... args) const =
-      delete(FERRITE_DETAIL_RESULT_OWNED_TEXT("Scope::spawn"));
-#if defined(__clang__)
-#pragma clang diagnostic pop
-#endif
+    requires(detail::Spawnable<F, Args...> &&
+             !(detail::SendSpawnable<F, Args...> && detail::OwnedResult<F, Args...>))
+  static detail::ScopedSpawnRejection<detail::SpawnResult<F, Args...>, std::decay_t<F>,
+                                      std::decay_t<Args>...>
+  spawn(F&& f, Args&&... args);
 
  private:
   template <class F>

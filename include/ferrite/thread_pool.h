@@ -50,9 +50,9 @@
 //   destructor. Not copyable or movable.
 //
 // Send checks. The callable moves to a worker and its result back, so both
-// must be Send (ferrite/marker.h), exactly as for thread::spawn: a failing
-// call picks a deleted overload ("ThreadPool::execute: the callable and its
-// result must be Send ...") and clang's notes name the type; and
+// must be Send (ferrite/marker.h), and own their data, exactly as for
+// thread::spawn: a failing call is one error whose first line names the
+// offending type, why and the way out (ferrite/detail/boundary.h); and
 // `requires { pool.execute(f); }` is false. The same limit applies: a lambda
 // is a class type, Send unless it opts out, so what it *captures* is not
 // checked (see ferrite/thread.h).
@@ -291,31 +291,15 @@ class ThreadPool {
     return TaskHandle<R>(std::move(rx));
   }
 
-#if defined(__clang__)
-#pragma clang diagnostic push
-// `= delete("reason")` is C++26 (P2573); clang 19 accepts it as an extension.
-#pragma clang diagnostic ignored "-Wc++26-extensions"
-#endif
+  // A call that breaks the rules above: see thread::spawn's (the callable
+  // and its result cross, and own their data). Static for the reason
+  // Scope::spawn's is.
   template <class F>
-  requires(detail::Spawnable<F> && !detail::SendSpawnable<F>) void execute(F&& f) const = delete (
-      "ThreadPool::execute: the callable and its result must be Send (see the notes for the "
-      "type that is not); pass an Arc instead of an Rc, a Mutex or atomic instead of a Cell");
+    requires(detail::Spawnable<F> && !(detail::SendSpawnable<F> && detail::OwnedSpawnable<F>))
+  static detail::UnscopedSpawnRejection<detail::SpawnResult<F>, std::decay_t<F>> execute(F&& f);
   template <class F>
-  requires(detail::Spawnable<F> &&
-           !detail::SendSpawnable<F>) TaskHandle<detail::SpawnResult<F>> submit(F&& f)
-  const = delete (
-      "ThreadPool::submit: the callable and its result must be Send (see the notes for the "
-      "type that is not); return a value or an Arc, not a reference to a Cell or an Rc");
-  template <class F>
-  requires(detail::SendSpawnable<F> && !detail::OwnedSpawnable<F>) void execute(F&& f) const =
-      delete(FERRITE_DETAIL_SPAWN_OWNED_TEXT("ThreadPool::execute"));
-  template <class F>
-  requires(detail::SendSpawnable<F> && !detail::OwnedSpawnable<F>) TaskHandle<
-      detail::SpawnResult<F>> submit(F&& f) const =
-      delete(FERRITE_DETAIL_SPAWN_OWNED_TEXT("ThreadPool::submit"));
-#if defined(__clang__)
-#pragma clang diagnostic pop
-#endif
+    requires(detail::Spawnable<F> && !(detail::SendSpawnable<F> && detail::OwnedSpawnable<F>))
+  static detail::UnscopedSpawnRejection<detail::SpawnResult<F>, std::decay_t<F>> submit(F&& f);
 
   // How many jobs have panicked so far (execute and submit alike).
   std::size_t panic_count() const noexcept { return core_.panic_count(); }

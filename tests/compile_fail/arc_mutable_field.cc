@@ -1,4 +1,7 @@
-// EXPECT: (aka 'ferrite::Arc<Counter>') does not satisfy 'Send'
+// EXPECT: not_Sync<Counter,
+// EXPECT: because::a_mutable_field_is_writable_through_const,
+// EXPECT: way_out::drop_mutable_or_make_the_field_a_Mutex_or_atomic>
+// EXPECT-ERRORS: 1
 // A mutable field is writable through const&: shared through an Arc, two
 // threads would both write `hits`. Such an aggregate is not Sync, so
 // Arc<Counter> is not Send.

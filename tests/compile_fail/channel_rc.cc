@@ -1,4 +1,7 @@
-// EXPECT: because 'ferrite::Rc<int>' does not satisfy 'Send'
+// EXPECT: not_Send<ferrite::Rc<int>,
+// EXPECT: because::Rc_reference_count_is_not_atomic,
+// EXPECT: way_out::use<ferrite::Arc<int>>>
+// EXPECT-ERRORS: 1
 // A channel moves its messages to other threads; Rc's count is not atomic,
 // so a channel of Rc<int> must be rejected (use Arc<int>).
 #include "ferrite/arc.h"

@@ -1,4 +1,7 @@
-// EXPECT: (aka 'ferrite::MutexGuard<int>') does not satisfy 'Send'
+// EXPECT: not_Send<ferrite::MutexGuard<int>,
+// EXPECT: because::a_lock_is_released_by_the_thread_that_took_it,
+// EXPECT: way_out::lock_it_inside_the_other_thread>
+// EXPECT-ERRORS: 1
 // A lock must be released by the thread that took it: a MutexGuard cannot be
 // handed to another thread, even a scoped one.
 #include "ferrite/mutex.h"

@@ -1,4 +1,7 @@
-// EXPECT: ThreadPool::submit: the callable, every argument and the result must own their data
+// EXPECT: not_owned<std::basic_string_view<char>,
+// EXPECT: because::a_returned_borrow_outlives_the_thread,
+// EXPECT: way_out::return_a_value>
+// EXPECT-ERRORS: 1
 // A pool job's result travels back through a channel after the job is gone:
 // a string_view into the job's own string would dangle.
 #include <string>

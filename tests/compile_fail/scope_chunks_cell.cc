@@ -1,4 +1,7 @@
-// EXPECT: (aka 'ferrite::detail::ChunkRange<ferrite::Slice<ferrite::Cell<int>>>') does not satisfy 'Send'
+// EXPECT: not_Sync<ferrite::Cell<int>,
+// EXPECT: because::it_mutates_through_const_without_synchronization,
+// EXPECT: way_out::use_a_Mutex_an_RwLock_or_atomics>
+// EXPECT-ERRORS: 1
 // chunks(n) yields Slices, which are shared views: the range is as Send as a
 // Slice<Cell<int>>, which is not (a Cell is not Sync).
 #include "ferrite/cell.h"

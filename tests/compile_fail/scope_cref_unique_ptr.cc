@@ -1,4 +1,7 @@
-// EXPECT: (aka 'std::reference_wrapper<const std::unique_ptr<long>>') does not satisfy 'Send'
+// EXPECT: not_Sync<std::unique_ptr<long>,
+// EXPECT: because::a_const_unique_ptr_hands_out_a_mutable_reference,
+// EXPECT: way_out::use<std::unique_ptr<const long>>>
+// EXPECT-ERRORS: 1
 // const std::unique_ptr<long>& still hands out long& (operator* is const), so
 // std::cref(u) into two scoped threads would let both write *u. A unique_ptr
 // is Sync only as unique_ptr<const T>.

@@ -1,4 +1,7 @@
-// EXPECT: Scope::spawn: the result must own its data
+// EXPECT: not_owned<const std::basic_string<char> &,
+// EXPECT: because::a_returned_borrow_outlives_the_thread,
+// EXPECT: way_out::return_a_value>
+// EXPECT-ERRORS: 1
 // A scoped thread may borrow, but its result must own its data: a reference
 // returned into the thread's own copy of its arguments dies with the thread.
 #include <string>
@@ -12,8 +15,9 @@ std::string first(const std::string& s) { return s; }
 #endif
 
 int main() {
-  ferrite::thread::scope([](const ferrite::thread::Scope& s) {
+  const bool joined = ferrite::thread::scope([](const ferrite::thread::Scope& s) -> bool {
     auto h = s.spawn(first, std::string("dangling"));
     return h.join().has_value();
   });
+  return joined ? 0 : 1;
 }

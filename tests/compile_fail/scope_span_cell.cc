@@ -1,4 +1,7 @@
-// EXPECT: (aka 'std::span<ferrite::Cell<int>>') does not satisfy 'Send'
+// EXPECT: not_Send<std::span<ferrite::Cell<int>>,
+// EXPECT: because::a_non_const_reference_is_a_mutable_alias,
+// EXPECT: way_out::pass_a_const_reference_to_a_Sync_value_or_move_the_value_in>
+// EXPECT-ERRORS: 1
 // A std::span<T> is a T& to each element: two scoped threads given the same
 // span of Cells would both write them. Only std::span<const T> of a Sync T
 // crosses (or split a Vec with split_at_mut).

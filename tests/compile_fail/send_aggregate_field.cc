@@ -1,4 +1,7 @@
-// EXPECT: (aka 'Job') does not satisfy 'Send'
+// EXPECT: not_Send<int *,
+// EXPECT: because::a_raw_pointer_may_alias_anything,
+// EXPECT: way_out::pass_ownership_or_opt_in_after_an_audit>
+// EXPECT-ERRORS: 1
 // An aggregate is Send only when every field is: a raw pointer field makes
 // Job not Send, and thread::spawn rejects it as an argument.
 #include "ferrite/thread.h"

@@ -1,4 +1,7 @@
-// EXPECT: (aka 'ferrite::Arc<ferrite::Cell<int>>') does not satisfy 'Send'
+// EXPECT: not_Sync<ferrite::Cell<int>,
+// EXPECT: because::it_mutates_through_const_without_synchronization,
+// EXPECT: way_out::use_a_Mutex_an_RwLock_or_atomics>
+// EXPECT-ERRORS: 1
 // Arc<T> shares T between threads, so it crosses only when T is Sync; a Cell
 // is not (use Arc<Mutex<T>> or atomics).
 #include "ferrite/arc.h"

@@ -1,4 +1,7 @@
-// EXPECT: because 'ferrite::Rc<int>' does not satisfy 'Send'
+// EXPECT: not_Send<ferrite::Rc<int>,
+// EXPECT: because::Rc_reference_count_is_not_atomic,
+// EXPECT: way_out::use<ferrite::Arc<int>>>
+// EXPECT-ERRORS: 1
 // A channel moves each message to another thread; Rc's count is not atomic.
 #include "ferrite/mpsc.h"
 #include "ferrite/rc.h"

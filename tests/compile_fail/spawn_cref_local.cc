@@ -1,4 +1,7 @@
-// EXPECT: thread::spawn: the callable, every argument and the result must own their data
+// EXPECT: not_owned<std::reference_wrapper<const ferrite::Vec<int>>,
+// EXPECT: because::a_detached_thread_may_outlive_what_it_borrows,
+// EXPECT: way_out::move_or_clone_the_value_in_or_borrow_it_inside_thread_scope>
+// EXPECT-ERRORS: 1
 // Rust's 'static: a JoinHandle that is dropped (a panic or an early return
 // between spawn and join) detaches, and the thread would read a dead local.
 // thread::spawn takes no borrow; thread::scope does.

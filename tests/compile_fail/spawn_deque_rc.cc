@@ -1,4 +1,7 @@
-// EXPECT: (aka 'std::deque<ferrite::Rc<int>>') does not satisfy 'Send'
+// EXPECT: not_Send<ferrite::Rc<int>,
+// EXPECT: because::Rc_reference_count_is_not_atomic,
+// EXPECT: way_out::use<ferrite::Arc<int>>>
+// EXPECT-ERRORS: 1
 // Every std container is judged by its elements: a deque of Rc moved to a
 // thread would leave two threads updating one non-atomic count.
 #include <deque>

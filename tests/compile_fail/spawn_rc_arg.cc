@@ -1,4 +1,7 @@
-// EXPECT: 'ferrite::Rc<int>') does not satisfy 'Send'
+// EXPECT: not_Send<ferrite::Rc<int>,
+// EXPECT: because::Rc_reference_count_is_not_atomic,
+// EXPECT: way_out::use<ferrite::Arc<int>>>
+// EXPECT-ERRORS: 1
 // thread::spawn moves each argument to the new thread; Rc's count is not
 // atomic, so an Rc argument must be rejected (use Arc<int>).
 #include "ferrite/rc.h"

@@ -1,4 +1,7 @@
-// EXPECT: (aka 'ferrite::Cell<int> &') does not satisfy 'Send'
+// EXPECT: not_Send<ferrite::Cell<int> &,
+// EXPECT: because::a_non_const_reference_is_a_mutable_alias,
+// EXPECT: way_out::pass_a_const_reference_to_a_Sync_value_or_move_the_value_in>
+// EXPECT-ERRORS: 1
 // The result of a spawned callable crosses back to the joining thread; a
 // Cell<int>& is Send only if Cell<int> is Sync, and it is not (its mutation
 // through const& is unsynchronized).

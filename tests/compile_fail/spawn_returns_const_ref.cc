@@ -1,4 +1,7 @@
-// EXPECT: thread::spawn: the callable, every argument and the result must own their data
+// EXPECT: not_owned<const std::basic_string<char> &,
+// EXPECT: because::a_returned_borrow_outlives_the_thread,
+// EXPECT: way_out::return_a_value>
+// EXPECT-ERRORS: 1
 // join() would hand back a reference into the thread's own copy of its
 // argument, destroyed when the thread finished: results own their data.
 #include <string>

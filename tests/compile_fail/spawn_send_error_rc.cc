@@ -1,4 +1,7 @@
-// EXPECT: (aka 'ferrite::SendError<ferrite::Rc<int>>') does not satisfy 'Send'
+// EXPECT: not_Send<ferrite::Rc<int>,
+// EXPECT: because::Rc_reference_count_is_not_atomic,
+// EXPECT: way_out::use<ferrite::Arc<int>>>
+// EXPECT-ERRORS: 1
 // An error that carries the message back is exactly as Send as the message:
 // an Rc must not cross inside a SendError.
 #include "ferrite/arc.h"

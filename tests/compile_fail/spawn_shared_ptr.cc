@@ -1,4 +1,7 @@
-// EXPECT: (aka 'std::shared_ptr<long>') does not satisfy 'Send'
+// EXPECT: not_Send<std::shared_ptr<long>,
+// EXPECT: because::every_copy_hands_out_a_mutable_reference,
+// EXPECT: way_out::use<ferrite::Arc<long>>>
+// EXPECT-ERRORS: 1
 // std::shared_ptr is shallow-const: every copy's operator* hands out long&,
 // so two threads each given a copy would both write. Use Arc<T> or
 // std::shared_ptr<const T>.

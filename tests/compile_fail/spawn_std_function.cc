@@ -1,4 +1,7 @@
-// EXPECT: (aka 'std::function<void ()>') does not satisfy 'Send'
+// EXPECT: not_Send<std::function<void ()>,
+// EXPECT: because::type_erasure_hides_the_type_it_holds,
+// EXPECT: way_out::use<ferrite::SendFn<void ()>>>
+// EXPECT-ERRORS: 1
 // std::function hides the type it stores (here a lambda holding an Rc), so
 // ferrite cannot check it: type-erased wrappers are never Send. SendFn checks
 // the callable when it is stored.

@@ -1,4 +1,7 @@
-// EXPECT: (aka 'std::reference_wrapper<ferrite::Vec<int>>') does not satisfy 'Send'
+// EXPECT: not_Send<std::reference_wrapper<ferrite::Vec<int>>,
+// EXPECT: because::a_non_const_reference_is_a_mutable_alias,
+// EXPECT: way_out::pass_a_const_reference_to_a_Sync_value_or_move_the_value_in>
+// EXPECT-ERRORS: 2
 // std::ref(v) is a mutable alias: spawn(push_many, std::ref(v)) twice would
 // let two threads push into one Vec at once. A non-const reference is never
 // Send, even when its referent is Sync; move the Vec in (or use a scope and

@@ -1,4 +1,7 @@
-// EXPECT: (aka 'std::reference_wrapper<const ferrite::Cell<int>>') does not satisfy 'Send'
+// EXPECT: not_Sync<ferrite::Cell<int>,
+// EXPECT: because::it_mutates_through_const_without_synchronization,
+// EXPECT: way_out::use_a_Mutex_an_RwLock_or_atomics>
+// EXPECT-ERRORS: 1
 // std::cref(cell) into a scoped thread shares the Cell: Cell::set is const,
 // so both threads could write it. A Cell is not Sync.
 #include <functional>

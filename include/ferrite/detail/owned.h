@@ -22,6 +22,9 @@
 // class types and lambdas count as owned: C++ cannot see their members (the
 // compiler plugin checks lambda captures); an aggregate whose fields cannot
 // be reflected is already a compile error in the Send check.
+//
+// A boundary that rejects a borrow names it (BorrowIn below, and
+// ferrite/detail/boundary.h).
 #pragma once
 
 #include <array>
@@ -36,24 +39,6 @@
 #include "ferrite/detail/send_sync_diagnostics.h"
 #include "ferrite/marker.h"
 
-// The words of the boundary checks that reject a borrow.
-#define FERRITE_DETAIL_BORROWS_TEXT                                                           \
-  "a reference, std::ref/std::cref, std::span, std::string_view, pointer, iterator or Slice " \
-  "(or a struct or container holding one)"
-#define FERRITE_DETAIL_SPAWN_OWNED_TEXT(where)                                              \
-  where ": the callable, every argument and the result must own their data (Rust's "       \
-  "'static): the thread may outlive the caller's frame, since a dropped JoinHandle "       \
-  "detaches, so " FERRITE_DETAIL_BORROWS_TEXT " would dangle; move or clone the value in, " \
-  "or borrow it from a thread inside thread::scope"
-#define FERRITE_DETAIL_RESULT_OWNED_TEXT(where)                                          \
-  where ": the result must own its data: " FERRITE_DETAIL_BORROWS_TEXT " returned by the " \
-  "thread would point into what the thread owned, which is gone once it finishes; return " \
-  "a value"
-#define FERRITE_DETAIL_CHANNEL_OWNED_TEXT(where)                                            \
-  where ": the message type must own its data: a message may be received after its "      \
-  "sender's frame is gone, so " FERRITE_DETAIL_BORROWS_TEXT " would dangle; send the value " \
-  "itself (moved or cloned) or an Arc"
-
 namespace ferrite::detail {
 
 template <class T>
@@ -61,16 +46,6 @@ struct OwnedTrait;
 
 template <class T>
 concept Owned = OwnedTrait<std::remove_cv_t<T>>::value;
-
-// The type arguments of a class template specialization (none otherwise).
-template <class T>
-struct TypeArgumentsOf {
-  using type = TypeList<>;
-};
-template <template <class...> class Template, class... Args>
-struct TypeArgumentsOf<Template<Args...>> {
-  using type = TypeList<Args...>;
-};
 
 template <class List>
 struct AllOwned;
@@ -88,30 +63,48 @@ inline constexpr bool is_borrow_template =
     is_instance_of<T, RwLockReadGuard> || is_instance_of<T, RwLockWriteGuard> ||
     is_instance_of<T, Ref> || is_instance_of<T, RefMut>;
 
+// T (unqualified) is itself a borrow: a reference, an object pointer, a view.
 template <class T>
-consteval bool owned_rule() {
-  if constexpr (std::is_reference_v<T>) {
-    return false;
-  } else if constexpr (std::is_pointer_v<T>) {
-    return std::is_function_v<std::remove_pointer_t<T>>;
-  } else if constexpr (std::is_array_v<T>) {
-    return Owned<std::remove_extent_t<T>>;
-  } else if constexpr (is_span<T> || is_borrow_template<T>) {
-    return false;
+inline constexpr bool is_borrow =
+    std::is_reference_v<T> || (std::is_pointer_v<T> && !std::is_function_v<std::remove_pointer_t<T>>) ||
+    is_span<T> || is_borrow_template<T>;
+
+// What else T is made of, each of which must own its data too: an array's
+// or std::array's element, the view an iterator stands for, an aggregate's
+// fields, a class template's type arguments.
+template <class T>
+auto owned_parts() {
+  if constexpr (std::is_pointer_v<T> || is_borrow<T>) {
+    return TypeList<>{};
   } else if constexpr (ViewOfAnother<T>) {
-    return Owned<typename T::send_sync_as>;
-  } else if constexpr (is_std_array<T>) {
-    return Owned<Element<T>>;
-  } else if constexpr (!std::is_empty_v<T> && ReflectableAggregate<T>) {
-    return AllOwned<FieldTypes<T>>::value;
+    return TypeList<typename T::send_sync_as>{};
+  } else if constexpr (!std::is_array_v<T> && !is_std_array<T> && !std::is_empty_v<T> &&
+                       ReflectableAggregate<T>) {
+    return FieldTypes<T>{};
   } else {
-    return AllOwned<typename TypeArgumentsOf<T>::type>::value;
+    return TypeArguments<T>{};
   }
 }
+template <class T>
+using OwnedParts = decltype(owned_parts<T>());
 
 template <class T>
 struct OwnedTrait {
-  static constexpr bool value = owned_rule<T>();
+  static constexpr bool value = !is_borrow<T> && AllOwned<OwnedParts<T>>::value;
 };
+
+// The borrow that keeps T (not Owned) from owning its data: T itself, or the
+// borrow inside its first part that does not own its data.
+template <class T, bool borrow = is_borrow<std::remove_cv_t<T>>>
+struct BorrowIn {
+  using type = T;
+};
+template <class T>
+struct OwnedHolds {
+  static constexpr bool value = Owned<T>;
+};
+template <class T>
+struct BorrowIn<T, false>
+    : BorrowIn<typename FirstLacking<OwnedHolds, OwnedParts<std::remove_cv_t<T>>>::type> {};
 
 }  // namespace ferrite::detail

@@ -21,6 +21,7 @@
 // anything are not reflectable.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <type_traits>
 #include <utility>
@@ -70,6 +71,42 @@ using Repeat = E;
 
 template <class... Ts>
 struct TypeList {};
+
+// The type arguments of a class template specialization, and the element
+// type of an array or std::array, as a TypeList (empty for other types).
+// What a holder is made of, for the Send/Sync rules, their diagnostics and
+// the owned-data rule alike.
+template <class T>
+struct TypeArgumentsOf {
+  using type = TypeList<>;
+};
+template <template <class...> class Template, class... Args>
+struct TypeArgumentsOf<Template<Args...>> {
+  using type = TypeList<Args...>;
+};
+template <class T, std::size_t N>
+struct TypeArgumentsOf<std::array<T, N>> {
+  using type = TypeList<T>;
+};
+template <class T, std::size_t N>
+struct TypeArgumentsOf<T[N]> {
+  using type = TypeList<T>;
+};
+template <class T>
+struct TypeArgumentsOf<T[]> {
+  using type = TypeList<T>;
+};
+template <class T>
+using TypeArguments = typename TypeArgumentsOf<T>::type;
+
+// The first type of a list that lacks `Has` (Has<U>::value false), found
+// without instantiating Has past it; `type` is absent when every one has it.
+template <template <class> class Has, class List>
+struct FirstLacking {};
+template <template <class> class Has, class First, class... Rest>
+struct FirstLacking<Has, TypeList<First, Rest...>>
+    : std::conditional_t<Has<First>::value, FirstLacking<Has, TypeList<Rest...>>,
+                         std::type_identity<First>> {};
 
 template <class T, std::size_t... I>
 consteval bool accepts_initializers(std::index_sequence<I...>) {

@@ -1,14 +1,20 @@
-// ferrite/detail/send_sync_diagnostics.h — the boundary check that explains
-// why a type is not Send or Sync. Not part of the public API: ferrite/marker.h
-// includes it, and every boundary that moves a value to another thread calls
-// assert_send<T>().
+// ferrite/detail/send_sync_diagnostics.h — why a type is not Send or Sync:
+// the rules classified (rule_of), and the checks that explain a failure. Not
+// part of the public API: ferrite/marker.h includes it.
 //
-// Two engines explain a failure, from the same rules and the same words:
+// Three explanations of a failure come from the same rules and the same
+// words:
 //
-//   * the boundary check, assert_send<T>() / assert_sync<T>(): a chain of
-//     static_asserts, outermost rule first. C++23 needs a string literal as a
-//     static_assert message, so each rule's message is spelled with the
-//     generic `T` and the failing type shows in the requirement:
+//   * a rejected boundary call (thread::spawn, Scope::spawn, ThreadPool,
+//     channel and mpsc constructors) is one error naming the innermost type
+//     that breaks the rule, why and the way out: ferrite/detail/boundary.h,
+//     which follows the parts each rule blames down from what crosses;
+//
+//   * assert_send<T>() / assert_sync<T>(), for a class that holds a T (a
+//     channel end): a chain of static_asserts, outermost rule first. C++23
+//     needs a string literal as a static_assert message, so each rule's
+//     message is spelled with the generic `T` and the failing type shows in
+//     the requirement:
 //
 //       error: static assertion failed due to requirement
 //              'ferrite::detail::type_is_Send<ferrite::Arc<ferrite::Cell<int>>>':
@@ -24,11 +30,12 @@
 //     concrete types spelled out ("ferrite::Rc<int> is not Send: Rc's
 //     reference count is not atomic; use Arc<int>"), for tools and tests.
 //
-// Both classify the failing type with rule_of<T, trait>() and take each
-// rule's words from the FERRITE_DETAIL_TEXT_* literals, both below: a rule is
-// worded once. The words are string-literal macros because a C++23
-// static_assert message must be a literal; the static_asserts concatenate
-// them, the computed message appends them.
+// All three classify the failing type with rule_of<T, trait>(). The last two
+// take each rule's words from the FERRITE_DETAIL_TEXT_* literals below,
+// string-literal macros because a C++23 static_assert message must be a
+// literal: the static_asserts concatenate them, the computed message appends
+// them. The boundary's rejection spells the same reasons as names, since a
+// type is what it prints.
 #pragma once
 
 #include <array>
@@ -152,39 +159,21 @@ inline constexpr bool is_instance_of = false;
 template <template <class...> class Template, class... Args>
 inline constexpr bool is_instance_of<Template<Args...>, Template> = true;
 
-template <class T>
-struct FirstArgument;
-template <template <class...> class Template, class First, class... Rest>
-struct FirstArgument<Template<First, Rest...>> {
+template <class List>
+struct FirstOf;
+template <class First, class... Rest>
+struct FirstOf<TypeList<First, Rest...>> {
   using type = First;
-};
-template <class T, std::size_t N>
-struct FirstArgument<std::array<T, N>> {
-  using type = T;
 };
 
 // The element type a container-like template is checked through.
 template <class T>
-using Element = typename FirstArgument<T>::type;
+using Element = typename FirstOf<TypeArguments<T>>::type;
 
-// The templates whose row is "as their type arguments".
+// The templates whose row is "as their type arguments" (marker.h's lists).
 template <class T>
 inline constexpr bool is_std_container =
-    is_instance_of<T, std::vector> || is_instance_of<T, std::deque> ||
-    is_instance_of<T, std::list> || is_instance_of<T, std::forward_list> ||
-    is_instance_of<T, std::map> || is_instance_of<T, std::multimap> ||
-    is_instance_of<T, std::set> || is_instance_of<T, std::multiset> ||
-    is_instance_of<T, std::unordered_map> || is_instance_of<T, std::unordered_multimap> ||
-    is_instance_of<T, std::unordered_set> || is_instance_of<T, std::unordered_multiset> ||
-    is_instance_of<T, std::queue> || is_instance_of<T, std::stack> ||
-    is_instance_of<T, std::priority_queue> || is_instance_of<T, std::optional> ||
-    is_instance_of<T, std::unique_ptr> || is_instance_of<T, std::pair> ||
-    is_instance_of<T, std::tuple> || is_instance_of<T, std::variant> ||
-    is_instance_of<T, std::expected> || is_instance_of<T, SendError> ||
-    is_instance_of<T, TrySendError> || is_instance_of<T, SendTimeoutError> ||
-    is_instance_of<T, PoisonError> || is_instance_of<T, TryLockError> ||
-    is_instance_of<T, LockResult> || is_instance_of<T, TryLockResult> ||
-    is_instance_of<T, ChunkRange>;
+    is_std_holder<T> || is_ferrite_holder<T> || is_instance_of<T, std::unique_ptr>;
 
 template <class T>
 inline constexpr bool is_type_erased = is_instance_of<T, std::function> ||
@@ -347,8 +336,7 @@ consteval Rule rule_of() {
     return Rule::kSharedLock;
   } else if constexpr (!send && (is_instance_of<T, Mutex> || is_channel_end<T>)) {
     return Rule::kNeedsSend;
-  } else if constexpr (is_std_container<T> || is_instance_of<T, Vec> ||
-                       is_instance_of<T, SliceMut> || is_instance_of<T, Slice> ||
+  } else if constexpr (is_std_container<T> || is_instance_of<T, Slice> ||
                        is_unsync_cell<T> || is_instance_of<T, Mutex> || is_instance_of<T, RwLock> ||
                        is_instance_of<T, OnceLock> || is_lock_guard<T> || is_channel_end<T>) {
     return Rule::kHolder;
@@ -396,29 +384,6 @@ struct ExplainSync;
 
 template <class T, Trait trait>
 using Explain = std::conditional_t<trait == Trait::kSend, ExplainSend<T>, ExplainSync<T>>;
-
-// Explains the first of `Parts` that lacks `trait` (instantiating only it).
-template <Trait trait, class... Parts>
-struct ExplainFirst {
-  static constexpr bool value = true;
-};
-template <Trait trait, class Part, class... Rest>
-struct ExplainFirst<trait, Part, Rest...>
-    : std::conditional_t<has_trait<Part, trait>(), ExplainFirst<trait, Rest...>,
-                         Explain<Part, trait>> {};
-
-template <class T, Trait trait>
-struct ExplainParts;
-template <template <class...> class Template, class... Args, Trait trait>
-struct ExplainParts<Template<Args...>, trait> : ExplainFirst<trait, Args...> {};
-template <class T, std::size_t N, Trait trait>
-struct ExplainParts<std::array<T, N>, trait> : ExplainFirst<trait, T> {};
-template <class T, std::size_t N, Trait trait>
-struct ExplainParts<T[N], trait> : ExplainFirst<trait, T> {};
-template <class T, Trait trait>
-struct ExplainParts<T[], trait> : ExplainFirst<trait, T> {};
-template <class... F, Trait trait>
-struct ExplainParts<TypeList<F...>, trait> : ExplainFirst<trait, F...> {};
 
 // One rule, one literal message: the failing type shows in the requirement.
 // StateSend/StateSync hold the static_assert; an Explain that blames a part
@@ -469,16 +434,65 @@ template <class T>
 using Referent = std::remove_cv_t<typename ReferentOf<std::remove_cv_t<T>>::type>;
 template <class T>
 using Held = Element<std::remove_cv_t<T>>;
-// For Arc<T> / RwLock<T>: T must be Send and Sync; explain whichever fails.
-template <class T>
-using ExplainSendAndSync = std::conditional_t<Sync<T>, ExplainSend<T>, ExplainSync<T>>;
+template <Trait trait>
+struct HasTrait {
+  template <class U>
+  struct Of {
+    static constexpr bool value = has_trait<U, trait>();
+  };
+};
+
+// The part a failing rule blames (`part`, which lacks `part_trait`); empty
+// for the rules that are the reason themselves. The static_asserts below
+// explain it next; ferrite/detail/boundary.h descends through it.
+template <class Found, Trait trait, class = void>
+struct BlameFound {};
+template <class Found, Trait trait>
+struct BlameFound<Found, trait, std::void_t<typename Found::type>> {
+  using part = typename Found::type;
+  static constexpr Trait part_trait = trait;
+};
+template <class List, Trait trait>
+using BlameFirstLacking = BlameFound<FirstLacking<HasTrait<trait>::template Of, List>, trait>;
+
+template <class T, Trait trait, Rule rule = rule_of<std::remove_cv_t<T>, trait>()>
+struct Blame {};
+template <class Part, Trait trait>
+struct BlamePart {
+  using part = Part;
+  static constexpr Trait part_trait = trait;
+};
+template <class T, Trait trait>
+struct Blame<T, trait, Rule::kReference> : BlamePart<Referent<T>, Trait::kSync> {};
+// Arc<T>, RwLock<T>: T must be Send and Sync; blame whichever fails.
+template <class T, Trait trait>
+struct Blame<T, trait, Rule::kShared>
+    : BlamePart<Held<T>, Sync<Held<T>> ? Trait::kSend : Trait::kSync> {};
+template <class T, Trait trait>
+struct Blame<T, trait, Rule::kSharedLock> : Blame<T, trait, Rule::kShared> {};
+template <class T, Trait trait>
+struct Blame<T, trait, Rule::kSliceSend> : BlamePart<Held<T>, Trait::kSync> {};
+template <class T, Trait trait>
+struct Blame<T, trait, Rule::kNeedsSend> : BlamePart<Held<T>, Trait::kSend> {};
+template <class T, Trait trait>
+struct Blame<T, trait, Rule::kHolder> : BlameFirstLacking<TypeArguments<std::remove_cv_t<T>>, trait> {
+};
+template <class T, Trait trait>
+struct Blame<T, trait, Rule::kAggregate>
+    : BlameFirstLacking<FieldTypes<std::remove_cv_t<T>>, trait> {};
+template <class T, Trait trait>
+struct Blame<T, trait, Rule::kViewOf> : BlamePart<typename T::send_sync_as, trait> {};
+
+// Explains the part a rule blames.
+template <class T, Trait trait, Rule rule>
+using ExplainBlamed = Explain<typename Blame<T, trait, rule>::part, Blame<T, trait, rule>::part_trait>;
 
 FERRITE_DETAIL_EXPLAIN_SEND_BECAUSE(
     kReference, FERRITE_DETAIL_TEXT_REFERENCE("Send") "; " FERRITE_DETAIL_TEXT_MOVE_THE_VALUE,
-    ExplainSync<Referent<T>>);
+    ExplainBlamed<T, Trait::kSend, Rule::kReference>);
 FERRITE_DETAIL_EXPLAIN_SYNC_BECAUSE(
     kReference, FERRITE_DETAIL_TEXT_REFERENCE("Sync") "; " FERRITE_DETAIL_TEXT_SHARE_THE_VALUE,
-    ExplainSync<Referent<T>>);
+    ExplainBlamed<T, Trait::kSync, Rule::kReference>);
 
 FERRITE_DETAIL_EXPLAIN_SEND(kMutableReference, FERRITE_DETAIL_TEXT_MUTABLE_REFERENCE
                             "; " FERRITE_DETAIL_TEXT_MUTABLE_REFERENCE_WAY_OUT);
@@ -522,12 +536,12 @@ FERRITE_DETAIL_EXPLAIN_SEND_BECAUSE(kShared,
                                     "Arc<T> is Send" FERRITE_DETAIL_TEXT_NEEDS_SEND_AND_SYNC
                                     "; " FERRITE_DETAIL_TEXT_SHARED_WAY_OUT
                                     " (the same holds for std::shared_ptr<T>)",
-                                    ExplainSendAndSync<Held<T>>);
+                                    ExplainBlamed<T, Trait::kSend, Rule::kShared>);
 FERRITE_DETAIL_EXPLAIN_SYNC_BECAUSE(kShared,
                                     "Arc<T> is Sync" FERRITE_DETAIL_TEXT_NEEDS_SEND_AND_SYNC
                                     "; " FERRITE_DETAIL_TEXT_SHARED_WAY_OUT
                                     " (the same holds for std::shared_ptr<T>)",
-                                    ExplainSendAndSync<Held<T>>);
+                                    ExplainBlamed<T, Trait::kSync, Rule::kShared>);
 
 FERRITE_DETAIL_EXPLAIN_SYNC(
     kCellSync, "Cell<T> (RefCell<T>, UnsafeCell<T>) is not Sync: " FERRITE_DETAIL_TEXT_CELL_WHY
@@ -555,21 +569,21 @@ FERRITE_DETAIL_EXPLAIN_SYNC(kReceiverSync,
 FERRITE_DETAIL_EXPLAIN_SEND_BECAUSE(kSliceSend,
                                     FERRITE_DETAIL_TEXT_SLICE_WHY
                                     "; " FERRITE_DETAIL_TEXT_SLICE_WAY_OUT,
-                                    ExplainSync<Held<T>>);
+                                    ExplainBlamed<T, Trait::kSend, Rule::kSliceSend>);
 
 FERRITE_DETAIL_EXPLAIN_SYNC_BECAUSE(kSharedLock,
                                     FERRITE_DETAIL_TEXT_SHARED_LOCK_WHY
                                     "; " FERRITE_DETAIL_TEXT_SHARED_LOCK_WAY_OUT,
-                                    ExplainSendAndSync<Held<T>>);
+                                    ExplainBlamed<T, Trait::kSync, Rule::kSharedLock>);
 
 FERRITE_DETAIL_EXPLAIN_SYNC_BECAUSE(kNeedsSend, FERRITE_DETAIL_TEXT_NEEDS_SEND_WHY,
-                                    ExplainSend<Held<T>>);
+                                    ExplainBlamed<T, Trait::kSync, Rule::kNeedsSend>);
 
 // Containers say nothing themselves: the part that fails explains.
 template <class T>
-struct ExplainSend<T, Rule::kHolder> : ExplainParts<std::remove_cv_t<T>, Trait::kSend> {};
+struct ExplainSend<T, Rule::kHolder> : ExplainBlamed<T, Trait::kSend, Rule::kHolder> {};
 template <class T>
-struct ExplainSync<T, Rule::kHolder> : ExplainParts<std::remove_cv_t<T>, Trait::kSync> {};
+struct ExplainSync<T, Rule::kHolder> : ExplainBlamed<T, Trait::kSync, Rule::kHolder> {};
 
 FERRITE_DETAIL_EXPLAIN_SEND(kNotSendBase, "the type " FERRITE_DETAIL_TEXT_DERIVES_FROM(
                                               "NotSend") "; " FERRITE_DETAIL_TEXT_KEEP_ON_THREAD);
@@ -580,20 +594,20 @@ FERRITE_DETAIL_EXPLAIN_SYNC(kNotSyncBase,
 FERRITE_DETAIL_EXPLAIN_SEND_BECAUSE(
     kAggregate,
     FERRITE_DETAIL_TEXT_AGGREGATE("Send") " Send (the next error names the field's type)",
-    ExplainParts<FieldTypes<std::remove_cv_t<T>>, Trait::kSend>);
+    ExplainBlamed<T, Trait::kSend, Rule::kAggregate>);
 FERRITE_DETAIL_EXPLAIN_SYNC_BECAUSE(
     kAggregate,
     FERRITE_DETAIL_TEXT_AGGREGATE("Sync") " Sync (the next error names the field's type)",
-    ExplainParts<FieldTypes<std::remove_cv_t<T>>, Trait::kSync>);
+    ExplainBlamed<T, Trait::kSync, Rule::kAggregate>);
 
 FERRITE_DETAIL_EXPLAIN_SEND_BECAUSE(kViewOf,
                                     "an iterator of a ferrite range is Send only when the view "
                                     "it yields is (the next error names the view)",
-                                    ExplainSend<typename T::send_sync_as>);
+                                    ExplainBlamed<T, Trait::kSend, Rule::kViewOf>);
 FERRITE_DETAIL_EXPLAIN_SYNC_BECAUSE(kViewOf,
                                     "an iterator of a ferrite range is Sync only when the view "
                                     "it yields is (the next error names the view)",
-                                    ExplainSync<typename T::send_sync_as>);
+                                    ExplainBlamed<T, Trait::kSync, Rule::kViewOf>);
 
 FERRITE_DETAIL_EXPLAIN_SEND(kSpecialized, "the type's " FERRITE_DETAIL_TEXT_SPECIALIZED("Send"));
 FERRITE_DETAIL_EXPLAIN_SYNC(kSpecialized, "the type's " FERRITE_DETAIL_TEXT_SPECIALIZED("Sync"));
@@ -604,17 +618,15 @@ FERRITE_DETAIL_EXPLAIN_SYNC(kSpecialized, "the type's " FERRITE_DETAIL_TEXT_SPEC
 #undef FERRITE_DETAIL_EXPLAIN_SYNC_BECAUSE
 #undef FERRITE_DETAIL_STATE
 
-// The shared boundary check. A boundary that moves a `T` to another thread
-// (thread::spawn: the callable, each argument, the result; channels: the
-// message type; ThreadPool: the job) names it in its body:
+// The check of a class that holds a `T` bound for another thread (a channel
+// end): it names T in its body
 //
-//   detail::assert_send<F>();       // or: static_assert(detail::AssertSend<F>::value);
+//   static_assert(detail::AssertSend<T>::value);   // or: detail::assert_send<T>();
 //
-// A failure is a chain of static_assert errors (see Explain above) under the
-// note "in instantiation of ... requested here" that points at the boundary.
-// To make the boundary visible to requires-expressions as well, constrain
-// the public overload with `Send<T>` and keep a second, unconstrained
-// overload whose body calls assert_send<T>() for the message.
+// and a failure is a chain of static_assert errors (see Explain above) under
+// the note "in instantiation of ... requested here". A boundary *call* is
+// constrained with the concepts instead, and rejected through the overload
+// of ferrite/detail/boundary.h, so that requires-expressions see it.
 template <class T>
 struct AssertSend {
   static constexpr bool value = ExplainSend<T>::value;

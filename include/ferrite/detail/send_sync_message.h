@@ -83,8 +83,8 @@ constexpr void explain_nested(StaticMessage& rule, StaticMessage& way_out) {
 
 // The first of Ts lacking the trait, explained; `what` names the position.
 template <Trait trait, class... Ts>
-constexpr void explain_first_failing(StaticMessage& rule, StaticMessage& way_out,
-                                     std::string_view what) {
+constexpr void explain_first_failing(TypeList<Ts...> /*parts*/, StaticMessage& rule,
+                                     StaticMessage& way_out, std::string_view what) {
   bool done = false;
   std::size_t index = 0;
   auto visit = [&]<class U>(std::type_identity<U>) {
@@ -104,25 +104,6 @@ constexpr void explain_first_failing(StaticMessage& rule, StaticMessage& way_out
   };
   (visit(std::type_identity<Ts>{}), ...);
 }
-
-template <Trait trait, class List>
-struct ExplainFields;
-template <Trait trait, class... F>
-struct ExplainFields<trait, TypeList<F...>> {
-  static constexpr void run(StaticMessage& rule, StaticMessage& way_out) {
-    explain_first_failing<trait, F...>(rule, way_out, "field #");
-  }
-};
-
-template <class T>
-struct TypeArguments;
-template <template <class...> class Template, class... Args>
-struct TypeArguments<Template<Args...>> {
-  template <Trait trait>
-  static constexpr void explain(StaticMessage& rule, StaticMessage& way_out) {
-    explain_first_failing<trait, Args...>(rule, way_out, "");
-  }
-};
 
 // For Arc<T> / RwLock<T>: T must be Send and Sync; explains whichever fails.
 template <class U>
@@ -217,11 +198,7 @@ constexpr void explain_rule(StaticMessage& rule, StaticMessage& way_out) {
     explain_nested<std::remove_extent_t<T>, trait>(rule, way_out);
   } else if constexpr (kind == Rule::kHolder) {
     rule.append("it is ").append(name).append(" only when what it holds is, and ");
-    if constexpr (is_std_array<T>) {
-      explain_nested<Element<T>, trait>(rule, way_out);
-    } else {
-      TypeArguments<T>::template explain<trait>(rule, way_out);
-    }
+    explain_first_failing<trait>(TypeArguments<T>{}, rule, way_out, "");
   } else if constexpr (kind == Rule::kNotSendBase) {
     rule.append("it " FERRITE_DETAIL_TEXT_DERIVES_FROM("NotSend"));
     suggest(way_out, FERRITE_DETAIL_TEXT_KEEP_ON_THREAD);
@@ -240,7 +217,7 @@ constexpr void explain_rule(StaticMessage& rule, StaticMessage& way_out) {
     rule.append(send ? FERRITE_DETAIL_TEXT_AGGREGATE("Send")
                      : FERRITE_DETAIL_TEXT_AGGREGATE("Sync"))
         .append(", and ");
-    ExplainFields<trait, FieldTypes<T>>::run(rule, way_out);
+    explain_first_failing<trait>(FieldTypes<T>{}, rule, way_out, "field #");
   } else if constexpr (send && requires { SendTrait<T>::reason; }) {
     rule.append(SendTrait<T>::reason);
     if constexpr (requires { SendTrait<T>::way_out; }) suggest(way_out, SendTrait<T>::way_out);

@@ -125,7 +125,9 @@ TEST(GoChan, SelfSelect) {
             } else {
               auto v = op.recv(rx);
               ASSERT_TRUE(v);
-              if (cap == 0) EXPECT_NE(*v, p) << "self-pairing on a rendezvous channel";
+              if (cap == 0) {
+                EXPECT_NE(*v, p) << "self-pairing on a rendezvous channel";
+              }
             }
           }
         });

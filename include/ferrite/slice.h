@@ -43,6 +43,7 @@
 
 #include "ferrite/detail/borrow.h"
 #include "ferrite/detail/chunk_range.h"
+#include "ferrite/detail/config.h"
 #include "ferrite/detail/slice_iterator.h"
 #include "ferrite/detail/value_type.h"
 #include "ferrite/marker.h"
@@ -166,10 +167,10 @@ class Slice {
   }
 #if defined(__clang__)
 #pragma clang diagnostic push
-// `= delete("reason")` is C++26 (P2573); clang 19 accepts it as an extension.
+// `= FERRITE_DELETE("reason")` is C++26 (P2573); clang 19 accepts it as an extension.
 #pragma clang diagnostic ignored "-Wc++26-extensions"
 #endif
-  std::span<const T> as_span() const = delete(
+  std::span<const T> as_span() const = FERRITE_DELETE(
       "ferrite::Slice::as_span: a std::span is not a counted borrow and could outlive the "
       "Vec; iterate the Slice, or call as_span(ferrite::unsafe_fn) and keep the span within "
       "the Slice's life");
@@ -351,10 +352,10 @@ class SliceMut {
   }
 #if defined(__clang__)
 #pragma clang diagnostic push
-// `= delete("reason")` is C++26 (P2573); clang 19 accepts it as an extension.
+// `= FERRITE_DELETE("reason")` is C++26 (P2573); clang 19 accepts it as an extension.
 #pragma clang diagnostic ignored "-Wc++26-extensions"
 #endif
-  std::span<T> as_span() = delete(
+  std::span<T> as_span() = FERRITE_DELETE(
       "ferrite::SliceMut::as_span: a std::span is not a counted borrow and could outlive the "
       "Vec; iterate the SliceMut, or call as_span(ferrite::unsafe_fn) and keep the span within "
       "the SliceMut's life");

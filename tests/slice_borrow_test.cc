@@ -161,13 +161,16 @@ TEST_F(SliceBorrowTest, SplitHalvesFreezeEveryAccessThroughTheParent) {
 TEST_F(SliceBorrowTest, ParentWritesWhileAHalfIsWrittenOnAnotherThread) {
   Vec<int> v(std::initializer_list<int>{0, 0, 0, 0});
   SliceMut<int> m = v.as_mut_slice();
+  std::latch attempted(1);
   std::string refused;
   thread::scope([&](thread::Scope& scope) {
     auto [a, b] = *m.split_at_mut(2);
-    scope.spawn([](SliceMut<int> half) {
+    scope.spawn([&attempted](SliceMut<int> half) {
       for (int& x : half) x = 1;
+      attempted.wait();  // the half lives until the write has been tried
     }, std::move(a));
     refused = panic_message([&] { m[0] = 2; });  // would race with the writer
+    attempted.count_down();
     b[0] = 3;
   });
   EXPECT_EQ(refused, lent("SliceMut::operator[]", "2 slices or iterators borrow it"));

@@ -19,10 +19,29 @@
 //
 // Checked borrows (FERRITE_CHECKED_BORROWS, see ferrite/vec.h): a view taken
 // from a Vec counts as a borrow of it while it lives (copies, sub-slices,
-// chunks, and every iterator of them included, so an iterator that outlives
-// its view or chunk range still holds the Vec), and the Vec panics rather
-// than change under it. A std::span cannot be counted, so as_span() takes
-// unsafe_fn. With the checks off, sizeof(Slice<T>) is two words.
+// chunks, and every iterator of them included, directly or through the
+// SliceMut they were taken from, so an iterator that outlives its view or
+// chunk range still holds the Vec), and the Vec panics rather than change
+// under it. A std::span cannot be counted, so as_span() takes
+// unsafe_fn.
+//
+// A SliceMut is exclusive, as `&mut [T]` is: every view or iterator taken
+// from it borrows it in turn (split_at_mut halves, chunks_mut ranges and
+// their chunks, mutable iterators exclusively; as_slice(), the conversion to
+// Slice, const iterators and chunks() shared). While an exclusive one lives,
+// every access through the SliceMut panics, naming the operation and the
+// count:
+//
+//   "SliceMut::operator[] while 2 slices or iterators borrow it: ..."
+//
+// and while shared ones live, its mutable access panics (read through
+// std::as_const meanwhile). A mutable iterator may be taken beside other
+// mutable iterators, so begin() and end() pair up. The SliceMut may die or
+// move before its children (`auto [a, b] = *v.as_mut_slice().split_at_mut(2);`):
+// the counts live in a small reference-counted record the children keep
+// alive (detail/borrow.h), which also keeps the Vec borrowed until the last
+// of them is gone. With the checks off, nothing is counted, and
+// sizeof(Slice<T>) and sizeof(SliceMut<T>) are two words.
 //
 // Send/Sync (marker.h): SliceMut<T> is Send when T is Send and Sync when T is
 // Sync; Slice<T> is Send and Sync when T is Sync.
@@ -247,6 +266,10 @@ class Slice {
 // SliceMut is empty and no longer counts as a borrow. Through a const
 // SliceMut the elements are read-only (`&&mut [T]` gives `&T`).
 // split_at_mut() gives two disjoint views that may be used from two threads.
+// Exclusive (checked builds, see the banner): while a view or iterator taken
+// from it lives, it refuses access — any access for a mutable one, mutable
+// access for a shared one; len() and is_empty() stay available. Moving it
+// carries what it lent along.
 // Send when T is Send; Sync when T is Sync.
 //
 //   ferrite::Vec<int> v{1, 2, 3, 4};
@@ -268,8 +291,22 @@ class SliceMut {
 
   // The empty slice.
   SliceMut() = default;
-  SliceMut(const SliceMut&) = delete;
-  SliceMut& operator=(const SliceMut&) = delete;
+#if defined(__clang__)
+#pragma clang diagnostic push
+// `= delete("reason")` is C++26 (P2573); clang 19 accepts it as an extension.
+#pragma clang diagnostic ignored "-Wc++26-extensions"
+#endif
+  SliceMut(const SliceMut&) = delete(
+      "ferrite::SliceMut is not copyable (Rust's &mut [T] is not Copy): a copy would be a "
+      "second mutable view of the same elements; move it, or take a shared view with "
+      "as_slice()");
+  SliceMut& operator=(const SliceMut&) = delete(
+      "ferrite::SliceMut is not copyable (Rust's &mut [T] is not Copy): a copy would be a "
+      "second mutable view of the same elements; move it, or take a shared view with "
+      "as_slice()");
+#if defined(__clang__)
+#pragma clang diagnostic pop
+#endif
   // Moving carries what this view has lent: the children stay attached, so
   // the new owner is frozen while they live.
   SliceMut(SliceMut&& other) noexcept

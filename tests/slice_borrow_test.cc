@@ -24,6 +24,7 @@
 #include "ferrite/vec.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/checked_borrows.h"
 #include "tests/support/test_types.h"
 #include "tests/support/vec_values.h"
 
@@ -53,12 +54,7 @@ std::string lent_mutably(const std::string& op, const std::string& views) {
   return op + " while " + views + ": a shared view would alias it; let it go out of scope first";
 }
 
-class SliceBorrowTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    if (!detail::kCheckedBorrows) GTEST_SKIP() << "built with FERRITE_CHECKED_BORROWS=0";
-  }
-};
+class SliceBorrowTest : public ::ferrite::testing::CheckedBorrowsTest {};
 
 // --- hostile programs: each races in a build without the checks ---------------------------
 

@@ -29,6 +29,7 @@
 #include "ferrite/slice.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/checked_borrows.h"
 #include "tests/support/test_types.h"
 #include "tests/support/vec_values.h"
 
@@ -677,12 +678,7 @@ TEST(VecTest, SplitHalvesAreDisjointViews) {
 
 // --- checked borrows ------------------------------------------------------------------------
 
-class BorrowTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    if (!detail::kCheckedBorrows) GTEST_SKIP() << "built with FERRITE_CHECKED_BORROWS=0";
-  }
-};
+class BorrowTest : public ::ferrite::testing::CheckedBorrowsTest {};
 
 TEST_F(BorrowTest, EveryMutationPanicsWhileASliceIsAlive) {
   Vec<int> v{1, 2, 3};

@@ -1,6 +1,7 @@
 // lib/vec.cc — the non-template half of ferrite/vec.h and ferrite/slice.h
-// (with ferrite/detail/vec_buffer.h, vec_borrows.h and slice_iterator.h):
-// their panic messages.
+// (with ferrite/detail/vec_buffer.h, vec_borrows.h and slice_iterator.h,
+// and the SliceMut borrow checks in ferrite/detail/borrow.h): their panic
+// messages.
 #include <cstddef>
 #include <cstdio>
 #include <cstdlib>
@@ -15,6 +16,11 @@ namespace {
 std::string views_borrowing(std::size_t borrows, const char* kind = "") {
   return std::to_string(borrows) + kind +
          (borrows == 1 ? " slice or iterator borrows it" : " slices or iterators borrow it");
+}
+
+// "<op> while <views>: <why>", the shape of every borrow refusal.
+[[noreturn]] void refuse_while(const char* op, const std::string& views, const char* why) {
+  panic(std::string(op) + " while " + views + ": " + why);
 }
 
 }  // namespace
@@ -76,13 +82,23 @@ void chunks_mut_iterated_twice() {
 }
 
 void vec_borrowed(const char* op, std::size_t shared, std::size_t exclusive) {
-  panic(std::string(op) + " while " + views_borrowing(shared + exclusive) +
-        ": it could invalidate them; let them go out of scope first");
+  refuse_while(op, views_borrowing(shared + exclusive),
+               "it could invalidate them; let them go out of scope first");
 }
 
 void vec_borrowed_mutably(const char* op, std::size_t exclusive) {
-  panic(std::string(op) + " while " + views_borrowing(exclusive, " mutable") +
-        ": a shared view would alias it; let it go out of scope first");
+  refuse_while(op, views_borrowing(exclusive, " mutable"),
+               "a shared view would alias it; let it go out of scope first");
+}
+
+void slice_mut_borrowed(const char* op, std::size_t shared, std::size_t exclusive) {
+  refuse_while(op, views_borrowing(shared + exclusive),
+               "a SliceMut is exclusive (Rust's &mut [T]) while views taken from it live; let "
+               "them go out of scope first");
+}
+
+void slice_mut_borrowed_mutably(const char* op, std::size_t exclusive) {
+  vec_borrowed_mutably(op, exclusive);
 }
 
 void vec_reentered(const char* op, const char* running) {

@@ -21,6 +21,7 @@
 #include "ferrite/vec.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/checked_borrows.h"
 #include "tests/support/test_types.h"
 #include "tests/support/vec_values.h"
 
@@ -142,12 +143,7 @@ TEST(SliceTest, ChunkSizeZeroPanics) {
 
 // --- exclusive views: shared and mutable borrows do not mix ---------------------------------
 
-class ExclusiveTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    if (!detail::kCheckedBorrows) GTEST_SKIP() << "built with FERRITE_CHECKED_BORROWS=0";
-  }
-};
+class ExclusiveTest : public ::ferrite::testing::CheckedBorrowsTest {};
 
 TEST_F(ExclusiveTest, SharedViewWhileSplitHalvesLivePanics) {
   Vec<int> v{1, 2, 3, 4};

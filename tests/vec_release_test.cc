@@ -106,5 +106,31 @@ TEST(VecReleaseTest, ResizeFromOwnElementSurvivesReallocation) {
   for (const std::string& s : v) EXPECT_EQ(s, std::string(64, 'x'));
 }
 
+// A SliceMut's children are not counted either: nothing stops the parent
+// from being used while they live (checked builds panic), so release builds
+// rely on the caller to leave it alone, as Rust's borrow checker would make
+// it. Lending costs nothing: no allocation, no count, the same two words.
+static_assert(std::is_empty_v<detail::Lender>);
+static_assert(noexcept(std::declval<SliceMut<int>&>().as_slice()));
+static_assert(noexcept(std::declval<SliceMut<int>&>().begin()));
+
+TEST(VecReleaseTest, SliceMutLendsWithoutChecks) {
+  Vec<int> v{1, 2, 3, 4};
+  SliceMut<int> m = v.as_mut_slice();
+  {
+    auto [a, b] = *m.split_at_mut(2);
+    a[0] = 10;
+    m[3] = 40;  // checked builds panic: the halves borrow m
+    EXPECT_EQ(b[1], 40);
+  }
+  Slice<int> s = m.as_slice();
+  m[1] = 20;  // checked builds panic: s borrows m
+  EXPECT_EQ(s[1], 20);
+  auto [left, right] = *v.as_mut_slice().split_at_mut(1);  // the parent is a temporary
+  right[0] = 2;
+  EXPECT_EQ(left[0], 10);
+  EXPECT_EQ(s[1], 2);
+}
+
 }  // namespace
 }  // namespace ferrite

@@ -19,10 +19,29 @@
 //
 // Checked borrows (FERRITE_CHECKED_BORROWS, see ferrite/vec.h): a view taken
 // from a Vec counts as a borrow of it while it lives (copies, sub-slices,
-// chunks, and every iterator of them included, so an iterator that outlives
-// its view or chunk range still holds the Vec), and the Vec panics rather
-// than change under it. A std::span cannot be counted, so as_span() takes
-// unsafe_fn. With the checks off, sizeof(Slice<T>) is two words.
+// chunks, and every iterator of them included, directly or through the
+// SliceMut they were taken from, so an iterator that outlives its view or
+// chunk range still holds the Vec), and the Vec panics rather than change
+// under it. A std::span cannot be counted, so as_span() takes
+// unsafe_fn.
+//
+// A SliceMut is exclusive, as `&mut [T]` is: every view or iterator taken
+// from it borrows it in turn (split_at_mut halves, chunks_mut ranges and
+// their chunks, mutable iterators exclusively; as_slice(), the conversion to
+// Slice, const iterators and chunks() shared). While an exclusive one lives,
+// every access through the SliceMut panics, naming the operation and the
+// count:
+//
+//   "SliceMut::operator[] while 2 slices or iterators borrow it: ..."
+//
+// and while shared ones live, its mutable access panics (read through
+// std::as_const meanwhile). A mutable iterator may be taken beside other
+// mutable iterators, so begin() and end() pair up. The SliceMut may die or
+// move before its children (`auto [a, b] = *v.as_mut_slice().split_at_mut(2);`):
+// the counts live in a small reference-counted record the children keep
+// alive (detail/borrow.h), which also keeps the Vec borrowed until the last
+// of them is gone. With the checks off, nothing is counted, and
+// sizeof(Slice<T>) and sizeof(SliceMut<T>) are two words.
 //
 // Send/Sync (marker.h): SliceMut<T> is Send when T is Send and Sync when T is
 // Sync; Slice<T> is Send and Sync when T is Sync.
@@ -232,6 +251,9 @@ class Slice {
     // SAFETY(slice-end): one past the last of the len_ viewed elements.
     return FERRITE_UNSAFE_BUFFERS(data_ + len_);
   }
+  // What a chunks range over this (whole) view lends: another shared borrow
+  // of the same source.
+  detail::BorrowSource lend_source() const noexcept { return borrow_.source(); }
 
   const T* data_ = nullptr;
   std::size_t len_ = 0;
@@ -245,6 +267,10 @@ class Slice {
 // SliceMut is empty and no longer counts as a borrow. Through a const
 // SliceMut the elements are read-only (`&&mut [T]` gives `&T`).
 // split_at_mut() gives two disjoint views that may be used from two threads.
+// Exclusive (checked builds, see the banner): while a view or iterator taken
+// from it lives, it refuses access — any access for a mutable one, mutable
+// access for a shared one; len() and is_empty() stay available. Moving it
+// carries what it lent along.
 // Send when T is Send; Sync when T is Sync.
 //
 //   ferrite::Vec<int> v{1, 2, 3, 4};
@@ -266,17 +292,34 @@ class SliceMut {
 
   // The empty slice.
   SliceMut() = default;
-  SliceMut(const SliceMut&) = delete;
-  SliceMut& operator=(const SliceMut&) = delete;
+#if defined(__clang__)
+#pragma clang diagnostic push
+// `= delete("reason")` is C++26 (P2573); clang 19 accepts it as an extension.
+#pragma clang diagnostic ignored "-Wc++26-extensions"
+#endif
+  SliceMut(const SliceMut&) = delete(
+      "ferrite::SliceMut is not copyable (Rust's &mut [T] is not Copy): a copy would be a "
+      "second mutable view of the same elements; move it, or take a shared view with "
+      "as_slice()");
+  SliceMut& operator=(const SliceMut&) = delete(
+      "ferrite::SliceMut is not copyable (Rust's &mut [T] is not Copy): a copy would be a "
+      "second mutable view of the same elements; move it, or take a shared view with "
+      "as_slice()");
+#if defined(__clang__)
+#pragma clang diagnostic pop
+#endif
+  // Moving carries what this view has lent: the children stay attached, so
+  // the new owner is frozen while they live.
   SliceMut(SliceMut&& other) noexcept
       : data_(std::exchange(other.data_, nullptr)),
         len_(std::exchange(other.len_, 0)),
-        borrow_(std::move(other.borrow_)) {}
+        lender_(std::move(other.lender_)) {}
+  // The old view is released (its children, if any, live on with it).
   SliceMut& operator=(SliceMut&& other) noexcept {
     SliceMut taken(std::move(other));
     std::swap(data_, taken.data_);
     std::swap(len_, taken.len_);
-    std::swap(borrow_, taken.borrow_);
+    std::swap(lender_, taken.lender_);
     return *this;
   }
   ~SliceMut() = default;
@@ -286,26 +329,34 @@ class SliceMut {
   // # Safety: [data, data+len) are live Ts (data may be null when len == 0)
   // that nothing else reads or writes while this view or one derived from it
   // is used.
-  static SliceMut from_raw(UnsafeFn /*unused*/, T* data, std::size_t len) noexcept {
+  // Its own children are counted all the same (checked builds).
+  static SliceMut from_raw(UnsafeFn /*unused*/, T* data,
+                           std::size_t len) noexcept(!detail::kCheckedBorrows) {
     return SliceMut(unsafe_fn, data, len, detail::BorrowToken());
   }
 
   std::size_t len() const noexcept { return len_; }
   bool is_empty() const noexcept { return len_ == 0; }
 
-  // A read-only view of the same elements (counted like any other).
-  Slice<T> as_slice() const noexcept { return Slice<T>(unsafe_fn, data_, len_, shared_borrow()); }
+  // A read-only view of the same elements, a shared borrow of this one.
+  Slice<T> as_slice() const noexcept(!detail::kCheckedBorrows) {
+    lender_.check_shareable("SliceMut::as_slice");
+    return Slice<T>(unsafe_fn, data_, len_, lender_.lend(detail::BorrowKind::kShared));
+  }
 
   // Panics unless index < len().
   T& operator[](std::size_t index) {
+    lender_.check_unlent("SliceMut::operator[]");
     if (index >= len_) [[unlikely]] detail::index_out_of_bounds("ferrite::SliceMut", index, len_);
     return get_unchecked(unsafe_fn, index);
   }
   const T& operator[](std::size_t index) const {
+    lender_.check_shareable("SliceMut::operator[]");
     if (index >= len_) [[unlikely]] detail::index_out_of_bounds("ferrite::SliceMut", index, len_);
     return get_unchecked(unsafe_fn, index);
   }
-  // # Safety: index < len().
+  // # Safety: index < len(). Performs no borrow check: nothing lent by this
+  // view may use the element meanwhile.
   T& get_unchecked(UnsafeFn /*unused*/, std::size_t index) noexcept {
     FERRITE_DEBUG_ASSERT(index < len_);
     // SAFETY(slicemut-get): index < len_ (caller contract), inside the view.
@@ -316,37 +367,61 @@ class SliceMut {
     // SAFETY(slicemut-get-const): index < len_ (caller contract).
     return FERRITE_UNSAFE_BUFFERS(data_[index]);
   }
-  T* get(std::size_t index) noexcept {
-    return index < len_ ? &get_unchecked(unsafe_fn, index) : nullptr;
+  T* get(std::size_t index) noexcept(!detail::kCheckedBorrows) {
+    lender_.check_unlent("SliceMut::get");
+    return element(index);
   }
-  const T* get(std::size_t index) const noexcept {
-    return index < len_ ? &get_unchecked(unsafe_fn, index) : nullptr;
+  const T* get(std::size_t index) const noexcept(!detail::kCheckedBorrows) {
+    lender_.check_shareable("SliceMut::get");
+    return element(index);
   }
-  T* first() noexcept { return get(0); }
-  const T* first() const noexcept { return get(0); }
-  T* last() noexcept { return len_ == 0 ? nullptr : get(len_ - 1); }
-  const T* last() const noexcept { return len_ == 0 ? nullptr : get(len_ - 1); }
+  T* first() noexcept(!detail::kCheckedBorrows) {
+    lender_.check_unlent("SliceMut::first");
+    return element(0);
+  }
+  const T* first() const noexcept(!detail::kCheckedBorrows) {
+    lender_.check_shareable("SliceMut::first");
+    return element(0);
+  }
+  T* last() noexcept(!detail::kCheckedBorrows) {
+    lender_.check_unlent("SliceMut::last");
+    return len_ == 0 ? nullptr : element(len_ - 1);
+  }
+  const T* last() const noexcept(!detail::kCheckedBorrows) {
+    lender_.check_shareable("SliceMut::last");
+    return len_ == 0 ? nullptr : element(len_ - 1);
+  }
 
-  // Iterators count as borrows like the view itself (checked builds).
-  iterator begin() noexcept { return iterator(unsafe_fn, data_, data_, past_end(), borrow_); }
-  iterator end() noexcept {
-    T* last = past_end();
-    return iterator(unsafe_fn, data_, last, last, borrow_);
+  // Iterators are borrows of this view (checked builds). A mutable iterator
+  // is exclusive, but may be taken beside other mutable iterators (so that
+  // begin() and end() pair up); a const one is shared.
+  iterator begin() noexcept(!detail::kCheckedBorrows) {
+    lender_.check_iterable("SliceMut::begin");
+    return iterator(unsafe_fn, data_, data_, past_end(), iterator_borrow());
   }
-  const_iterator begin() const noexcept {
-    return const_iterator(unsafe_fn, data_, data_, past_end(), shared_borrow());
-  }
-  const_iterator end() const noexcept {
+  iterator end() noexcept(!detail::kCheckedBorrows) {
+    lender_.check_iterable("SliceMut::end");
     T* last = past_end();
-    return const_iterator(unsafe_fn, data_, last, last, shared_borrow());
+    return iterator(unsafe_fn, data_, last, last, iterator_borrow());
+  }
+  const_iterator begin() const noexcept(!detail::kCheckedBorrows) {
+    lender_.check_shareable("SliceMut::begin");
+    return const_iterator(unsafe_fn, data_, data_, past_end(),
+                          lender_.lend(detail::BorrowKind::kShared));
+  }
+  const_iterator end() const noexcept(!detail::kCheckedBorrows) {
+    lender_.check_shareable("SliceMut::end");
+    T* last = past_end();
+    return const_iterator(unsafe_fn, data_, last, last, lender_.lend(detail::BorrowKind::kShared));
   }
 
   // As Slice::as_span, mutable, and unchecked for the same reason.
   //
   // # Safety: the span is not used after this SliceMut (and every view it
   // was derived from) is destroyed, nor while another view of its elements
-  // is used.
-  std::span<T> as_span(UnsafeFn /*unused*/) noexcept {
+  // is used. Panics (checked builds) while this view has lent.
+  std::span<T> as_span(UnsafeFn /*unused*/) noexcept(!detail::kCheckedBorrows) {
+    lender_.check_unlent("SliceMut::as_span");
     // SAFETY(slicemut-span): [data_, data_+len_) is exactly the viewed array.
     return FERRITE_UNSAFE_BUFFERS(std::span<T>(data_, len_));
   }
@@ -366,11 +441,12 @@ class SliceMut {
   // Swaps elements i and j; panics (naming the index and len) unless both
   // are < len().
   void swap(std::size_t i, std::size_t j) {
+    lender_.check_unlent("SliceMut::swap");
     if (i >= len_) [[unlikely]] detail::index_out_of_bounds("ferrite::SliceMut::swap", i, len_);
     if (j >= len_) [[unlikely]] detail::index_out_of_bounds("ferrite::SliceMut::swap", j, len_);
     swap_unchecked(unsafe_fn, i, j);
   }
-  // # Safety: i < len() and j < len().
+  // # Safety: i < len() and j < len(). Performs no borrow check.
   void swap_unchecked(UnsafeFn /*unused*/, std::size_t i, std::size_t j) {
     using std::swap;
     swap(get_unchecked(unsafe_fn, i), get_unchecked(unsafe_fn, j));
@@ -378,12 +454,14 @@ class SliceMut {
 
   // Copy-assigns every element of `source` into this view, in order. Panics
   // when the lengths differ (before touching anything). Overlapping views
-  // (possible only through from_raw or as_slice) are handled like memmove.
-  // Exception safety: basic — if an assignment throws, a prefix (or suffix)
-  // has been assigned.
+  // (possible only through from_raw, or as_slice in release builds: checked
+  // builds refuse `m.copy_from_slice(m)` as Rust does) are handled like
+  // memmove. Exception safety: basic — if an assignment throws, a prefix (or
+  // suffix) has been assigned.
   void copy_from_slice(Slice<T> source)
     requires std::is_copy_assignable_v<T>
   {
+    lender_.check_unlent("SliceMut::copy_from_slice");
     if (source.len() != len_) [[unlikely]] detail::copy_length_mismatch(source.len(), len_);
     if (std::less<const T*>{}(data_, source.data_)) {
       std::ranges::copy(source, begin());
@@ -397,27 +475,36 @@ class SliceMut {
     return as_slice().split_at(mid);
   }
   // [0, mid) and [mid, len()) as two disjoint mutable views, or nullopt when
-  // mid > len(). This view should not be used while the halves are.
+  // mid > len(). Both borrow this view exclusively: while either lives,
+  // every access through this view panics (checked builds). This view may
+  // die first (`auto [a, b] = *v.as_mut_slice().split_at_mut(2);`).
   std::optional<std::pair<SliceMut, SliceMut>> split_at_mut(std::size_t mid) {
+    lender_.check_unlent("SliceMut::split_at_mut");
     if (mid > len_) return std::nullopt;
     return split_at_mut_unchecked(unsafe_fn, mid);
   }
-  // # Safety: mid <= len().
+  // # Safety: mid <= len(). Performs no borrow check (the halves are still
+  // counted as borrows of this view).
   std::pair<SliceMut, SliceMut> split_at_mut_unchecked(UnsafeFn /*unused*/, std::size_t mid) {
     FERRITE_DEBUG_ASSERT(mid <= len_);
     // SAFETY(slicemut-split): mid <= len_ (caller contract), so [data_,
     // data_+mid) and [data_+mid, data_+len_) lie inside the view and do not
     // overlap.
     T* tail = FERRITE_UNSAFE_BUFFERS(data_ + mid);
-    return {SliceMut(unsafe_fn, data_, mid, borrow_),
-            SliceMut(unsafe_fn, tail, len_ - mid, borrow_)};
+    return {SliceMut(unsafe_fn, data_, mid, lender_.lend(detail::BorrowKind::kExclusive)),
+            SliceMut(unsafe_fn, tail, len_ - mid, lender_.lend(detail::BorrowKind::kExclusive))};
   }
 
   // Consecutive views of `chunk_size` elements; panics when chunk_size == 0.
+  // The range (and every chunk and iterator of it) borrows this view, shared
+  // for chunks(), exclusively for chunks_mut().
   Chunks<T> chunks(std::size_t chunk_size) const { return as_slice().chunks(chunk_size); }
   ChunksMut<T> chunks_mut(std::size_t chunk_size) {
+    lender_.check_unlent("SliceMut::chunks_mut");
     if (chunk_size == 0) detail::chunk_size_zero("ferrite::SliceMut::chunks_mut");
-    return ChunksMut<T>(unsafe_fn, SliceMut(unsafe_fn, data_, len_, borrow_), chunk_size);
+    return ChunksMut<T>(
+        unsafe_fn, SliceMut(unsafe_fn, data_, len_, lender_.lend(detail::BorrowKind::kExclusive)),
+        chunk_size);
   }
 
   Vec<T> to_vec() const
@@ -438,20 +525,37 @@ class SliceMut {
   friend class detail::ChunkRange<SliceMut>;
   friend class detail::ChunkRange<Slice<T>>;
 
-  SliceMut(UnsafeFn /*unused*/, T* data, std::size_t len, detail::BorrowToken borrow) noexcept
-      : data_(data), len_(len), borrow_(std::move(borrow)) {}
+  // `borrow` is this view's borrow of its source (a Vec, another SliceMut,
+  // or nothing); it is held by the Lender until this view and everything it
+  // lent are gone.
+  SliceMut(UnsafeFn /*unused*/, T* data, std::size_t len,
+           detail::BorrowToken borrow) noexcept(!detail::kCheckedBorrows)
+      : data_(data), len_(len), lender_(std::move(borrow)) {}
 
   T* past_end() const noexcept {
     // SAFETY(slicemut-end): one past the last of the len_ viewed elements.
     return FERRITE_UNSAFE_BUFFERS(data_ + len_);
   }
-  detail::BorrowToken shared_borrow() const noexcept {
-    return detail::BorrowToken(borrow_.source(detail::BorrowKind::kShared));
+  // Null when index >= len(); no borrow check (the caller made it).
+  T* element(std::size_t index) const noexcept {
+    if (index >= len_) return nullptr;
+    // SAFETY(slicemut-element): index < len_ (checked just above), inside
+    // the view.
+    return FERRITE_UNSAFE_BUFFERS(data_ + index);
+  }
+  detail::BorrowToken iterator_borrow() const noexcept {
+    return lender_.lend(detail::BorrowKind::kExclusiveIterator);
+  }
+  // What a chunks_mut range over this (whole) view lends to its iterators
+  // and chunks.
+  detail::BorrowSource lend_source() const noexcept {
+    return lender_.source(detail::BorrowKind::kExclusive);
   }
 
   T* data_ = nullptr;
   std::size_t len_ = 0;
-  [[no_unique_address]] detail::BorrowToken borrow_;
+  // What this view has lent (checked builds); empty in release builds.
+  [[no_unique_address]] detail::Lender lender_;
 };
 
 }  // namespace ferrite

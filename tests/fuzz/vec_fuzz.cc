@@ -219,6 +219,10 @@ void run(ByteReader& in) {
         ferrite::SliceMut<Tracked> all = v.as_mut_slice();
         expect_panic(i >= model.size() || j >= model.size(), [&] { all.swap(i, j); });
         if (i < model.size() && j < model.size()) std::swap(model.at(i), model.at(j));
+        // While its halves live, the whole is frozen (checked builds).
+        auto halves = all.split_at_mut(i);  // i <= len()
+        if (!halves.has_value()) fail("split_at_mut within len");
+        expect_panic(ferrite::detail::kCheckedBorrows, [&] { (void)std::as_const(all).get(0); });
         break;
       }
       case 14: {

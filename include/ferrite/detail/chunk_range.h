@@ -135,7 +135,7 @@ class ChunkRange {
       begun_ = true;
     }
 #endif
-    return iterator(whole_.data_, whole_.len(), chunk_size_, whole_.borrow_.source());
+    return iterator(whole_.data_, whole_.len(), chunk_size_, whole_.lend_source());
   }
   auto end() const noexcept {
     if constexpr (kSinglePass) {
@@ -143,7 +143,7 @@ class ChunkRange {
     } else {
       // SAFETY(vec-chunk-end): one past the end of the viewed array.
       Element* past_end = FERRITE_UNSAFE_BUFFERS(whole_.data_ + whole_.len());
-      return iterator(past_end, 0, chunk_size_, whole_.borrow_.source());
+      return iterator(past_end, 0, chunk_size_, whole_.lend_source());
     }
   }
   // Number of chunks: ceil(len / chunk_size).

@@ -158,6 +158,8 @@ class Checker {
     send_ = LookupConcept(ferrite, "Send");
     sync_ = LookupConcept(ferrite, "Sync");
     if (NamespaceDecl* detail = LookupNamespace(ferrite, "detail")) {
+      impl_send_ = LookupClassTemplate(detail, "UnsafeImplSend");
+      impl_sync_ = LookupClassTemplate(detail, "UnsafeImplSync");
       send_message_ = LookupFunctionTemplate(detail, "send_message");
       sync_message_ = LookupFunctionTemplate(detail, "sync_message");
     }
@@ -208,6 +210,12 @@ class Checker {
   static ConceptDecl* LookupConcept(DeclContext* in, StringRef name) {
     for (NamedDecl* d : in->lookup(DeclarationName(&in->getParentASTContext().Idents.get(name)))) {
       if (auto* c = dyn_cast<ConceptDecl>(d)) return c;
+    }
+    return nullptr;
+  }
+  static ClassTemplateDecl* LookupClassTemplate(DeclContext* in, StringRef name) {
+    for (NamedDecl* d : in->lookup(DeclarationName(&in->getParentASTContext().Idents.get(name)))) {
+      if (auto* c = dyn_cast<ClassTemplateDecl>(d)) return c;
     }
     return nullptr;
   }
@@ -312,7 +320,9 @@ class Checker {
     const DeclContext* ctx = closure->getDeclContext();
     while (ctx != nullptr) {
       if (const auto* method = dyn_cast<CXXMethodDecl>(ctx)) {
-        if (!method->getParent()->isLambda()) return method->getThisType()->getPointeeType();
+        if (!method->getParent()->isLambda()) {
+          return method->getThisType()->getPointeeType().getUnqualifiedType();
+        }
       }
       if (const auto* record = dyn_cast<CXXRecordDecl>(ctx)) {
         if (!record->isLambda()) return ctx_.getRecordType(record);
@@ -327,9 +337,15 @@ class Checker {
     if (type.isNull() || type->isDependentType()) return;
     // A captured closure: its own captures cross too.
     FindInType(type, seen, depth + 1);
-    if (Satisfies(send_, type, where)) return;
-    Report(where, boundary_->name + ": the lambda captures '" + name + "' by copy, but " +
-                      Explain(type, /*send=*/true, where) + ".");
+    std::string why;
+    if (!Satisfies(send_, type, where)) {
+      why = Explain(type, /*send=*/true, where);
+    } else if (name == "*this") {
+      why = FieldsExplain(type, /*send=*/true, where);
+    }
+    if (why.empty()) return;
+    Report(where, boundary_->name + ": the lambda captures '" + name + "' by copy, but " + why +
+                      ".");
   }
 
   void CheckBorrow(const std::string& name, QualType referent, SourceLocation where,
@@ -353,9 +369,56 @@ class Checker {
                         "declare it before thread::scope, or capture it by copy or move.");
       return;
     }
-    if (Satisfies(sync_, referent, where)) return;
+    std::string why;
+    if (!Satisfies(sync_, referent, where)) {
+      why = Explain(referent, /*send=*/false, where);
+    } else if (name == "this") {
+      why = FieldsExplain(referent, /*send=*/false, where);
+    }
+    if (why.empty()) return;
     Report(where, boundary_->name + ": the lambda captures '" + name + "' by reference, but " +
-                      Explain(referent, /*send=*/false, where) + ".");
+                      why + ".");
+  }
+
+  // A lambda capturing `this` (or `*this`) is written inside the class, so
+  // the class's private fields are the lambda's business: a class that
+  // marker.h cannot inspect (it has constructors or private members) is
+  // checked field by field here, unless it opted in or is a ferrite type.
+  // Returns "" when every field passes.
+  std::string FieldsExplain(QualType type, bool send, SourceLocation where) {
+    const CXXRecordDecl* record = type->getAsCXXRecordDecl();
+    if (record == nullptr || !record->hasDefinition() || record->isAggregate()) return "";
+    if (PlainQualifiedName(record).rfind("ferrite::", 0) == 0 || record->isInStdNamespace()) {
+      return "";
+    }
+    if (OptedIn(send ? impl_send_ : impl_sync_, type)) return "";
+    for (const FieldDecl* field : record->getDefinition()->fields()) {
+      QualType field_type = field->getType();
+      if (field_type->isDependentType()) continue;
+      bool ok = send ? Satisfies(send_, field_type, where) : Satisfies(sync_, field_type, where);
+      if (!send && ok && field->isMutable()) {
+        return Spell(type) + " is not Sync: its field '" + field->getNameAsString() +
+               "' is mutable, writable through const& without synchronization";
+      }
+      if (ok) continue;
+      return Spell(type) + " is not " + (send ? "Send" : "Sync") + ": its field '" +
+             field->getNameAsString() + "': " + Explain(field_type, send, where);
+    }
+    return "";
+  }
+
+  bool OptedIn(ClassTemplateDecl* impl, QualType type) {
+    if (impl == nullptr) return false;
+    CanQualType canonical = ctx_.getCanonicalType(type.getUnqualifiedType());
+    for (const ClassTemplateSpecializationDecl* spec : impl->specializations()) {
+      const TemplateArgumentList& args = spec->getTemplateArgs();
+      if (args.size() == 1 && args[0].getKind() == TemplateArgument::Type &&
+          ctx_.getCanonicalType(args[0].getAsType()) == canonical &&
+          spec->isExplicitSpecialization()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   bool DeclaredInScopeBody(const VarDecl* var) {
@@ -474,6 +537,8 @@ class Checker {
   unsigned error_id_ = 0;
   ConceptDecl* send_ = nullptr;
   ConceptDecl* sync_ = nullptr;
+  ClassTemplateDecl* impl_send_ = nullptr;
+  ClassTemplateDecl* impl_sync_ = nullptr;
   FunctionTemplateDecl* send_message_ = nullptr;
   FunctionTemplateDecl* sync_message_ = nullptr;
   const Boundary* boundary_ = nullptr;

@@ -10,7 +10,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 out="${1:-$here/out/ferrite-clang.so}"
 CXX="${FERRITE_PLUGIN_CXX:-clang++-19}"
 LLVM_CONFIG="${FERRITE_LLVM_CONFIG:-llvm-config-19}"
-src="$here/FerriteCheck.cpp"
+src="${FERRITE_PLUGIN_SOURCE:-$here/FerriteCheck.cpp}"
 mkdir -p "$(dirname "$out")"
 # Rebuild only when the source (or this script) is newer than the plugin.
 if [ -f "$out" ] && [ "$out" -nt "$src" ] && [ "$out" -nt "${BASH_SOURCE[0]}" ]; then

@@ -142,7 +142,10 @@ std::optional<Boundary> BoundaryOf(const FunctionDecl* fn) {
 struct Finding {
   SourceLocation where;
   std::string message;
-  bool in_instantiation;  // the boundary call is inside a template instantiation
+  // Lower is preferred: 0 for a call the user wrote, +2 inside a template
+  // instantiation, +1 for SendFn's constructor (reached through a boundary
+  // that wraps the closure).
+  int rank;
 };
 
 class Checker {
@@ -164,6 +167,14 @@ class Checker {
       sync_message_ = LookupFunctionTemplate(detail, "sync_message");
     }
     return send_ != nullptr && sync_ != nullptr;
+  }
+
+  // The folder holding ferrite/marker.h, with its trailing slash.
+  std::string FerriteDir() const {
+    SourceManager& sm = ctx_.getSourceManager();
+    StringRef file = sm.getFilename(sm.getExpansionLoc(send_->getLocation()));
+    size_t slash = file.rfind('/');
+    return slash == StringRef::npos ? "" : file.substr(0, slash + 1).str();
   }
 
   // Closures passed to thread::scope: their locals die before the scope joins.
@@ -190,7 +201,7 @@ class Checker {
       if (it == best.end()) {
         best[f.where] = &f;
         order.push_back(f.where);
-      } else if (it->second->in_instantiation && !f.in_instantiation) {
+      } else if (f.rank < it->second->rank) {
         it->second = &f;
       }
     }
@@ -528,7 +539,8 @@ class Checker {
   }
 
   void Report(SourceLocation where, std::string message) {
-    findings_.push_back({where, std::move(message), in_instantiation_});
+    int rank = (in_instantiation_ ? 2 : 0) + (boundary_->name == "SendFn" ? 1 : 0);
+    findings_.push_back({where, std::move(message), rank});
   }
 
   CompilerInstance& ci_;
@@ -562,7 +574,9 @@ class Collector : public RecursiveASTVisitor<Collector> {
   std::vector<Call> calls;
   std::vector<const CXXMethodDecl*> scope_bodies;
 
-  explicit Collector(SourceManager& sm) : sm_(sm) {}
+  // ferrite_dir: the folder of ferrite/marker.h (ferrite's headers).
+  Collector(SourceManager& sm, std::string ferrite_dir)
+      : sm_(sm), ferrite_dir_(std::move(ferrite_dir)) {}
 
   bool VisitCallExpr(CallExpr* call) {
     const FunctionDecl* callee = call->getDirectCallee();
@@ -596,10 +610,8 @@ class Collector : public RecursiveASTVisitor<Collector> {
 
   bool InFerriteHeader(SourceLocation loc) {
     loc = sm_.getExpansionLoc(loc);
-    if (loc.isInvalid()) return false;
-    StringRef file = sm_.getFilename(loc);
-    return file.contains("/ferrite/") && file.contains("include/ferrite/") &&
-           !file.ends_with(".cc");
+    if (loc.isInvalid() || ferrite_dir_.empty()) return false;
+    return sm_.getFilename(loc).starts_with(ferrite_dir_);
   }
 
   void CollectScopeBodies(const Stmt* stmt) {
@@ -614,6 +626,7 @@ class Collector : public RecursiveASTVisitor<Collector> {
   }
 
   SourceManager& sm_;
+  std::string ferrite_dir_;
 };
 
 class FerriteConsumer : public SemaConsumer {
@@ -627,7 +640,7 @@ class FerriteConsumer : public SemaConsumer {
     if (sema_ == nullptr) return;
     Checker checker(ci_, *sema_);
     if (!checker.Ready()) return;  // ferrite/marker.h is not included
-    Collector collector(ctx.getSourceManager());
+    Collector collector(ctx.getSourceManager(), checker.FerriteDir());
     collector.TraverseDecl(ctx.getTranslationUnitDecl());
     for (const CXXMethodDecl* body : collector.scope_bodies) checker.AddScopeBody(body);
     for (const Collector::Call& call : collector.calls) {

@@ -365,11 +365,11 @@ class Checker {
     std::string type_name = Spell(referent);
     if (boundary_->lifetime == Lifetime::kUnscoped) {
       Report(where, boundary_->name + ": the lambda captures '" + name + "' (" + type_name +
-                        ") by reference, but nothing joins the thread before it dies; capture "
-                        "it by copy or move (share it through an Arc<" +
+                        ") by reference, but nothing joins the thread before it dies; move it "
+                        "into the lambda, share it through an Arc (Arc<Mutex<" +
                         Spell(referent.getUnqualifiedType()) +
-                        ">), or borrow it from a thread spawned by Scope::spawn in "
-                        "thread::scope.");
+                        ">> to write it: an Arc hands out const&), or borrow it from a thread "
+                        "spawned by Scope::spawn in thread::scope.");
       return;
     }
     if (var != nullptr && !var->getType()->isReferenceType() && var->hasLocalStorage() &&

@@ -191,12 +191,12 @@ TEST(SpinningCanHelp, FollowsTheAffinity) {
   ASSERT_EQ(sched_getaffinity(0, sizeof(allowed), &allowed), 0);
   if (CPU_COUNT(&allowed) < 2) GTEST_SKIP() << "this process may use one CPU only";
   // A new thread asks afresh; a thread later pinned notices within the
-  // refresh interval (a few hundred questions).
+  // refresh interval (a few thousand questions).
   std::thread moved([&] {
     const bool before = ferrite::detail::spinning_can_help();
     pin_to_one_cpu();
     bool after = before;
-    for (int i = 0; i < 1000 && after; ++i) after = ferrite::detail::spinning_can_help();
+    for (int i = 0; i < 10000 && after; ++i) after = ferrite::detail::spinning_can_help();
     EXPECT_FALSE(after);
   });
   moved.join();

@@ -57,9 +57,10 @@ int allowed_cpus() noexcept {
 
 bool spinning_can_help() noexcept {
   // Asked on the slow path of every wait; the affinity is asked again every
-  // kRefresh questions (about a microsecond each time), so a thread moved
-  // to one CPU (or given more) is noticed within that many waits.
-  constexpr unsigned kRefresh = 256;
+  // kRefresh questions (a system call of about a microsecond, so a few
+  // nanoseconds a question at most), so a thread moved to one CPU (or given
+  // more) is noticed within that many waits.
+  constexpr unsigned kRefresh = 4096;
   thread_local unsigned until_refresh = 0;
   thread_local bool can_help = true;
   if (until_refresh == 0) {

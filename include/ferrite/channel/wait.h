@@ -38,7 +38,7 @@ namespace ferrite::detail {
 // Whether another thread can make progress while the calling thread spins:
 // false when this thread may run on one CPU only (sched_getaffinity) or the
 // process's cgroup CPU quota is below two CPUs. The answer is kept per thread
-// and asked again every few hundred calls, so a changed affinity is seen
+// and asked again every few thousand calls, so a changed affinity is seen
 // soon; the quota is read once per process. lib/channel/wait.cc.
 bool spinning_can_help() noexcept;
 

@@ -13,6 +13,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <functional>
@@ -80,9 +81,11 @@ struct Measured {
 Measured measure_blocked(bool pinned, const std::function<void()>& block,
                          const std::function<void()>& release) {
   Measured measured;
+  std::atomic<bool> started{false};
   std::thread driver([&] {
     if (pinned) pin_to_one_cpu();
     std::thread blocked([&] {
+      started = true;
       const auto start = std::chrono::steady_clock::now();
       const double cpu_start = thread_cpu_seconds();
       block();
@@ -90,6 +93,9 @@ Measured measure_blocked(bool pinned, const std::function<void()>& block,
       measured.wall_seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     });
+    // The measured wait: it starts once the thread runs (polled, so a slow
+    // thread start on a busy machine cannot make the operation not block).
+    while (!started) std::this_thread::yield();
     std::this_thread::sleep_for(kBlockedFor);
     release();
     blocked.join();

@@ -73,8 +73,9 @@ TEST(Relock, OtherThreadWaits) {
       auto g = m.lock();
       **g += 1;
     });
+    // The other thread is about to lock (or already waits): either way it is
+    // not the holder, so it must wait for this guard, not be refused.
     while (!waiting) std::this_thread::yield();
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
     **guard = 41;
     { auto released = std::move(guard); }
   });

@@ -31,10 +31,10 @@ struct BarrierState {
 };
 }  // namespace detail
 
-// What Barrier::wait() tells each thread.
-//
-// Contract: `is_leader()` is true for exactly one thread of each generation
-// (the last to arrive). Copyable.
+/// What Barrier::wait() tells each thread.
+///
+/// Contract: `is_leader()` is true for exactly one thread of each generation
+/// (the last to arrive). Copyable.
 class BarrierWaitResult {
  public:
   bool is_leader() const noexcept { return leader_; }
@@ -45,11 +45,11 @@ class BarrierWaitResult {
   bool leader_;
 };
 
-// A reusable rendezvous point for a fixed number of threads.
-//
-// Contract: `Barrier(n)`; `wait()` blocks until n threads (counting the
-// caller) have called wait() in this generation, then returns in all of
-// them. Not copyable or movable; destroying it while threads wait is invalid.
+/// A reusable rendezvous point for a fixed number of threads.
+///
+/// Contract: `Barrier(n)`; `wait()` blocks until n threads (counting the
+/// caller) have called wait() in this generation, then returns in all of
+/// them. Not copyable or movable; destroying it while threads wait is invalid.
 class Barrier {
  public:
   explicit Barrier(std::size_t n) noexcept : num_threads_(n) {}

@@ -36,18 +36,18 @@
 
 namespace ferrite {
 
-// UnsafeCell<T> — the only legal way to mutate through a const reference.
-//
-// Contract: `get()` returns a pointer to the value from a const cell; the
-// caller is responsible for not creating a `T&` while another reference to
-// the value is in use (Rust's aliasing rule, which C++ cannot check). The
-// value is a `mutable` member, so writing through `get()` of a const cell is
-// well-defined C++ (no const_cast is involved).
-// Send iff T is Send; never Sync.
-//
-//   ferrite::UnsafeCell<int> cell(1);
-//   const auto& shared = cell;
-//   *shared.get() = 2;                     // cell.get_mut() == 2
+/// UnsafeCell<T> — the only legal way to mutate through a const reference.
+///
+/// Contract: `get()` returns a pointer to the value from a const cell; the
+/// caller is responsible for not creating a `T&` while another reference to
+/// the value is in use (Rust's aliasing rule, which C++ cannot check). The
+/// value is a `mutable` member, so writing through `get()` of a const cell is
+/// well-defined C++ (no const_cast is involved).
+/// Send iff T is Send; never Sync.
+///
+///   ferrite::UnsafeCell<int> cell(1);
+///   const auto& shared = cell;
+///   *shared.get() = 2;                     // cell.get_mut() == 2
 template <class T>
 class UnsafeCell {
  public:
@@ -58,8 +58,8 @@ class UnsafeCell {
   constexpr explicit UnsafeCell(std::in_place_t, Args&&... args)
       : value_(std::forward<Args>(args)...) {}
 
-  // Moving transfers the value, as in Rust. Not copyable: copying would read
-  // the value while someone may hold a pointer from get().
+  /// Moving transfers the value, as in Rust. Not copyable: copying would read
+  /// the value while someone may hold a pointer from get().
   constexpr UnsafeCell(UnsafeCell&&) = default;
   constexpr UnsafeCell& operator=(UnsafeCell&&) = default;
   UnsafeCell(const UnsafeCell&) = delete;
@@ -73,25 +73,25 @@ class UnsafeCell {
   mutable T value_;
 };
 
-// Cell<T> — a value replaced as a whole, never borrowed.
-//
-// Contract: no method returns a reference into the cell (except get_mut()
-// on a non-const cell), so a Cell cannot be left dangling by another access.
-// `set` and `replace` assign the new value first and destroy the old one
-// after the cell is consistent again, so a destructor that reads the cell
-// sees the new value. If T's move throws, the cell holds a valid (moved-from)
-// T — the basic guarantee.
-// `get()`, `update()` and copying the Cell copy the value *in place*, so they
-// need a trivially copyable T (Rust: `T: Copy`): a copy constructor is user
-// code, and one that called set() on the same Cell would destroy the value in
-// the middle of its own copy. For other types, use replace(), take() or
-// into_inner(), or a RefCell<T>, which borrows. (T's move and destructor, run
-// by replace/take/swap, must not access the same Cell while they run.)
-// Send iff T is Send; never Sync.
-//
-//   ferrite::Cell<int> hits(0);
-//   const auto& shared = hits;
-//   shared.set(shared.get() + 1);          // hits.get() == 1
+/// Cell<T> — a value replaced as a whole, never borrowed.
+///
+/// Contract: no method returns a reference into the cell (except get_mut()
+/// on a non-const cell), so a Cell cannot be left dangling by another access.
+/// `set` and `replace` assign the new value first and destroy the old one
+/// after the cell is consistent again, so a destructor that reads the cell
+/// sees the new value. If T's move throws, the cell holds a valid (moved-from)
+/// T — the basic guarantee.
+/// `get()`, `update()` and copying the Cell copy the value *in place*, so they
+/// need a trivially copyable T (Rust: `T: Copy`): a copy constructor is user
+/// code, and one that called set() on the same Cell would destroy the value in
+/// the middle of its own copy. For other types, use replace(), take() or
+/// into_inner(), or a RefCell<T>, which borrows. (T's move and destructor, run
+/// by replace/take/swap, must not access the same Cell while they run.)
+/// Send iff T is Send; never Sync.
+///
+///   ferrite::Cell<int> hits(0);
+///   const auto& shared = hits;
+///   shared.set(shared.get() + 1);          // hits.get() == 1
 template <class T>
 class Cell {
  public:
@@ -99,7 +99,7 @@ class Cell {
   = default;
   constexpr explicit Cell(T value) : inner_(std::move(value)) {}
 
-  // Copying copies the value (Rust: Clone for Cell<T: Copy>).
+  /// Copying copies the value (Rust: Clone for Cell<T: Copy>).
   constexpr Cell(const Cell& other) requires std::is_trivially_copyable_v<T>
       : inner_(other.get()) {}
   constexpr Cell& operator=(const Cell& other) requires std::is_trivially_copyable_v<T> {
@@ -129,12 +129,12 @@ class Cell {
   [[nodiscard]] constexpr T take() const requires std::default_initializable<T> {
     return replace(T());
   }
-  // Exchanges the values of two cells; swapping a cell with itself does nothing.
+  /// Exchanges the values of two cells; swapping a cell with itself does nothing.
   constexpr void swap(const Cell& other) const {
     if (this == &other) return;
     std::ranges::swap(*inner_.get(), *other.inner_.get());
   }
-  // Applies `f` to a copy of the value and stores the result; returns it.
+  /// Applies `f` to a copy of the value and stores the result; returns it.
   template <class F>
   requires std::is_trivially_copyable_v<T> && std::convertible_to<std::invoke_result_t<F&, T>, T>
   constexpr T update(F f) const {
@@ -150,12 +150,12 @@ class Cell {
   UnsafeCell<T> inner_;
 };
 
-// Returned by RefCell::try_borrow when the value is mutably borrowed.
+/// Returned by RefCell::try_borrow when the value is mutably borrowed.
 struct BorrowError {
   static constexpr std::string_view message() { return "already mutably borrowed"; }
   friend constexpr bool operator==(BorrowError, BorrowError) = default;
 };
-// Returned by RefCell::try_borrow_mut when the value is borrowed.
+/// Returned by RefCell::try_borrow_mut when the value is borrowed.
 struct BorrowMutError {
   static constexpr std::string_view message() { return "already borrowed"; }
   friend constexpr bool operator==(BorrowMutError, BorrowMutError) = default;
@@ -246,13 +246,13 @@ std::string refcell_conflict(std::string_view operation, std::string_view confli
 
 }  // namespace detail
 
-// Ref<T> — a shared borrow of a RefCell's value; `*` and `->` give const T&.
-//
-// Contract: while any Ref is alive the value cannot be mutably borrowed.
-// Movable (a moved-from Ref is empty; dereferencing it panics); copy with
-// `Ref<T>::clone(r)`; narrow with `Ref<T>::map(std::move(r), f)`. A Ref must
-// not outlive its RefCell (checked builds abort if the cell dies first).
-// Neither Send nor Sync.
+/// Ref<T> — a shared borrow of a RefCell's value; `*` and `->` give const T&.
+///
+/// Contract: while any Ref is alive the value cannot be mutably borrowed.
+/// Movable (a moved-from Ref is empty; dereferencing it panics); copy with
+/// `Ref<T>::clone(r)`; narrow with `Ref<T>::map(std::move(r), f)`. A Ref must
+/// not outlive its RefCell (checked builds abort if the cell dies first).
+/// Neither Send nor Sync.
 template <class T>
 class Ref {
  public:
@@ -267,10 +267,10 @@ class Ref {
   const T& operator*() const { return *checked(); }
   const T* operator->() const { return checked(); }
 
-  // Another shared borrow of the same value (Rust: Ref::clone).
+  /// Another shared borrow of the same value (Rust: Ref::clone).
   static Ref clone(const Ref& other) { return Ref(other.checked(), other.borrow_.clone()); }
 
-  // A Ref to a part of the value: `f(const T&)` returns `const U&`.
+  /// A Ref to a part of the value: `f(const T&)` returns `const U&`.
   template <class F>
   requires std::is_lvalue_reference_v<std::invoke_result_t<F&, const T&>>
   static auto map(Ref&& ref, F f) {
@@ -296,12 +296,12 @@ class Ref {
   detail::BorrowRef borrow_;
 };
 
-// RefMut<T> — the mutable borrow of a RefCell's value; `*` and `->` give T&.
-//
-// Contract: while a RefMut is alive no other borrow of the value exists.
-// Movable (a moved-from RefMut is empty; dereferencing it panics); narrow
-// with `RefMut<T>::map(std::move(r), f)`. Must not outlive its RefCell.
-// Neither Send nor Sync.
+/// RefMut<T> — the mutable borrow of a RefCell's value; `*` and `->` give T&.
+///
+/// Contract: while a RefMut is alive no other borrow of the value exists.
+/// Movable (a moved-from RefMut is empty; dereferencing it panics); narrow
+/// with `RefMut<T>::map(std::move(r), f)`. Must not outlive its RefCell.
+/// Neither Send nor Sync.
 template <class T>
 class RefMut {
  public:
@@ -341,36 +341,36 @@ class RefMut {
   detail::BorrowRefMut borrow_;
 };
 
-// RefCell<T> — a value with run-time checked borrows.
-//
-// Contract: `borrow()` succeeds unless a RefMut is alive, `borrow_mut()`
-// unless any Ref or RefMut is alive; otherwise they panic with a message
-// naming the conflict ("already mutably borrowed" / "already borrowed").
-// `try_borrow()` / `try_borrow_mut()` return the error instead. `replace`,
-// `replace_with`, `take` and `swap` borrow mutably (and panic likewise).
-// `get_mut()` and moving need no borrow in Rust; here C++ cannot prove that
-// none is alive, so they check and panic too. Destroying a RefCell while a
-// guard is alive is a bug: with FERRITE_CHECKED_BORROWS it aborts with a
-// message rather than leaving the guard dangling.
-// Send iff T is Send; never Sync.
-//
-//   ferrite::RefCell<std::vector<int>> log;
-//   log.borrow_mut()->push_back(1);
-//   auto first = log.borrow();             // a second borrow_mut() now panics
-//   // (*first)[0] == 1
+/// RefCell<T> — a value with run-time checked borrows.
+///
+/// Contract: `borrow()` succeeds unless a RefMut is alive, `borrow_mut()`
+/// unless any Ref or RefMut is alive; otherwise they panic with a message
+/// naming the conflict ("already mutably borrowed" / "already borrowed").
+/// `try_borrow()` / `try_borrow_mut()` return the error instead. `replace`,
+/// `replace_with`, `take` and `swap` borrow mutably (and panic likewise).
+/// `get_mut()` and moving need no borrow in Rust; here C++ cannot prove that
+/// none is alive, so they check and panic too. Destroying a RefCell while a
+/// guard is alive is a bug: with FERRITE_CHECKED_BORROWS it aborts with a
+/// message rather than leaving the guard dangling.
+/// Send iff T is Send; never Sync.
+///
+///   ferrite::RefCell<std::vector<int>> log;
+///   log.borrow_mut()->push_back(1);
+///   auto first = log.borrow();             // a second borrow_mut() now panics
+///   // (*first)[0] == 1
 template <class T>
 class RefCell {
  public:
   constexpr RefCell() requires std::default_initializable<T> : value_() {}
   constexpr explicit RefCell(T value) : value_(std::move(value)) {}
 
-  // Copying borrows the source (panics if it is mutably borrowed).
+  /// Copying borrows the source (panics if it is mutably borrowed).
   RefCell(const RefCell& other) requires std::copy_constructible<T> : value_(*other.borrow()) {}
   RefCell& operator=(const RefCell& other) requires std::copy_constructible<T> {
     if (this != &other) static_cast<void>(replace(*other.borrow()));
     return *this;
   }
-  // Moving needs the source free of borrows (panics otherwise).
+  /// Moving needs the source free of borrows (panics otherwise).
   RefCell(RefCell&& other) : value_(std::move(*other.checked_mut("RefCell(RefCell&&)"))) {}
   RefCell& operator=(RefCell&& other) {
     if (this != &other) {
@@ -411,12 +411,12 @@ class RefCell {
     return RefMut<T>(value_.get(), std::move(*borrow));
   }
 
-  // Puts `value` in and returns the old value (borrows mutably).
+  /// Puts `value` in and returns the old value (borrows mutably).
   [[nodiscard]] T replace(T value) const {
     RefMut<T> guard = checked_mut("replace");
     return std::exchange(*guard, std::move(value));
   }
-  // Replaces the value with `f(T&)` (computed while mutably borrowed).
+  /// Replaces the value with `f(T&)` (computed while mutably borrowed).
   template <class F>
   requires std::convertible_to<std::invoke_result_t<F&, T&>, T>
   [[nodiscard]] T replace_with(F f) const {
@@ -425,8 +425,8 @@ class RefCell {
     return std::exchange(*guard, std::move(next));
   }
   [[nodiscard]] T take() const requires std::default_initializable<T> { return replace(T()); }
-  // Exchanges the values of two cells (both borrowed mutably; a cell swapped
-  // with itself panics, as in Rust).
+  /// Exchanges the values of two cells (both borrowed mutably; a cell swapped
+  /// with itself panics, as in Rust).
   void swap(const RefCell& other) const {
     RefMut<T> mine = checked_mut("swap");
     RefMut<T> theirs = other.checked_mut("swap");
@@ -454,19 +454,19 @@ class RefCell {
   detail::BorrowFlag flag_{0};
 };
 
-// OnceCell<T> — a value written at most once, then shared by const&.
-//
-// Contract: `get()` is null until a value is set, then points at it for the
-// cell's life (until the non-const `take()`, or destruction). `set(v)` hands
-// `v` back in the error when a value is already there. `get_or_init(f)` runs
-// `f` only when empty: if `f` throws, the cell stays empty and the exception
-// propagates; initializing the same cell from inside `f` panics ("reentrant
-// initialization"), as in Rust.
-// Send iff T is Send; never Sync (use OnceLock<T> to share between threads).
-//
-//   ferrite::OnceCell<std::string> name;
-//   const std::string& n = name.get_or_init([] { return std::string("ferrite"); });
-//   // name.set("other") returns std::unexpected("other"); n == "ferrite"
+/// OnceCell<T> — a value written at most once, then shared by const&.
+///
+/// Contract: `get()` is null until a value is set, then points at it for the
+/// cell's life (until the non-const `take()`, or destruction). `set(v)` hands
+/// `v` back in the error when a value is already there. `get_or_init(f)` runs
+/// `f` only when empty: if `f` throws, the cell stays empty and the exception
+/// propagates; initializing the same cell from inside `f` panics ("reentrant
+/// initialization"), as in Rust.
+/// Send iff T is Send; never Sync (use OnceLock<T> to share between threads).
+///
+///   ferrite::OnceCell<std::string> name;
+///   const std::string& n = name.get_or_init([] { return std::string("ferrite"); });
+///   // name.set("other") returns std::unexpected("other"); n == "ferrite"
 template <class T>
 class OnceCell {
  public:
@@ -526,7 +526,7 @@ class OnceCell {
     return *slot;
   }
 
-  // Empties the cell, returning its value if any.
+  /// Empties the cell, returning its value if any.
   std::optional<T> take() noexcept(std::is_nothrow_move_constructible_v<T>) {
     return std::exchange(value_.get_mut(), std::nullopt);
   }

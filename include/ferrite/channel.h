@@ -117,26 +117,26 @@ struct ChannelAccess {
 
 namespace ferrite::channel {
 
-// The sending end of a channel.
-//
-// Contract:
-// * `send(msg)` blocks while the channel is full (for a rendezvous channel:
-//   until a receiver takes the message). Fails, handing msg back in a
-//   SendError, only when every receiver is gone.
-// * `try_send(msg)` never blocks: TrySendErrorKind::Full (no room; for a
-//   rendezvous channel: no receiver is waiting right now) or Disconnected.
-// * `send_timeout(msg, d)` / `send_deadline(msg, t)`: as send, but gives up
-//   with SendTimeoutErrorKind::Timeout (msg handed back) when the time passes.
-// * `len()`, `is_empty()`, `is_full()` are snapshots; `capacity()` is the
-//   bound (0 for rendezvous), nullopt for unbounded channels.
-// * `clone()` / copying: another sender; `same_channel(other)`.
-// Invalid: using a moved-from Sender (panics).
-// Send and Sync when T is Send.
-//
-//   auto [tx, rx] = ferrite::channel::bounded<int>(1);
-//   tx.send(1);                                  // fits
-//   auto r = tx.send_timeout(2, std::chrono::milliseconds(1));
-//   // !r && r.error().is_timeout(): still full; 2 comes back
+/// The sending end of a channel.
+///
+/// Contract:
+/// * `send(msg)` blocks while the channel is full (for a rendezvous channel:
+///   until a receiver takes the message). Fails, handing msg back in a
+///   SendError, only when every receiver is gone.
+/// * `try_send(msg)` never blocks: TrySendErrorKind::Full (no room; for a
+///   rendezvous channel: no receiver is waiting right now) or Disconnected.
+/// * `send_timeout(msg, d)` / `send_deadline(msg, t)`: as send, but gives up
+///   with SendTimeoutErrorKind::Timeout (msg handed back) when the time passes.
+/// * `len()`, `is_empty()`, `is_full()` are snapshots; `capacity()` is the
+///   bound (0 for rendezvous), nullopt for unbounded channels.
+/// * `clone()` / copying: another sender; `same_channel(other)`.
+/// Invalid: using a moved-from Sender (panics).
+/// Send and Sync when T is Send.
+///
+///   auto [tx, rx] = ferrite::channel::bounded<int>(1);
+///   tx.send(1);                                  // fits
+///   auto r = tx.send_timeout(2, std::chrono::milliseconds(1));
+///   // !r && r.error().is_timeout(): still full; 2 comes back
 template <class T>
 class Sender final : public detail::ChannelEnd<Sender<T>, detail::SenderFlavor<T>> {
   static_assert(detail::AssertSend<T>::value);
@@ -186,30 +186,30 @@ class Sender final : public detail::ChannelEnd<Sender<T>, detail::SenderFlavor<T
   }
 };
 
-// The receiving end of a channel.
-//
-// Contract:
-// * `recv()` blocks until a message arrives; fails with RecvError only when
-//   the channel is empty and every sender is gone (buffered messages are
-//   always delivered first).
-// * `try_recv()` never blocks: TryRecvError::Empty or Disconnected.
-// * `recv_timeout(d)` / `recv_deadline(t)`: as recv, but RecvTimeoutError::
-//   Timeout when the time passes first (nothing was taken).
-// * `iter()`: a range that blocks for each message and ends at
-//   disconnection; `begin()/end()` are iter()'s, so `for (T& m : rx)`
-//   works. `try_iter()` ends as soon as the channel is empty. Each iterator
-//   holds the message it last received: `*it` may be moved from.
-// * `len()`, `is_empty()`, `is_full()`, `capacity()`, `clone()`,
-//   `same_channel()` as for Sender.
-// Invalid: using a moved-from Receiver (panics).
-// Send and Sync when T is Send (channels are multi-consumer).
-//
-//   auto [tx, rx] = ferrite::channel::unbounded<int>();
-//   tx.send(1); tx.send(2);
-//   { auto gone = std::move(tx); }               // the last sender goes
-//   int sum = 0;
-//   for (int& v : rx) sum += v;                  // drains 1 and 2, then ends
-//   // sum == 3, and rx.recv() now fails with RecvError
+/// The receiving end of a channel.
+///
+/// Contract:
+/// * `recv()` blocks until a message arrives; fails with RecvError only when
+///   the channel is empty and every sender is gone (buffered messages are
+///   always delivered first).
+/// * `try_recv()` never blocks: TryRecvError::Empty or Disconnected.
+/// * `recv_timeout(d)` / `recv_deadline(t)`: as recv, but RecvTimeoutError::
+///   Timeout when the time passes first (nothing was taken).
+/// * `iter()`: a range that blocks for each message and ends at
+///   disconnection; `begin()/end()` are iter()'s, so `for (T& m : rx)`
+///   works. `try_iter()` ends as soon as the channel is empty. Each iterator
+///   holds the message it last received: `*it` may be moved from.
+/// * `len()`, `is_empty()`, `is_full()`, `capacity()`, `clone()`,
+///   `same_channel()` as for Sender.
+/// Invalid: using a moved-from Receiver (panics).
+/// Send and Sync when T is Send (channels are multi-consumer).
+///
+///   auto [tx, rx] = ferrite::channel::unbounded<int>();
+///   tx.send(1); tx.send(2);
+///   { auto gone = std::move(tx); }               // the last sender goes
+///   int sum = 0;
+///   for (int& v : rx) sum += v;                  // drains 1 and 2, then ends
+///   // sum == 3, and rx.recv() now fails with RecvError
 template <class T>
 class Receiver final : public detail::ChannelEnd<Receiver<T>, detail::ReceiverFlavor<T>> {
   static_assert(detail::AssertSend<T>::value);

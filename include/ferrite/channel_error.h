@@ -22,7 +22,7 @@
 
 namespace ferrite {
 
-// recv() failed: the channel is empty and every sender is gone.
+/// recv() failed: the channel is empty and every sender is gone.
 struct RecvError {
   static constexpr std::string_view message() noexcept { return "receiving on a closed channel"; }
   friend constexpr bool operator==(RecvError, RecvError) noexcept = default;
@@ -52,10 +52,10 @@ constexpr std::string_view message(RecvTimeoutError error) noexcept {
                                             : "channel is empty and sending half is closed";
 }
 
-// send() failed because every receiver is gone; the message comes back.
-//
-// Contract: `into_inner() &&` moves the message out (once; the error then
-// holds a moved-from T). `get_ref()` reads it in place.
+/// send() failed because every receiver is gone; the message comes back.
+///
+/// Contract: `into_inner() &&` moves the message out (once; the error then
+/// holds a moved-from T). `get_ref()` reads it in place.
 template <class T>
 class SendError {
  public:
@@ -78,10 +78,10 @@ enum class TrySendErrorKind {
   Disconnected,  // every receiver is gone
 };
 
-// try_send() failed; the message comes back.
-//
-// Contract: `kind()`, `is_full()`, `is_disconnected()` say why;
-// `into_inner() &&` moves the message out.
+/// try_send() failed; the message comes back.
+///
+/// Contract: `kind()`, `is_full()`, `is_disconnected()` say why;
+/// `into_inner() &&` moves the message out.
 template <class T>
 class TrySendError {
  public:
@@ -110,10 +110,10 @@ enum class SendTimeoutErrorKind {
   Disconnected,  // every receiver is gone
 };
 
-// send_timeout() / send_deadline() failed; the message comes back.
-//
-// Contract: `kind()`, `is_timeout()`, `is_disconnected()` say why;
-// `into_inner() &&` moves the message out.
+/// send_timeout() / send_deadline() failed; the message comes back.
+///
+/// Contract: `kind()`, `is_timeout()`, `is_disconnected()` say why;
+/// `into_inner() &&` moves the message out.
 template <class T>
 class SendTimeoutError {
  public:

@@ -188,8 +188,8 @@ class SelectedOperation {
 class Select {
  public:
   Select() = default;
-  // A copy has the same operations with the same indices (each one more
-  // handle of its channel); a moved-from Select is empty, as a new one.
+  /// A copy has the same operations with the same indices (each one more
+  /// handle of its channel); a moved-from Select is empty, as a new one.
   Select(const Select& other);
   Select(Select&& other);
   Select& operator=(const Select& other);
@@ -204,8 +204,8 @@ class Select {
   std::size_t recv(const Receiver<T>& rx) {
     return add(rx.select_handle(), false);
   }
-  // A temporary end would be gone before the selected operation could be
-  // finished with it (op.send(tx, msg) / op.recv(rx) take the end).
+  /// A temporary end would be gone before the selected operation could be
+  /// finished with it (op.send(tx, msg) / op.recv(rx) take the end).
   template <class T>
   std::size_t send(const Sender<T>&& tx) = FERRITE_DELETE(
       "ferrite::channel::Select::send: the sender is an rvalue (a temporary, or std::move'd), "

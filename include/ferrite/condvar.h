@@ -50,11 +50,11 @@
 
 namespace ferrite {
 
-// Whether a timed wait returned because its time ran out.
-//
-// Contract: `timed_out()` is true when the wait ended at its deadline; for
-// the `*_while` forms, when the deadline passed with the condition still
-// true. Copyable; Send and Sync.
+/// Whether a timed wait returned because its time ran out.
+///
+/// Contract: `timed_out()` is true when the wait ended at its deadline; for
+/// the `*_while` forms, when the deadline passed with the condition still
+/// true. Copyable; Send and Sync.
 class WaitTimeoutResult {
  public:
   constexpr explicit WaitTimeoutResult(bool timed_out) noexcept : timed_out_(timed_out) {}
@@ -65,24 +65,24 @@ class WaitTimeoutResult {
   bool timed_out_;
 };
 
-// A condition variable for Mutex<T>.
-//
-// Contract:
-// * `wait(guard)`: releases the guard's lock, blocks until notified (or
-//   spuriously), re-locks; returns the guard (in a PoisonError if poisoned).
-// * `wait_while(guard, pred)`: waits while `pred(T&)` is true (checked under
-//   the lock, first before any wait); returns the guard with pred false, or
-//   the first PoisonError.
-// * `wait_timeout(guard, d)`: like wait, but gives up after `d`; returns
-//   {guard, WaitTimeoutResult}. May also return early (spuriously) with
-//   timed_out() false.
-// * `wait_timeout_while(guard, d, pred)`: waits while pred is true, at most
-//   `d` in total; timed_out() is true only if pred is still true at the end.
-// * `notify_one()` wakes one waiter if any; `notify_all()` wakes every
-//   waiter. Neither needs the lock held; notifications are not remembered
-//   when nobody waits.
-// * Invalid (panics): a moved-from guard; guards of two different mutexes
-//   over the Condvar's lifetime. Destroying it while threads wait is invalid.
+/// A condition variable for Mutex<T>.
+///
+/// Contract:
+/// * `wait(guard)`: releases the guard's lock, blocks until notified (or
+///   spuriously), re-locks; returns the guard (in a PoisonError if poisoned).
+/// * `wait_while(guard, pred)`: waits while `pred(T&)` is true (checked under
+///   the lock, first before any wait); returns the guard with pred false, or
+///   the first PoisonError.
+/// * `wait_timeout(guard, d)`: like wait, but gives up after `d`; returns
+///   {guard, WaitTimeoutResult}. May also return early (spuriously) with
+///   timed_out() false.
+/// * `wait_timeout_while(guard, d, pred)`: waits while pred is true, at most
+///   `d` in total; timed_out() is true only if pred is still true at the end.
+/// * `notify_one()` wakes one waiter if any; `notify_all()` wakes every
+///   waiter. Neither needs the lock held; notifications are not remembered
+///   when nobody waits.
+/// * Invalid (panics): a moved-from guard; guards of two different mutexes
+///   over the Condvar's lifetime. Destroying it while threads wait is invalid.
 class Condvar {
  public:
   constexpr Condvar() noexcept = default;

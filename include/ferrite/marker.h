@@ -163,7 +163,7 @@ struct NotSync {};
 struct PhantomNotSend {};
 struct PhantomNotSync {};
 
-// ferrite's own templates, declared here so that this file holds every rule.
+/// ferrite's own templates, declared here so that this file holds every rule.
 template <class T>
 class Rc;
 namespace rc {

@@ -54,7 +54,7 @@ using ferrite::SendTimeoutErrorKind, ferrite::TrySendErrorKind;
 template <class T>
 class Receiver;
 
-// The sending half of channel(): never blocks.
+/// The sending half of channel(): never blocks.
 template <class T>
 class Sender {
  public:
@@ -68,7 +68,7 @@ class Sender {
   ferrite::channel::Sender<T> inner_;
 };
 
-// The sending half of sync_channel(n): blocks while the channel is full.
+/// The sending half of sync_channel(n): blocks while the channel is full.
 template <class T>
 class SyncSender {
  public:
@@ -86,7 +86,7 @@ class SyncSender {
   ferrite::channel::Sender<T> inner_;
 };
 
-// The single receiving half of either channel. Move-only.
+/// The single receiving half of either channel. Move-only.
 template <class T>
 class Receiver {
  public:

@@ -189,29 +189,29 @@ class FERRITE_SCOPED_CAPABILITY ExclusiveAccess {
 template <class T>
 class MutexGuard;
 
-// A mutual-exclusion lock that owns a T.
-//
-// Contract:
-// * `Mutex<T>(args...)` constructs the T from args (`Mutex<T>()` value-
-//   initializes it). Not copyable or movable: guards point at it.
-// * `lock()` blocks until the calling thread holds the lock, then returns
-//   the guard; inside a PoisonError if the mutex is poisoned. Locking a mutex
-//   the calling thread already holds deadlocks (invalid).
-// * `try_lock()` never blocks: the guard, or TryLockError WouldBlock (held
-//   elsewhere, nothing acquired) or Poisoned (acquired; guard inside).
-// * `with_lock(f)` locks, returns f(T&)'s result, unlocks. Panics, without
-//   calling f, if the mutex is poisoned. f must not return a borrow (a
-//   reference, pointer, reference_wrapper, string_view, span, Slice, or an
-//   optional/pair/tuple/variant/expected/vector/array of one): it would
-//   outlive the lock, and that overload is deleted with a message saying so.
-// * `is_poisoned()` / `clear_poison()`: read / reset the poison bit (a
-//   snapshot when other threads may lock concurrently).
-// * `get_mut()` and `std::move(m).into_inner()` access the value without
-//   locking: they need exclusive access (no other thread using the mutex, no
-//   guard alive). A guard alive at the call is detected: it panics. Both
-//   report poisoning as a PoisonError carrying the pointer / the value.
-// * Destroying a Mutex while a guard of it is alive is invalid (the guard
-//   would dangle), as for std::mutex.
+/// A mutual-exclusion lock that owns a T.
+///
+/// Contract:
+/// * `Mutex<T>(args...)` constructs the T from args (`Mutex<T>()` value-
+///   initializes it). Not copyable or movable: guards point at it.
+/// * `lock()` blocks until the calling thread holds the lock, then returns
+///   the guard; inside a PoisonError if the mutex is poisoned. Locking a mutex
+///   the calling thread already holds deadlocks (invalid).
+/// * `try_lock()` never blocks: the guard, or TryLockError WouldBlock (held
+///   elsewhere, nothing acquired) or Poisoned (acquired; guard inside).
+/// * `with_lock(f)` locks, returns f(T&)'s result, unlocks. Panics, without
+///   calling f, if the mutex is poisoned. f must not return a borrow (a
+///   reference, pointer, reference_wrapper, string_view, span, Slice, or an
+///   optional/pair/tuple/variant/expected/vector/array of one): it would
+///   outlive the lock, and that overload is deleted with a message saying so.
+/// * `is_poisoned()` / `clear_poison()`: read / reset the poison bit (a
+///   snapshot when other threads may lock concurrently).
+/// * `get_mut()` and `std::move(m).into_inner()` access the value without
+///   locking: they need exclusive access (no other thread using the mutex, no
+///   guard alive). A guard alive at the call is detected: it panics. Both
+///   report poisoning as a PoisonError carrying the pointer / the value.
+/// * Destroying a Mutex while a guard of it is alive is invalid (the guard
+///   would dangle), as for std::mutex.
 template <class T>
 class Mutex {
   static_assert(detail::ObjectValue<T>, "ferrite::Mutex<T>: T must be a non-array object type");
@@ -231,7 +231,7 @@ class Mutex {
   Mutex(const Mutex&) = delete;
   Mutex& operator=(const Mutex&) = delete;
 
-  // Blocks until the lock is held; the guard, inside a PoisonError if poisoned.
+  /// Blocks until the lock is held; the guard, inside a PoisonError if poisoned.
   //
   // Not analysed: the lock's ownership moves into the returned guard, which
   // the thread-safety analysis cannot follow. The guard asserts it on use.
@@ -242,7 +242,7 @@ class Mutex {
     return with_poison(MutexGuard<T>(*this));
   }
 
-  // The guard if the lock was free; else WouldBlock. Poisoned carries the guard.
+  /// The guard if the lock was free; else WouldBlock. Poisoned carries the guard.
   //
   // Not analysed, for the same reason as lock().
   [[nodiscard]] TryLockResult<MutexGuard<T>> try_lock() const FERRITE_NO_THREAD_SAFETY_ANALYSIS {
@@ -254,7 +254,7 @@ class Mutex {
     return TryLockResult<Guard>(std::in_place, Guard(*this));
   }
 
-  // f(value) under the lock; panics (without calling f) if poisoned.
+  /// f(value) under the lock; panics (without calling f) if poisoned.
   template <class F>
     requires std::invocable<F, T&> && detail::Owned<std::invoke_result_t<F, T&>>
   std::invoke_result_t<F, T&> with_lock(F&& f) const {
@@ -263,7 +263,7 @@ class Mutex {
     return std::invoke(std::forward<F>(f), **guard);
   }
 
-  // A result that borrows (detail/owned.h) would outlive the lock.
+  /// A result that borrows (detail/owned.h) would outlive the lock.
   template <class F>
     requires std::invocable<F, T&> && (!detail::Owned<std::invoke_result_t<F, T&>>)
   void with_lock(F&& f) const = FERRITE_DELETE(
@@ -274,7 +274,7 @@ class Mutex {
   bool is_poisoned() const noexcept { return poison_.get(); }
   void clear_poison() const noexcept { poison_.clear(); }
 
-  // A pointer to the value, with exclusive access (see the class contract).
+  /// A pointer to the value, with exclusive access (see the class contract).
   LockResult<T*> get_mut() {
     detail::ExclusiveAccess access(raw_, "ferrite::Mutex::get_mut");
     T* value = &value_;
@@ -282,7 +282,7 @@ class Mutex {
     return LockResult<T*>(std::in_place, value);
   }
 
-  // Moves the value out (the Mutex keeps a moved-from T), with exclusive access.
+  /// Moves the value out (the Mutex keeps a moved-from T), with exclusive access.
   LockResult<T> into_inner() &&
     requires std::move_constructible<T>
   {
@@ -311,19 +311,19 @@ class Mutex {
 template <class T>
 Mutex(T) -> Mutex<T>;
 
-// Holds a Mutex<T>'s lock; gives access to the T. Obtained from lock() /
-// try_lock(); unlocks when destroyed.
-//
-// Contract:
-// * Movable (the moved-from guard holds nothing), not copyable. Assigning to
-//   a guard first releases what it held.
-// * `*g` / `g->` reach the value: `T&` through a non-const guard, `const T&`
-//   through a const one. Dereferencing a moved-from guard panics. Both are
-//   deleted on a temporary guard (`**m.lock()`, `(*m.lock())->`): name it.
-// * Destroyed by a panic that started while it was alive, it poisons the
-//   mutex before unlocking (ferrite/poison.h).
-// * Must be destroyed on the thread that created it, before its Mutex
-//   (not Send; see the file comment).
+/// Holds a Mutex<T>'s lock; gives access to the T. Obtained from lock() /
+/// try_lock(); unlocks when destroyed.
+///
+/// Contract:
+/// * Movable (the moved-from guard holds nothing), not copyable. Assigning to
+///   a guard first releases what it held.
+/// * `*g` / `g->` reach the value: `T&` through a non-const guard, `const T&`
+///   through a const one. Dereferencing a moved-from guard panics. Both are
+///   deleted on a temporary guard (`**m.lock()`, `(*m.lock())->`): name it.
+/// * Destroyed by a panic that started while it was alive, it poisons the
+///   mutex before unlocking (ferrite/poison.h).
+/// * Must be destroyed on the thread that created it, before its Mutex
+///   (not Send; see the file comment).
 template <class T>
 class [[nodiscard]] MutexGuard {
  public:
@@ -344,8 +344,8 @@ class [[nodiscard]] MutexGuard {
 
   ~MutexGuard() { release(); }
 
-  // Only through a named guard: the reference or pointer is valid while the
-  // guard lives, and a temporary guard unlocks at the end of the statement.
+  /// Only through a named guard: the reference or pointer is valid while the
+  /// guard lives, and a temporary guard unlocks at the end of the statement.
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T* operator->() & { return &value(); }

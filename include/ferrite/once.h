@@ -54,10 +54,10 @@ namespace ferrite {
 template <class T>
 class OnceLock;
 
-// What call_once_force tells its callable.
-//
-// Contract: `is_poisoned()` is true when an earlier call panicked, so the
-// state it was initializing may be half-built.
+/// What call_once_force tells its callable.
+///
+/// Contract: `is_poisoned()` is true when an earlier call panicked, so the
+/// state it was initializing may be half-built.
 class OnceState {
  public:
   bool is_poisoned() const noexcept { return poisoned_; }
@@ -68,19 +68,19 @@ class OnceState {
   bool poisoned_;
 };
 
-// A one-time initialization primitive.
-//
-// Contract:
-// * `call_once(f)`: if no call has completed, runs `f()` on exactly one of
-//   the racing threads; the others block until it returns. Returns once a
-//   call has completed. Panics if the Once is poisoned (an earlier callable
-//   panicked) — also in threads that were blocked waiting for that callable.
-//   If `f` panics, the panic propagates and the Once becomes poisoned.
-// * `call_once_force(f)`: the same, but runs `f(const OnceState&)` even if
-//   the Once is poisoned; completing clears the poison.
-// * `is_completed()`: true once a call completed; a true result also makes
-//   everything that call did visible to the caller.
-// * Not copyable or movable.
+/// A one-time initialization primitive.
+///
+/// Contract:
+/// * `call_once(f)`: if no call has completed, runs `f()` on exactly one of
+///   the racing threads; the others block until it returns. Returns once a
+///   call has completed. Panics if the Once is poisoned (an earlier callable
+///   panicked) — also in threads that were blocked waiting for that callable.
+///   If `f` panics, the panic propagates and the Once becomes poisoned.
+/// * `call_once_force(f)`: the same, but runs `f(const OnceState&)` even if
+///   the Once is poisoned; completing clears the poison.
+/// * `is_completed()`: true once a call completed; a true result also makes
+///   everything that call did visible to the caller.
+/// * Not copyable or movable.
 class Once {
  public:
   constexpr Once() noexcept = default;
@@ -141,21 +141,21 @@ class Once {
   mutable std::atomic<std::uint32_t> state_{kIncomplete};
 };
 
-// A slot that is written once, then shared read-only between threads.
-//
-// Contract:
-// * `get()`: the value, or null if not (yet) initialized. Never blocks.
-// * `set(v)`: stores `v` if uninitialized (blocking while another thread
-//   initializes); returns std::unexpected(v) — the value handed back — if
-//   the lock was (or got) initialized first.
-// * `get_or_init(f)`: the value, running `f()` to create it if needed, on
-//   exactly one thread; others block until it is done. If `f` panics, the
-//   panic propagates and the lock stays uninitialized; a blocked thread then
-//   runs its own initializer.
-// * `get_mut()`, `take()`, `std::move(l).into_inner()`: exclusive access
-//   (non-const: no other thread may use the lock meanwhile). `take()` leaves
-//   it uninitialized.
-// * Not copyable or movable; destroying it destroys the value, if any.
+/// A slot that is written once, then shared read-only between threads.
+///
+/// Contract:
+/// * `get()`: the value, or null if not (yet) initialized. Never blocks.
+/// * `set(v)`: stores `v` if uninitialized (blocking while another thread
+///   initializes); returns std::unexpected(v) — the value handed back — if
+///   the lock was (or got) initialized first.
+/// * `get_or_init(f)`: the value, running `f()` to create it if needed, on
+///   exactly one thread; others block until it is done. If `f` panics, the
+///   panic propagates and the lock stays uninitialized; a blocked thread then
+///   runs its own initializer.
+/// * `get_mut()`, `take()`, `std::move(l).into_inner()`: exclusive access
+///   (non-const: no other thread may use the lock meanwhile). `take()` leaves
+///   it uninitialized.
+/// * Not copyable or movable; destroying it destroys the value, if any.
 template <class T>
 class OnceLock {
   static_assert(detail::ObjectValue<T>, "ferrite::OnceLock<T>: T must be a non-array object type");

@@ -34,12 +34,12 @@
 
 namespace ferrite {
 
-// The exception thrown by `ferrite::panic`.
-//
-// Contract: `what()` returns exactly the message given to `panic()`;
-// `location()` is where `panic()` was called. Copying never throws (the
-// message is shared), as an exception type should guarantee.
-// Send and Sync (an ordinary class type; its state is immutable).
+/// The exception thrown by `ferrite::panic`.
+///
+/// Contract: `what()` returns exactly the message given to `panic()`;
+/// `location()` is where `panic()` was called. Copying never throws (the
+/// message is shared), as an exception type should guarantee.
+/// Send and Sync (an ordinary class type; its state is immutable).
 class Panic : public std::exception {
  public:
   explicit Panic(std::string message,
@@ -59,16 +59,16 @@ class Panic : public std::exception {
 [[noreturn]] void panic(std::string msg,
                         std::source_location location = std::source_location::current());
 
-// What a panicking thread or job hands back: the exception that escaped it.
-//
-// Contract: `exception()` is the captured exception (rethrow it with
-// `resume()` to continue unwinding, like Rust's `resume_unwind`); `message()`
-// is its `what()` if it derives from std::exception, else "unknown panic".
-// Send and Sync: std::exception_ptr may be passed between threads, and a
-// thrown object is only read through it.
-//
-//   ferrite::PanicPayload payload(std::make_exception_ptr(ferrite::Panic("boom")));
-//   // payload.message() == "boom"
+/// What a panicking thread or job hands back: the exception that escaped it.
+///
+/// Contract: `exception()` is the captured exception (rethrow it with
+/// `resume()` to continue unwinding, like Rust's `resume_unwind`); `message()`
+/// is its `what()` if it derives from std::exception, else "unknown panic".
+/// Send and Sync: std::exception_ptr may be passed between threads, and a
+/// thrown object is only read through it.
+///
+///   ferrite::PanicPayload payload(std::make_exception_ptr(ferrite::Panic("boom")));
+///   // payload.message() == "boom"
 class PanicPayload {
  public:
   explicit PanicPayload(std::exception_ptr exception) noexcept : exception_(std::move(exception)) {}

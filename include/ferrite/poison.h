@@ -60,14 +60,14 @@
 
 namespace ferrite {
 
-// A guard (or, from into_inner()/get_mut(), the value or pointer itself)
-// returned despite the lock being poisoned.
-//
-// Contract: holds exactly one G; `into_inner() &&` moves it out,
-// `get_ref()`/`get_mut()` borrow it. Send/Sync follow G's.
-//
-//   auto r = m.lock();
-//   if (!r) std::puts(r.error().message().data());  // "poisoned lock: ..."
+/// A guard (or, from into_inner()/get_mut(), the value or pointer itself)
+/// returned despite the lock being poisoned.
+///
+/// Contract: holds exactly one G; `into_inner() &&` moves it out,
+/// `get_ref()`/`get_mut()` borrow it. Send/Sync follow G's.
+///
+///   auto r = m.lock();
+///   if (!r) std::puts(r.error().message().data());  // "poisoned lock: ..."
 template <class G>
 class PoisonError {
  public:
@@ -77,12 +77,12 @@ class PoisonError {
   PoisonError(PoisonError&&) = default;
   PoisonError& operator=(PoisonError&&) = default;
 
-  // Recovers the guard (or value): the caller accepts the possibly broken data.
+  /// Recovers the guard (or value): the caller accepts the possibly broken data.
   G into_inner() && noexcept(std::is_nothrow_move_constructible_v<G>) {
     return std::move(guard_);
   }
-  // Borrow the guard (or value) of a named error. Not on a temporary: what
-  // they return would outlive it; move the guard out with into_inner().
+  /// Borrow the guard (or value) of a named error. Not on a temporary: what
+  /// they return would outlive it; move the guard out with into_inner().
   const G& get_ref() const& noexcept { return guard_; }
   G& get_mut() & noexcept { return guard_; }
   const G& get_ref() const&& = FERRITE_DELETE(
@@ -92,7 +92,7 @@ class PoisonError {
       "ferrite::PoisonError::get_mut on a temporary error would outlive it; take the guard: "
       "`auto guard = std::move(result.error()).into_inner();`");
 
-  // Rust's Display text for PoisonError.
+  /// Rust's Display text for PoisonError.
   static constexpr std::string_view message() noexcept {
     return "poisoned lock: another task failed inside";
   }
@@ -107,18 +107,18 @@ enum class TryLockErrorKind {
   Poisoned,    // the lock was acquired, but it is poisoned (the guard is inside)
 };
 
-// try_lock's error.
-//
-// Contract: `kind()` says which; for Poisoned, `into_inner() &&` hands out the
-// acquired guard (for WouldBlock it panics: there is no guard).
-// `poison_error()` views the same as a PoisonError, or null for WouldBlock.
-// Send/Sync follow G's.
+/// try_lock's error.
+///
+/// Contract: `kind()` says which; for Poisoned, `into_inner() &&` hands out the
+/// acquired guard (for WouldBlock it panics: there is no guard).
+/// `poison_error()` views the same as a PoisonError, or null for WouldBlock.
+/// Send/Sync follow G's.
 template <class G>
 class TryLockError {
  public:
   // A WouldBlock error.
   TryLockError() noexcept = default;
-  // A Poisoned error carrying the acquired guard.
+  /// A Poisoned error carrying the acquired guard.
   explicit TryLockError(PoisonError<G> poisoned) noexcept(
       std::is_nothrow_move_constructible_v<G>)
       : poisoned_(std::move(poisoned)) {}
@@ -132,7 +132,7 @@ class TryLockError {
   bool is_would_block() const noexcept { return !poisoned_; }
   bool is_poisoned() const noexcept { return poisoned_.has_value(); }
 
-  // The guard of a Poisoned error. Panics for WouldBlock (nothing was acquired).
+  /// The guard of a Poisoned error. Panics for WouldBlock (nothing was acquired).
   G into_inner() && {
     if (!poisoned_) panic("ferrite::TryLockError::into_inner: WouldBlock carries no guard");
     return std::move(*poisoned_).into_inner();
@@ -140,7 +140,7 @@ class TryLockError {
   PoisonError<G>* poison_error() noexcept { return poisoned_ ? &*poisoned_ : nullptr; }
   const PoisonError<G>* poison_error() const noexcept { return poisoned_ ? &*poisoned_ : nullptr; }
 
-  // Rust's Display texts.
+  /// Rust's Display texts.
   std::string_view message() const noexcept {
     return poisoned_ ? PoisonError<G>::message()
                      : std::string_view("try_lock failed because the operation would block");
@@ -216,19 +216,19 @@ class CheckedLockResult : public std::expected<G, E> {
 
 }  // namespace detail
 
-// The result of acquiring a lock (lock(), read(), write(), Condvar::wait*),
-// of get_mut() and of into_inner(): the G, or the G inside a PoisonError.
-//
-// Contract: a std::expected<G, PoisonError<G>> (it derives from one, converts
-// to and from one, and keeps every member: has_value(), `bool`, error(),
-// value_or, and the monadic operations where the standard library has
-// them), except that `*r`, `r->` and r.value() panic when r holds a
-// PoisonError — Rust's `lock().unwrap()` — where std::expected's would be
-// undefined behaviour; value() also works for a move-only G; `->` is only
-// for a named result. Send/Sync follow G's.
-//
-//   auto guard = m.lock();     // a LockResult<MutexGuard<T>>
-//   **guard += 1;              // panics here if m is poisoned
+/// The result of acquiring a lock (lock(), read(), write(), Condvar::wait*),
+/// of get_mut() and of into_inner(): the G, or the G inside a PoisonError.
+///
+/// Contract: a std::expected<G, PoisonError<G>> (it derives from one, converts
+/// to and from one, and keeps every member: has_value(), `bool`, error(),
+/// value_or, and the monadic operations where the standard library has
+/// them), except that `*r`, `r->` and r.value() panic when r holds a
+/// PoisonError — Rust's `lock().unwrap()` — where std::expected's would be
+/// undefined behaviour; value() also works for a move-only G; `->` is only
+/// for a named result. Send/Sync follow G's.
+///
+///   auto guard = m.lock();     // a LockResult<MutexGuard<T>>
+///   **guard += 1;              // panics here if m is poisoned
 template <class G>
 class LockResult : public detail::CheckedLockResult<G, PoisonError<G>> {
   using Checked = detail::CheckedLockResult<G, PoisonError<G>>;
@@ -236,18 +236,18 @@ class LockResult : public detail::CheckedLockResult<G, PoisonError<G>> {
  public:
   using Checked::Checked;
   LockResult() = default;
-  // From the plain std::expected (the conversion back is to a base class).
+  /// From the plain std::expected (the conversion back is to a base class).
   LockResult(std::expected<G, PoisonError<G>>&& result) noexcept(
       std::is_nothrow_move_constructible_v<G>)
       : Checked(std::move(result)) {}
 };
 
-// The result of try_lock(), try_read(), try_write(): the guard, or a
-// TryLockError (WouldBlock, or Poisoned with the guard inside).
-//
-// Contract: as LockResult, over std::expected<G, TryLockError<G>>; `*r`,
-// `r->` and r.value() panic on an error, saying whether it was WouldBlock
-// (nothing acquired) or Poisoned. Send/Sync follow G's.
+/// The result of try_lock(), try_read(), try_write(): the guard, or a
+/// TryLockError (WouldBlock, or Poisoned with the guard inside).
+///
+/// Contract: as LockResult, over std::expected<G, TryLockError<G>>; `*r`,
+/// `r->` and r.value() panic on an error, saying whether it was WouldBlock
+/// (nothing acquired) or Poisoned. Send/Sync follow G's.
 template <class G>
 class TryLockResult : public detail::CheckedLockResult<G, TryLockError<G>> {
   using Checked = detail::CheckedLockResult<G, TryLockError<G>>;

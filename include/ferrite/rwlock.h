@@ -207,22 +207,22 @@ class RwLockReadGuard;
 template <class T>
 class RwLockWriteGuard;
 
-// A reader-writer lock that owns a T.
-//
-// Contract:
-// * `RwLock<T>(args...)` constructs the T; not copyable or movable.
-// * `read()` blocks until no writer holds or awaits the lock, then returns a
-//   read guard (inside a PoisonError if poisoned). `write()` blocks until no
-//   one holds it. Re-locking on a thread that holds a guard may deadlock
-//   (invalid; see the file comment).
-// * `try_read()` / `try_write()` never block: the guard, or TryLockError
-//   WouldBlock / Poisoned (acquired; guard inside). try_read also reports
-//   WouldBlock while a writer waits.
-// * `is_poisoned()` / `clear_poison()`: read / reset the poison bit.
-// * `get_mut()` / `std::move(l).into_inner()`: no locking, exclusive access
-//   (no other thread using it, no guard alive); a guard alive at the call
-//   panics. Poisoning is reported as a PoisonError with the pointer/value.
-// * Destroying it while a guard is alive is invalid.
+/// A reader-writer lock that owns a T.
+///
+/// Contract:
+/// * `RwLock<T>(args...)` constructs the T; not copyable or movable.
+/// * `read()` blocks until no writer holds or awaits the lock, then returns a
+///   read guard (inside a PoisonError if poisoned). `write()` blocks until no
+///   one holds it. Re-locking on a thread that holds a guard may deadlock
+///   (invalid; see the file comment).
+/// * `try_read()` / `try_write()` never block: the guard, or TryLockError
+///   WouldBlock / Poisoned (acquired; guard inside). try_read also reports
+///   WouldBlock while a writer waits.
+/// * `is_poisoned()` / `clear_poison()`: read / reset the poison bit.
+/// * `get_mut()` / `std::move(l).into_inner()`: no locking, exclusive access
+///   (no other thread using it, no guard alive); a guard alive at the call
+///   panics. Poisoning is reported as a PoisonError with the pointer/value.
+/// * Destroying it while a guard is alive is invalid.
 template <class T>
 class RwLock {
   static_assert(detail::ObjectValue<T>, "ferrite::RwLock<T>: T must be a non-array object type");
@@ -242,7 +242,7 @@ class RwLock {
   RwLock(const RwLock&) = delete;
   RwLock& operator=(const RwLock&) = delete;
 
-  // Not analysed: the lock moves into the returned guard (see Mutex::lock).
+  /// Not analysed: the lock moves into the returned guard (see Mutex::lock).
   [[nodiscard]] LockResult<RwLockReadGuard<T>> read() const FERRITE_NO_THREAD_SAFETY_ANALYSIS {
     if (!raw_.lock_shared_unless_writer_is_caller()) [[unlikely]] {
       detail::relock_refused("ferrite::RwLock::read", this);
@@ -250,7 +250,7 @@ class RwLock {
     return with_poison(RwLockReadGuard<T>(*this));
   }
 
-  // Not analysed: as read().
+  /// Not analysed: as read().
   [[nodiscard]] LockResult<RwLockWriteGuard<T>> write() const FERRITE_NO_THREAD_SAFETY_ANALYSIS {
     if (!raw_.lock_unless_held_by_caller()) [[unlikely]] {
       detail::relock_refused("ferrite::RwLock::write", this);
@@ -258,14 +258,14 @@ class RwLock {
     return with_poison(RwLockWriteGuard<T>(*this));
   }
 
-  // Not analysed: as read().
+  /// Not analysed: as read().
   [[nodiscard]] TryLockResult<RwLockReadGuard<T>> try_read() const
       FERRITE_NO_THREAD_SAFETY_ANALYSIS {
     if (!raw_.try_lock_shared()) return TryLockResult<RwLockReadGuard<T>>(std::unexpect);
     return with_try_poison(RwLockReadGuard<T>(*this));
   }
 
-  // Not analysed: as read().
+  /// Not analysed: as read().
   [[nodiscard]] TryLockResult<RwLockWriteGuard<T>> try_write() const
       FERRITE_NO_THREAD_SAFETY_ANALYSIS {
     if (!raw_.try_lock()) return TryLockResult<RwLockWriteGuard<T>>(std::unexpect);
@@ -331,12 +331,12 @@ class RwLock {
 template <class T>
 RwLock(T) -> RwLock<T>;
 
-// Shared access to an RwLock<T>'s value; released when destroyed.
-//
-// Contract: movable (the moved-from guard holds nothing), not copyable;
-// `*g` / `g->` give `const T&` (dereferencing a moved-from guard panics;
-// on a temporary guard they are deleted); never poisons; destroyed on the
-// creating thread, before its RwLock.
+/// Shared access to an RwLock<T>'s value; released when destroyed.
+///
+/// Contract: movable (the moved-from guard holds nothing), not copyable;
+/// `*g` / `g->` give `const T&` (dereferencing a moved-from guard panics;
+/// on a temporary guard they are deleted); never poisons; destroyed on the
+/// creating thread, before its RwLock.
 template <class T>
 class [[nodiscard]] RwLockReadGuard {
  public:
@@ -352,7 +352,7 @@ class [[nodiscard]] RwLockReadGuard {
   RwLockReadGuard& operator=(const RwLockReadGuard&) = delete;
   ~RwLockReadGuard() { release(); }
 
-  // Only through a named guard (see MutexGuard).
+  /// Only through a named guard (see MutexGuard).
   const T& operator*() const& { return value(); }
   const T* operator->() const& { return &value(); }
   const T& operator*() const&& = FERRITE_DELETE(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::RwLockReadGuard"));
@@ -382,12 +382,12 @@ class [[nodiscard]] RwLockReadGuard {
   const RwLock<T>* lock_;
 };
 
-// Exclusive access to an RwLock<T>'s value; released when destroyed.
-//
-// Contract: as MutexGuard — movable, `T&` through a non-const guard and
-// `const T&` through a const one, none through a temporary guard, a
-// moved-from guard panics on use, and destroyed by a panic that started
-// while it was alive it poisons the lock.
+/// Exclusive access to an RwLock<T>'s value; released when destroyed.
+///
+/// Contract: as MutexGuard — movable, `T&` through a non-const guard and
+/// `const T&` through a const one, none through a temporary guard, a
+/// moved-from guard panics on use, and destroyed by a panic that started
+/// while it was alive it poisons the lock.
 template <class T>
 class [[nodiscard]] RwLockWriteGuard {
  public:
@@ -405,7 +405,7 @@ class [[nodiscard]] RwLockWriteGuard {
   RwLockWriteGuard& operator=(const RwLockWriteGuard&) = delete;
   ~RwLockWriteGuard() { release(); }
 
-  // Only through a named guard (see MutexGuard).
+  /// Only through a named guard (see MutexGuard).
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T* operator->() & { return &value(); }

@@ -42,7 +42,7 @@ class SendFn<R(Args...)> {
       !std::same_as<std::decay_t<F>, SendFn> && std::is_invocable_r_v<R, std::decay_t<F>&, Args...>;
 
  public:
-  // Stores `f` (decay-copied), whose type must be Send.
+  /// Stores `f` (decay-copied), whose type must be Send.
   template <class F>
     requires(callable<F> && Send<std::decay_t<F>>)
   SendFn(F&& f) : fn_(std::forward<F>(f)) {}  // NOLINT(google-explicit-constructor)
@@ -67,7 +67,7 @@ class SendFn<R(Args...)> {
   SendFn& operator=(const SendFn&) = delete;
   ~SendFn() = default;
 
-  // Calls the stored callable. Panics if this SendFn was moved from.
+  /// Calls the stored callable. Panics if this SendFn was moved from.
   R operator()(Args... args) {
     if (!fn_) panic("SendFn: called after it was moved from");
     return fn_(std::forward<Args>(args)...);

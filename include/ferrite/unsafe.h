@@ -39,8 +39,8 @@
 
 namespace ferrite {
 
-// Tag type whose only value is `unsafe_fn`: the first parameter of every
-// function whose preconditions the caller must uphold (`# Safety` section).
+/// Tag type whose only value is `unsafe_fn`: the first parameter of every
+/// function whose preconditions the caller must uphold (`# Safety` section).
 struct UnsafeFn {
   explicit constexpr UnsafeFn() = default;
 };

@@ -131,6 +131,7 @@ class Arc {
   static_assert(detail::ObjectValue<T>, "ferrite::Arc<T>: T must be a non-array object type");
 
  public:
+  /// The type of the shared value (as std::shared_ptr<T>::element_type).
   using element_type = T;
 
   /// Copying panics (checked builds) while `other` lends mutable access: see
@@ -153,6 +154,7 @@ class Arc {
     Arc(other).swap(*this);
     return *this;
   }
+  /// Takes `other`'s handle (and its mutable borrow); `other` is left empty.
   Arc& operator=(Arc&& other) noexcept {
     Arc(std::move(other)).swap(*this);
     return *this;
@@ -173,6 +175,7 @@ class Arc {
     mut_borrow_.clear();
     return inner_->value;
   }
+  /// Member access to the shared value; panics if this Arc is empty.
   const T* operator->() const {
     if (inner_ == nullptr) [[unlikely]]
       detail::handle_empty("Arc", "operator->");
@@ -494,8 +497,8 @@ class Arc {
   [[no_unique_address]] detail::HandleMutBorrow mut_borrow_;
 };
 
-// Constructs a T from `args` inside a new Arc allocation (one allocation). If
-// T's constructor throws, the memory is freed and the exception propagates.
+/// Constructs a T from `args` inside a new Arc allocation (one allocation). If
+/// T's constructor throws, the memory is freed and the exception propagates.
 template <class T, class... Args>
 requires std::constructible_from<T, Args...> Arc<T> make_arc(Args&&... args) {
   return Arc<T>(new detail::ArcInner<T>(std::in_place, std::forward<Args>(args)...));
@@ -519,6 +522,7 @@ class Weak {
   // An empty Weak: upgrade() is always std::nullopt and both counts are 0.
   constexpr Weak() noexcept = default;
 
+  /// Another Weak to the same allocation (Rust's `Weak::clone`).
   Weak(const Weak& other) noexcept : inner_(other.inner_) {
     if (inner_ == nullptr) return;
     // ORDERING(arc-weak-clone): relaxed, as Rust's Weak::clone: the Weak we
@@ -530,11 +534,14 @@ class Weak {
       std::abort();  // as Rust: see Arc's inc_strong()
     }
   }
+  /// Takes `other`'s handle; `other` is left empty.
   Weak(Weak&& other) noexcept : inner_(std::exchange(other.inner_, nullptr)) {}
+  /// Refers to `other`'s allocation, then releases the old one.
   Weak& operator=(const Weak& other) noexcept {
     Weak(other).swap(*this);
     return *this;
   }
+  /// Takes `other`'s handle (`other` is left empty), then releases the old one.
   Weak& operator=(Weak&& other) noexcept {
     Weak(std::move(other)).swap(*this);
     return *this;
@@ -543,6 +550,7 @@ class Weak {
     if (inner_ != nullptr) detail::arc_release_weak(inner_);
   }
 
+  /// Another Weak to the same allocation (same as copying).
   [[nodiscard]] Weak clone() const noexcept { return Weak(*this); }
 
   /// A new Arc to the value if one is still alive, else std::nullopt.
@@ -598,6 +606,7 @@ class Weak {
   /// True if both point to the same allocation, or both are empty.
   bool ptr_eq(const Weak& other) const noexcept { return inner_ == other.inner_; }
 
+  /// Exchanges the allocations the two handles refer to.
   void swap(Weak& other) noexcept { std::swap(inner_, other.inner_); }
   friend void swap(Weak& a, Weak& b) noexcept { a.swap(b); }
 

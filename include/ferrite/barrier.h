@@ -37,6 +37,7 @@ struct BarrierState {
 /// (the last to arrive). Copyable.
 class BarrierWaitResult {
  public:
+  /// True for the one thread of its generation that arrived last.
   bool is_leader() const noexcept { return leader_; }
 
  private:
@@ -52,10 +53,14 @@ class BarrierWaitResult {
 /// them. Not copyable or movable; destroying it while threads wait is invalid.
 class Barrier {
  public:
+  /// A barrier for `n` threads. With n of 0 or 1, wait() returns at once (as Rust).
   explicit Barrier(std::size_t n) noexcept : num_threads_(n) {}
   Barrier(const Barrier&) = delete;
   Barrier& operator=(const Barrier&) = delete;
 
+  /// Blocks until n threads have called wait() in this generation, then releases
+  /// them all and starts the next generation. Returns the leader's result to the
+  /// last thread to arrive (Rust's `Barrier::wait`).
   BarrierWaitResult wait() const;  // lib/barrier.cc
 
  private:

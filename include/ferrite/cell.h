@@ -52,7 +52,9 @@ template <class T>
 class UnsafeCell {
  public:
   constexpr UnsafeCell() requires std::default_initializable<T> : value_() {}
+  /// A cell holding `value`.
   constexpr explicit UnsafeCell(T value) : value_(std::move(value)) {}
+  /// A cell holding a T constructed in place from `args`.
   template <class... Args>
   requires std::constructible_from<T, Args...>
   constexpr explicit UnsafeCell(std::in_place_t, Args&&... args)
@@ -61,12 +63,17 @@ class UnsafeCell {
   /// Moving transfers the value, as in Rust. Not copyable: copying would read
   /// the value while someone may hold a pointer from get().
   constexpr UnsafeCell(UnsafeCell&&) = default;
+  /// Move-assigns the value, as in Rust.
   constexpr UnsafeCell& operator=(UnsafeCell&&) = default;
   UnsafeCell(const UnsafeCell&) = delete;
   UnsafeCell& operator=(const UnsafeCell&) = delete;
 
+  /// A pointer to the value, also from a const cell. Reading or writing through
+  /// it is the caller's responsibility (no other reference may be in use).
   constexpr T* get() const noexcept { return &value_; }
+  /// The value, through a non-const cell (exclusive access, so always safe).
   constexpr T& get_mut() noexcept { return value_; }
+  /// Moves the value out of the cell (Rust's `UnsafeCell::into_inner`).
   constexpr T into_inner() && { return std::move(value_); }
 
  private:
@@ -97,18 +104,24 @@ class Cell {
  public:
   constexpr Cell() requires std::default_initializable<T>
   = default;
+  /// A cell holding `value`.
   constexpr explicit Cell(T value) : inner_(std::move(value)) {}
 
   /// Copying copies the value (Rust: Clone for Cell<T: Copy>).
   constexpr Cell(const Cell& other) requires std::is_trivially_copyable_v<T>
       : inner_(other.get()) {}
+  /// Copies `other`'s value into this cell (as set(other.get())).
   constexpr Cell& operator=(const Cell& other) requires std::is_trivially_copyable_v<T> {
     set(other.get());
     return *this;
   }
+  /// Moves the value; the source holds a moved-from T.
   constexpr Cell(Cell&&) = default;
+  /// Move-assigns the value; the source holds a moved-from T.
   constexpr Cell& operator=(Cell&&) = default;
 
+  /// A copy of the value. Needs a trivially copyable T (Rust: `T: Copy`); for
+  /// other types the overload is deleted with a message naming the alternatives.
   constexpr T get() const requires std::is_trivially_copyable_v<T> { return *inner_.get(); }
 #if defined(__clang__)
 #pragma clang diagnostic push
@@ -122,10 +135,13 @@ class Cell {
 #if defined(__clang__)
 #pragma clang diagnostic pop
 #endif
+  /// Stores `value`; the old value is destroyed after the cell holds the new one.
   constexpr void set(T value) const { static_cast<void>(replace(std::move(value))); }
+  /// Stores `value` and returns the old value.
   [[nodiscard]] constexpr T replace(T value) const {
     return std::exchange(*inner_.get(), std::move(value));
   }
+  /// Returns the value, leaving `T()` in the cell (Rust's `Cell::take`).
   [[nodiscard]] constexpr T take() const requires std::default_initializable<T> {
     return replace(T());
   }
@@ -143,7 +159,9 @@ class Cell {
     return next;
   }
 
+  /// The value, through a non-const cell (exclusive access).
   constexpr T& get_mut() noexcept { return inner_.get_mut(); }
+  /// Moves the value out of the cell.
   constexpr T into_inner() && { return std::move(inner_).into_inner(); }
 
  private:
@@ -152,11 +170,13 @@ class Cell {
 
 /// Returned by RefCell::try_borrow when the value is mutably borrowed.
 struct BorrowError {
+  /// "already mutably borrowed", Rust's text for this error.
   static constexpr std::string_view message() { return "already mutably borrowed"; }
   friend constexpr bool operator==(BorrowError, BorrowError) = default;
 };
 /// Returned by RefCell::try_borrow_mut when the value is borrowed.
 struct BorrowMutError {
+  /// "already borrowed", Rust's text for this error.
   static constexpr std::string_view message() { return "already borrowed"; }
   friend constexpr bool operator==(BorrowMutError, BorrowMutError) = default;
 };
@@ -256,15 +276,19 @@ std::string refcell_conflict(std::string_view operation, std::string_view confli
 template <class T>
 class Ref {
  public:
+  /// Takes over `other`'s borrow; `other` is left empty.
   Ref(Ref&& other) noexcept
       : value_(std::exchange(other.value_, nullptr)), borrow_(std::move(other.borrow_)) {}
+  /// Ends this borrow, then takes over `other`'s; `other` is left empty.
   Ref& operator=(Ref&& other) noexcept {
     value_ = std::exchange(other.value_, nullptr);
     borrow_ = std::move(other.borrow_);
     return *this;
   }
 
+  /// The borrowed value. Panics on a moved-from Ref.
   const T& operator*() const { return *checked(); }
+  /// Member access to the borrowed value. Panics on a moved-from Ref.
   const T* operator->() const { return checked(); }
 
   /// Another shared borrow of the same value (Rust: Ref::clone).
@@ -305,17 +329,23 @@ class Ref {
 template <class T>
 class RefMut {
  public:
+  /// Takes over `other`'s borrow; `other` is left empty.
   RefMut(RefMut&& other) noexcept
       : value_(std::exchange(other.value_, nullptr)), borrow_(std::move(other.borrow_)) {}
+  /// Ends this borrow, then takes over `other`'s; `other` is left empty.
   RefMut& operator=(RefMut&& other) noexcept {
     value_ = std::exchange(other.value_, nullptr);
     borrow_ = std::move(other.borrow_);
     return *this;
   }
 
+  /// The borrowed value, mutable. Panics on a moved-from RefMut.
   T& operator*() const { return *checked(); }
+  /// Member access to the borrowed value. Panics on a moved-from RefMut.
   T* operator->() const { return checked(); }
 
+  /// A RefMut to a part of the value: `f(T&)` returns `U&` (Rust's `RefMut::map`).
+  /// The borrow moves into the result; `ref` is left empty.
   template <class F>
   requires std::is_lvalue_reference_v<std::invoke_result_t<F&, T&>>
   static auto map(RefMut&& ref, F f) {
@@ -362,16 +392,20 @@ template <class T>
 class RefCell {
  public:
   constexpr RefCell() requires std::default_initializable<T> : value_() {}
+  /// A cell holding `value`.
   constexpr explicit RefCell(T value) : value_(std::move(value)) {}
 
   /// Copying borrows the source (panics if it is mutably borrowed).
   RefCell(const RefCell& other) requires std::copy_constructible<T> : value_(*other.borrow()) {}
+  /// Copies `other`'s value in: borrows `other` (panics if it is mutably
+  /// borrowed) and this cell mutably (panics if it is borrowed).
   RefCell& operator=(const RefCell& other) requires std::copy_constructible<T> {
     if (this != &other) static_cast<void>(replace(*other.borrow()));
     return *this;
   }
   /// Moving needs the source free of borrows (panics otherwise).
   RefCell(RefCell&& other) : value_(std::move(*other.checked_mut("RefCell(RefCell&&)"))) {}
+  /// Moves `other`'s value in; both cells must be free of borrows (panics otherwise).
   RefCell& operator=(RefCell&& other) {
     if (this != &other) {
       static_cast<void>(replace(std::move(*other.checked_mut("operator=(RefCell&&)"))));
@@ -390,21 +424,27 @@ class RefCell {
 #endif
   }
 
+  /// A shared borrow of the value. Panics if it is mutably borrowed (Rust's
+  /// `RefCell::borrow`); try_borrow() reports that instead.
   Ref<T> borrow() const {
     auto ref = try_borrow();
     if (!ref) panic(detail::refcell_conflict<T>("borrow", "already mutably borrowed"));
     return std::move(*ref);
   }
+  /// The mutable borrow of the value. Panics if it is borrowed at all (Rust's
+  /// `RefCell::borrow_mut`); try_borrow_mut() reports that instead.
   RefMut<T> borrow_mut() const {
     auto ref = try_borrow_mut();
     if (!ref) panic(detail::refcell_conflict<T>("borrow_mut", "already borrowed"));
     return std::move(*ref);
   }
+  /// A shared borrow, or BorrowError if the value is mutably borrowed.
   std::expected<Ref<T>, BorrowError> try_borrow() const {
     std::optional<detail::BorrowRef> borrow = detail::BorrowRef::try_new(flag_);
     if (!borrow) return std::unexpected(BorrowError{});
     return Ref<T>(value_.get(), std::move(*borrow));
   }
+  /// The mutable borrow, or BorrowMutError if the value is borrowed.
   std::expected<RefMut<T>, BorrowMutError> try_borrow_mut() const {
     std::optional<detail::BorrowRefMut> borrow = detail::BorrowRefMut::try_new(flag_);
     if (!borrow) return std::unexpected(BorrowMutError{});
@@ -424,6 +464,7 @@ class RefCell {
     T next = std::invoke(f, *guard);
     return std::exchange(*guard, std::move(next));
   }
+  /// Returns the value, leaving `T()` in the cell (borrows mutably; panics if borrowed).
   [[nodiscard]] T take() const requires std::default_initializable<T> { return replace(T()); }
   /// Exchanges the values of two cells (both borrowed mutably; a cell swapped
   /// with itself panics, as in Rust).
@@ -433,10 +474,13 @@ class RefCell {
     std::ranges::swap(*mine, *theirs);
   }
 
+  /// The value, through a non-const cell. Panics if a Ref or RefMut is alive
+  /// (Rust makes that a compile error).
   T& get_mut() {
     FERRITE_ASSERT(flag_.get() == 0, detail::refcell_conflict<T>("get_mut", "already borrowed"));
     return *value_.get();
   }
+  /// Moves the value out. Panics if the cell is borrowed.
   T into_inner() && { return std::move(*checked_mut("into_inner")); }
 
   friend bool operator==(const RefCell& a, const RefCell& b) requires std::equality_comparable<T> {
@@ -471,29 +515,37 @@ template <class T>
 class OnceCell {
  public:
   constexpr OnceCell() = default;
+  /// A cell already holding `value`.
   constexpr explicit OnceCell(T value) : value_(std::in_place, std::in_place, std::move(value)) {}
 
+  /// A cell holding a copy of `other`'s value, or empty if `other` is.
   OnceCell(const OnceCell& other) requires std::copy_constructible<T>
       : value_(*other.value_.get()) {}
+  /// Replaces this cell's contents with a copy of `other`'s.
   OnceCell& operator=(const OnceCell& other) requires std::copy_constructible<T> {
     if (this != &other) value_.get_mut() = *other.value_.get();
     return *this;
   }
+  /// Takes `other`'s value; `other` keeps a moved-from T if it had one.
   OnceCell(OnceCell&& other) : value_(std::move(other.value_.get_mut())) {}
+  /// Replaces this cell's contents with `other`'s, moved.
   OnceCell& operator=(OnceCell&& other) {
     if (this != &other) value_.get_mut() = std::move(other.value_.get_mut());
     return *this;
   }
 
+  /// The value, or null while the cell is empty.
   const T* get() const noexcept {
     const std::optional<T>& slot = *value_.get();
     return slot ? &*slot : nullptr;
   }
+  /// The value through a non-const cell, or null while it is empty.
   T* get_mut() noexcept {
     std::optional<T>& slot = value_.get_mut();
     return slot ? &*slot : nullptr;
   }
 
+  /// Stores `value` if the cell is empty; otherwise hands `value` back as the error.
   std::expected<void, T> set(T value) const {
     std::optional<T>& slot = *value_.get();
     if (slot) return std::unexpected(std::move(value));
@@ -501,6 +553,8 @@ class OnceCell {
     return {};
   }
 
+  /// The value, initialized with `f()` first if the cell is empty. If `f` throws
+  /// the cell stays empty; initializing the cell from inside `f` panics.
   template <class F>
   requires std::convertible_to<std::invoke_result_t<F&>, T>
   const T& get_or_init(F f) const {
@@ -530,6 +584,7 @@ class OnceCell {
   std::optional<T> take() noexcept(std::is_nothrow_move_constructible_v<T>) {
     return std::exchange(value_.get_mut(), std::nullopt);
   }
+  /// Moves the value out, if any.
   std::optional<T> into_inner() && { return std::move(value_).into_inner(); }
 
  private:

@@ -53,9 +53,9 @@ class Panic : public std::exception {
   std::source_location location_;
 };
 
-// Throws `Panic(msg, location)`. Never returns.
-//
-//   ferrite::panic("index out of range");
+/// Throws `Panic(msg, location)`. Never returns.
+///
+///   ferrite::panic("index out of range");
 [[noreturn]] void panic(std::string msg,
                         std::source_location location = std::source_location::current());
 

@@ -101,7 +101,7 @@ class PoisonError {
   G guard_;
 };
 
-// Why a try_lock / try_read / try_write did not hand out a plain guard.
+/// Why a try_lock / try_read / try_write did not hand out a plain guard.
 enum class TryLockErrorKind {
   WouldBlock,  // the lock is held elsewhere; nothing was acquired
   Poisoned,    // the lock was acquired, but it is poisoned (the guard is inside)

@@ -134,6 +134,7 @@ class Rc {
   static_assert(detail::ObjectValue<T>, "ferrite::Rc<T>: T must be a non-array object type");
 
  public:
+  /// The type of the shared value (as std::shared_ptr<T>::element_type).
   using element_type = T;
 
   /// Copying panics (checked builds) while `other` lends mutable access.
@@ -155,6 +156,7 @@ class Rc {
     Rc(other).swap(*this);
     return *this;
   }
+  /// Takes `other`'s handle (and its mutable borrow); `other` is left empty.
   Rc& operator=(Rc&& other) noexcept {
     Rc(std::move(other)).swap(*this);
     return *this;
@@ -175,6 +177,7 @@ class Rc {
     mut_borrow_.clear();
     return box_->value;
   }
+  /// Member access to the shared value; panics if this Rc is empty.
   const T* operator->() const {
     if (box_ == nullptr) [[unlikely]]
       detail::handle_empty("Rc", "operator->");
@@ -351,8 +354,8 @@ class Rc {
   [[no_unique_address]] detail::HandleMutBorrow mut_borrow_;
 };
 
-// Constructs a T from `args` inside a new Rc allocation (one allocation). If
-// T's constructor throws, the memory is freed and the exception propagates.
+/// Constructs a T from `args` inside a new Rc allocation (one allocation). If
+/// T's constructor throws, the memory is freed and the exception propagates.
 template <class T, class... Args>
 requires std::constructible_from<T, Args...> Rc<T> make_rc(Args&&... args) {
   return Rc<T>(new detail::RcBox<T>(std::in_place, std::forward<Args>(args)...));
@@ -376,17 +379,21 @@ class Weak {
   // An empty Weak: upgrade() is always std::nullopt and both counts are 0.
   constexpr Weak() noexcept = default;
 
+  /// Another Weak to the same allocation (Rust's `rc::Weak::clone`).
   Weak(const Weak& other) : box_(other.box_) {
     if (box_ == nullptr) return;
     if (box_->weak == std::numeric_limits<std::size_t>::max()) [[unlikely]]
       detail::rc_count_overflow();
     ++box_->weak;
   }
+  /// Takes `other`'s handle; `other` is left empty.
   Weak(Weak&& other) noexcept : box_(std::exchange(other.box_, nullptr)) {}
+  /// Refers to `other`'s allocation, then releases the old one.
   Weak& operator=(const Weak& other) {
     Weak(other).swap(*this);
     return *this;
   }
+  /// Takes `other`'s handle (`other` is left empty), then releases the old one.
   Weak& operator=(Weak&& other) noexcept {
     Weak(std::move(other)).swap(*this);
     return *this;
@@ -395,6 +402,7 @@ class Weak {
     if (box_ != nullptr && --box_->weak == 0) delete box_;
   }
 
+  /// Another Weak to the same allocation (same as copying).
   [[nodiscard]] Weak clone() const { return Weak(*this); }
 
   /// A new Rc to the value if one is still alive, else std::nullopt.
@@ -417,6 +425,7 @@ class Weak {
   /// True if both point to the same allocation, or both are empty.
   bool ptr_eq(const Weak& other) const noexcept { return box_ == other.box_; }
 
+  /// Exchanges the allocations the two handles refer to.
   void swap(Weak& other) noexcept { std::swap(box_, other.box_); }
   friend void swap(Weak& a, Weak& b) noexcept { a.swap(b); }
 

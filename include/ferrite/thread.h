@@ -85,23 +85,23 @@
 namespace ferrite::thread {
 
 using ::ferrite::PanicPayload;
-// Rust's ThreadId.
+/// Rust's ThreadId.
 using ThreadId = std::thread::id;
 
-// True while an exception is unwinding through the calling thread.
+/// True while an exception is unwinding through the calling thread.
 bool panicking() noexcept;
-// The calling thread's id.
+/// The calling thread's id.
 ThreadId current_id() noexcept;
-// Puts the calling thread to sleep for at least `duration` (a negative or
-// zero duration returns at once).
+/// Puts the calling thread to sleep for at least `duration` (a negative or
+/// zero duration returns at once).
 template <class Rep, class Period>
 void sleep(std::chrono::duration<Rep, Period> duration) {
   std::this_thread::sleep_for(duration);
 }
-// Gives the scheduler a chance to run another thread.
+/// Gives the scheduler a chance to run another thread.
 void yield_now() noexcept;
-// How many threads can run at once on this process's CPUs (its affinity
-// mask, else std::thread::hardware_concurrency()); always >= 1.
+/// How many threads can run at once on this process's CPUs (its affinity
+/// mask, else std::thread::hardware_concurrency()); always >= 1.
 std::size_t available_parallelism() noexcept;
 
 template <class R>
@@ -357,10 +357,10 @@ class JoinHandle {
   std::shared_ptr<detail::ResultSlot<R>> slot_;
 };
 
-// Runs `f(args...)` on a new thread. The callable and the arguments are
-// decay-copied here (use std::ref to pass a reference); the callable, every
-// argument and the result must be Send. A failure to create the thread
-// throws std::system_error (a panic) in the caller.
+/// Runs `f(args...)` on a new thread. The callable and the arguments are
+/// decay-copied here (use std::ref to pass a reference); the callable, every
+/// argument and the result must be Send. A failure to create the thread
+/// throws std::system_error (a panic) in the caller.
 template <class F, class... Args>
   requires(detail::SendSpawnable<F, Args...> && detail::OwnedSpawnable<F, Args...>)
 JoinHandle<detail::SpawnResult<F, Args...>> spawn(F&& f, Args&&... args) {
@@ -374,10 +374,10 @@ JoinHandle<detail::SpawnResult<F, Args...>> spawn(F&& f, Args&&... args) {
   return JoinHandle<R>(std::move(thread), std::move(slot));
 }
 
-// A call that breaks the rules above gets this overload, declared and never
-// defined: its result type, declared and never defined too, is the one
-// error at the call, and names the type that is not Send or does not own its
-// data, why, and the way out (ferrite/detail/boundary.h).
+/// A call that breaks the rules above gets this overload, declared and never
+/// defined: its result type, declared and never defined too, is the one
+/// error at the call, and names the type that is not Send or does not own its
+/// data, why, and the way out (ferrite/detail/boundary.h).
 template <class F, class... Args>
   requires(detail::Spawnable<F, Args...> &&
            !(detail::SendSpawnable<F, Args...> && detail::OwnedSpawnable<F, Args...>))
@@ -506,14 +506,14 @@ class Scope {
   mutable detail::ScopeData data_;
 };
 
-// Runs f(scope) and joins every thread spawned through `scope` before
-// returning f's value. If f throws, the threads are joined and f's exception
-// continues. Otherwise, if a scoped thread panicked and its handle was not
-// joined, scope() panics ("thread::scope: a scoped thread panicked: <msg>").
-//
-// f runs inside a call of its own (ScopeData::run_body, out of line), which
-// records where f's frames begin: Scope::spawn rejects borrows of anything
-// below that point (see Scope).
+/// Runs f(scope) and joins every thread spawned through `scope` before
+/// returning f's value. If f throws, the threads are joined and f's exception
+/// continues. Otherwise, if a scoped thread panicked and its handle was not
+/// joined, scope() panics ("thread::scope: a scoped thread panicked: <msg>").
+///
+/// f runs inside a call of its own (ScopeData::run_body, out of line), which
+/// records where f's frames begin: Scope::spawn rejects borrows of anything
+/// below that point (see Scope).
 template <class F>
   requires std::invocable<F, Scope&>
 std::invoke_result_t<F, Scope&> scope(F&& f) {

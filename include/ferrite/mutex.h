@@ -217,12 +217,14 @@ class Mutex {
   static_assert(detail::ObjectValue<T>, "ferrite::Mutex<T>: T must be a non-array object type");
 
  public:
+  /// The protected type.
   using value_type = T;
 
   Mutex() noexcept(std::is_nothrow_default_constructible_v<T>)
     requires std::default_initializable<T>
       : value_() {}
 
+  /// An unlocked mutex whose value is constructed from `args`.
   template <class... Args>
     requires(sizeof...(Args) > 0 && std::constructible_from<T, Args...>)
   explicit Mutex(Args&&... args) noexcept(std::is_nothrow_constructible_v<T, Args...>)
@@ -271,7 +273,9 @@ class Mutex {
       "std::reference_wrapper, string_view, span or Slice), which would outlive the lock; "
       "return an owned value (a copy), or name the guard: `auto guard = m.lock();`");
 
+  /// True if a guard was destroyed by a panic (a snapshot while others may lock).
   bool is_poisoned() const noexcept { return poison_.get(); }
+  /// Clears the poison bit: the caller vouches for the value's invariant again.
   void clear_poison() const noexcept { poison_.clear(); }
 
   /// A pointer to the value, with exclusive access (see the class contract).
@@ -308,6 +312,7 @@ class Mutex {
   mutable T value_ FERRITE_GUARDED_BY(raw_);
 };
 
+/// `Mutex m(5);` is a Mutex<int>.
 template <class T>
 Mutex(T) -> Mutex<T>;
 
@@ -327,9 +332,11 @@ Mutex(T) -> Mutex<T>;
 template <class T>
 class [[nodiscard]] MutexGuard {
  public:
+  /// Takes over `other`'s lock; `other` holds nothing (dereferencing it panics).
   MutexGuard(MutexGuard&& other) noexcept
       : mutex_(std::exchange(other.mutex_, nullptr)), panic_count_(other.panic_count_) {}
 
+  /// Releases what this guard held, then takes over `other`'s lock.
   MutexGuard& operator=(MutexGuard&& other) noexcept {
     if (this != &other) {
       release();
@@ -344,6 +351,7 @@ class [[nodiscard]] MutexGuard {
 
   ~MutexGuard() { release(); }
 
+  ///@{
   /// Only through a named guard: the reference or pointer is valid while the
   /// guard lives, and a temporary guard unlocks at the end of the statement.
   T& operator*() & { return value(); }
@@ -354,6 +362,7 @@ class [[nodiscard]] MutexGuard {
   const T& operator*() const&& = FERRITE_DELETE(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::MutexGuard"));
   T* operator->() && = FERRITE_DELETE(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::MutexGuard"));
   const T* operator->() const&& = FERRITE_DELETE(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::MutexGuard"));
+  ///@}
 
  private:
   friend class Mutex<T>;

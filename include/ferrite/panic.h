@@ -42,10 +42,13 @@ namespace ferrite {
 /// Send and Sync (an ordinary class type; its state is immutable).
 class Panic : public std::exception {
  public:
+  /// A panic with `message`, raised at `location` (the caller's, by default).
   explicit Panic(std::string message,
                  std::source_location location = std::source_location::current());
 
+  /// The message given to panic().
   const char* what() const noexcept override;
+  /// Where panic() was called.
   std::source_location location() const noexcept { return location_; }
 
  private:
@@ -71,10 +74,14 @@ class Panic : public std::exception {
 ///   // payload.message() == "boom"
 class PanicPayload {
  public:
+  /// Wraps the exception that escaped a thread or job.
   explicit PanicPayload(std::exception_ptr exception) noexcept : exception_(std::move(exception)) {}
 
+  /// The captured exception.
   std::exception_ptr exception() const noexcept { return exception_; }
+  /// The exception's what() if it derives from std::exception, else "unknown panic".
   std::string message() const;
+  /// Rethrows the captured exception (Rust's `std::panic::resume_unwind`).
   [[noreturn]] void resume() const;
 
  private:

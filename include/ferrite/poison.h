@@ -71,16 +71,20 @@ namespace ferrite {
 template <class G>
 class PoisonError {
  public:
+  /// An error carrying `guard` (or the value or pointer) despite the poisoning.
   explicit PoisonError(G guard) noexcept(std::is_nothrow_move_constructible_v<G>)
       : guard_(std::move(guard)) {}
 
+  /// Moves the carried guard.
   PoisonError(PoisonError&&) = default;
+  /// Move-assigns the carried guard.
   PoisonError& operator=(PoisonError&&) = default;
 
   /// Recovers the guard (or value): the caller accepts the possibly broken data.
   G into_inner() && noexcept(std::is_nothrow_move_constructible_v<G>) {
     return std::move(guard_);
   }
+  ///@{
   /// Borrow the guard (or value) of a named error. Not on a temporary: what
   /// they return would outlive it; move the guard out with into_inner().
   const G& get_ref() const& noexcept { return guard_; }
@@ -91,6 +95,7 @@ class PoisonError {
   G& get_mut() && = FERRITE_DELETE(
       "ferrite::PoisonError::get_mut on a temporary error would outlive it; take the guard: "
       "`auto guard = std::move(result.error()).into_inner();`");
+  ///@}
 
   /// Rust's Display text for PoisonError.
   static constexpr std::string_view message() noexcept {
@@ -103,8 +108,8 @@ class PoisonError {
 
 /// Why a try_lock / try_read / try_write did not hand out a plain guard.
 enum class TryLockErrorKind {
-  WouldBlock,  // the lock is held elsewhere; nothing was acquired
-  Poisoned,    // the lock was acquired, but it is poisoned (the guard is inside)
+  WouldBlock,  ///< the lock is held elsewhere; nothing was acquired
+  Poisoned,    ///< the lock was acquired, but it is poisoned (the guard is inside)
 };
 
 /// try_lock's error.
@@ -123,13 +128,18 @@ class TryLockError {
       std::is_nothrow_move_constructible_v<G>)
       : poisoned_(std::move(poisoned)) {}
 
+  /// Moves the error, with the guard of a Poisoned one.
   TryLockError(TryLockError&&) = default;
+  /// Move-assigns the error, with the guard of a Poisoned one.
   TryLockError& operator=(TryLockError&&) = default;
 
+  /// WouldBlock (nothing acquired) or Poisoned (the guard is inside).
   TryLockErrorKind kind() const noexcept {
     return poisoned_ ? TryLockErrorKind::Poisoned : TryLockErrorKind::WouldBlock;
   }
+  /// True for WouldBlock: the lock is held elsewhere; nothing was acquired.
   bool is_would_block() const noexcept { return !poisoned_; }
+  /// True for Poisoned: the lock was acquired, but it is poisoned.
   bool is_poisoned() const noexcept { return poisoned_.has_value(); }
 
   /// The guard of a Poisoned error. Panics for WouldBlock (nothing was acquired).
@@ -137,7 +147,9 @@ class TryLockError {
     if (!poisoned_) panic("ferrite::TryLockError::into_inner: WouldBlock carries no guard");
     return std::move(*poisoned_).into_inner();
   }
+  /// The Poisoned error as a PoisonError, or null for WouldBlock.
   PoisonError<G>* poison_error() noexcept { return poisoned_ ? &*poisoned_ : nullptr; }
+  /// The Poisoned error as a PoisonError, or null for WouldBlock.
   const PoisonError<G>* poison_error() const noexcept { return poisoned_ ? &*poisoned_ : nullptr; }
 
   /// Rust's Display texts.
@@ -255,6 +267,7 @@ class TryLockResult : public detail::CheckedLockResult<G, TryLockError<G>> {
  public:
   using Checked::Checked;
   TryLockResult() = default;
+  /// From the plain std::expected (the conversion back is to a base class).
   TryLockResult(std::expected<G, TryLockError<G>>&& result) noexcept(
       std::is_nothrow_move_constructible_v<G>)
       : Checked(std::move(result)) {}

@@ -228,12 +228,14 @@ class RwLock {
   static_assert(detail::ObjectValue<T>, "ferrite::RwLock<T>: T must be a non-array object type");
 
  public:
+  /// The protected type.
   using value_type = T;
 
   RwLock() noexcept(std::is_nothrow_default_constructible_v<T>)
     requires std::default_initializable<T>
       : value_() {}
 
+  /// An unlocked RwLock whose value is constructed from `args`.
   template <class... Args>
     requires(sizeof...(Args) > 0 && std::constructible_from<T, Args...>)
   explicit RwLock(Args&&... args) noexcept(std::is_nothrow_constructible_v<T, Args...>)
@@ -242,7 +244,9 @@ class RwLock {
   RwLock(const RwLock&) = delete;
   RwLock& operator=(const RwLock&) = delete;
 
-  /// Not analysed: the lock moves into the returned guard (see Mutex::lock).
+  // Not analysed: the lock moves into the returned guard (see Mutex::lock).
+  /// Blocks until no writer holds or awaits the lock; the read guard, inside a
+  /// PoisonError if poisoned. Panics if this thread holds the write lock.
   [[nodiscard]] LockResult<RwLockReadGuard<T>> read() const FERRITE_NO_THREAD_SAFETY_ANALYSIS {
     if (!raw_.lock_shared_unless_writer_is_caller()) [[unlikely]] {
       detail::relock_refused("ferrite::RwLock::read", this);
@@ -250,7 +254,9 @@ class RwLock {
     return with_poison(RwLockReadGuard<T>(*this));
   }
 
-  /// Not analysed: as read().
+  // Not analysed: as read().
+  /// Blocks until no one holds the lock; the write guard, inside a PoisonError
+  /// if poisoned. Panics if this thread holds the write lock.
   [[nodiscard]] LockResult<RwLockWriteGuard<T>> write() const FERRITE_NO_THREAD_SAFETY_ANALYSIS {
     if (!raw_.lock_unless_held_by_caller()) [[unlikely]] {
       detail::relock_refused("ferrite::RwLock::write", this);
@@ -258,23 +264,31 @@ class RwLock {
     return with_poison(RwLockWriteGuard<T>(*this));
   }
 
-  /// Not analysed: as read().
+  // Not analysed: as read().
+  /// The read guard if no writer holds or awaits the lock; else WouldBlock.
+  /// Never blocks.
   [[nodiscard]] TryLockResult<RwLockReadGuard<T>> try_read() const
       FERRITE_NO_THREAD_SAFETY_ANALYSIS {
     if (!raw_.try_lock_shared()) return TryLockResult<RwLockReadGuard<T>>(std::unexpect);
     return with_try_poison(RwLockReadGuard<T>(*this));
   }
 
-  /// Not analysed: as read().
+  // Not analysed: as read().
+  /// The write guard if the lock was free; else WouldBlock. Never blocks.
   [[nodiscard]] TryLockResult<RwLockWriteGuard<T>> try_write() const
       FERRITE_NO_THREAD_SAFETY_ANALYSIS {
     if (!raw_.try_lock()) return TryLockResult<RwLockWriteGuard<T>>(std::unexpect);
     return with_try_poison(RwLockWriteGuard<T>(*this));
   }
 
+  /// True if a write guard was destroyed by a panic (a snapshot).
   bool is_poisoned() const noexcept { return poison_.get(); }
+  /// Clears the poison bit: the caller vouches for the value's invariant again.
   void clear_poison() const noexcept { poison_.clear(); }
 
+  /// A pointer to the value, with exclusive access (no other thread using the
+  /// lock, no guard alive; a live guard panics). Poisoning is reported as a
+  /// PoisonError carrying the pointer.
   LockResult<T*> get_mut() {
     ExclusiveAccess access(raw_, "ferrite::RwLock::get_mut");
     T* value = &value_;
@@ -282,6 +296,8 @@ class RwLock {
     return LockResult<T*>(std::in_place, value);
   }
 
+  /// Moves the value out (the RwLock keeps a moved-from T), with exclusive
+  /// access as get_mut(). Poisoning is reported as a PoisonError carrying the value.
   LockResult<T> into_inner() &&
     requires std::move_constructible<T>
   {
@@ -328,6 +344,7 @@ class RwLock {
   mutable T value_ FERRITE_GUARDED_BY(raw_);
 };
 
+/// `RwLock l(5);` is an RwLock<int>.
 template <class T>
 RwLock(T) -> RwLock<T>;
 
@@ -340,7 +357,9 @@ RwLock(T) -> RwLock<T>;
 template <class T>
 class [[nodiscard]] RwLockReadGuard {
  public:
+  /// Takes over `other`'s shared lock; `other` holds nothing.
   RwLockReadGuard(RwLockReadGuard&& other) noexcept : lock_(std::exchange(other.lock_, nullptr)) {}
+  /// Releases what this guard held, then takes over `other`'s lock.
   RwLockReadGuard& operator=(RwLockReadGuard&& other) noexcept {
     if (this != &other) {
       release();
@@ -352,12 +371,14 @@ class [[nodiscard]] RwLockReadGuard {
   RwLockReadGuard& operator=(const RwLockReadGuard&) = delete;
   ~RwLockReadGuard() { release(); }
 
+  ///@{
   /// Only through a named guard (see MutexGuard).
   const T& operator*() const& { return value(); }
   const T* operator->() const& { return &value(); }
   const T& operator*() const&& = FERRITE_DELETE(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::RwLockReadGuard"));
   const T* operator->() const&& =
       FERRITE_DELETE(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::RwLockReadGuard"));
+  ///@}
 
  private:
   friend class RwLock<T>;
@@ -391,8 +412,10 @@ class [[nodiscard]] RwLockReadGuard {
 template <class T>
 class [[nodiscard]] RwLockWriteGuard {
  public:
+  /// Takes over `other`'s exclusive lock; `other` holds nothing.
   RwLockWriteGuard(RwLockWriteGuard&& other) noexcept
       : lock_(std::exchange(other.lock_, nullptr)), panic_count_(other.panic_count_) {}
+  /// Releases what this guard held, then takes over `other`'s lock.
   RwLockWriteGuard& operator=(RwLockWriteGuard&& other) noexcept {
     if (this != &other) {
       release();
@@ -405,6 +428,7 @@ class [[nodiscard]] RwLockWriteGuard {
   RwLockWriteGuard& operator=(const RwLockWriteGuard&) = delete;
   ~RwLockWriteGuard() { release(); }
 
+  ///@{
   /// Only through a named guard (see MutexGuard).
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
@@ -416,6 +440,7 @@ class [[nodiscard]] RwLockWriteGuard {
   T* operator->() && = FERRITE_DELETE(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::RwLockWriteGuard"));
   const T* operator->() const&& =
       FERRITE_DELETE(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::RwLockWriteGuard"));
+  ///@}
 
  private:
   friend class RwLock<T>;

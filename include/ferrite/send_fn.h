@@ -35,6 +35,16 @@ namespace ferrite {
 template <class Signature>
 class SendFn;
 
+/// SendFn<R(Args...)> — a type-erased callable that may cross threads.
+///
+/// Holds any callable `F` with `F(Args...)` convertible to `R` whose type is
+/// Send; a callable that is not Send is rejected at compile time with the
+/// reason. So a SendFn is Send (not Sync: calling it needs a non-const
+/// reference). Move-only, like std::move_only_function; calling a moved-from
+/// SendFn panics.
+///
+///     ferrite::SendFn<int(int)> twice = [](int x) { return 2 * x; };
+///     auto handle = ferrite::thread::spawn(std::move(twice), 21);  // join() -> 42
 template <class R, class... Args>
 class SendFn<R(Args...)> {
   template <class F>
@@ -61,7 +71,9 @@ class SendFn<R(Args...)> {
 #pragma clang diagnostic pop
 #endif
 
+  /// Takes `other`'s callable; `other` is left empty.
   SendFn(SendFn&&) noexcept = default;
+  /// Destroys this callable, then takes `other`'s; `other` is left empty.
   SendFn& operator=(SendFn&&) noexcept = default;
   SendFn(const SendFn&) = delete;
   SendFn& operator=(const SendFn&) = delete;
@@ -73,6 +85,7 @@ class SendFn<R(Args...)> {
     return fn_(std::forward<Args>(args)...);
   }
 
+  /// True if it holds a callable (false once moved from).
   explicit operator bool() const noexcept { return static_cast<bool>(fn_); }
 
  private:

@@ -317,7 +317,9 @@ namespace ferrite::thread {
 template <class R>
 class JoinHandle {
  public:
+  /// Takes over `other`'s thread; `other` is left empty (joining it panics).
   JoinHandle(JoinHandle&&) noexcept = default;
+  /// Detaches the thread this handle owned, if any, then takes over `other`'s.
   JoinHandle& operator=(JoinHandle&& other) noexcept {
     if (this != &other) {
       if (thread_.joinable()) thread_.detach();
@@ -393,12 +395,16 @@ spawn(F&& f, Args&&... args);
 template <class R>
 class ScopedJoinHandle {
  public:
+  /// Takes over `other`'s thread; `other` is left empty (joining it panics).
   ScopedJoinHandle(ScopedJoinHandle&&) noexcept = default;
+  /// Takes over `other`'s thread; the scope still joins the one this handle had.
   ScopedJoinHandle& operator=(ScopedJoinHandle&&) noexcept = default;
   ScopedJoinHandle(const ScopedJoinHandle&) = delete;
   ScopedJoinHandle& operator=(const ScopedJoinHandle&) = delete;
   ~ScopedJoinHandle() = default;
 
+  /// Waits for the thread; its value, or the panic that ended it as a
+  /// PanicPayload. A second call, or one on a moved-from handle, panics.
   detail::JoinResult<R> join() {
     if (packet_ == nullptr) detail::join_twice("ScopedJoinHandle");
     std::shared_ptr<detail::ScopedPacket<R>> packet = std::move(packet_);
@@ -406,7 +412,9 @@ class ScopedJoinHandle {
     packet->mark_observed();
     return detail::take_outcome<R>(*packet->result);
   }
+  /// True once the callable has returned or panicked. False after join().
   bool is_finished() const noexcept { return packet_ != nullptr && packet_->finished.load(); }
+  /// The thread's id (a default id after join()).
   ThreadId id() const noexcept { return packet_ == nullptr ? ThreadId() : packet_->id(); }
 
  private:

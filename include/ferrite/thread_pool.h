@@ -215,7 +215,10 @@ namespace ferrite {
 template <class R>
 class TaskHandle {
  public:
+  /// Takes over `other`'s job; `other` is left empty (joining it panics).
   TaskHandle(TaskHandle&& other) noexcept : result_(std::exchange(other.result_, std::nullopt)) {}
+  /// Takes over `other`'s job; the job this handle had still runs, its result
+  /// is destroyed.
   TaskHandle& operator=(TaskHandle&& other) noexcept {
     if (this != &other) result_ = std::exchange(other.result_, std::nullopt);
     return *this;
@@ -224,6 +227,8 @@ class TaskHandle {
   TaskHandle& operator=(const TaskHandle&) = delete;
   ~TaskHandle() = default;
 
+  /// Waits until the job has run; its value, or its panic as a PanicPayload.
+  /// A second call, or one on a moved-from handle, panics.
   detail::JoinResult<R> join() {
     if (!result_.has_value()) {
       panic(
@@ -297,6 +302,7 @@ class ThreadPool {
   template <class F>
     requires(detail::Spawnable<F> && !(detail::SendSpawnable<F> && detail::OwnedSpawnable<F>))
   static detail::UnscopedSpawnRejection<detail::SpawnResult<F>, std::decay_t<F>> execute(F&& f);
+  /// The rejection overload of submit(), as execute()'s above.
   template <class F>
     requires(detail::Spawnable<F> && !(detail::SendSpawnable<F> && detail::OwnedSpawnable<F>))
   static detail::UnscopedSpawnRejection<detail::SpawnResult<F>, std::decay_t<F>> submit(F&& f);

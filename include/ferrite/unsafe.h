@@ -44,6 +44,8 @@ namespace ferrite {
 struct UnsafeFn {
   explicit constexpr UnsafeFn() = default;
 };
+/// The value to pass: `v.get_unchecked(ferrite::unsafe_fn, i)` marks the call
+/// site as one whose preconditions the caller has checked.
 inline constexpr UnsafeFn unsafe_fn{};
 
 namespace detail {

@@ -93,8 +93,10 @@ concept Cloneable = requires(const T& x) {
 
 }  // namespace detail
 
+/// The range Slice::chunks() returns: consecutive Slices of a fixed size.
 template <class T>
 using Chunks = detail::ChunkRange<Slice<T>>;
+/// The range chunks_mut() returns: consecutive, disjoint SliceMuts of a fixed size.
 template <class T>
 using ChunksMut = detail::ChunkRange<SliceMut<T>>;
 
@@ -119,24 +121,32 @@ class Slice {
                 "ferrite::Slice<T>: T must be a non-const, non-array object type");
 
  public:
+  ///@{
+  /// The standard container member types (for generic code and ranges).
   using element_type = const T;
   using value_type = T;
   using size_type = std::size_t;
   using iterator = detail::SliceIterator<const T>;
   using const_iterator = iterator;
+  ///@}
 
   // The empty slice.
   Slice() = default;
+  ///@{
+  /// Copying views the same elements and counts another borrow (checked builds).
   Slice(const Slice&) = default;
   Slice& operator=(const Slice&) = default;
+  ///@}
   ~Slice() = default;
 
+  ///@{
   /// Rust's deref coercions: a Vec or a SliceMut can be passed where a Slice
   /// is expected; the Slice counts as a borrow of the Vec.
-  /// NOLINTNEXTLINE(google-explicit-constructor)
+  // NOLINTNEXTLINE(google-explicit-constructor)
   Slice(const Vec<T>& vec) : Slice(vec.as_slice()) {}
-  /// NOLINTNEXTLINE(google-explicit-constructor)
+  // NOLINTNEXTLINE(google-explicit-constructor)
   Slice(const SliceMut<T>& slice) : Slice(slice.as_slice()) {}
+  ///@}
 
   /// A Slice over memory ferrite does not manage; never counted as a borrow.
   ///
@@ -146,8 +156,11 @@ class Slice {
     return Slice(unsafe_fn, data, len, detail::BorrowToken());
   }
 
+  ///@{
+  /// The number of elements; is_empty() is `len() == 0`.
   std::size_t len() const noexcept { return len_; }
   bool is_empty() const noexcept { return len_ == 0; }
+  ///@}
 
   /// Panics unless index < len().
   const T& operator[](std::size_t index) const {
@@ -164,16 +177,20 @@ class Slice {
   const T* get(std::size_t index) const noexcept {
     return index < len_ ? &get_unchecked(unsafe_fn, index) : nullptr;
   }
+  ///@{
   /// Null when empty.
   const T* first() const noexcept { return get(0); }
   const T* last() const noexcept { return len_ == 0 ? nullptr : get(len_ - 1); }
+  ///@}
 
+  ///@{
   /// Iterators count as borrows like the view itself (checked builds).
   iterator begin() const noexcept { return iterator(unsafe_fn, data_, data_, past_end(), borrow_); }
   iterator end() const noexcept {
     const T* last = past_end();
     return iterator(unsafe_fn, data_, last, last, borrow_);
   }
+  ///@}
 
   /// The view as a std::span, for APIs that take one. A span is a raw view
   /// that no borrow check can follow, so taking one is unchecked.
@@ -284,11 +301,14 @@ class SliceMut {
                 "ferrite::SliceMut<T>: T must be a non-const, non-array object type");
 
  public:
+  ///@{
+  /// The standard container member types (for generic code and ranges).
   using element_type = T;
   using value_type = T;
   using size_type = std::size_t;
   using iterator = detail::SliceIterator<T>;
   using const_iterator = detail::SliceIterator<const T>;
+  ///@}
 
   // The empty slice.
   SliceMut() = default;
@@ -297,6 +317,8 @@ class SliceMut {
 // `= delete("reason")` is C++26 (P2573); clang 19 accepts it as an extension.
 #pragma clang diagnostic ignored "-Wc++26-extensions"
 #endif
+  // Doxygen cannot parse a deleted function's message: it skips these two.
+  /// \cond
   SliceMut(const SliceMut&) = delete(
       "ferrite::SliceMut is not copyable (Rust's &mut [T] is not Copy): a copy would be a "
       "second mutable view of the same elements; move it, or take a shared view with "
@@ -305,6 +327,7 @@ class SliceMut {
       "ferrite::SliceMut is not copyable (Rust's &mut [T] is not Copy): a copy would be a "
       "second mutable view of the same elements; move it, or take a shared view with "
       "as_slice()");
+  /// \endcond
 #if defined(__clang__)
 #pragma clang diagnostic pop
 #endif
@@ -335,8 +358,11 @@ class SliceMut {
     return SliceMut(unsafe_fn, data, len, detail::BorrowToken());
   }
 
+  ///@{
+  /// The number of elements; is_empty() is `len() == 0`.
   std::size_t len() const noexcept { return len_; }
   bool is_empty() const noexcept { return len_ == 0; }
+  ///@}
 
   /// A read-only view of the same elements, a shared borrow of this one.
   Slice<T> as_slice() const noexcept(!detail::kCheckedBorrows) {
@@ -344,6 +370,7 @@ class SliceMut {
     return Slice<T>(unsafe_fn, data_, len_, lender_.lend(detail::BorrowKind::kShared));
   }
 
+  ///@{
   /// Panics unless index < len().
   T& operator[](std::size_t index) {
     lender_.check_unlent("SliceMut::operator[]");
@@ -355,6 +382,8 @@ class SliceMut {
     if (index >= len_) [[unlikely]] detail::index_out_of_bounds("ferrite::SliceMut", index, len_);
     return get_unchecked(unsafe_fn, index);
   }
+  ///@}
+  ///@{
   /// # Safety: index < len(). Performs no borrow check: nothing lent by this
   /// view may use the element meanwhile.
   T& get_unchecked(UnsafeFn /*unused*/, std::size_t index) noexcept {
@@ -367,6 +396,11 @@ class SliceMut {
     // SAFETY(slicemut-get-const): index < len_ (caller contract).
     return FERRITE_UNSAFE_BUFFERS(data_[index]);
   }
+  ///@}
+  ///@{
+  /// The element at `index` (null when index >= len()), the first and the last
+  /// (null when empty). Through a non-const view they need it unlent; through a
+  /// const one, not lent exclusively (checked builds; panics otherwise).
   T* get(std::size_t index) noexcept(!detail::kCheckedBorrows) {
     lender_.check_unlent("SliceMut::get");
     return element(index);
@@ -391,7 +425,9 @@ class SliceMut {
     lender_.check_shareable("SliceMut::last");
     return len_ == 0 ? nullptr : element(len_ - 1);
   }
+  ///@}
 
+  ///@{
   /// Iterators are borrows of this view (checked builds). A mutable iterator
   /// is exclusive, but may be taken beside other mutable iterators (so that
   /// begin() and end() pair up); a const one is shared.
@@ -414,6 +450,7 @@ class SliceMut {
     T* last = past_end();
     return const_iterator(unsafe_fn, data_, last, last, lender_.lend(detail::BorrowKind::kShared));
   }
+  ///@}
 
   /// As Slice::as_span, mutable, and unchecked for the same reason.
   ///
@@ -495,6 +532,7 @@ class SliceMut {
             SliceMut(unsafe_fn, tail, len_ - mid, lender_.lend(detail::BorrowKind::kExclusive))};
   }
 
+  ///@{
   /// Consecutive views of `chunk_size` elements; panics when chunk_size == 0.
   /// The range (and every chunk and iterator of it) borrows this view, shared
   /// for chunks(), exclusively for chunks_mut().
@@ -506,7 +544,9 @@ class SliceMut {
         unsafe_fn, SliceMut(unsafe_fn, data_, len_, lender_.lend(detail::BorrowKind::kExclusive)),
         chunk_size);
   }
+  ///@}
 
+  /// A new Vec holding clones (or copies) of the elements.
   Vec<T> to_vec() const
     requires detail::Cloneable<T>
   {

@@ -101,7 +101,7 @@ inline bool panicking() noexcept { return std::uncaught_exceptions() > 0; }
 }  // namespace detail
 }  // namespace ferrite
 
-// Panics with a message naming the condition when `cond` is false.
+/// Panics with a message naming the condition when `cond` is false.
 #define FERRITE_ASSERT(cond, msg)                                                      \
   do {                                                                                 \
     if (!(cond)) [[unlikely]]                                                          \

@@ -34,7 +34,7 @@
 #define FERRITE_UNSAFE_END
 #endif
 
-// One reviewed expression (or statement list) where buffer arithmetic is allowed.
+/// One reviewed expression (or statement list) where buffer arithmetic is allowed.
 #define FERRITE_UNSAFE_BUFFERS(...) FERRITE_UNSAFE_BEGIN __VA_ARGS__ FERRITE_UNSAFE_END
 
 namespace ferrite {
@@ -58,14 +58,14 @@ struct UnsafeImplSync : std::false_type {};
 
 }  // namespace ferrite
 
-// Declares that `Type` may be moved to another thread although ferrite cannot
-// prove it. Write at global namespace scope; an audited region.
+/// Declares that `Type` may be moved to another thread although ferrite cannot
+/// prove it. Write at global namespace scope; an audited region.
 #define FERRITE_UNSAFE_IMPL_SEND(...) \
   template <>                         \
   struct ferrite::detail::UnsafeImplSend<__VA_ARGS__> : std::true_type {}
 
-// Declares that `const Type&` may be shared between threads although ferrite
-// cannot prove it. Write at global namespace scope; an audited region.
+/// Declares that `const Type&` may be shared between threads although ferrite
+/// cannot prove it. Write at global namespace scope; an audited region.
 #define FERRITE_UNSAFE_IMPL_SYNC(...) \
   template <>                         \
   struct ferrite::detail::UnsafeImplSync<__VA_ARGS__> : std::true_type {}

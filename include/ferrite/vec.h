@@ -181,10 +181,13 @@ class Vec : private detail::VecBufferFor<T>, private detail::VecBorrows {
   using Buffer::truncate_unchecked, Buffer::release_buffer;
 
  public:
+  ///@{
+  /// The standard container member types (for generic code and ranges).
   using value_type = T;
   using size_type = std::size_t;
   using iterator = detail::SliceIterator<T>;
   using const_iterator = detail::SliceIterator<const T>;
+  ///@}
 
   // An empty Vec; allocates nothing.
   Vec() noexcept = default;
@@ -244,14 +247,19 @@ class Vec : private detail::VecBufferFor<T>, private detail::VecBorrows {
     }
   }
 
+  ///@{
+  /// The number of elements, the number of slots allocated, and `len() == 0`.
   std::size_t len() const noexcept { return len_; }
   std::size_t capacity() const noexcept { return capacity_; }
   bool is_empty() const noexcept { return len_ == 0; }
+  ///@}
 
+  ///@{
   /// Appends a copy/move of `value`, growing if full. `value` may refer to an
   /// element of this Vec. Strong guarantee (see the banner).
   void push(const T& value) { emplace(value); }
   void push(T&& value) { emplace(std::move(value)); }
+  ///@}
 
   /// Constructs an element at the end from `args` and returns it. The
   /// arguments may refer to elements of this Vec. Strong guarantee (see the
@@ -299,6 +307,7 @@ class Vec : private detail::VecBufferFor<T>, private detail::VecBorrows {
   void truncate(std::size_t n) {
     run<kDestructionRunsCode>("Vec::truncate", [&](Vec& work) { work.truncate_unchecked(n); });
   }
+  /// Destroys every element front to back; the capacity is unchanged (as truncate(0)).
   void clear() {
     run<kDestructionRunsCode>("Vec::clear", [](Vec& work) { work.truncate_unchecked(0); });
   }
@@ -358,6 +367,7 @@ class Vec : private detail::VecBufferFor<T>, private detail::VecBorrows {
     run<kMovesRunCode>("Vec::resize", [&](Vec& work) { work.resize_impl(new_len, value); });
   }
 
+  ///@{
   /// Bounds-checked access; panics naming the index and len().
   T& operator[](std::size_t index) {
     check_unborrowed("Vec::operator[]");
@@ -368,6 +378,8 @@ class Vec : private detail::VecBufferFor<T>, private detail::VecBorrows {
     if (index >= len_) [[unlikely]] detail::index_out_of_bounds("ferrite::Vec", index, len_);
     return get_unchecked(unsafe_fn, index);
   }
+  ///@}
+  ///@{
   /// # Safety: index < len(). Performs no borrow check.
   T& get_unchecked(UnsafeFn /*unused*/, std::size_t index) noexcept {
     FERRITE_DEBUG_ASSERT(index < len_);
@@ -379,7 +391,11 @@ class Vec : private detail::VecBufferFor<T>, private detail::VecBorrows {
     // SAFETY(vec-get-const): index < len_ (caller contract): a live element.
     return FERRITE_UNSAFE_BUFFERS(data_[index]);
   }
-  /// Null when index >= len().
+  ///@}
+  ///@{
+  /// The element at `index` (null when index >= len()), the first and the last
+  /// (null when empty). Through a non-const Vec they panic (checked builds)
+  /// while it is borrowed.
   T* get(std::size_t index) {
     check_unborrowed("Vec::get");
     return index < len_ ? &get_unchecked(unsafe_fn, index) : nullptr;
@@ -387,12 +403,13 @@ class Vec : private detail::VecBufferFor<T>, private detail::VecBorrows {
   const T* get(std::size_t index) const noexcept {
     return index < len_ ? &get_unchecked(unsafe_fn, index) : nullptr;
   }
-  /// Null when empty.
   T* first() { return get(0); }
   const T* first() const noexcept { return get(0); }
   T* last() { return len_ == 0 ? get(0) : get(len_ - 1); }
   const T* last() const noexcept { return len_ == 0 ? nullptr : get(len_ - 1); }
+  ///@}
 
+  ///@{
   /// Iterators are borrows (checked builds): while one is alive, the Vec
   /// panics rather than change, exactly as for a slice. A mutable iterator
   /// counts as a mutable view: it keeps the Vec from handing out a new shared
@@ -416,6 +433,7 @@ class Vec : private detail::VecBufferFor<T>, private detail::VecBorrows {
     T* last = past_end();
     return const_iterator(unsafe_fn, data_, last, last, borrow(detail::BorrowKind::kShared));
   }
+  ///@}
 
   /// The elements as a read-only view (a counted borrow in checked builds).
   /// Panics (checked builds) while a mutable view or iterator is alive.
@@ -452,6 +470,7 @@ class Vec : private detail::VecBufferFor<T>, private detail::VecBorrows {
             SliceMut<T>(unsafe_fn, tail, len_ - mid, borrow(detail::BorrowKind::kExclusive))};
   }
 
+  ///@{
   /// Consecutive views of `chunk_size` elements (the last may be shorter);
   /// panics when chunk_size == 0.
   Chunks<T> chunks(std::size_t chunk_size) const { return as_slice().chunks(chunk_size); }
@@ -460,6 +479,7 @@ class Vec : private detail::VecBufferFor<T>, private detail::VecBorrows {
     if (chunk_size == 0) detail::chunk_size_zero("ferrite::Vec::chunks_mut");
     return ChunksMut<T>(unsafe_fn, as_mut_slice(), chunk_size);
   }
+  ///@}
 
   /// A deep copy (each element copied, or cloned if T has clone()), with
   /// capacity() == len(). Strong guarantee: a throwing copy leaves nothing.

@@ -147,7 +147,8 @@ class SendTimeoutError {
   }
   /// The unsent message, in place.
   const T& get_ref() const noexcept { return message_; }
-  /// Rust's text for this error: "timed out waiting on send operation" or "sending on a closed channel".
+  /// Rust's text for this error: "timed out waiting on send operation" or
+  /// "sending on a closed channel".
   std::string_view message() const noexcept {
     return is_timeout() ? "timed out waiting on send operation" : "sending on a closed channel";
   }

@@ -121,11 +121,13 @@ requires std::constructible_from<T, Args...>
 /// exists, make_mut() leaves the old ones on another allocation, and
 /// downgrade() panics.)
 ///
+/// ```cpp
 ///   auto a = ferrite::make_arc<std::vector<int>>();
 ///   a.make_mut().push_back(1);         // the borrow starts
 ///   // auto b = a;                     // would panic: the borrow is alive
 ///   std::size_t n = a->size();         // shared access ends it
 ///   auto b = a;                        // fine: b and a share {1}
+/// ```
 template <class T>
 class Arc {
   static_assert(detail::ObjectValue<T>, "ferrite::Arc<T>: T must be a non-array object type");

@@ -45,9 +45,11 @@ namespace ferrite {
 /// well-defined C++ (no const_cast is involved).
 /// Send iff T is Send; never Sync.
 ///
+/// ```cpp
 ///   ferrite::UnsafeCell<int> cell(1);
 ///   const auto& shared = cell;
 ///   *shared.get() = 2;                     // cell.get_mut() == 2
+/// ```
 template <class T>
 class UnsafeCell {
  public:
@@ -96,9 +98,11 @@ class UnsafeCell {
 /// by replace/take/swap, must not access the same Cell while they run.)
 /// Send iff T is Send; never Sync.
 ///
+/// ```cpp
 ///   ferrite::Cell<int> hits(0);
 ///   const auto& shared = hits;
 ///   shared.set(shared.get() + 1);          // hits.get() == 1
+/// ```
 template <class T>
 class Cell {
  public:
@@ -384,10 +388,12 @@ class RefMut {
 /// message rather than leaving the guard dangling.
 /// Send iff T is Send; never Sync.
 ///
+/// ```cpp
 ///   ferrite::RefCell<std::vector<int>> log;
 ///   log.borrow_mut()->push_back(1);
 ///   auto first = log.borrow();             // a second borrow_mut() now panics
 ///   // (*first)[0] == 1
+/// ```
 template <class T>
 class RefCell {
  public:
@@ -508,9 +514,11 @@ class RefCell {
 /// initialization"), as in Rust.
 /// Send iff T is Send; never Sync (use OnceLock<T> to share between threads).
 ///
+/// ```cpp
 ///   ferrite::OnceCell<std::string> name;
 ///   const std::string& n = name.get_or_init([] { return std::string("ferrite"); });
 ///   // name.set("other") returns std::unexpected("other"); n == "ferrite"
+/// ```
 template <class T>
 class OnceCell {
  public:

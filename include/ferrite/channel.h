@@ -133,10 +133,12 @@ namespace ferrite::channel {
 /// Invalid: using a moved-from Sender (panics).
 /// Send and Sync when T is Send.
 ///
+/// ```cpp
 ///   auto [tx, rx] = ferrite::channel::bounded<int>(1);
 ///   tx.send(1);                                  // fits
 ///   auto r = tx.send_timeout(2, std::chrono::milliseconds(1));
 ///   // !r && r.error().is_timeout(): still full; 2 comes back
+/// ```
 template <class T>
 class Sender final : public detail::ChannelEnd<Sender<T>, detail::SenderFlavor<T>> {
   static_assert(detail::AssertSend<T>::value);
@@ -214,12 +216,14 @@ class Sender final : public detail::ChannelEnd<Sender<T>, detail::SenderFlavor<T
 /// Invalid: using a moved-from Receiver (panics).
 /// Send and Sync when T is Send (channels are multi-consumer).
 ///
+/// ```cpp
 ///   auto [tx, rx] = ferrite::channel::unbounded<int>();
 ///   tx.send(1); tx.send(2);
 ///   { auto gone = std::move(tx); }               // the last sender goes
 ///   int sum = 0;
 ///   for (int& v : rx) sum += v;                  // drains 1 and 2, then ends
 ///   // sum == 3, and rx.recv() now fails with RecvError
+/// ```
 template <class T>
 class Receiver final : public detail::ChannelEnd<Receiver<T>, detail::ReceiverFlavor<T>> {
   static_assert(detail::AssertSend<T>::value);
@@ -293,7 +297,9 @@ class Receiver final : public detail::ChannelEnd<Receiver<T>, detail::ReceiverFl
 };
 
 /// A channel of at most `cap` buffered messages; `cap == 0`: rendezvous.
+/// ```cpp
 ///   auto [tx, rx] = ferrite::channel::bounded<std::string>(16);
+/// ```
 template <class T>
 requires(Send<T>&& detail::Owned<T>&& detail::ChannelMessage<T>) std::pair<Sender<T>, Receiver<T>> bounded(
     std::size_t cap) {
@@ -308,7 +314,9 @@ requires(Send<T>&& detail::Owned<T>&& detail::ChannelMessage<T>) std::pair<Sende
 }
 
 /// A channel without bound.
+/// ```cpp
 ///   auto [tx, rx] = ferrite::channel::unbounded<int>();
+/// ```
 template <class T>
 requires(Send<T>&& detail::Owned<T>&& detail::ChannelMessage<T>) std::pair<Sender<T>, Receiver<T>> unbounded() {
   auto [tx, rx] = detail::make_counted<detail::ListChannel<T>>();
@@ -330,7 +338,9 @@ requires(!(Send<T> && detail::Owned<T> && detail::ChannelMessage<T>))
 detail::ChannelRejection<T> unbounded();
 
 /// A receiver that delivers one Instant (the delivery time) after `duration`.
+/// ```cpp
 ///   auto timeout = ferrite::channel::after(std::chrono::milliseconds(10));
+/// ```
 template <class Rep, class Period>
 Receiver<Instant> after(std::chrono::duration<Rep, Period> duration) {
   return detail::ChannelAccess::receiver<Instant>(detail::TimerReceiver<detail::AtChannel>(

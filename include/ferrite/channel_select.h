@@ -209,6 +209,7 @@ class SelectedOperation {
 /// its own handle of each end, never the end's address. select() and ready()
 /// with no operations panic. Use it on one thread.
 ///
+/// ```cpp
 ///     auto [tx1, rx1] = ferrite::channel::unbounded<int>();
 ///     auto [tx2, rx2] = ferrite::channel::unbounded<int>();
 ///     tx2.send(7);
@@ -217,6 +218,7 @@ class SelectedOperation {
 ///     const std::size_t second = sel.recv(rx2);  // index 1
 ///     ferrite::channel::SelectedOperation op = sel.select();
 ///     // op.index() == second; *op.recv(rx2) == 7
+/// ```
 class Select {
  public:
   Select() = default;

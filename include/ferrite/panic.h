@@ -58,7 +58,9 @@ class Panic : public std::exception {
 
 /// Throws `Panic(msg, location)`. Never returns.
 ///
+/// ```cpp
 ///   ferrite::panic("index out of range");
+/// ```
 [[noreturn]] void panic(std::string msg,
                         std::source_location location = std::source_location::current());
 
@@ -70,8 +72,10 @@ class Panic : public std::exception {
 /// Send and Sync: std::exception_ptr may be passed between threads, and a
 /// thrown object is only read through it.
 ///
+/// ```cpp
 ///   ferrite::PanicPayload payload(std::make_exception_ptr(ferrite::Panic("boom")));
 ///   // payload.message() == "boom"
+/// ```
 class PanicPayload {
  public:
   /// Wraps the exception that escaped a thread or job.

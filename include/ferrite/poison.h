@@ -66,8 +66,10 @@ namespace ferrite {
 /// Contract: holds exactly one G; `into_inner() &&` moves it out,
 /// `get_ref()`/`get_mut()` borrow it. Send/Sync follow G's.
 ///
+/// ```cpp
 ///   auto r = m.lock();
 ///   if (!r) std::puts(r.error().message().data());  // "poisoned lock: ..."
+/// ```
 template <class G>
 class PoisonError {
  public:
@@ -239,8 +241,10 @@ class CheckedLockResult : public std::expected<G, E> {
 /// undefined behaviour; value() also works for a move-only G; `->` is only
 /// for a named result. Send/Sync follow G's.
 ///
+/// ```cpp
 ///   auto guard = m.lock();     // a LockResult<MutexGuard<T>>
 ///   **guard += 1;              // panics here if m is poisoned
+/// ```
 template <class G>
 class LockResult : public detail::CheckedLockResult<G, PoisonError<G>> {
   using Checked = detail::CheckedLockResult<G, PoisonError<G>>;

@@ -124,11 +124,13 @@ struct RcBox {
 /// from the handle and downgrade() panic in checked builds
 /// (FERRITE_CHECKED_BORROWS); release builds leave the rule to the caller.
 ///
+/// ```cpp
 ///   auto r = ferrite::make_rc<std::string>("a");
 ///   r.make_mut() += "b";               // the borrow starts
 ///   // auto s = r;                     // would panic: the borrow is alive
 ///   assert(*r == "ab");                // shared access ends it
 ///   auto s = r;                        // fine
+/// ```
 template <class T>
 class Rc {
   static_assert(detail::ObjectValue<T>, "ferrite::Rc<T>: T must be a non-array object type");

@@ -43,8 +43,10 @@ class SendFn;
 /// reference). Move-only, like std::move_only_function; calling a moved-from
 /// SendFn panics.
 ///
+/// ```cpp
 ///     ferrite::SendFn<int(int)> twice = [](int x) { return 2 * x; };
 ///     auto handle = ferrite::thread::spawn(std::move(twice), 21);  // join() -> 42
+/// ```
 template <class R, class... Args>
 class SendFn<R(Args...)> {
   template <class F>

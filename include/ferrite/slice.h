@@ -111,9 +111,11 @@ using ChunksMut = detail::ChunkRange<SliceMut<T>>;
 /// null instead; `first()/last()` return null when empty.
 /// Send and Sync when T is Sync.
 ///
+/// ```cpp
 ///   ferrite::Vec<int> v{1, 2, 3};
 ///   ferrite::Slice<int> s = v.as_slice();
 ///   // s.len() == 3, s[2] == 3, *s.last() == 3, s.get(3) == nullptr
+/// ```
 // ===========================================================================
 template <class T>
 class Slice {
@@ -290,10 +292,12 @@ class Slice {
 /// carries what it lent along.
 /// Send when T is Send; Sync when T is Sync.
 ///
+/// ```cpp
 ///   ferrite::Vec<int> v{1, 2, 3, 4};
 ///   auto [left, right] = *v.split_at_mut(1);
 ///   left[0] = 9;                 // v == {9, 2, 3, 4} once the views are gone
 ///   right.swap(0, 2);            // v == {9, 4, 3, 2}
+/// ```
 // ===========================================================================
 template <class T>
 class SliceMut {

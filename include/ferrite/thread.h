@@ -444,6 +444,7 @@ class ScopedJoinHandle {
 /// name it, so spawn() checks the address of each borrowed object, in every
 /// build, and panics before starting the thread:
 ///
+/// ```cpp
 ///   thread::scope([&](thread::Scope& s) {
 ///     int local = 42;
 ///     s.spawn([](const int& x) { use(x); }, std::cref(local));
@@ -451,6 +452,7 @@ class ScopedJoinHandle {
 ///     // closure (it dies before the scope joins its threads); declare it
 ///     // before thread::scope, or move it into the thread"
 ///   });
+/// ```
 ///
 /// The check covers the stack of the calling thread: on the thread that
 /// entered the scope, the closure's frames (and those of functions it

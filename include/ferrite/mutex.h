@@ -30,8 +30,9 @@
 // exchange to unlock when uncontended, a short spin, then sleep in the kernel.
 // It was chosen over absl::Mutex and std::mutex by measurement
 // (bench/mutex_bench.cc; docs/BENCHMARKS.md). It is not recursive: locking
-// it again on the thread that holds it deadlocks (as in Rust), and the lock
-// must be released by the thread that acquired it (guards are not Send).
+// it again on the thread that holds it would wait forever, so lock() panics
+// instead (Rust deadlocks or panics), and the lock must be released by the
+// thread that acquired it (guards are not Send).
 //
 // Send/Sync (ferrite/marker.h):
 //   Mutex<T>       Send if T is Send; Sync if T is Send — the lock hands the T
@@ -196,7 +197,7 @@ class MutexGuard;
 ///   initializes it). Not copyable or movable: guards point at it.
 /// * `lock()` blocks until the calling thread holds the lock, then returns
 ///   the guard; inside a PoisonError if the mutex is poisoned. Locking a mutex
-///   the calling thread already holds deadlocks (invalid).
+///   the calling thread already holds panics (it would wait forever).
 /// * `try_lock()` never blocks: the guard, or TryLockError WouldBlock (held
 ///   elsewhere, nothing acquired) or Poisoned (acquired; guard inside).
 /// * `with_lock(f)` locks, returns f(T&)'s result, unlocks. Panics, without
@@ -234,6 +235,7 @@ class Mutex {
   Mutex& operator=(const Mutex&) = delete;
 
   /// Blocks until the lock is held; the guard, inside a PoisonError if poisoned.
+  /// Panics if this thread already holds the lock (it would wait forever).
   //
   // Not analysed: the lock's ownership moves into the returned guard, which
   // the thread-safety analysis cannot follow. The guard asserts it on use.

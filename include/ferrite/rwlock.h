@@ -24,8 +24,8 @@
 // enter while a writer waits, so a steady stream of readers cannot starve a
 // writer — and therefore taking a second read lock on a thread that already
 // holds one may deadlock if a writer arrives in between (invalid, as in
-// Rust). Taking any lock the calling thread already holds for writing
-// deadlocks (invalid).
+// Rust). Taking any lock the calling thread already holds for writing panics
+// (it would wait forever).
 //
 // Send/Sync (ferrite/marker.h):
 //   RwLock<T>            Send if T is Send; Sync if T is Send and Sync
@@ -256,7 +256,8 @@ class RwLock {
 
   // Not analysed: as read().
   /// Blocks until no one holds the lock; the write guard, inside a PoisonError
-  /// if poisoned. Panics if this thread holds the write lock.
+  /// if poisoned. Panics if this thread holds the write lock; called while
+  /// this thread holds a read guard, it deadlocks (invalid).
   [[nodiscard]] LockResult<RwLockWriteGuard<T>> write() const FERRITE_NO_THREAD_SAFETY_ANALYSIS {
     if (!raw_.lock_unless_held_by_caller()) [[unlikely]] {
       detail::relock_refused("ferrite::RwLock::write", this);

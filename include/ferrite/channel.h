@@ -44,7 +44,10 @@
 //
 // Handles. Sender<T> and Receiver<T> are copyable (a copy is another handle
 // of the same channel, Rust's clone(); `.clone()` does the same) and
-// movable; using a moved-from handle panics. All operations are `const`.
+// movable; using a moved-from handle panics (a run-time check: the compiler
+// does not track moves). `ferrite::drop(std::move(tx))` (ferrite/drop.h)
+// ends a handle at that line, as Rust's drop(tx): the last Sender dropped
+// disconnects the channel. All operations are `const`.
 // Send/Sync (ferrite/marker.h): Sender<T> and Receiver<T> are Send and Sync
 // when T is Send, so `const Receiver<T>&` may be shared between consumers.
 //

@@ -28,7 +28,9 @@
 //   ferrite/channel.h).
 // Handles: Sender and SyncSender are copyable (copy = clone(); Rust's
 // clone); Receiver is move-only: there is exactly one. Using a moved-from
-// handle panics.
+// handle panics (a run-time check: the compiler does not track moves). To
+// end a handle before its scope does — the last Sender disconnecting the
+// receiver, say — write `ferrite::drop(std::move(tx))` (ferrite/drop.h).
 // Send/Sync (ferrite/marker.h): Sender<T>, SyncSender<T>: Send and Sync if T
 // is Send. Receiver<T>: Send if T is Send, never Sync (one consumer; share
 // it as Arc<Mutex<mpsc::Receiver<T>>>, as the Rust book's thread pool does).

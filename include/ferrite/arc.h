@@ -80,79 +80,83 @@ template <class T, class... Args>
 requires std::constructible_from<T, Args...>
 [[nodiscard]] Arc<T> make_arc(Args&&... args);
 
-// Arc<T> — shared ownership of one immutable `T`, across threads.
-//
-// Contract:
-//  - Made only by make_arc<T>(args...) or Weak::upgrade(); never null unless
-//    moved from (see the banner).
-//  - Copy construction / copy assignment / clone() share the value and bump
-//    the strong count (abort, as Rust, if it would pass SIZE_MAX/2); moves
-//    transfer the handle and leave the source empty.
-//  - The value is destroyed exactly once, by whichever thread drops the last
-//    Arc, after every other thread's use of it through an Arc; arc::Weak
-//    handles then fail to upgrade.
-//  - Comparison operators compare the *values* (Rust's `PartialEq for Arc`);
-//    use ptr_eq() for identity.
-//  - Send and Sync iff T is Send and Sync (see the banner).
-//
-// `get()` returns `const T*`, like Rust's `as_ptr()` for identity and interop;
-// it is shared access like `*`, so nothing can be written through it. Writing
-// needs the sole handle: get_mut() and make_mut() check that.
-//
-// Mutable access is a borrow of the handle. The T* from get_mut() and the T&
-// from make_mut() are exclusive only while this handle stays the sole one;
-// in Rust the borrow checker ends that access before the handle can be
-// cloned. C++ cannot see when the T& dies, so the rule is:
-//  - a non-null get_mut() or a make_mut() starts this handle's *mutable
-//    borrow*;
-//  - shared access through the handle (`*arc`, `arc->`, `arc.get()`, also
-//    inside ==/<=>) ends it, as does assigning another Arc to the handle;
-//    moving the handle moves the borrow to the new one; swap() swaps them;
-//  - while it lasts, clone(), copy construction, copy assignment *from* this
-//    handle and downgrade() panic (no second handle may share a value that
-//    is being mutated, e.g. on another thread);
-//  - after it ends, the T&/T* must not be used any more (call get_mut() or
-//    make_mut() again).
-// Checked builds (FERRITE_CHECKED_BORROWS: tests and sanitizer targets, any
-// build without NDEBUG) enforce the third point; release builds do not
-// check, and keeping to the rule is the caller's obligation, as for Vec's
-// slices. strong_count(), weak_count() and ptr_eq() neither end nor check
-// the borrow. (No Weak can upgrade meanwhile: get_mut() requires that none
-// exists, make_mut() leaves the old ones on another allocation, and
-// downgrade() panics.)
-//
-//   auto a = ferrite::make_arc<std::vector<int>>();
-//   a.make_mut().push_back(1);         // the borrow starts
-//   // auto b = a;                     // would panic: the borrow is alive
-//   std::size_t n = a->size();         // shared access ends it
-//   auto b = a;                        // fine: b and a share {1}
+/// Arc<T> — shared ownership of one immutable `T`, across threads.
+///
+/// Contract:
+///  - Made only by make_arc<T>(args...) or Weak::upgrade(); never null unless
+///    moved from (see the banner).
+///  - Copy construction / copy assignment / clone() share the value and bump
+///    the strong count (abort, as Rust, if it would pass SIZE_MAX/2); moves
+///    transfer the handle and leave the source empty.
+///  - The value is destroyed exactly once, by whichever thread drops the last
+///    Arc, after every other thread's use of it through an Arc; arc::Weak
+///    handles then fail to upgrade.
+///  - Comparison operators compare the *values* (Rust's `PartialEq for Arc`);
+///    use ptr_eq() for identity.
+///  - Send and Sync iff T is Send and Sync (see the banner).
+///
+/// `get()` returns `const T*`, like Rust's `as_ptr()` for identity and interop;
+/// it is shared access like `*`, so nothing can be written through it. Writing
+/// needs the sole handle: get_mut() and make_mut() check that.
+///
+/// Mutable access is a borrow of the handle. The T* from get_mut() and the T&
+/// from make_mut() are exclusive only while this handle stays the sole one;
+/// in Rust the borrow checker ends that access before the handle can be
+/// cloned. C++ cannot see when the T& dies, so the rule is:
+///  - a non-null get_mut() or a make_mut() starts this handle's *mutable
+///    borrow*;
+///  - shared access through the handle (`*arc`, `arc->`, `arc.get()`, also
+///    inside ==/<=>) ends it, as does assigning another Arc to the handle;
+///    moving the handle moves the borrow to the new one; swap() swaps them;
+///  - while it lasts, clone(), copy construction, copy assignment *from* this
+///    handle and downgrade() panic (no second handle may share a value that
+///    is being mutated, e.g. on another thread);
+///  - after it ends, the T&/T* must not be used any more (call get_mut() or
+///    make_mut() again).
+/// Checked builds (FERRITE_CHECKED_BORROWS: tests and sanitizer targets, any
+/// build without NDEBUG) enforce the third point; release builds do not
+/// check, and keeping to the rule is the caller's obligation, as for Vec's
+/// slices. strong_count(), weak_count() and ptr_eq() neither end nor check
+/// the borrow. (No Weak can upgrade meanwhile: get_mut() requires that none
+/// exists, make_mut() leaves the old ones on another allocation, and
+/// downgrade() panics.)
+///
+/// ```cpp
+///   auto a = ferrite::make_arc<std::vector<int>>();
+///   a.make_mut().push_back(1);         // the borrow starts
+///   // auto b = a;                     // would panic: the borrow is alive
+///   std::size_t n = a->size();         // shared access ends it
+///   auto b = a;                        // fine: b and a share {1}
+/// ```
 template <class T>
 class Arc {
   static_assert(detail::ObjectValue<T>, "ferrite::Arc<T>: T must be a non-array object type");
 
  public:
+  /// The type of the shared value (as std::shared_ptr<T>::element_type).
   using element_type = T;
 
-  // Copying panics (checked builds) while `other` lends mutable access: see
-  // "Mutable access is a borrow of the handle" above.
+  /// Copying panics (checked builds) while `other` lends mutable access: see
+  /// "Mutable access is a borrow of the handle" above.
   Arc(const Arc& other) noexcept(!detail::kCheckedBorrows) : inner_(other.inner_) {
     if (inner_ == nullptr) return;
     if (other.mut_borrow_.is_set()) [[unlikely]]
       detail::handle_mut_borrowed("Arc", "clone");
     inc_strong(inner_);
   }
-  // The mutable borrow, if any, moves along with the handle.
+  /// The mutable borrow, if any, moves along with the handle.
   Arc(Arc&& other) noexcept : inner_(std::exchange(other.inner_, nullptr)) {
     mut_borrow_.take_from(other.mut_borrow_);
   }
 
-  // Copy-and-swap: the old value is released after this handle already holds
-  // the new one; self-assignment is harmless. Assigning ends this handle's
-  // mutable borrow (it takes `other`'s, when moving).
+  /// Copy-and-swap: the old value is released after this handle already holds
+  /// the new one; self-assignment is harmless. Assigning ends this handle's
+  /// mutable borrow (it takes `other`'s, when moving).
   Arc& operator=(const Arc& other) noexcept(!detail::kCheckedBorrows) {
     Arc(other).swap(*this);
     return *this;
   }
+  /// Takes `other`'s handle (and its mutable borrow); `other` is left empty.
   Arc& operator=(Arc&& other) noexcept {
     Arc(std::move(other)).swap(*this);
     return *this;
@@ -162,17 +166,18 @@ class Arc {
     if (inner_ != nullptr) release(inner_);
   }
 
-  // Another handle to the same value (same as copying).
+  /// Another handle to the same value (same as copying).
   [[nodiscard]] Arc clone() const noexcept(!detail::kCheckedBorrows) { return Arc(*this); }
 
-  // The shared value. Panics if this Arc is empty. Ends this handle's
-  // mutable borrow (checked builds).
+  /// The shared value. Panics if this Arc is empty. Ends this handle's
+  /// mutable borrow (checked builds).
   const T& operator*() const {
     if (inner_ == nullptr) [[unlikely]]
       detail::handle_empty("Arc", "operator*");
     mut_borrow_.clear();
     return inner_->value;
   }
+  /// Member access to the shared value; panics if this Arc is empty.
   const T* operator->() const {
     if (inner_ == nullptr) [[unlikely]]
       detail::handle_empty("Arc", "operator->");
@@ -180,19 +185,19 @@ class Arc {
     return &inner_->value;
   }
 
-  // Address of the shared value (Rust's `Arc::as_ptr`); nullptr if empty.
-  // Shared access, so the pointer is to const: every clone has one, and two
-  // threads writing through them would race. Mutation needs get_mut() or
-  // make_mut(), which check that this is the sole handle. Ends this handle's
-  // mutable borrow (checked builds).
+  /// Address of the shared value (Rust's `Arc::as_ptr`); nullptr if empty.
+  /// Shared access, so the pointer is to const: every clone has one, and two
+  /// threads writing through them would race. Mutation needs get_mut() or
+  /// make_mut(), which check that this is the sole handle. Ends this handle's
+  /// mutable borrow (checked builds).
   const T* get() const noexcept {
     if (inner_ == nullptr) return nullptr;
     mut_borrow_.clear();
     return &inner_->value;
   }
 
-  // Number of Arc handles to this value; 0 if empty. Other threads may change
-  // it at any moment: a snapshot, not a synchronization primitive.
+  /// Number of Arc handles to this value; 0 if empty. Other threads may change
+  /// it at any moment: a snapshot, not a synchronization primitive.
   std::size_t strong_count() const noexcept {
     if (inner_ == nullptr) return 0;
     // ORDERING(arc-strong-count): relaxed, as Rust's Arc::strong_count: the
@@ -201,8 +206,8 @@ class Arc {
     return inner_->strong.load(std::memory_order_relaxed);
   }
 
-  // Number of arc::Weak handles (the implicit one is not counted); 0 if
-  // empty. A snapshot, like strong_count().
+  /// Number of arc::Weak handles (the implicit one is not counted); 0 if
+  /// empty. A snapshot, like strong_count().
   std::size_t weak_count() const noexcept {
     if (inner_ == nullptr) return 0;
     // ORDERING(arc-weak-count): relaxed, as Rust's Arc::weak_count: a
@@ -213,32 +218,32 @@ class Arc {
     return count == detail::kArcWeakLocked ? 0 : count - 1;
   }
 
-  // True if both handles point to the same allocation (Rust's `Arc::ptr_eq`).
+  /// True if both handles point to the same allocation (Rust's `Arc::ptr_eq`).
   bool ptr_eq(const Arc& other) const noexcept { return inner_ == other.inner_; }
 
-  // Mutable access if this is the only handle of either kind (no other Arc,
-  // no arc::Weak); nullptr otherwise, and if empty. While this handle is not
-  // cloned or downgraded, the pointer stays exclusive: a non-null result
-  // starts this handle's mutable borrow (see the class comment).
+  /// Mutable access if this is the only handle of either kind (no other Arc,
+  /// no arc::Weak); nullptr otherwise, and if empty. While this handle is not
+  /// cloned or downgraded, the pointer stays exclusive: a non-null result
+  /// starts this handle's mutable borrow (see the class comment).
   T* get_mut() noexcept {
     if (inner_ == nullptr || !is_unique()) return nullptr;
     mut_borrow_.set();
     return &inner_->value;
   }
 
-  // Clone-on-write access (Rust's `Arc::make_mut`):
-  //  - other Arc handles exist: copy the value into a new allocation that this
-  //    handle then owns alone; the others keep the old value;
-  //  - only arc::Weak handles remain: move the value into a new allocation and
-  //    destroy the moved-from original, so those Weaks no longer upgrade;
-  //  - this is the sole handle: no allocation.
-  // Either way this handle is then the only handle of either kind, and its
-  // mutable borrow starts (see the class comment).
-  // If the copy, the move (which falls back to a copy when T's move may
-  // throw) or the allocation throws, this handle and its value are unchanged;
-  // in the only-Weaks case an upgrade racing with the failed call may have
-  // returned std::nullopt meanwhile (the strong count was briefly 0).
-  // Panics if empty.
+  /// Clone-on-write access (Rust's `Arc::make_mut`):
+  ///  - other Arc handles exist: copy the value into a new allocation that this
+  ///    handle then owns alone; the others keep the old value;
+  ///  - only arc::Weak handles remain: move the value into a new allocation and
+  ///    destroy the moved-from original, so those Weaks no longer upgrade;
+  ///  - this is the sole handle: no allocation.
+  /// Either way this handle is then the only handle of either kind, and its
+  /// mutable borrow starts (see the class comment).
+  /// If the copy, the move (which falls back to a copy when T's move may
+  /// throw) or the allocation throws, this handle and its value are unchanged;
+  /// in the only-Weaks case an upgrade racing with the failed call may have
+  /// returned std::nullopt meanwhile (the strong count was briefly 0).
+  /// Panics if empty.
   T& make_mut() requires std::copy_constructible<T> {
     if (inner_ == nullptr) [[unlikely]]
       detail::handle_empty("Arc", "make_mut");
@@ -284,13 +289,13 @@ class Arc {
     return inner_->value;
   }
 
-  // The value, if this is the only Arc (weak handles do not matter: they stop
-  // upgrading); otherwise this Arc itself, unchanged, as the error. Use as
-  // `std::move(arc).try_unwrap()`. On success `*this` is left empty. If moving
-  // the value out throws, `*this` keeps it (T's move falls back to a copy when
-  // it may throw); as with make_mut(), a racing upgrade may have failed.
-  // Two threads calling this on the last two handles may both fail: use
-  // into_inner() when exactly one of them must get the value.
+  /// The value, if this is the only Arc (weak handles do not matter: they stop
+  /// upgrading); otherwise this Arc itself, unchanged, as the error. Use as
+  /// `std::move(arc).try_unwrap()`. On success `*this` is left empty. If moving
+  /// the value out throws, `*this` keeps it (T's move falls back to a copy when
+  /// it may throw); as with make_mut(), a racing upgrade may have failed.
+  /// Two threads calling this on the last two handles may both fail: use
+  /// into_inner() when exactly one of them must get the value.
   std::expected<T, Arc> try_unwrap() && {
     if (inner_ == nullptr) [[unlikely]]
       detail::handle_empty("Arc", "try_unwrap");
@@ -330,10 +335,10 @@ class Arc {
     return std::expected<T, Arc>(std::in_place, std::move_if_noexcept(inner->value));
   }
 
-  // The value if this was the last Arc, else std::nullopt; consumes this
-  // handle either way (Rust's `Arc::into_inner`). When every thread calls it
-  // on its handle, exactly one gets the value. If T's move constructor
-  // throws, the value is destroyed and the exception propagates.
+  /// The value if this was the last Arc, else std::nullopt; consumes this
+  /// handle either way (Rust's `Arc::into_inner`). When every thread calls it
+  /// on its handle, exactly one gets the value. If T's move constructor
+  /// throws, the value is destroyed and the exception propagates.
   std::optional<T> into_inner() && {
     if (inner_ == nullptr) [[unlikely]]
       detail::handle_empty("Arc", "into_inner");
@@ -350,16 +355,16 @@ class Arc {
     return std::optional<T>(std::in_place, std::move(inner->value));
   }
 
-  // The value, moved out if this was the only Arc, else copied (Rust's
-  // `Arc::unwrap_or_clone`). Consumes this handle either way.
+  /// The value, moved out if this was the only Arc, else copied (Rust's
+  /// `Arc::unwrap_or_clone`). Consumes this handle either way.
   T unwrap_or_clone() && requires std::copy_constructible<T> {
     std::expected<T, Arc> unwrapped = std::move(*this).try_unwrap();
     if (unwrapped.has_value()) return std::move(*unwrapped);
     return T(*unwrapped.error());
   }
 
-  // A weak handle to this value. Panics if empty, and (checked builds) while
-  // this handle lends mutable access: a Weak could upgrade to a second handle.
+  /// A weak handle to this value. Panics if empty, and (checked builds) while
+  /// this handle lends mutable access: a Weak could upgrade to a second handle.
   [[nodiscard]] arc::Weak<T> downgrade() const {
     if (inner_ == nullptr) [[unlikely]]
       detail::handle_empty("Arc", "downgrade");
@@ -391,7 +396,7 @@ class Arc {
     }
   }
 
-  // Each handle's mutable borrow goes with its value.
+  /// Each handle's mutable borrow goes with its value.
   void swap(Arc& other) noexcept {
     std::swap(inner_, other.inner_);
     mut_borrow_.swap(other.mut_borrow_);
@@ -494,8 +499,8 @@ class Arc {
   [[no_unique_address]] detail::HandleMutBorrow mut_borrow_;
 };
 
-// Constructs a T from `args` inside a new Arc allocation (one allocation). If
-// T's constructor throws, the memory is freed and the exception propagates.
+/// Constructs a T from `args` inside a new Arc allocation (one allocation). If
+/// T's constructor throws, the memory is freed and the exception propagates.
 template <class T, class... Args>
 requires std::constructible_from<T, Args...> Arc<T> make_arc(Args&&... args) {
   return Arc<T>(new detail::ArcInner<T>(std::in_place, std::forward<Args>(args)...));
@@ -503,22 +508,23 @@ requires std::constructible_from<T, Args...> Arc<T> make_arc(Args&&... args) {
 
 namespace arc {
 
-// arc::Weak<T> — a non-owning handle to an Arc allocation (Rust's
-// `std::sync::Weak`). It keeps the block, not the value, alive.
-//
-// Contract:
-//  - Made by Arc::downgrade(), or default-constructed empty (Rust's
-//    `Weak::new()`), which never upgrades. Copy = clone; a moved-from Weak is
-//    empty.
-//  - upgrade() gives an Arc while any Arc of the allocation lives, else
-//    std::nullopt; it never resurrects a destroyed value.
-//  - Send and Sync iff T is Send and Sync (upgrade() yields an Arc<T>).
+/// arc::Weak<T> — a non-owning handle to an Arc allocation (Rust's
+/// `std::sync::Weak`). It keeps the block, not the value, alive.
+///
+/// Contract:
+///  - Made by Arc::downgrade(), or default-constructed empty (Rust's
+///    `Weak::new()`), which never upgrades. Copy = clone; a moved-from Weak is
+///    empty.
+///  - upgrade() gives an Arc while any Arc of the allocation lives, else
+///    std::nullopt; it never resurrects a destroyed value.
+///  - Send and Sync iff T is Send and Sync (upgrade() yields an Arc<T>).
 template <class T>
 class Weak {
  public:
   // An empty Weak: upgrade() is always std::nullopt and both counts are 0.
   constexpr Weak() noexcept = default;
 
+  /// Another Weak to the same allocation (Rust's `Weak::clone`).
   Weak(const Weak& other) noexcept : inner_(other.inner_) {
     if (inner_ == nullptr) return;
     // ORDERING(arc-weak-clone): relaxed, as Rust's Weak::clone: the Weak we
@@ -530,11 +536,14 @@ class Weak {
       std::abort();  // as Rust: see Arc's inc_strong()
     }
   }
+  /// Takes `other`'s handle; `other` is left empty.
   Weak(Weak&& other) noexcept : inner_(std::exchange(other.inner_, nullptr)) {}
+  /// Refers to `other`'s allocation, then releases the old one.
   Weak& operator=(const Weak& other) noexcept {
     Weak(other).swap(*this);
     return *this;
   }
+  /// Takes `other`'s handle (`other` is left empty), then releases the old one.
   Weak& operator=(Weak&& other) noexcept {
     Weak(std::move(other)).swap(*this);
     return *this;
@@ -543,9 +552,10 @@ class Weak {
     if (inner_ != nullptr) detail::arc_release_weak(inner_);
   }
 
+  /// Another Weak to the same allocation (same as copying).
   [[nodiscard]] Weak clone() const noexcept { return Weak(*this); }
 
-  // A new Arc to the value if one is still alive, else std::nullopt.
+  /// A new Arc to the value if one is still alive, else std::nullopt.
   [[nodiscard]] std::optional<Arc<T>> upgrade() const {
     if (inner_ == nullptr) return std::nullopt;
     // ORDERING(arc-upgrade-load): relaxed: only seeds the CAS loop below,
@@ -570,7 +580,7 @@ class Weak {
     }
   }
 
-  // Number of Arc handles to the value; 0 if none remain or this is empty.
+  /// Number of Arc handles to the value; 0 if none remain or this is empty.
   std::size_t strong_count() const noexcept {
     if (inner_ == nullptr) return 0;
     // ORDERING(arc-weak-strong-count): relaxed, as Rust's Weak::strong_count:
@@ -578,9 +588,9 @@ class Weak {
     return inner_->strong.load(std::memory_order_relaxed);
   }
 
-  // Approximate number of Weak handles (including this one) while the value
-  // is alive; 0 once no Arc remains, or if this is empty (as Rust; may be off
-  // by one while other threads change the counts).
+  /// Approximate number of Weak handles (including this one) while the value
+  /// is alive; 0 once no Arc remains, or if this is empty (as Rust; may be off
+  /// by one while other threads change the counts).
   std::size_t weak_count() const noexcept {
     if (inner_ == nullptr) return 0;
     // ORDERING(arc-weak-weak-count): acquire pairs with the release
@@ -595,9 +605,10 @@ class Weak {
     return strong == 0 ? 0 : weak - 1;
   }
 
-  // True if both point to the same allocation, or both are empty.
+  /// True if both point to the same allocation, or both are empty.
   bool ptr_eq(const Weak& other) const noexcept { return inner_ == other.inner_; }
 
+  /// Exchanges the allocations the two handles refer to.
   void swap(Weak& other) noexcept { std::swap(inner_, other.inner_); }
   friend void swap(Weak& a, Weak& b) noexcept { a.swap(b); }
 

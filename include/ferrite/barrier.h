@@ -31,12 +31,13 @@ struct BarrierState {
 };
 }  // namespace detail
 
-// What Barrier::wait() tells each thread.
-//
-// Contract: `is_leader()` is true for exactly one thread of each generation
-// (the last to arrive). Copyable.
+/// What Barrier::wait() tells each thread.
+///
+/// Contract: `is_leader()` is true for exactly one thread of each generation
+/// (the last to arrive). Copyable.
 class BarrierWaitResult {
  public:
+  /// True for the one thread of its generation that arrived last.
   bool is_leader() const noexcept { return leader_; }
 
  private:
@@ -45,17 +46,21 @@ class BarrierWaitResult {
   bool leader_;
 };
 
-// A reusable rendezvous point for a fixed number of threads.
-//
-// Contract: `Barrier(n)`; `wait()` blocks until n threads (counting the
-// caller) have called wait() in this generation, then returns in all of
-// them. Not copyable or movable; destroying it while threads wait is invalid.
+/// A reusable rendezvous point for a fixed number of threads.
+///
+/// Contract: `Barrier(n)`; `wait()` blocks until n threads (counting the
+/// caller) have called wait() in this generation, then returns in all of
+/// them. Not copyable or movable; destroying it while threads wait is invalid.
 class Barrier {
  public:
+  /// A barrier for `n` threads. With n of 0 or 1, wait() returns at once (as Rust).
   explicit Barrier(std::size_t n) noexcept : num_threads_(n) {}
   Barrier(const Barrier&) = delete;
   Barrier& operator=(const Barrier&) = delete;
 
+  /// Blocks until n threads have called wait() in this generation, then releases
+  /// them all and starts the next generation. Returns the leader's result to the
+  /// last thread to arrive (Rust's `Barrier::wait`).
   BarrierWaitResult wait() const;  // lib/barrier.cc
 
  private:

@@ -23,11 +23,11 @@
 #pragma once
 
 #if defined(__clang__)
-// An unscoped boundary: the callable may outlive every local of its caller,
-// so a lambda may capture only by copy, and only what is Send.
+/// An unscoped boundary: the callable may outlive every local of its caller,
+/// so a lambda may capture only by copy, and only what is Send.
 #define FERRITE_THREAD_BOUNDARY [[clang::annotate("ferrite::thread_boundary")]]
-// A scoped boundary: the thread is joined before the borrowed data dies, so
-// a lambda may also capture by reference what is Sync.
+/// A scoped boundary: the thread is joined before the borrowed data dies, so
+/// a lambda may also capture by reference what is Sync.
 #define FERRITE_SCOPED_THREAD_BOUNDARY [[clang::annotate("ferrite::scoped_thread_boundary")]]
 #else
 #define FERRITE_THREAD_BOUNDARY

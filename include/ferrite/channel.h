@@ -120,26 +120,28 @@ struct ChannelAccess {
 
 namespace ferrite::channel {
 
-// The sending end of a channel.
-//
-// Contract:
-// * `send(msg)` blocks while the channel is full (for a rendezvous channel:
-//   until a receiver takes the message). Fails, handing msg back in a
-//   SendError, only when every receiver is gone.
-// * `try_send(msg)` never blocks: TrySendErrorKind::Full (no room; for a
-//   rendezvous channel: no receiver is waiting right now) or Disconnected.
-// * `send_timeout(msg, d)` / `send_deadline(msg, t)`: as send, but gives up
-//   with SendTimeoutErrorKind::Timeout (msg handed back) when the time passes.
-// * `len()`, `is_empty()`, `is_full()` are snapshots; `capacity()` is the
-//   bound (0 for rendezvous), nullopt for unbounded channels.
-// * `clone()` / copying: another sender; `same_channel(other)`.
-// Invalid: using a moved-from Sender (panics).
-// Send and Sync when T is Send.
-//
-//   auto [tx, rx] = ferrite::channel::bounded<int>(1);
-//   tx.send(1);                                  // fits
-//   auto r = tx.send_timeout(2, std::chrono::milliseconds(1));
-//   // !r && r.error().is_timeout(): still full; 2 comes back
+/// The sending end of a channel.
+///
+/// Contract:
+/// * `send(msg)` blocks while the channel is full (for a rendezvous channel:
+///   until a receiver takes the message). Fails, handing msg back in a
+///   SendError, only when every receiver is gone.
+/// * `try_send(msg)` never blocks: TrySendErrorKind::Full (no room; for a
+///   rendezvous channel: no receiver is waiting right now) or Disconnected.
+/// * `send_timeout(msg, d)` / `send_deadline(msg, t)`: as send, but gives up
+///   with SendTimeoutErrorKind::Timeout (msg handed back) when the time passes.
+/// * `len()`, `is_empty()`, `is_full()` are snapshots; `capacity()` is the
+///   bound (0 for rendezvous), nullopt for unbounded channels.
+/// * `clone()` / copying: another sender; `same_channel(other)`.
+/// Invalid: using a moved-from Sender (panics).
+/// Send and Sync when T is Send.
+///
+/// ```cpp
+///   auto [tx, rx] = ferrite::channel::bounded<int>(1);
+///   tx.send(1);                                  // fits
+///   auto r = tx.send_timeout(2, std::chrono::milliseconds(1));
+///   // !r && r.error().is_timeout(): still full; 2 comes back
+/// ```
 template <class T>
 class Sender final : public detail::ChannelEnd<Sender<T>, detail::SenderFlavor<T>> {
   static_assert(detail::AssertSend<T>::value);
@@ -149,12 +151,19 @@ class Sender final : public detail::ChannelEnd<Sender<T>, detail::SenderFlavor<T
   using End = detail::ChannelEnd<Sender<T>, detail::SenderFlavor<T>>;
 
  public:
+  /// Another sender of the same channel (as clone()).
   Sender(const Sender&) = default;
+  /// Takes `other`'s end; using the moved-from Sender panics.
   Sender(Sender&&) noexcept = default;
+  /// Drops this end (the last sender gone disconnects the channel), then
+  /// becomes another sender of `other`'s channel.
   Sender& operator=(const Sender&) = default;
+  /// Drops this end, then takes `other`'s; using the moved-from Sender panics.
   Sender& operator=(Sender&&) noexcept = default;
   ~Sender() = default;
 
+  /// Sends `msg`, blocking while the channel is full (rendezvous: until a
+  /// receiver takes it). SendError hands `msg` back when every receiver is gone.
   std::expected<void, SendError<T>> send(T msg) const {
     auto result = this->visit(
         [&](const auto& side) { return side->send(std::move(msg), detail::kNoDeadline); });
@@ -162,16 +171,19 @@ class Sender final : public detail::ChannelEnd<Sender<T>, detail::SenderFlavor<T
     return std::unexpected(SendError<T>(std::move(result.error()).into_inner()));
   }
 
+  /// Sends `msg` without blocking; TrySendError (Full or Disconnected) hands it back.
   std::expected<void, TrySendError<T>> try_send(T msg) const {
     return this->visit([&](const auto& side) { return side->try_send(std::move(msg)); });
   }
 
+  /// As send(), but gives up after `timeout` (SendTimeoutErrorKind::Timeout).
   template <class Rep, class Period>
   std::expected<void, SendTimeoutError<T>> send_timeout(
       T msg, std::chrono::duration<Rep, Period> timeout) const {
     return send_deadline(std::move(msg), detail::deadline_after(timeout));
   }
 
+  /// As send(), but gives up at `deadline` (SendTimeoutErrorKind::Timeout).
   std::expected<void, SendTimeoutError<T>> send_deadline(T msg, Instant deadline) const {
     return this->visit([&](const auto& side) { return side->send(std::move(msg), deadline); });
   }
@@ -189,30 +201,32 @@ class Sender final : public detail::ChannelEnd<Sender<T>, detail::SenderFlavor<T
   }
 };
 
-// The receiving end of a channel.
-//
-// Contract:
-// * `recv()` blocks until a message arrives; fails with RecvError only when
-//   the channel is empty and every sender is gone (buffered messages are
-//   always delivered first).
-// * `try_recv()` never blocks: TryRecvError::Empty or Disconnected.
-// * `recv_timeout(d)` / `recv_deadline(t)`: as recv, but RecvTimeoutError::
-//   Timeout when the time passes first (nothing was taken).
-// * `iter()`: a range that blocks for each message and ends at
-//   disconnection; `begin()/end()` are iter()'s, so `for (T& m : rx)`
-//   works. `try_iter()` ends as soon as the channel is empty. Each iterator
-//   holds the message it last received: `*it` may be moved from.
-// * `len()`, `is_empty()`, `is_full()`, `capacity()`, `clone()`,
-//   `same_channel()` as for Sender.
-// Invalid: using a moved-from Receiver (panics).
-// Send and Sync when T is Send (channels are multi-consumer).
-//
-//   auto [tx, rx] = ferrite::channel::unbounded<int>();
-//   tx.send(1); tx.send(2);
-//   { auto gone = std::move(tx); }               // the last sender goes
-//   int sum = 0;
-//   for (int& v : rx) sum += v;                  // drains 1 and 2, then ends
-//   // sum == 3, and rx.recv() now fails with RecvError
+/// The receiving end of a channel.
+///
+/// Contract:
+/// * `recv()` blocks until a message arrives; fails with RecvError only when
+///   the channel is empty and every sender is gone (buffered messages are
+///   always delivered first).
+/// * `try_recv()` never blocks: TryRecvError::Empty or Disconnected.
+/// * `recv_timeout(d)` / `recv_deadline(t)`: as recv, but RecvTimeoutError::
+///   Timeout when the time passes first (nothing was taken).
+/// * `iter()`: a range that blocks for each message and ends at
+///   disconnection; `begin()/end()` are iter()'s, so `for (T& m : rx)`
+///   works. `try_iter()` ends as soon as the channel is empty. Each iterator
+///   holds the message it last received: `*it` may be moved from.
+/// * `len()`, `is_empty()`, `is_full()`, `capacity()`, `clone()`,
+///   `same_channel()` as for Sender.
+/// Invalid: using a moved-from Receiver (panics).
+/// Send and Sync when T is Send (channels are multi-consumer).
+///
+/// ```cpp
+///   auto [tx, rx] = ferrite::channel::unbounded<int>();
+///   tx.send(1); tx.send(2);
+///   { auto gone = std::move(tx); }               // the last sender goes
+///   int sum = 0;
+///   for (int& v : rx) sum += v;                  // drains 1 and 2, then ends
+///   // sum == 3, and rx.recv() now fails with RecvError
+/// ```
 template <class T>
 class Receiver final : public detail::ChannelEnd<Receiver<T>, detail::ReceiverFlavor<T>> {
   static_assert(detail::AssertSend<T>::value);
@@ -222,38 +236,54 @@ class Receiver final : public detail::ChannelEnd<Receiver<T>, detail::ReceiverFl
   using End = detail::ChannelEnd<Receiver<T>, detail::ReceiverFlavor<T>>;
 
  public:
+  /// The range iter() returns: blocks for each message, ends at disconnection.
   using Iter = detail::RecvRange<Receiver, T, true>;
+  /// The range try_iter() returns: ends as soon as the channel is empty.
   using TryIter = detail::RecvRange<Receiver, T, false>;
 
+  /// Another receiver of the same channel (as clone()).
   Receiver(const Receiver&) = default;
+  /// Takes `other`'s end; using the moved-from Receiver panics.
   Receiver(Receiver&&) noexcept = default;
+  /// Drops this end, then becomes another receiver of `other`'s channel.
   Receiver& operator=(const Receiver&) = default;
+  /// Drops this end, then takes `other`'s; using the moved-from Receiver panics.
   Receiver& operator=(Receiver&&) noexcept = default;
   ~Receiver() = default;
 
+  /// The next message, blocking until one arrives. RecvError once the channel is
+  /// empty and every sender is gone.
   std::expected<T, RecvError> recv() const {
     auto result = this->visit([](const auto& side) { return side->recv(detail::kNoDeadline); });
     if (result) return std::expected<T, RecvError>(std::in_place, std::move(*result));
     return std::unexpected(RecvError{});
   }
 
+  /// The next message without blocking; TryRecvError::Empty or Disconnected.
   std::expected<T, TryRecvError> try_recv() const {
     return this->visit([](const auto& side) { return side->try_recv(); });
   }
 
+  /// As recv(), but gives up after `timeout` (RecvTimeoutError::Timeout).
   template <class Rep, class Period>
   std::expected<T, RecvTimeoutError> recv_timeout(
       std::chrono::duration<Rep, Period> timeout) const {
     return recv_deadline(detail::deadline_after(timeout));
   }
 
+  /// As recv(), but gives up at `deadline` (RecvTimeoutError::Timeout).
   std::expected<T, RecvTimeoutError> recv_deadline(Instant deadline) const {
     return this->visit([&](const auto& side) { return side->recv(deadline); });
   }
 
+  /// A range that blocks for each message and ends when the channel is empty and
+  /// disconnected (Rust's `Receiver::iter`).
   Iter iter() const noexcept { return Iter(this); }
+  /// A range over the messages buffered now; it never blocks (Rust's `try_iter`).
   TryIter try_iter() const noexcept { return TryIter(this); }
+  /// iter().begin(): `for (T& m : rx)` receives until disconnection.
   detail::RecvIterator<Receiver, T, true> begin() const { return iter().begin(); }
+  /// The end of iter(): reached when the channel is empty and disconnected.
   std::default_sentinel_t end() const noexcept { return {}; }
 
  private:
@@ -269,8 +299,10 @@ class Receiver final : public detail::ChannelEnd<Receiver<T>, detail::ReceiverFl
   }
 };
 
-// A channel of at most `cap` buffered messages; `cap == 0`: rendezvous.
-//   auto [tx, rx] = ferrite::channel::bounded<std::string>(16);
+/// A channel of at most `cap` buffered messages; `cap == 0`: rendezvous.
+/// ```cpp
+///   auto [tx, rx] = ferrite::channel::bounded<std::string>(16);
+/// ```
 template <class T>
 requires(Send<T>&& detail::Owned<T>&& detail::ChannelMessage<T>) std::pair<Sender<T>, Receiver<T>> bounded(
     std::size_t cap) {
@@ -284,8 +316,10 @@ requires(Send<T>&& detail::Owned<T>&& detail::ChannelMessage<T>) std::pair<Sende
           detail::ChannelAccess::receiver<T>(detail::ArrayReceiver<T>(std::move(rx)))};
 }
 
-// A channel without bound.
-//   auto [tx, rx] = ferrite::channel::unbounded<int>();
+/// A channel without bound.
+/// ```cpp
+///   auto [tx, rx] = ferrite::channel::unbounded<int>();
+/// ```
 template <class T>
 requires(Send<T>&& detail::Owned<T>&& detail::ChannelMessage<T>) std::pair<Sender<T>, Receiver<T>> unbounded() {
   auto [tx, rx] = detail::make_counted<detail::ListChannel<T>>();
@@ -293,28 +327,31 @@ requires(Send<T>&& detail::Owned<T>&& detail::ChannelMessage<T>) std::pair<Sende
           detail::ChannelAccess::receiver<T>(detail::ListReceiver<T>(std::move(rx)))};
 }
 
-// A message type that breaks the rules above gets these overloads, declared
-// and never defined: the result type, declared and never defined too, is the
-// one error at the call, and names the type that is not Send, does not own
-// its data or may throw when moved, why, and the way out
-// (ferrite/detail/boundary.h).
+/// A message type that breaks the rules above gets these overloads, declared
+/// and never defined: the result type, declared and never defined too, is the
+/// one error at the call, and names the type that is not Send, does not own
+/// its data or may throw when moved, why, and the way out
+/// (ferrite/detail/boundary.h).
 template <class T>
 requires(!(Send<T> && detail::Owned<T> && detail::ChannelMessage<T>))
 detail::ChannelRejection<T> bounded(std::size_t cap);
+/// The rejection overload of unbounded(), as bounded()'s above.
 template <class T>
 requires(!(Send<T> && detail::Owned<T> && detail::ChannelMessage<T>))
 detail::ChannelRejection<T> unbounded();
 
-// A receiver that delivers one Instant (the delivery time) after `duration`.
-//   auto timeout = ferrite::channel::after(std::chrono::milliseconds(10));
+/// A receiver that delivers one Instant (the delivery time) after `duration`.
+/// ```cpp
+///   auto timeout = ferrite::channel::after(std::chrono::milliseconds(10));
+/// ```
 template <class Rep, class Period>
 Receiver<Instant> after(std::chrono::duration<Rep, Period> duration) {
   return detail::ChannelAccess::receiver<Instant>(detail::TimerReceiver<detail::AtChannel>(
       std::make_shared<detail::AtChannel>(detail::deadline_after(duration))));
 }
 
-// A receiver that delivers an Instant every `duration`, the first one
-// `duration` from now. A slow receiver misses ticks instead of queueing them.
+/// A receiver that delivers an Instant every `duration`, the first one
+/// `duration` from now. A slow receiver misses ticks instead of queueing them.
 template <class Rep, class Period>
 Receiver<Instant> tick(std::chrono::duration<Rep, Period> duration) {
   const auto period = duration > std::chrono::duration<Rep, Period>::zero()
@@ -327,12 +364,13 @@ Receiver<Instant> tick(std::chrono::duration<Rep, Period> duration) {
       std::make_shared<detail::TickChannel>(detail::deadline_after(duration), period)));
 }
 
-// A receiver that never delivers and is never disconnected: in a Select it
-// disables one arm without changing the arm's index.
+/// A receiver that never delivers and is never disconnected: in a Select it
+/// disables one arm without changing the arm's index.
 template <class T>
 requires(Send<T>&& detail::Owned<T>&& detail::ChannelMessage<T>) Receiver<T> never() {
   return detail::ChannelAccess::receiver<T>(detail::NeverReceiver<T>());
 }
+/// The rejection overload of never(), as bounded()'s above.
 template <class T>
 requires(!(Send<T> && detail::Owned<T> && detail::ChannelMessage<T>))
 detail::ChannelRejection<T> never();

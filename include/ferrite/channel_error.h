@@ -22,79 +22,92 @@
 
 namespace ferrite {
 
-// recv() failed: the channel is empty and every sender is gone.
+/// recv() failed: the channel is empty and every sender is gone.
 struct RecvError {
+  /// "receiving on a closed channel", Rust's text for this error.
   static constexpr std::string_view message() noexcept { return "receiving on a closed channel"; }
   friend constexpr bool operator==(RecvError, RecvError) noexcept = default;
 };
 
-// try_recv() failed: nothing is buffered (Empty), or nothing is buffered and
-// every sender is gone (Disconnected).
+/// try_recv() failed: nothing is buffered (Empty), or nothing is buffered and
+/// every sender is gone (Disconnected).
 enum class TryRecvError {
   Empty,
   Disconnected,
 };
 
-// recv_timeout() failed: the deadline passed first (Timeout), or the channel
-// is empty and every sender is gone (Disconnected).
+/// recv_timeout() failed: the deadline passed first (Timeout), or the channel
+/// is empty and every sender is gone (Disconnected).
 enum class RecvTimeoutError {
   Timeout,
   Disconnected,
 };
 
-// Rust's Display texts of the two enums above.
+/// Rust's Display texts of the two enums above.
 constexpr std::string_view message(TryRecvError error) noexcept {
   return error == TryRecvError::Empty ? "receiving on an empty channel"
                                       : "receiving on an empty and disconnected channel";
 }
+/// Rust's Display text of a RecvTimeoutError.
 constexpr std::string_view message(RecvTimeoutError error) noexcept {
   return error == RecvTimeoutError::Timeout ? "timed out waiting on channel"
                                             : "channel is empty and sending half is closed";
 }
 
-// send() failed because every receiver is gone; the message comes back.
-//
-// Contract: `into_inner() &&` moves the message out (once; the error then
-// holds a moved-from T). `get_ref()` reads it in place.
+/// send() failed because every receiver is gone; the message comes back.
+///
+/// Contract: `into_inner() &&` moves the message out (once; the error then
+/// holds a moved-from T). `get_ref()` reads it in place.
 template <class T>
 class SendError {
  public:
+  /// An error carrying the unsent `message`.
   explicit SendError(T message) noexcept(std::is_nothrow_move_constructible_v<T>)
       : message_(std::move(message)) {}
 
+  /// Moves the unsent message out.
   T into_inner() && noexcept(std::is_nothrow_move_constructible_v<T>) {
     return std::move(message_);
   }
+  /// The unsent message, in place.
   const T& get_ref() const noexcept { return message_; }
+  /// "sending on a closed channel", Rust's text for this error.
   static constexpr std::string_view message() noexcept { return "sending on a closed channel"; }
 
  private:
   T message_;
 };
 
-// Why try_send() failed.
+/// Why try_send() failed.
 enum class TrySendErrorKind {
-  Full,          // the channel is full (or, for a rendezvous channel, no receiver waits)
-  Disconnected,  // every receiver is gone
+  Full,          ///< the channel is full (or, for a rendezvous channel, no receiver waits)
+  Disconnected,  ///< every receiver is gone
 };
 
-// try_send() failed; the message comes back.
-//
-// Contract: `kind()`, `is_full()`, `is_disconnected()` say why;
-// `into_inner() &&` moves the message out.
+/// try_send() failed; the message comes back.
+///
+/// Contract: `kind()`, `is_full()`, `is_disconnected()` say why;
+/// `into_inner() &&` moves the message out.
 template <class T>
 class TrySendError {
  public:
+  /// An error of `kind` carrying the unsent `message`.
   TrySendError(TrySendErrorKind kind, T message) noexcept(std::is_nothrow_move_constructible_v<T>)
       : kind_(kind), message_(std::move(message)) {}
 
+  /// Why the send failed.
   TrySendErrorKind kind() const noexcept { return kind_; }
+  /// True if the channel was full (rendezvous: no receiver was waiting).
   bool is_full() const noexcept { return kind_ == TrySendErrorKind::Full; }
+  /// True if every receiver is gone.
   bool is_disconnected() const noexcept { return kind_ == TrySendErrorKind::Disconnected; }
+  /// Moves the unsent message out.
   T into_inner() && noexcept(std::is_nothrow_move_constructible_v<T>) {
     return std::move(message_);
   }
+  /// The unsent message, in place.
   const T& get_ref() const noexcept { return message_; }
+  /// Rust's text for this error: "sending on a full channel" or "sending on a closed channel".
   std::string_view message() const noexcept {
     return is_full() ? "sending on a full channel" : "sending on a closed channel";
   }
@@ -104,30 +117,38 @@ class TrySendError {
   T message_;
 };
 
-// Why send_timeout() failed.
+/// Why send_timeout() failed.
 enum class SendTimeoutErrorKind {
-  Timeout,       // the deadline passed before the message could be sent
-  Disconnected,  // every receiver is gone
+  Timeout,       ///< the deadline passed before the message could be sent
+  Disconnected,  ///< every receiver is gone
 };
 
-// send_timeout() / send_deadline() failed; the message comes back.
-//
-// Contract: `kind()`, `is_timeout()`, `is_disconnected()` say why;
-// `into_inner() &&` moves the message out.
+/// send_timeout() / send_deadline() failed; the message comes back.
+///
+/// Contract: `kind()`, `is_timeout()`, `is_disconnected()` say why;
+/// `into_inner() &&` moves the message out.
 template <class T>
 class SendTimeoutError {
  public:
+  /// An error of `kind` carrying the unsent `message`.
   SendTimeoutError(SendTimeoutErrorKind kind,
                    T message) noexcept(std::is_nothrow_move_constructible_v<T>)
       : kind_(kind), message_(std::move(message)) {}
 
+  /// Why the send failed.
   SendTimeoutErrorKind kind() const noexcept { return kind_; }
+  /// True if the deadline passed first.
   bool is_timeout() const noexcept { return kind_ == SendTimeoutErrorKind::Timeout; }
+  /// True if every receiver is gone.
   bool is_disconnected() const noexcept { return kind_ == SendTimeoutErrorKind::Disconnected; }
+  /// Moves the unsent message out.
   T into_inner() && noexcept(std::is_nothrow_move_constructible_v<T>) {
     return std::move(message_);
   }
+  /// The unsent message, in place.
   const T& get_ref() const noexcept { return message_; }
+  /// Rust's text for this error: "timed out waiting on send operation" or
+  /// "sending on a closed channel".
   std::string_view message() const noexcept {
     return is_timeout() ? "timed out waiting on send operation" : "sending on a closed channel";
   }

@@ -132,8 +132,17 @@ std::optional<std::size_t> run_ready(std::span<SelectEntry> entries, bool now_on
 
 namespace ferrite::channel {
 
+/// The operation a Select chose and started, which the caller must finish with
+/// recv(rx) or send(tx, msg) on an end of the same channel.
+///
+/// Contract: index() says which operation was chosen. Passing an end of
+/// another channel, or the wrong direction, panics and leaves the operation
+/// pending. Completing it twice panics; destroying it without completing it
+/// prints a message and aborts (the channel's partner may be waiting on it),
+/// as crossbeam's panics in Drop. Movable, not copyable.
 class SelectedOperation {
  public:
+  /// Takes over `other`'s pending operation; `other` counts as completed.
   SelectedOperation(SelectedOperation&& other) noexcept
       : result_(other.result_), completed_(std::exchange(other.completed_, true)) {}
   SelectedOperation& operator=(SelectedOperation&&) = delete;
@@ -143,8 +152,11 @@ class SelectedOperation {
     if (!completed_) detail::selected_operation_dropped(result_.index);
   }
 
+  /// The index (as returned by Select::send/recv) of the chosen operation.
   std::size_t index() const noexcept { return result_.index; }
 
+  /// Finishes a selected receive with `rx` (the added receiver, or another end of
+  /// its channel): the message, or RecvError if the channel is disconnected.
   template <class T>
   std::expected<T, RecvError> recv(const Receiver<T>& rx) {
     check(rx.channel_id(), false,
@@ -153,6 +165,8 @@ class SelectedOperation {
     return rx.read_selected(result_.token);
   }
 
+  /// Finishes a selected send of `msg` with `tx` (the added sender, or another end
+  /// of its channel); SendError hands `msg` back if the channel is disconnected.
   template <class T>
   std::expected<void, SendError<T>> send(const Sender<T>& tx, T msg) {
     check(tx.channel_id(), true,
@@ -185,55 +199,92 @@ class SelectedOperation {
 #pragma clang diagnostic ignored "-Wc++26-extensions"
 #endif
 
+/// Waits on several channel operations at once (crossbeam-channel's dynamic
+/// Select).
+///
+/// Add operations with send(tx) / recv(rx), each getting an index in the order
+/// added; select() blocks until one can proceed, starts it and returns a
+/// SelectedOperation to finish. When several are ready, one is chosen at
+/// random; an operation on a disconnected channel counts as ready. Select keeps
+/// its own handle of each end, never the end's address. select() and ready()
+/// with no operations panic. Use it on one thread.
+///
+/// ```cpp
+///     auto [tx1, rx1] = ferrite::channel::unbounded<int>();
+///     auto [tx2, rx2] = ferrite::channel::unbounded<int>();
+///     tx2.send(7);
+///     ferrite::channel::Select sel;
+///     const std::size_t first = sel.recv(rx1);   // index 0
+///     const std::size_t second = sel.recv(rx2);  // index 1
+///     ferrite::channel::SelectedOperation op = sel.select();
+///     // op.index() == second; *op.recv(rx2) == 7
+/// ```
 class Select {
  public:
   Select() = default;
-  // A copy has the same operations with the same indices (each one more
-  // handle of its channel); a moved-from Select is empty, as a new one.
+  /// A copy has the same operations with the same indices (each one more
+  /// handle of its channel); a moved-from Select is empty, as a new one.
   Select(const Select& other);
+  /// Takes `other`'s operations; `other` is left empty, as a new Select.
   Select(Select&& other);
+  /// Replaces this Select's operations with copies of `other`'s.
   Select& operator=(const Select& other);
+  /// Replaces this Select's operations with `other`'s; `other` is left empty.
   Select& operator=(Select&& other);
   ~Select();
 
+  /// Adds a send on `tx`'s channel; returns its index. Takes lvalues only.
   template <class T>
   std::size_t send(const Sender<T>& tx) {
     return add(tx.select_handle(), true);
   }
+  /// Adds a receive on `rx`'s channel; returns its index. Takes lvalues only.
   template <class T>
   std::size_t recv(const Receiver<T>& rx) {
     return add(rx.select_handle(), false);
   }
-  // A temporary end would be gone before the selected operation could be
-  // finished with it (op.send(tx, msg) / op.recv(rx) take the end).
+  /// A temporary end would be gone before the selected operation could be
+  /// finished with it (op.send(tx, msg) / op.recv(rx) take the end).
   template <class T>
   std::size_t send(const Sender<T>&& tx) = FERRITE_DELETE(
       "ferrite::channel::Select::send: the sender is an rvalue (a temporary, or std::move'd), "
       "which may be gone before select() returns, and op.send(tx, msg) needs it to finish the "
       "operation; store it in a variable that outlives the Select, e.g. "
       "`auto tx2 = tx.clone(); sel.send(tx2);`");
+  /// Deleted: an rvalue receiver would be gone before op.recv(rx) could finish
+  /// the operation; store it in a variable that outlives the Select.
   template <class T>
   std::size_t recv(const Receiver<T>&& rx) = FERRITE_DELETE(
       "ferrite::channel::Select::recv: the receiver is an rvalue (a temporary, or std::move'd), "
       "which may be gone before select() returns, and op.recv(rx) needs it to finish the "
       "operation; store it in a variable that outlives the Select, e.g. "
       "`auto timeout = channel::after(d); sel.recv(timeout);`");
+  /// Removes the operation with `index`; panics if there is none.
   void remove(std::size_t index);
 
+  /// Blocks until an operation can proceed, starts it and returns it.
   SelectedOperation select();
+  /// As select(), without blocking: nullopt if no operation is ready now.
   std::optional<SelectedOperation> try_select();
+  /// As select(), but nullopt once `timeout` has passed.
   template <class Rep, class Period>
   std::optional<SelectedOperation> select_timeout(std::chrono::duration<Rep, Period> timeout) {
     return select_deadline(detail::deadline_after(timeout));
   }
+  /// As select(), but nullopt once `deadline` has passed.
   std::optional<SelectedOperation> select_deadline(Instant deadline);
 
+  /// Blocks until an operation may proceed and returns its index, without
+  /// starting it (another thread may take it first: retry with try_recv/try_send).
   std::size_t ready();
+  /// As ready(), without blocking: nullopt if no operation is ready now.
   std::optional<std::size_t> try_ready();
+  /// As ready(), but nullopt once `timeout` has passed.
   template <class Rep, class Period>
   std::optional<std::size_t> ready_timeout(std::chrono::duration<Rep, Period> timeout) {
     return ready_deadline(detail::deadline_after(timeout));
   }
+  /// As ready(), but nullopt once `deadline` has passed.
   std::optional<std::size_t> ready_deadline(Instant deadline);
 
  private:

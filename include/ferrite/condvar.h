@@ -50,14 +50,16 @@
 
 namespace ferrite {
 
-// Whether a timed wait returned because its time ran out.
-//
-// Contract: `timed_out()` is true when the wait ended at its deadline; for
-// the `*_while` forms, when the deadline passed with the condition still
-// true. Copyable; Send and Sync.
+/// Whether a timed wait returned because its time ran out.
+///
+/// Contract: `timed_out()` is true when the wait ended at its deadline; for
+/// the `*_while` forms, when the deadline passed with the condition still
+/// true. Copyable; Send and Sync.
 class WaitTimeoutResult {
  public:
+  /// A result saying whether the wait timed out.
   constexpr explicit WaitTimeoutResult(bool timed_out) noexcept : timed_out_(timed_out) {}
+  /// True if the wait ended because its time ran out.
   constexpr bool timed_out() const noexcept { return timed_out_; }
   friend constexpr bool operator==(WaitTimeoutResult, WaitTimeoutResult) = default;
 
@@ -65,30 +67,33 @@ class WaitTimeoutResult {
   bool timed_out_;
 };
 
-// A condition variable for Mutex<T>.
-//
-// Contract:
-// * `wait(guard)`: releases the guard's lock, blocks until notified (or
-//   spuriously), re-locks; returns the guard (in a PoisonError if poisoned).
-// * `wait_while(guard, pred)`: waits while `pred(T&)` is true (checked under
-//   the lock, first before any wait); returns the guard with pred false, or
-//   the first PoisonError.
-// * `wait_timeout(guard, d)`: like wait, but gives up after `d`; returns
-//   {guard, WaitTimeoutResult}. May also return early (spuriously) with
-//   timed_out() false.
-// * `wait_timeout_while(guard, d, pred)`: waits while pred is true, at most
-//   `d` in total; timed_out() is true only if pred is still true at the end.
-// * `notify_one()` wakes one waiter if any; `notify_all()` wakes every
-//   waiter. Neither needs the lock held; notifications are not remembered
-//   when nobody waits.
-// * Invalid (panics): a moved-from guard; guards of two different mutexes
-//   over the Condvar's lifetime. Destroying it while threads wait is invalid.
+/// A condition variable for Mutex<T>.
+///
+/// Contract:
+/// * `wait(guard)`: releases the guard's lock, blocks until notified (or
+///   spuriously), re-locks; returns the guard (in a PoisonError if poisoned).
+/// * `wait_while(guard, pred)`: waits while `pred(T&)` is true (checked under
+///   the lock, first before any wait); returns the guard with pred false, or
+///   the first PoisonError.
+/// * `wait_timeout(guard, d)`: like wait, but gives up after `d`; returns
+///   {guard, WaitTimeoutResult}. May also return early (spuriously) with
+///   timed_out() false.
+/// * `wait_timeout_while(guard, d, pred)`: waits while pred is true, at most
+///   `d` in total; timed_out() is true only if pred is still true at the end.
+/// * `notify_one()` wakes one waiter if any; `notify_all()` wakes every
+///   waiter. Neither needs the lock held; notifications are not remembered
+///   when nobody waits.
+/// * Invalid (panics): a moved-from guard; guards of two different mutexes
+///   over the Condvar's lifetime. Destroying it while threads wait is invalid.
 class Condvar {
  public:
   constexpr Condvar() noexcept = default;
   Condvar(const Condvar&) = delete;
   Condvar& operator=(const Condvar&) = delete;
 
+  /// Releases `guard`'s lock, blocks until notified (or spuriously), re-locks and
+  /// returns the guard, inside a PoisonError if the mutex is poisoned. Panics on
+  /// a moved-from guard, or a guard of another mutex than earlier waits used.
   template <class T>
   LockResult<MutexGuard<T>> wait(MutexGuard<T> guard) const {
     const Mutex<T>& mutex = guard.mutex("ferrite::Condvar::wait");
@@ -96,6 +101,8 @@ class Condvar {
     return mutex.with_poison(std::move(guard));
   }
 
+  /// Waits while `pred(T&)` is true (checked under the lock, first before any
+  /// wait); returns the guard with `pred` false, or the first PoisonError.
   template <class T, class Pred>
     requires std::predicate<Pred&, T&>
   LockResult<MutexGuard<T>> wait_while(MutexGuard<T> guard, Pred pred) const {
@@ -107,12 +114,16 @@ class Condvar {
     return LockResult<MutexGuard<T>>(std::in_place, std::move(guard));
   }
 
+  /// As wait(), but gives up after `timeout`: returns the guard and whether the
+  /// time ran out. May return early (spuriously) with timed_out() false.
   template <class T, class Rep, class Period>
   LockResult<std::pair<MutexGuard<T>, WaitTimeoutResult>> wait_timeout(
       MutexGuard<T> guard, std::chrono::duration<Rep, Period> timeout) const {
     return wait_until(std::move(guard), detail::deadline_after(timeout));
   }
 
+  /// Waits while `pred(T&)` is true, at most `timeout` in total; timed_out() is
+  /// true only if `pred` is still true at the end.
   template <class T, class Rep, class Period, class Pred>
     requires std::predicate<Pred&, T&>
   LockResult<std::pair<MutexGuard<T>, WaitTimeoutResult>> wait_timeout_while(
@@ -130,7 +141,9 @@ class Condvar {
     return Result(std::in_place, std::move(guard), WaitTimeoutResult(false));
   }
 
+  /// Wakes one waiting thread, if any. Needs no lock; not remembered when nobody waits.
   void notify_one() const noexcept;  // lib/condvar.cc
+  /// Wakes every waiting thread. Needs no lock; not remembered when nobody waits.
   void notify_all() const noexcept;  // lib/condvar.cc
 
  private:

@@ -163,7 +163,7 @@ struct NotSync {};
 struct PhantomNotSend {};
 struct PhantomNotSync {};
 
-// ferrite's own templates, declared here so that this file holds every rule.
+/// ferrite's own templates, declared here so that this file holds every rule.
 template <class T>
 class Rc;
 namespace rc {
@@ -254,13 +254,13 @@ struct SyncTrait;
 
 }  // namespace detail
 
-// `T` may be moved to another thread. The opt-in is a constraint disjunction,
-// so an opted-in type's default rule is never even instantiated.
+/// `T` may be moved to another thread. The opt-in is a constraint disjunction,
+/// so an opted-in type's default rule is never even instantiated.
 template <class T>
 concept Send = detail::UnsafeImplSend<std::remove_cv_t<T>>::value ||
     detail::SendTrait<std::remove_cv_t<T>>::value;
 
-// `const T&` may be shared between threads.
+/// `const T&` may be shared between threads.
 template <class T>
 concept Sync = detail::UnsafeImplSync<std::remove_cv_t<T>>::value ||
     detail::SyncTrait<std::remove_cv_t<T>>::value;

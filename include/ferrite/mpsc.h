@@ -56,11 +56,13 @@ using ferrite::SendTimeoutErrorKind, ferrite::TrySendErrorKind;
 template <class T>
 class Receiver;
 
-// The sending half of channel(): never blocks.
+/// The sending half of channel(): never blocks.
 template <class T>
 class Sender {
  public:
+  /// Sends `msg` without blocking; SendError hands it back when the Receiver is gone.
   std::expected<void, SendError<T>> send(T msg) const { return inner_.send(std::move(msg)); }
+  /// Another sender of the same channel.
   Sender clone() const { return *this; }
 
  private:
@@ -70,14 +72,18 @@ class Sender {
   ferrite::channel::Sender<T> inner_;
 };
 
-// The sending half of sync_channel(n): blocks while the channel is full.
+/// The sending half of sync_channel(n): blocks while the channel is full.
 template <class T>
 class SyncSender {
  public:
+  /// Sends `msg`, blocking while the channel is full (0: until the Receiver takes
+  /// it); SendError hands it back when the Receiver is gone.
   std::expected<void, SendError<T>> send(T msg) const { return inner_.send(std::move(msg)); }
+  /// Sends `msg` without blocking; TrySendError (Full or Disconnected) hands it back.
   std::expected<void, TrySendError<T>> try_send(T msg) const {
     return inner_.try_send(std::move(msg));
   }
+  /// Another sender of the same channel.
   SyncSender clone() const { return *this; }
 
  private:
@@ -88,34 +94,47 @@ class SyncSender {
   ferrite::channel::Sender<T> inner_;
 };
 
-// The single receiving half of either channel. Move-only.
+/// The single receiving half of either channel. Move-only.
 template <class T>
 class Receiver {
  public:
+  /// The range iter() returns: blocks for each message, ends at disconnection.
   using Iter = detail::RecvRange<Receiver, T, true>;
+  /// The range try_iter() returns: ends as soon as the channel is empty.
   using TryIter = detail::RecvRange<Receiver, T, false>;
 
+  /// Takes `other`'s end; using the moved-from Receiver panics.
   Receiver(Receiver&&) noexcept = default;
+  /// Drops this end, then takes `other`'s; using the moved-from Receiver panics.
   Receiver& operator=(Receiver&&) noexcept = default;
   Receiver(const Receiver&) = delete;
   Receiver& operator=(const Receiver&) = delete;
   ~Receiver() = default;
 
+  /// The next message, blocking until one arrives; RecvError once the channel is
+  /// empty and every sender is gone.
   std::expected<T, RecvError> recv() const { return inner_.recv(); }
+  /// The next message without blocking; TryRecvError::Empty or Disconnected.
   std::expected<T, TryRecvError> try_recv() const { return inner_.try_recv(); }
+  /// As recv(), but gives up after `timeout` (RecvTimeoutError::Timeout).
   template <class Rep, class Period>
   std::expected<T, RecvTimeoutError> recv_timeout(
       std::chrono::duration<Rep, Period> timeout) const {
     return inner_.recv_timeout(timeout);
   }
+  /// As recv(), but gives up at `deadline` (RecvTimeoutError::Timeout).
   std::expected<T, RecvTimeoutError> recv_deadline(
       std::chrono::steady_clock::time_point deadline) const {
     return inner_.recv_deadline(deadline);
   }
 
+  /// A range that blocks for each message and ends at disconnection.
   Iter iter() const noexcept { return Iter(this); }
+  /// A range over the messages buffered now; it never blocks.
   TryIter try_iter() const noexcept { return TryIter(this); }
+  /// iter().begin(): `for (T& m : rx)` receives until disconnection.
   detail::RecvIterator<Receiver, T, true> begin() const { return iter().begin(); }
+  /// The end of iter(): reached when the channel is empty and disconnected.
   std::default_sentinel_t end() const noexcept { return {}; }
 
  private:
@@ -130,14 +149,14 @@ class Receiver {
   ferrite::channel::Receiver<T> inner_;
 };
 
-// An unbounded channel.
+/// An unbounded channel.
 template <class T>
 requires(Send<T>&& detail::Owned<T>&& detail::ChannelMessage<T>) std::pair<Sender<T>, Receiver<T>> channel() {
   auto [tx, rx] = ferrite::channel::unbounded<T>();
   return {Sender<T>(std::move(tx)), Receiver<T>(std::move(rx))};
 }
 
-// A channel of at most `bound` buffered messages; 0: rendezvous.
+/// A channel of at most `bound` buffered messages; 0: rendezvous.
 template <class T>
 requires(Send<T>&& detail::Owned<T>&& detail::ChannelMessage<T>) std::pair<SyncSender<T>, Receiver<T>> sync_channel(
     std::size_t bound) {
@@ -145,10 +164,11 @@ requires(Send<T>&& detail::Owned<T>&& detail::ChannelMessage<T>) std::pair<SyncS
   return {SyncSender<T>(std::move(tx)), Receiver<T>(std::move(rx))};
 }
 
-// A message type that breaks the rules: see channel::bounded's.
+/// A message type that breaks the rules: see channel::bounded's.
 template <class T>
 requires(!(Send<T> && detail::Owned<T> && detail::ChannelMessage<T>))
 detail::ChannelRejection<T> channel();
+/// The rejection overload of sync_channel(), as channel()'s above.
 template <class T>
 requires(!(Send<T> && detail::Owned<T> && detail::ChannelMessage<T>))
 detail::ChannelRejection<T> sync_channel(std::size_t bound);

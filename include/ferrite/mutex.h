@@ -30,8 +30,9 @@
 // exchange to unlock when uncontended, a short spin, then sleep in the kernel.
 // It was chosen over absl::Mutex and std::mutex by measurement
 // (bench/mutex_bench.cc; docs/BENCHMARKS.md). It is not recursive: locking
-// it again on the thread that holds it deadlocks (as in Rust), and the lock
-// must be released by the thread that acquired it (guards are not Send).
+// it again on the thread that holds it would wait forever, so lock() panics
+// instead (Rust deadlocks or panics), and the lock must be released by the
+// thread that acquired it (guards are not Send).
 //
 // Send/Sync (ferrite/marker.h):
 //   Mutex<T>       Send if T is Send; Sync if T is Send — the lock hands the T
@@ -189,40 +190,42 @@ class FERRITE_SCOPED_CAPABILITY ExclusiveAccess {
 template <class T>
 class MutexGuard;
 
-// A mutual-exclusion lock that owns a T.
-//
-// Contract:
-// * `Mutex<T>(args...)` constructs the T from args (`Mutex<T>()` value-
-//   initializes it). Not copyable or movable: guards point at it.
-// * `lock()` blocks until the calling thread holds the lock, then returns
-//   the guard; inside a PoisonError if the mutex is poisoned. Locking a mutex
-//   the calling thread already holds deadlocks (invalid).
-// * `try_lock()` never blocks: the guard, or TryLockError WouldBlock (held
-//   elsewhere, nothing acquired) or Poisoned (acquired; guard inside).
-// * `with_lock(f)` locks, returns f(T&)'s result, unlocks. Panics, without
-//   calling f, if the mutex is poisoned. f must not return a borrow (a
-//   reference, pointer, reference_wrapper, string_view, span, Slice, or an
-//   optional/pair/tuple/variant/expected/vector/array of one): it would
-//   outlive the lock, and that overload is deleted with a message saying so.
-// * `is_poisoned()` / `clear_poison()`: read / reset the poison bit (a
-//   snapshot when other threads may lock concurrently).
-// * `get_mut()` and `std::move(m).into_inner()` access the value without
-//   locking: they need exclusive access (no other thread using the mutex, no
-//   guard alive). A guard alive at the call is detected: it panics. Both
-//   report poisoning as a PoisonError carrying the pointer / the value.
-// * Destroying a Mutex while a guard of it is alive is invalid (the guard
-//   would dangle), as for std::mutex.
+/// A mutual-exclusion lock that owns a T.
+///
+/// Contract:
+/// * `Mutex<T>(args...)` constructs the T from args (`Mutex<T>()` value-
+///   initializes it). Not copyable or movable: guards point at it.
+/// * `lock()` blocks until the calling thread holds the lock, then returns
+///   the guard; inside a PoisonError if the mutex is poisoned. Locking a mutex
+///   the calling thread already holds panics (it would wait forever).
+/// * `try_lock()` never blocks: the guard, or TryLockError WouldBlock (held
+///   elsewhere, nothing acquired) or Poisoned (acquired; guard inside).
+/// * `with_lock(f)` locks, returns f(T&)'s result, unlocks. Panics, without
+///   calling f, if the mutex is poisoned. f must not return a borrow (a
+///   reference, pointer, reference_wrapper, string_view, span, Slice, or an
+///   optional/pair/tuple/variant/expected/vector/array of one): it would
+///   outlive the lock, and that overload is deleted with a message saying so.
+/// * `is_poisoned()` / `clear_poison()`: read / reset the poison bit (a
+///   snapshot when other threads may lock concurrently).
+/// * `get_mut()` and `std::move(m).into_inner()` access the value without
+///   locking: they need exclusive access (no other thread using the mutex, no
+///   guard alive). A guard alive at the call is detected: it panics. Both
+///   report poisoning as a PoisonError carrying the pointer / the value.
+/// * Destroying a Mutex while a guard of it is alive is invalid (the guard
+///   would dangle), as for std::mutex.
 template <class T>
 class Mutex {
   static_assert(detail::ObjectValue<T>, "ferrite::Mutex<T>: T must be a non-array object type");
 
  public:
+  /// The protected type.
   using value_type = T;
 
   Mutex() noexcept(std::is_nothrow_default_constructible_v<T>)
     requires std::default_initializable<T>
       : value_() {}
 
+  /// An unlocked mutex whose value is constructed from `args`.
   template <class... Args>
     requires(sizeof...(Args) > 0 && std::constructible_from<T, Args...>)
   explicit Mutex(Args&&... args) noexcept(std::is_nothrow_constructible_v<T, Args...>)
@@ -231,7 +234,8 @@ class Mutex {
   Mutex(const Mutex&) = delete;
   Mutex& operator=(const Mutex&) = delete;
 
-  // Blocks until the lock is held; the guard, inside a PoisonError if poisoned.
+  /// Blocks until the lock is held; the guard, inside a PoisonError if poisoned.
+  /// Panics if this thread already holds the lock (it would wait forever).
   //
   // Not analysed: the lock's ownership moves into the returned guard, which
   // the thread-safety analysis cannot follow. The guard asserts it on use.
@@ -242,7 +246,7 @@ class Mutex {
     return with_poison(MutexGuard<T>(*this));
   }
 
-  // The guard if the lock was free; else WouldBlock. Poisoned carries the guard.
+  /// The guard if the lock was free; else WouldBlock. Poisoned carries the guard.
   //
   // Not analysed, for the same reason as lock().
   [[nodiscard]] TryLockResult<MutexGuard<T>> try_lock() const FERRITE_NO_THREAD_SAFETY_ANALYSIS {
@@ -254,7 +258,7 @@ class Mutex {
     return TryLockResult<Guard>(std::in_place, Guard(*this));
   }
 
-  // f(value) under the lock; panics (without calling f) if poisoned.
+  /// f(value) under the lock; panics (without calling f) if poisoned.
   template <class F>
     requires std::invocable<F, T&> && detail::Owned<std::invoke_result_t<F, T&>>
   std::invoke_result_t<F, T&> with_lock(F&& f) const {
@@ -263,7 +267,7 @@ class Mutex {
     return std::invoke(std::forward<F>(f), **guard);
   }
 
-  // A result that borrows (detail/owned.h) would outlive the lock.
+  /// A result that borrows (detail/owned.h) would outlive the lock.
   template <class F>
     requires std::invocable<F, T&> && (!detail::Owned<std::invoke_result_t<F, T&>>)
   void with_lock(F&& f) const = FERRITE_DELETE(
@@ -271,10 +275,12 @@ class Mutex {
       "std::reference_wrapper, string_view, span or Slice), which would outlive the lock; "
       "return an owned value (a copy), or name the guard: `auto guard = m.lock();`");
 
+  /// True if a guard was destroyed by a panic (a snapshot while others may lock).
   bool is_poisoned() const noexcept { return poison_.get(); }
+  /// Clears the poison bit: the caller vouches for the value's invariant again.
   void clear_poison() const noexcept { poison_.clear(); }
 
-  // A pointer to the value, with exclusive access (see the class contract).
+  /// A pointer to the value, with exclusive access (see the class contract).
   LockResult<T*> get_mut() {
     detail::ExclusiveAccess access(raw_, "ferrite::Mutex::get_mut");
     T* value = &value_;
@@ -282,7 +288,7 @@ class Mutex {
     return LockResult<T*>(std::in_place, value);
   }
 
-  // Moves the value out (the Mutex keeps a moved-from T), with exclusive access.
+  /// Moves the value out (the Mutex keeps a moved-from T), with exclusive access.
   LockResult<T> into_inner() &&
     requires std::move_constructible<T>
   {
@@ -308,28 +314,31 @@ class Mutex {
   mutable T value_ FERRITE_GUARDED_BY(raw_);
 };
 
+/// `Mutex m(5);` is a Mutex<int>.
 template <class T>
 Mutex(T) -> Mutex<T>;
 
-// Holds a Mutex<T>'s lock; gives access to the T. Obtained from lock() /
-// try_lock(); unlocks when destroyed.
-//
-// Contract:
-// * Movable (the moved-from guard holds nothing), not copyable. Assigning to
-//   a guard first releases what it held.
-// * `*g` / `g->` reach the value: `T&` through a non-const guard, `const T&`
-//   through a const one. Dereferencing a moved-from guard panics. Both are
-//   deleted on a temporary guard (`**m.lock()`, `(*m.lock())->`): name it.
-// * Destroyed by a panic that started while it was alive, it poisons the
-//   mutex before unlocking (ferrite/poison.h).
-// * Must be destroyed on the thread that created it, before its Mutex
-//   (not Send; see the file comment).
+/// Holds a Mutex<T>'s lock; gives access to the T. Obtained from lock() /
+/// try_lock(); unlocks when destroyed.
+///
+/// Contract:
+/// * Movable (the moved-from guard holds nothing), not copyable. Assigning to
+///   a guard first releases what it held.
+/// * `*g` / `g->` reach the value: `T&` through a non-const guard, `const T&`
+///   through a const one. Dereferencing a moved-from guard panics. Both are
+///   deleted on a temporary guard (`**m.lock()`, `(*m.lock())->`): name it.
+/// * Destroyed by a panic that started while it was alive, it poisons the
+///   mutex before unlocking (ferrite/poison.h).
+/// * Must be destroyed on the thread that created it, before its Mutex
+///   (not Send; see the file comment).
 template <class T>
 class [[nodiscard]] MutexGuard {
  public:
+  /// Takes over `other`'s lock; `other` holds nothing (dereferencing it panics).
   MutexGuard(MutexGuard&& other) noexcept
       : mutex_(std::exchange(other.mutex_, nullptr)), panic_count_(other.panic_count_) {}
 
+  /// Releases what this guard held, then takes over `other`'s lock.
   MutexGuard& operator=(MutexGuard&& other) noexcept {
     if (this != &other) {
       release();
@@ -344,8 +353,9 @@ class [[nodiscard]] MutexGuard {
 
   ~MutexGuard() { release(); }
 
-  // Only through a named guard: the reference or pointer is valid while the
-  // guard lives, and a temporary guard unlocks at the end of the statement.
+  ///@{
+  /// Only through a named guard: the reference or pointer is valid while the
+  /// guard lives, and a temporary guard unlocks at the end of the statement.
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T* operator->() & { return &value(); }
@@ -354,6 +364,7 @@ class [[nodiscard]] MutexGuard {
   const T& operator*() const&& = FERRITE_DELETE(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::MutexGuard"));
   T* operator->() && = FERRITE_DELETE(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::MutexGuard"));
   const T* operator->() const&& = FERRITE_DELETE(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::MutexGuard"));
+  ///@}
 
  private:
   friend class Mutex<T>;

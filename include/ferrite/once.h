@@ -54,12 +54,13 @@ namespace ferrite {
 template <class T>
 class OnceLock;
 
-// What call_once_force tells its callable.
-//
-// Contract: `is_poisoned()` is true when an earlier call panicked, so the
-// state it was initializing may be half-built.
+/// What call_once_force tells its callable.
+///
+/// Contract: `is_poisoned()` is true when an earlier call panicked, so the
+/// state it was initializing may be half-built.
 class OnceState {
  public:
+  /// True when an earlier call panicked: the state may be half-built.
   bool is_poisoned() const noexcept { return poisoned_; }
 
  private:
@@ -68,25 +69,28 @@ class OnceState {
   bool poisoned_;
 };
 
-// A one-time initialization primitive.
-//
-// Contract:
-// * `call_once(f)`: if no call has completed, runs `f()` on exactly one of
-//   the racing threads; the others block until it returns. Returns once a
-//   call has completed. Panics if the Once is poisoned (an earlier callable
-//   panicked) — also in threads that were blocked waiting for that callable.
-//   If `f` panics, the panic propagates and the Once becomes poisoned.
-// * `call_once_force(f)`: the same, but runs `f(const OnceState&)` even if
-//   the Once is poisoned; completing clears the poison.
-// * `is_completed()`: true once a call completed; a true result also makes
-//   everything that call did visible to the caller.
-// * Not copyable or movable.
+/// A one-time initialization primitive.
+///
+/// Contract:
+/// * `call_once(f)`: if no call has completed, runs `f()` on exactly one of
+///   the racing threads; the others block until it returns. Returns once a
+///   call has completed. Panics if the Once is poisoned (an earlier callable
+///   panicked) — also in threads that were blocked waiting for that callable.
+///   If `f` panics, the panic propagates and the Once becomes poisoned.
+/// * `call_once_force(f)`: the same, but runs `f(const OnceState&)` even if
+///   the Once is poisoned; completing clears the poison.
+/// * `is_completed()`: true once a call completed; a true result also makes
+///   everything that call did visible to the caller.
+/// * Not copyable or movable.
 class Once {
  public:
   constexpr Once() noexcept = default;
   Once(const Once&) = delete;
   Once& operator=(const Once&) = delete;
 
+  /// Runs `f()` if no call has completed, on exactly one of the racing threads;
+  /// the others block until it returns. Panics if the Once is poisoned; if `f`
+  /// panics, the panic propagates and the Once becomes poisoned.
   template <class F>
     requires std::invocable<F>
   void call_once(F&& f) const {
@@ -95,6 +99,8 @@ class Once {
     call(false, erase(run));
   }
 
+  /// As call_once(), but runs `f(const OnceState&)` even if the Once is
+  /// poisoned; completing clears the poison.
   template <class F>
     requires std::invocable<F, const OnceState&>
   void call_once_force(F&& f) const {
@@ -103,6 +109,7 @@ class Once {
     call(true, erase(run));
   }
 
+  /// True once a call has completed; everything that call did is then visible.
   bool is_completed() const noexcept {
     // ORDERING(once-is-completed): acquire pairs with the release exchange
     // that publishes kComplete in lib/once.cc: the completed call's writes
@@ -141,21 +148,21 @@ class Once {
   mutable std::atomic<std::uint32_t> state_{kIncomplete};
 };
 
-// A slot that is written once, then shared read-only between threads.
-//
-// Contract:
-// * `get()`: the value, or null if not (yet) initialized. Never blocks.
-// * `set(v)`: stores `v` if uninitialized (blocking while another thread
-//   initializes); returns std::unexpected(v) — the value handed back — if
-//   the lock was (or got) initialized first.
-// * `get_or_init(f)`: the value, running `f()` to create it if needed, on
-//   exactly one thread; others block until it is done. If `f` panics, the
-//   panic propagates and the lock stays uninitialized; a blocked thread then
-//   runs its own initializer.
-// * `get_mut()`, `take()`, `std::move(l).into_inner()`: exclusive access
-//   (non-const: no other thread may use the lock meanwhile). `take()` leaves
-//   it uninitialized.
-// * Not copyable or movable; destroying it destroys the value, if any.
+/// A slot that is written once, then shared read-only between threads.
+///
+/// Contract:
+/// * `get()`: the value, or null if not (yet) initialized. Never blocks.
+/// * `set(v)`: stores `v` if uninitialized (blocking while another thread
+///   initializes); returns std::unexpected(v) — the value handed back — if
+///   the lock was (or got) initialized first.
+/// * `get_or_init(f)`: the value, running `f()` to create it if needed, on
+///   exactly one thread; others block until it is done. If `f` panics, the
+///   panic propagates and the lock stays uninitialized; a blocked thread then
+///   runs its own initializer.
+/// * `get_mut()`, `take()`, `std::move(l).into_inner()`: exclusive access
+///   (non-const: no other thread may use the lock meanwhile). `take()` leaves
+///   it uninitialized.
+/// * Not copyable or movable; destroying it destroys the value, if any.
 template <class T>
 class OnceLock {
   static_assert(detail::ObjectValue<T>, "ferrite::OnceLock<T>: T must be a non-array object type");
@@ -165,8 +172,11 @@ class OnceLock {
   OnceLock(const OnceLock&) = delete;
   OnceLock& operator=(const OnceLock&) = delete;
 
+  /// The value once initialized, else null. Never blocks.
   const T* get() const noexcept { return once_.is_completed() ? std::addressof(*value_) : nullptr; }
 
+  /// Initializes the lock with `value` if it is not yet initialized (waiting for
+  /// an initialization in progress); otherwise hands `value` back as the error.
   std::expected<void, T> set(T value) const
     requires std::move_constructible<T>
   {
@@ -179,6 +189,8 @@ class OnceLock {
     return std::unexpected<T>(std::move(value));
   }
 
+  /// The value, running `f()` to create it if needed, on exactly one thread;
+  /// others block until it is done. If `f` panics, the lock stays uninitialized.
   template <class F>
     requires std::invocable<F> && std::constructible_from<T, std::invoke_result_t<F>>
   const T& get_or_init(F&& f) const {
@@ -187,8 +199,10 @@ class OnceLock {
     return *value_;
   }
 
+  /// The value through a non-const lock (exclusive access), or null.
   T* get_mut() noexcept { return value_ ? std::addressof(*value_) : nullptr; }
 
+  /// Moves the value out, if any, leaving the lock uninitialized (exclusive access).
   std::optional<T> take()
     requires std::move_constructible<T>
   {
@@ -197,6 +211,7 @@ class OnceLock {
     return taken;
   }
 
+  /// Moves the value out, if any (exclusive access).
   std::optional<T> into_inner() &&
     requires std::move_constructible<T>
   {

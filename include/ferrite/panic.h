@@ -34,18 +34,21 @@
 
 namespace ferrite {
 
-// The exception thrown by `ferrite::panic`.
-//
-// Contract: `what()` returns exactly the message given to `panic()`;
-// `location()` is where `panic()` was called. Copying never throws (the
-// message is shared), as an exception type should guarantee.
-// Send and Sync (an ordinary class type; its state is immutable).
+/// The exception thrown by `ferrite::panic`.
+///
+/// Contract: `what()` returns exactly the message given to `panic()`;
+/// `location()` is where `panic()` was called. Copying never throws (the
+/// message is shared), as an exception type should guarantee.
+/// Send and Sync (an ordinary class type; its state is immutable).
 class Panic : public std::exception {
  public:
+  /// A panic with `message`, raised at `location` (the caller's, by default).
   explicit Panic(std::string message,
                  std::source_location location = std::source_location::current());
 
+  /// The message given to panic().
   const char* what() const noexcept override;
+  /// Where panic() was called.
   std::source_location location() const noexcept { return location_; }
 
  private:
@@ -53,28 +56,36 @@ class Panic : public std::exception {
   std::source_location location_;
 };
 
-// Throws `Panic(msg, location)`. Never returns.
-//
-//   ferrite::panic("index out of range");
+/// Throws `Panic(msg, location)`. Never returns.
+///
+/// ```cpp
+///   ferrite::panic("index out of range");
+/// ```
 [[noreturn]] void panic(std::string msg,
                         std::source_location location = std::source_location::current());
 
-// What a panicking thread or job hands back: the exception that escaped it.
-//
-// Contract: `exception()` is the captured exception (rethrow it with
-// `resume()` to continue unwinding, like Rust's `resume_unwind`); `message()`
-// is its `what()` if it derives from std::exception, else "unknown panic".
-// Send and Sync: std::exception_ptr may be passed between threads, and a
-// thrown object is only read through it.
-//
-//   ferrite::PanicPayload payload(std::make_exception_ptr(ferrite::Panic("boom")));
-//   // payload.message() == "boom"
+/// What a panicking thread or job hands back: the exception that escaped it.
+///
+/// Contract: `exception()` is the captured exception (rethrow it with
+/// `resume()` to continue unwinding, like Rust's `resume_unwind`); `message()`
+/// is its `what()` if it derives from std::exception, else "unknown panic".
+/// Send and Sync: std::exception_ptr may be passed between threads, and a
+/// thrown object is only read through it.
+///
+/// ```cpp
+///   ferrite::PanicPayload payload(std::make_exception_ptr(ferrite::Panic("boom")));
+///   // payload.message() == "boom"
+/// ```
 class PanicPayload {
  public:
+  /// Wraps the exception that escaped a thread or job.
   explicit PanicPayload(std::exception_ptr exception) noexcept : exception_(std::move(exception)) {}
 
+  /// The captured exception.
   std::exception_ptr exception() const noexcept { return exception_; }
+  /// The exception's what() if it derives from std::exception, else "unknown panic".
   std::string message() const;
+  /// Rethrows the captured exception (Rust's `std::panic::resume_unwind`).
   [[noreturn]] void resume() const;
 
  private:
@@ -94,7 +105,7 @@ inline bool panicking() noexcept { return std::uncaught_exceptions() > 0; }
 }  // namespace detail
 }  // namespace ferrite
 
-// Panics with a message naming the condition when `cond` is false.
+/// Panics with a message naming the condition when `cond` is false.
 #define FERRITE_ASSERT(cond, msg)                                                      \
   do {                                                                                 \
     if (!(cond)) [[unlikely]]                                                          \

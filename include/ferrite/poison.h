@@ -60,29 +60,35 @@
 
 namespace ferrite {
 
-// A guard (or, from into_inner()/get_mut(), the value or pointer itself)
-// returned despite the lock being poisoned.
-//
-// Contract: holds exactly one G; `into_inner() &&` moves it out,
-// `get_ref()`/`get_mut()` borrow it. Send/Sync follow G's.
-//
-//   auto r = m.lock();
-//   if (!r) std::puts(r.error().message().data());  // "poisoned lock: ..."
+/// A guard (or, from into_inner()/get_mut(), the value or pointer itself)
+/// returned despite the lock being poisoned.
+///
+/// Contract: holds exactly one G; `into_inner() &&` moves it out,
+/// `get_ref()`/`get_mut()` borrow it. Send/Sync follow G's.
+///
+/// ```cpp
+///   auto r = m.lock();
+///   if (!r) std::puts(r.error().message().data());  // "poisoned lock: ..."
+/// ```
 template <class G>
 class PoisonError {
  public:
+  /// An error carrying `guard` (or the value or pointer) despite the poisoning.
   explicit PoisonError(G guard) noexcept(std::is_nothrow_move_constructible_v<G>)
       : guard_(std::move(guard)) {}
 
+  /// Moves the carried guard.
   PoisonError(PoisonError&&) = default;
+  /// Move-assigns the carried guard.
   PoisonError& operator=(PoisonError&&) = default;
 
-  // Recovers the guard (or value): the caller accepts the possibly broken data.
+  /// Recovers the guard (or value): the caller accepts the possibly broken data.
   G into_inner() && noexcept(std::is_nothrow_move_constructible_v<G>) {
     return std::move(guard_);
   }
-  // Borrow the guard (or value) of a named error. Not on a temporary: what
-  // they return would outlive it; move the guard out with into_inner().
+  ///@{
+  /// Borrow the guard (or value) of a named error. Not on a temporary: what
+  /// they return would outlive it; move the guard out with into_inner().
   const G& get_ref() const& noexcept { return guard_; }
   G& get_mut() & noexcept { return guard_; }
   const G& get_ref() const&& = FERRITE_DELETE(
@@ -91,8 +97,9 @@ class PoisonError {
   G& get_mut() && = FERRITE_DELETE(
       "ferrite::PoisonError::get_mut on a temporary error would outlive it; take the guard: "
       "`auto guard = std::move(result.error()).into_inner();`");
+  ///@}
 
-  // Rust's Display text for PoisonError.
+  /// Rust's Display text for PoisonError.
   static constexpr std::string_view message() noexcept {
     return "poisoned lock: another task failed inside";
   }
@@ -101,46 +108,53 @@ class PoisonError {
   G guard_;
 };
 
-// Why a try_lock / try_read / try_write did not hand out a plain guard.
+/// Why a try_lock / try_read / try_write did not hand out a plain guard.
 enum class TryLockErrorKind {
-  WouldBlock,  // the lock is held elsewhere; nothing was acquired
-  Poisoned,    // the lock was acquired, but it is poisoned (the guard is inside)
+  WouldBlock,  ///< the lock is held elsewhere; nothing was acquired
+  Poisoned,    ///< the lock was acquired, but it is poisoned (the guard is inside)
 };
 
-// try_lock's error.
-//
-// Contract: `kind()` says which; for Poisoned, `into_inner() &&` hands out the
-// acquired guard (for WouldBlock it panics: there is no guard).
-// `poison_error()` views the same as a PoisonError, or null for WouldBlock.
-// Send/Sync follow G's.
+/// try_lock's error.
+///
+/// Contract: `kind()` says which; for Poisoned, `into_inner() &&` hands out the
+/// acquired guard (for WouldBlock it panics: there is no guard).
+/// `poison_error()` views the same as a PoisonError, or null for WouldBlock.
+/// Send/Sync follow G's.
 template <class G>
 class TryLockError {
  public:
   // A WouldBlock error.
   TryLockError() noexcept = default;
-  // A Poisoned error carrying the acquired guard.
+  /// A Poisoned error carrying the acquired guard.
   explicit TryLockError(PoisonError<G> poisoned) noexcept(
       std::is_nothrow_move_constructible_v<G>)
       : poisoned_(std::move(poisoned)) {}
 
+  /// Moves the error, with the guard of a Poisoned one.
   TryLockError(TryLockError&&) = default;
+  /// Move-assigns the error, with the guard of a Poisoned one.
   TryLockError& operator=(TryLockError&&) = default;
 
+  /// WouldBlock (nothing acquired) or Poisoned (the guard is inside).
   TryLockErrorKind kind() const noexcept {
     return poisoned_ ? TryLockErrorKind::Poisoned : TryLockErrorKind::WouldBlock;
   }
+  /// True for WouldBlock: the lock is held elsewhere; nothing was acquired.
   bool is_would_block() const noexcept { return !poisoned_; }
+  /// True for Poisoned: the lock was acquired, but it is poisoned.
   bool is_poisoned() const noexcept { return poisoned_.has_value(); }
 
-  // The guard of a Poisoned error. Panics for WouldBlock (nothing was acquired).
+  /// The guard of a Poisoned error. Panics for WouldBlock (nothing was acquired).
   G into_inner() && {
     if (!poisoned_) panic("ferrite::TryLockError::into_inner: WouldBlock carries no guard");
     return std::move(*poisoned_).into_inner();
   }
+  /// The Poisoned error as a PoisonError, or null for WouldBlock.
   PoisonError<G>* poison_error() noexcept { return poisoned_ ? &*poisoned_ : nullptr; }
+  /// The Poisoned error as a PoisonError, or null for WouldBlock.
   const PoisonError<G>* poison_error() const noexcept { return poisoned_ ? &*poisoned_ : nullptr; }
 
-  // Rust's Display texts.
+  /// Rust's Display texts.
   std::string_view message() const noexcept {
     return poisoned_ ? PoisonError<G>::message()
                      : std::string_view("try_lock failed because the operation would block");
@@ -216,19 +230,21 @@ class CheckedLockResult : public std::expected<G, E> {
 
 }  // namespace detail
 
-// The result of acquiring a lock (lock(), read(), write(), Condvar::wait*),
-// of get_mut() and of into_inner(): the G, or the G inside a PoisonError.
-//
-// Contract: a std::expected<G, PoisonError<G>> (it derives from one, converts
-// to and from one, and keeps every member: has_value(), `bool`, error(),
-// value_or, and the monadic operations where the standard library has
-// them), except that `*r`, `r->` and r.value() panic when r holds a
-// PoisonError — Rust's `lock().unwrap()` — where std::expected's would be
-// undefined behaviour; value() also works for a move-only G; `->` is only
-// for a named result. Send/Sync follow G's.
-//
-//   auto guard = m.lock();     // a LockResult<MutexGuard<T>>
-//   **guard += 1;              // panics here if m is poisoned
+/// The result of acquiring a lock (lock(), read(), write(), Condvar::wait*),
+/// of get_mut() and of into_inner(): the G, or the G inside a PoisonError.
+///
+/// Contract: a std::expected<G, PoisonError<G>> (it derives from one, converts
+/// to and from one, and keeps every member: has_value(), `bool`, error(),
+/// value_or, and the monadic operations where the standard library has
+/// them), except that `*r`, `r->` and r.value() panic when r holds a
+/// PoisonError — Rust's `lock().unwrap()` — where std::expected's would be
+/// undefined behaviour; value() also works for a move-only G; `->` is only
+/// for a named result. Send/Sync follow G's.
+///
+/// ```cpp
+///   auto guard = m.lock();     // a LockResult<MutexGuard<T>>
+///   **guard += 1;              // panics here if m is poisoned
+/// ```
 template <class G>
 class LockResult : public detail::CheckedLockResult<G, PoisonError<G>> {
   using Checked = detail::CheckedLockResult<G, PoisonError<G>>;
@@ -236,18 +252,18 @@ class LockResult : public detail::CheckedLockResult<G, PoisonError<G>> {
  public:
   using Checked::Checked;
   LockResult() = default;
-  // From the plain std::expected (the conversion back is to a base class).
+  /// From the plain std::expected (the conversion back is to a base class).
   LockResult(std::expected<G, PoisonError<G>>&& result) noexcept(
       std::is_nothrow_move_constructible_v<G>)
       : Checked(std::move(result)) {}
 };
 
-// The result of try_lock(), try_read(), try_write(): the guard, or a
-// TryLockError (WouldBlock, or Poisoned with the guard inside).
-//
-// Contract: as LockResult, over std::expected<G, TryLockError<G>>; `*r`,
-// `r->` and r.value() panic on an error, saying whether it was WouldBlock
-// (nothing acquired) or Poisoned. Send/Sync follow G's.
+/// The result of try_lock(), try_read(), try_write(): the guard, or a
+/// TryLockError (WouldBlock, or Poisoned with the guard inside).
+///
+/// Contract: as LockResult, over std::expected<G, TryLockError<G>>; `*r`,
+/// `r->` and r.value() panic on an error, saying whether it was WouldBlock
+/// (nothing acquired) or Poisoned. Send/Sync follow G's.
 template <class G>
 class TryLockResult : public detail::CheckedLockResult<G, TryLockError<G>> {
   using Checked = detail::CheckedLockResult<G, TryLockError<G>>;
@@ -255,6 +271,7 @@ class TryLockResult : public detail::CheckedLockResult<G, TryLockError<G>> {
  public:
   using Checked::Checked;
   TryLockResult() = default;
+  /// From the plain std::expected (the conversion back is to a base class).
   TryLockResult(std::expected<G, TryLockError<G>>&& result) noexcept(
       std::is_nothrow_move_constructible_v<G>)
       : Checked(std::move(result)) {}

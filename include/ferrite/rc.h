@@ -100,61 +100,65 @@ struct RcBox {
 
 }  // namespace detail
 
-// Rc<T> — shared ownership of one immutable `T`, single-threaded.
-//
-// Contract:
-//  - Made only by make_rc<T>(args...) or Weak::upgrade(); never null unless
-//    moved from (see the banner).
-//  - Copy construction / copy assignment / clone() share the value and bump
-//    the strong count; moves transfer the handle and leave the source empty.
-//  - The value is destroyed exactly once, when the last Rc goes; rc::Weak
-//    handles then fail to upgrade.
-//  - Comparison operators compare the *values* (Rust's `PartialEq for Rc`);
-//    use ptr_eq() for identity.
-//  - Not Send, not Sync (see the banner).
-//
-// `get()` returns `const T*`, like Rust's `as_ptr()` for identity and interop;
-// it is shared access like `*`, so nothing can be written through it. Writing
-// needs the sole handle: get_mut() and make_mut() check that.
-//
-// Mutable access is a borrow of the handle, as for Arc (ferrite/arc.h has
-// the full rule): a non-null get_mut() or a make_mut() starts it; shared
-// access through the handle (`*rc`, `rc->`, `rc.get()`) or assigning to the
-// handle ends it; moves carry it along. While it lasts, clone(), copying
-// from the handle and downgrade() panic in checked builds
-// (FERRITE_CHECKED_BORROWS); release builds leave the rule to the caller.
-//
-//   auto r = ferrite::make_rc<std::string>("a");
-//   r.make_mut() += "b";               // the borrow starts
-//   // auto s = r;                     // would panic: the borrow is alive
-//   assert(*r == "ab");                // shared access ends it
-//   auto s = r;                        // fine
+/// Rc<T> — shared ownership of one immutable `T`, single-threaded.
+///
+/// Contract:
+///  - Made only by make_rc<T>(args...) or Weak::upgrade(); never null unless
+///    moved from (see the banner).
+///  - Copy construction / copy assignment / clone() share the value and bump
+///    the strong count; moves transfer the handle and leave the source empty.
+///  - The value is destroyed exactly once, when the last Rc goes; rc::Weak
+///    handles then fail to upgrade.
+///  - Comparison operators compare the *values* (Rust's `PartialEq for Rc`);
+///    use ptr_eq() for identity.
+///  - Not Send, not Sync (see the banner).
+///
+/// `get()` returns `const T*`, like Rust's `as_ptr()` for identity and interop;
+/// it is shared access like `*`, so nothing can be written through it. Writing
+/// needs the sole handle: get_mut() and make_mut() check that.
+///
+/// Mutable access is a borrow of the handle, as for Arc (ferrite/arc.h has
+/// the full rule): a non-null get_mut() or a make_mut() starts it; shared
+/// access through the handle (`*rc`, `rc->`, `rc.get()`) or assigning to the
+/// handle ends it; moves carry it along. While it lasts, clone(), copying
+/// from the handle and downgrade() panic in checked builds
+/// (FERRITE_CHECKED_BORROWS); release builds leave the rule to the caller.
+///
+/// ```cpp
+///   auto r = ferrite::make_rc<std::string>("a");
+///   r.make_mut() += "b";               // the borrow starts
+///   // auto s = r;                     // would panic: the borrow is alive
+///   assert(*r == "ab");                // shared access ends it
+///   auto s = r;                        // fine
+/// ```
 template <class T>
 class Rc {
   static_assert(detail::ObjectValue<T>, "ferrite::Rc<T>: T must be a non-array object type");
 
  public:
+  /// The type of the shared value (as std::shared_ptr<T>::element_type).
   using element_type = T;
 
-  // Copying panics (checked builds) while `other` lends mutable access.
+  /// Copying panics (checked builds) while `other` lends mutable access.
   Rc(const Rc& other) : box_(other.box_) {
     if (box_ == nullptr) return;
     if (other.mut_borrow_.is_set()) [[unlikely]]
       detail::handle_mut_borrowed("Rc", "clone");
     inc_strong(box_);
   }
-  // The mutable borrow, if any, moves along with the handle.
+  /// The mutable borrow, if any, moves along with the handle.
   Rc(Rc&& other) noexcept : box_(std::exchange(other.box_, nullptr)) {
     mut_borrow_.take_from(other.mut_borrow_);
   }
 
-  // Copy-and-swap: this handle already holds the new value when the old one
-  // is released, so a destructor that reaches back into `*this` sees a valid
-  // Rc, and self-assignment is harmless.
+  /// Copy-and-swap: this handle already holds the new value when the old one
+  /// is released, so a destructor that reaches back into `*this` sees a valid
+  /// Rc, and self-assignment is harmless.
   Rc& operator=(const Rc& other) {
     Rc(other).swap(*this);
     return *this;
   }
+  /// Takes `other`'s handle (and its mutable borrow); `other` is left empty.
   Rc& operator=(Rc&& other) noexcept {
     Rc(std::move(other)).swap(*this);
     return *this;
@@ -164,17 +168,18 @@ class Rc {
     if (box_ != nullptr) release(box_);
   }
 
-  // Another handle to the same value (same as copying).
+  /// Another handle to the same value (same as copying).
   [[nodiscard]] Rc clone() const { return Rc(*this); }
 
-  // The shared value. Panics if this Rc is empty. Ends this handle's mutable
-  // borrow (checked builds).
+  /// The shared value. Panics if this Rc is empty. Ends this handle's mutable
+  /// borrow (checked builds).
   const T& operator*() const {
     if (box_ == nullptr) [[unlikely]]
       detail::handle_empty("Rc", "operator*");
     mut_borrow_.clear();
     return box_->value;
   }
+  /// Member access to the shared value; panics if this Rc is empty.
   const T* operator->() const {
     if (box_ == nullptr) [[unlikely]]
       detail::handle_empty("Rc", "operator->");
@@ -182,47 +187,47 @@ class Rc {
     return &box_->value;
   }
 
-  // Address of the shared value (Rust's `Rc::as_ptr`); nullptr if empty.
-  // Shared access, so the pointer is to const: every clone has one. Mutation
-  // needs get_mut() or make_mut(), which check that this is the sole handle.
-  // Ends this handle's mutable borrow (checked builds).
+  /// Address of the shared value (Rust's `Rc::as_ptr`); nullptr if empty.
+  /// Shared access, so the pointer is to const: every clone has one. Mutation
+  /// needs get_mut() or make_mut(), which check that this is the sole handle.
+  /// Ends this handle's mutable borrow (checked builds).
   const T* get() const noexcept {
     if (box_ == nullptr) return nullptr;
     mut_borrow_.clear();
     return &box_->value;
   }
 
-  // Number of Rc handles to this value; 0 if empty.
+  /// Number of Rc handles to this value; 0 if empty.
   std::size_t strong_count() const noexcept { return box_ == nullptr ? 0 : box_->strong; }
 
-  // Number of rc::Weak handles to this value (the implicit one held by the
-  // strong handles is not counted); 0 if empty.
+  /// Number of rc::Weak handles to this value (the implicit one held by the
+  /// strong handles is not counted); 0 if empty.
   std::size_t weak_count() const noexcept { return box_ == nullptr ? 0 : box_->weak - 1; }
 
-  // True if both handles point to the same allocation (Rust's `Rc::ptr_eq`).
+  /// True if both handles point to the same allocation (Rust's `Rc::ptr_eq`).
   bool ptr_eq(const Rc& other) const noexcept { return box_ == other.box_; }
 
-  // Mutable access if this is the only handle of either kind (strong_count()
-  // == 1 and weak_count() == 0, as Rust: a Weak could otherwise upgrade and
-  // observe the mutation); nullptr otherwise, and if empty. A non-null
-  // result starts this handle's mutable borrow (see the class comment).
+  /// Mutable access if this is the only handle of either kind (strong_count()
+  /// == 1 and weak_count() == 0, as Rust: a Weak could otherwise upgrade and
+  /// observe the mutation); nullptr otherwise, and if empty. A non-null
+  /// result starts this handle's mutable borrow (see the class comment).
   T* get_mut() noexcept {
     if (box_ == nullptr || box_->strong != 1 || box_->weak != 1) return nullptr;
     mut_borrow_.set();
     return &box_->value;
   }
 
-  // Clone-on-write access (Rust's `Rc::make_mut`):
-  //  - other Rc handles exist: copy the value into a new allocation that this
-  //    handle then owns alone; the others keep the old value;
-  //  - only rc::Weak handles remain: move the value into a new allocation and
-  //    destroy the moved-from original, so those Weaks no longer upgrade;
-  //  - this is the sole handle: no allocation.
-  // Either way this handle is then the only handle of either kind, and its
-  // mutable borrow starts (see the class comment).
-  // Strong exception guarantee: if the copy (or the move, which falls back to
-  // a copy when T's move may throw) or the allocation throws, nothing
-  // changes. Panics if empty.
+  /// Clone-on-write access (Rust's `Rc::make_mut`):
+  ///  - other Rc handles exist: copy the value into a new allocation that this
+  ///    handle then owns alone; the others keep the old value;
+  ///  - only rc::Weak handles remain: move the value into a new allocation and
+  ///    destroy the moved-from original, so those Weaks no longer upgrade;
+  ///  - this is the sole handle: no allocation.
+  /// Either way this handle is then the only handle of either kind, and its
+  /// mutable borrow starts (see the class comment).
+  /// Strong exception guarantee: if the copy (or the move, which falls back to
+  /// a copy when T's move may throw) or the allocation throws, nothing
+  /// changes. Panics if empty.
   T& make_mut() requires std::copy_constructible<T> {
     if (box_ == nullptr) [[unlikely]]
       detail::handle_empty("Rc", "make_mut");
@@ -238,11 +243,11 @@ class Rc {
     return box_->value;
   }
 
-  // The value, if this is the only Rc (weak handles do not matter: they stop
-  // upgrading); otherwise this Rc itself, unchanged, as the error. Use as
-  // `std::move(rc).try_unwrap()`. On success `*this` is left empty. If moving
-  // the value out throws, `*this` is untouched (T's move falls back to a copy
-  // when it may throw, so the value is untouched too).
+  /// The value, if this is the only Rc (weak handles do not matter: they stop
+  /// upgrading); otherwise this Rc itself, unchanged, as the error. Use as
+  /// `std::move(rc).try_unwrap()`. On success `*this` is left empty. If moving
+  /// the value out throws, `*this` is untouched (T's move falls back to a copy
+  /// when it may throw, so the value is untouched too).
   std::expected<T, Rc> try_unwrap() && {
     if (box_ == nullptr) [[unlikely]]
       detail::handle_empty("Rc", "try_unwrap");
@@ -266,9 +271,9 @@ class Rc {
     return std::expected<T, Rc>(std::in_place, std::move_if_noexcept(box->value));
   }
 
-  // The value if this was the last Rc, else std::nullopt; consumes this
-  // handle either way (Rust's `Rc::into_inner`). If T's move constructor
-  // throws, the value is destroyed and the exception propagates.
+  /// The value if this was the last Rc, else std::nullopt; consumes this
+  /// handle either way (Rust's `Rc::into_inner`). If T's move constructor
+  /// throws, the value is destroyed and the exception propagates.
   std::optional<T> into_inner() && {
     if (box_ == nullptr) [[unlikely]]
       detail::handle_empty("Rc", "into_inner");
@@ -281,16 +286,16 @@ class Rc {
     return std::optional<T>(std::in_place, std::move(box->value));
   }
 
-  // The value, moved out if this was the only Rc, else copied (Rust's
-  // `Rc::unwrap_or_clone`). Consumes this handle either way.
+  /// The value, moved out if this was the only Rc, else copied (Rust's
+  /// `Rc::unwrap_or_clone`). Consumes this handle either way.
   T unwrap_or_clone() && requires std::copy_constructible<T> {
     std::expected<T, Rc> unwrapped = std::move(*this).try_unwrap();
     if (unwrapped.has_value()) return std::move(*unwrapped);
     return T(*unwrapped.error());
   }
 
-  // A weak handle to this value. Panics if empty, and (checked builds) while
-  // this handle lends mutable access: a Weak could upgrade to a second handle.
+  /// A weak handle to this value. Panics if empty, and (checked builds) while
+  /// this handle lends mutable access: a Weak could upgrade to a second handle.
   [[nodiscard]] rc::Weak<T> downgrade() const {
     if (box_ == nullptr) [[unlikely]]
       detail::handle_empty("Rc", "downgrade");
@@ -302,7 +307,7 @@ class Rc {
     return rc::Weak<T>(box_);
   }
 
-  // Each handle's mutable borrow goes with its value.
+  /// Each handle's mutable borrow goes with its value.
   void swap(Rc& other) noexcept {
     std::swap(box_, other.box_);
     mut_borrow_.swap(other.mut_borrow_);
@@ -351,8 +356,8 @@ class Rc {
   [[no_unique_address]] detail::HandleMutBorrow mut_borrow_;
 };
 
-// Constructs a T from `args` inside a new Rc allocation (one allocation). If
-// T's constructor throws, the memory is freed and the exception propagates.
+/// Constructs a T from `args` inside a new Rc allocation (one allocation). If
+/// T's constructor throws, the memory is freed and the exception propagates.
 template <class T, class... Args>
 requires std::constructible_from<T, Args...> Rc<T> make_rc(Args&&... args) {
   return Rc<T>(new detail::RcBox<T>(std::in_place, std::forward<Args>(args)...));
@@ -360,33 +365,37 @@ requires std::constructible_from<T, Args...> Rc<T> make_rc(Args&&... args) {
 
 namespace rc {
 
-// rc::Weak<T> — a non-owning handle to an Rc allocation (Rust's
-// `std::rc::Weak`). It keeps the block, not the value, alive.
-//
-// Contract:
-//  - Made by Rc::downgrade(), or default-constructed empty (Rust's
-//    `Weak::new()`), which never upgrades. Copy = clone; a moved-from Weak is
-//    empty.
-//  - upgrade() gives an Rc while any Rc of the allocation lives, else
-//    std::nullopt; once it has failed it always fails.
-//  - Not Send, not Sync.
+/// rc::Weak<T> — a non-owning handle to an Rc allocation (Rust's
+/// `std::rc::Weak`). It keeps the block, not the value, alive.
+///
+/// Contract:
+///  - Made by Rc::downgrade(), or default-constructed empty (Rust's
+///    `Weak::new()`), which never upgrades. Copy = clone; a moved-from Weak is
+///    empty.
+///  - upgrade() gives an Rc while any Rc of the allocation lives, else
+///    std::nullopt; once it has failed it always fails.
+///  - Not Send, not Sync.
 template <class T>
 class Weak {
  public:
   // An empty Weak: upgrade() is always std::nullopt and both counts are 0.
   constexpr Weak() noexcept = default;
 
+  /// Another Weak to the same allocation (Rust's `rc::Weak::clone`).
   Weak(const Weak& other) : box_(other.box_) {
     if (box_ == nullptr) return;
     if (box_->weak == std::numeric_limits<std::size_t>::max()) [[unlikely]]
       detail::rc_count_overflow();
     ++box_->weak;
   }
+  /// Takes `other`'s handle; `other` is left empty.
   Weak(Weak&& other) noexcept : box_(std::exchange(other.box_, nullptr)) {}
+  /// Refers to `other`'s allocation, then releases the old one.
   Weak& operator=(const Weak& other) {
     Weak(other).swap(*this);
     return *this;
   }
+  /// Takes `other`'s handle (`other` is left empty), then releases the old one.
   Weak& operator=(Weak&& other) noexcept {
     Weak(std::move(other)).swap(*this);
     return *this;
@@ -395,28 +404,30 @@ class Weak {
     if (box_ != nullptr && --box_->weak == 0) delete box_;
   }
 
+  /// Another Weak to the same allocation (same as copying).
   [[nodiscard]] Weak clone() const { return Weak(*this); }
 
-  // A new Rc to the value if one is still alive, else std::nullopt.
+  /// A new Rc to the value if one is still alive, else std::nullopt.
   [[nodiscard]] std::optional<Rc<T>> upgrade() const {
     if (box_ == nullptr || box_->strong == 0) return std::nullopt;
     Rc<T>::inc_strong(box_);
     return Rc<T>(box_);
   }
 
-  // Number of Rc handles to the value; 0 if none remain or this is empty.
+  /// Number of Rc handles to the value; 0 if none remain or this is empty.
   std::size_t strong_count() const noexcept { return box_ == nullptr ? 0 : box_->strong; }
 
-  // Number of Weak handles (including this one) while the value is alive;
-  // 0 once no Rc remains, or if this is empty (as Rust).
+  /// Number of Weak handles (including this one) while the value is alive;
+  /// 0 once no Rc remains, or if this is empty (as Rust).
   std::size_t weak_count() const noexcept {
     if (box_ == nullptr || box_->strong == 0) return 0;
     return box_->weak - 1;
   }
 
-  // True if both point to the same allocation, or both are empty.
+  /// True if both point to the same allocation, or both are empty.
   bool ptr_eq(const Weak& other) const noexcept { return box_ == other.box_; }
 
+  /// Exchanges the allocations the two handles refer to.
   void swap(Weak& other) noexcept { std::swap(box_, other.box_); }
   friend void swap(Weak& a, Weak& b) noexcept { a.swap(b); }
 

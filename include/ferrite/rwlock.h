@@ -24,8 +24,8 @@
 // enter while a writer waits, so a steady stream of readers cannot starve a
 // writer — and therefore taking a second read lock on a thread that already
 // holds one may deadlock if a writer arrives in between (invalid, as in
-// Rust). Taking any lock the calling thread already holds for writing
-// deadlocks (invalid).
+// Rust). Taking any lock the calling thread already holds for writing panics
+// (it would wait forever).
 //
 // Send/Sync (ferrite/marker.h):
 //   RwLock<T>            Send if T is Send; Sync if T is Send and Sync
@@ -207,33 +207,35 @@ class RwLockReadGuard;
 template <class T>
 class RwLockWriteGuard;
 
-// A reader-writer lock that owns a T.
-//
-// Contract:
-// * `RwLock<T>(args...)` constructs the T; not copyable or movable.
-// * `read()` blocks until no writer holds or awaits the lock, then returns a
-//   read guard (inside a PoisonError if poisoned). `write()` blocks until no
-//   one holds it. Re-locking on a thread that holds a guard may deadlock
-//   (invalid; see the file comment).
-// * `try_read()` / `try_write()` never block: the guard, or TryLockError
-//   WouldBlock / Poisoned (acquired; guard inside). try_read also reports
-//   WouldBlock while a writer waits.
-// * `is_poisoned()` / `clear_poison()`: read / reset the poison bit.
-// * `get_mut()` / `std::move(l).into_inner()`: no locking, exclusive access
-//   (no other thread using it, no guard alive); a guard alive at the call
-//   panics. Poisoning is reported as a PoisonError with the pointer/value.
-// * Destroying it while a guard is alive is invalid.
+/// A reader-writer lock that owns a T.
+///
+/// Contract:
+/// * `RwLock<T>(args...)` constructs the T; not copyable or movable.
+/// * `read()` blocks until no writer holds or awaits the lock, then returns a
+///   read guard (inside a PoisonError if poisoned). `write()` blocks until no
+///   one holds it. Re-locking on a thread that holds a guard may deadlock
+///   (invalid; see the file comment).
+/// * `try_read()` / `try_write()` never block: the guard, or TryLockError
+///   WouldBlock / Poisoned (acquired; guard inside). try_read also reports
+///   WouldBlock while a writer waits.
+/// * `is_poisoned()` / `clear_poison()`: read / reset the poison bit.
+/// * `get_mut()` / `std::move(l).into_inner()`: no locking, exclusive access
+///   (no other thread using it, no guard alive); a guard alive at the call
+///   panics. Poisoning is reported as a PoisonError with the pointer/value.
+/// * Destroying it while a guard is alive is invalid.
 template <class T>
 class RwLock {
   static_assert(detail::ObjectValue<T>, "ferrite::RwLock<T>: T must be a non-array object type");
 
  public:
+  /// The protected type.
   using value_type = T;
 
   RwLock() noexcept(std::is_nothrow_default_constructible_v<T>)
     requires std::default_initializable<T>
       : value_() {}
 
+  /// An unlocked RwLock whose value is constructed from `args`.
   template <class... Args>
     requires(sizeof...(Args) > 0 && std::constructible_from<T, Args...>)
   explicit RwLock(Args&&... args) noexcept(std::is_nothrow_constructible_v<T, Args...>)
@@ -243,6 +245,8 @@ class RwLock {
   RwLock& operator=(const RwLock&) = delete;
 
   // Not analysed: the lock moves into the returned guard (see Mutex::lock).
+  /// Blocks until no writer holds or awaits the lock; the read guard, inside a
+  /// PoisonError if poisoned. Panics if this thread holds the write lock.
   [[nodiscard]] LockResult<RwLockReadGuard<T>> read() const FERRITE_NO_THREAD_SAFETY_ANALYSIS {
     if (!raw_.lock_shared_unless_writer_is_caller()) [[unlikely]] {
       detail::relock_refused("ferrite::RwLock::read", this);
@@ -251,6 +255,9 @@ class RwLock {
   }
 
   // Not analysed: as read().
+  /// Blocks until no one holds the lock; the write guard, inside a PoisonError
+  /// if poisoned. Panics if this thread holds the write lock; called while
+  /// this thread holds a read guard, it deadlocks (invalid).
   [[nodiscard]] LockResult<RwLockWriteGuard<T>> write() const FERRITE_NO_THREAD_SAFETY_ANALYSIS {
     if (!raw_.lock_unless_held_by_caller()) [[unlikely]] {
       detail::relock_refused("ferrite::RwLock::write", this);
@@ -259,6 +266,8 @@ class RwLock {
   }
 
   // Not analysed: as read().
+  /// The read guard if no writer holds or awaits the lock; else WouldBlock.
+  /// Never blocks.
   [[nodiscard]] TryLockResult<RwLockReadGuard<T>> try_read() const
       FERRITE_NO_THREAD_SAFETY_ANALYSIS {
     if (!raw_.try_lock_shared()) return TryLockResult<RwLockReadGuard<T>>(std::unexpect);
@@ -266,15 +275,21 @@ class RwLock {
   }
 
   // Not analysed: as read().
+  /// The write guard if the lock was free; else WouldBlock. Never blocks.
   [[nodiscard]] TryLockResult<RwLockWriteGuard<T>> try_write() const
       FERRITE_NO_THREAD_SAFETY_ANALYSIS {
     if (!raw_.try_lock()) return TryLockResult<RwLockWriteGuard<T>>(std::unexpect);
     return with_try_poison(RwLockWriteGuard<T>(*this));
   }
 
+  /// True if a write guard was destroyed by a panic (a snapshot).
   bool is_poisoned() const noexcept { return poison_.get(); }
+  /// Clears the poison bit: the caller vouches for the value's invariant again.
   void clear_poison() const noexcept { poison_.clear(); }
 
+  /// A pointer to the value, with exclusive access (no other thread using the
+  /// lock, no guard alive; a live guard panics). Poisoning is reported as a
+  /// PoisonError carrying the pointer.
   LockResult<T*> get_mut() {
     ExclusiveAccess access(raw_, "ferrite::RwLock::get_mut");
     T* value = &value_;
@@ -282,6 +297,8 @@ class RwLock {
     return LockResult<T*>(std::in_place, value);
   }
 
+  /// Moves the value out (the RwLock keeps a moved-from T), with exclusive
+  /// access as get_mut(). Poisoning is reported as a PoisonError carrying the value.
   LockResult<T> into_inner() &&
     requires std::move_constructible<T>
   {
@@ -328,19 +345,22 @@ class RwLock {
   mutable T value_ FERRITE_GUARDED_BY(raw_);
 };
 
+/// `RwLock l(5);` is an RwLock<int>.
 template <class T>
 RwLock(T) -> RwLock<T>;
 
-// Shared access to an RwLock<T>'s value; released when destroyed.
-//
-// Contract: movable (the moved-from guard holds nothing), not copyable;
-// `*g` / `g->` give `const T&` (dereferencing a moved-from guard panics;
-// on a temporary guard they are deleted); never poisons; destroyed on the
-// creating thread, before its RwLock.
+/// Shared access to an RwLock<T>'s value; released when destroyed.
+///
+/// Contract: movable (the moved-from guard holds nothing), not copyable;
+/// `*g` / `g->` give `const T&` (dereferencing a moved-from guard panics;
+/// on a temporary guard they are deleted); never poisons; destroyed on the
+/// creating thread, before its RwLock.
 template <class T>
 class [[nodiscard]] RwLockReadGuard {
  public:
+  /// Takes over `other`'s shared lock; `other` holds nothing.
   RwLockReadGuard(RwLockReadGuard&& other) noexcept : lock_(std::exchange(other.lock_, nullptr)) {}
+  /// Releases what this guard held, then takes over `other`'s lock.
   RwLockReadGuard& operator=(RwLockReadGuard&& other) noexcept {
     if (this != &other) {
       release();
@@ -352,12 +372,14 @@ class [[nodiscard]] RwLockReadGuard {
   RwLockReadGuard& operator=(const RwLockReadGuard&) = delete;
   ~RwLockReadGuard() { release(); }
 
-  // Only through a named guard (see MutexGuard).
+  ///@{
+  /// Only through a named guard (see MutexGuard).
   const T& operator*() const& { return value(); }
   const T* operator->() const& { return &value(); }
   const T& operator*() const&& = FERRITE_DELETE(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::RwLockReadGuard"));
   const T* operator->() const&& =
       FERRITE_DELETE(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::RwLockReadGuard"));
+  ///@}
 
  private:
   friend class RwLock<T>;
@@ -382,17 +404,19 @@ class [[nodiscard]] RwLockReadGuard {
   const RwLock<T>* lock_;
 };
 
-// Exclusive access to an RwLock<T>'s value; released when destroyed.
-//
-// Contract: as MutexGuard — movable, `T&` through a non-const guard and
-// `const T&` through a const one, none through a temporary guard, a
-// moved-from guard panics on use, and destroyed by a panic that started
-// while it was alive it poisons the lock.
+/// Exclusive access to an RwLock<T>'s value; released when destroyed.
+///
+/// Contract: as MutexGuard — movable, `T&` through a non-const guard and
+/// `const T&` through a const one, none through a temporary guard, a
+/// moved-from guard panics on use, and destroyed by a panic that started
+/// while it was alive it poisons the lock.
 template <class T>
 class [[nodiscard]] RwLockWriteGuard {
  public:
+  /// Takes over `other`'s exclusive lock; `other` holds nothing.
   RwLockWriteGuard(RwLockWriteGuard&& other) noexcept
       : lock_(std::exchange(other.lock_, nullptr)), panic_count_(other.panic_count_) {}
+  /// Releases what this guard held, then takes over `other`'s lock.
   RwLockWriteGuard& operator=(RwLockWriteGuard&& other) noexcept {
     if (this != &other) {
       release();
@@ -405,7 +429,8 @@ class [[nodiscard]] RwLockWriteGuard {
   RwLockWriteGuard& operator=(const RwLockWriteGuard&) = delete;
   ~RwLockWriteGuard() { release(); }
 
-  // Only through a named guard (see MutexGuard).
+  ///@{
+  /// Only through a named guard (see MutexGuard).
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T* operator->() & { return &value(); }
@@ -416,6 +441,7 @@ class [[nodiscard]] RwLockWriteGuard {
   T* operator->() && = FERRITE_DELETE(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::RwLockWriteGuard"));
   const T* operator->() const&& =
       FERRITE_DELETE(FERRITE_DETAIL_TEMPORARY_GUARD("ferrite::RwLockWriteGuard"));
+  ///@}
 
  private:
   friend class RwLock<T>;

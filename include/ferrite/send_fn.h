@@ -35,6 +35,18 @@ namespace ferrite {
 template <class Signature>
 class SendFn;
 
+/// SendFn<R(Args...)> — a type-erased callable that may cross threads.
+///
+/// Holds any callable `F` with `F(Args...)` convertible to `R` whose type is
+/// Send; a callable that is not Send is rejected at compile time with the
+/// reason. So a SendFn is Send (not Sync: calling it needs a non-const
+/// reference). Move-only, like std::move_only_function; calling a moved-from
+/// SendFn panics.
+///
+/// ```cpp
+///     ferrite::SendFn<int(int)> twice = [](int x) { return 2 * x; };
+///     auto handle = ferrite::thread::spawn(std::move(twice), 21);  // join() -> 42
+/// ```
 template <class R, class... Args>
 class SendFn<R(Args...)> {
   template <class F>
@@ -42,7 +54,7 @@ class SendFn<R(Args...)> {
       !std::same_as<std::decay_t<F>, SendFn> && std::is_invocable_r_v<R, std::decay_t<F>&, Args...>;
 
  public:
-  // Stores `f` (decay-copied), whose type must be Send.
+  /// Stores `f` (decay-copied), whose type must be Send.
   template <class F>
     requires(callable<F> && Send<std::decay_t<F>>)
   SendFn(F&& f) : fn_(std::forward<F>(f)) {}  // NOLINT(google-explicit-constructor)
@@ -61,18 +73,21 @@ class SendFn<R(Args...)> {
 #pragma clang diagnostic pop
 #endif
 
+  /// Takes `other`'s callable; `other` is left empty.
   SendFn(SendFn&&) noexcept = default;
+  /// Destroys this callable, then takes `other`'s; `other` is left empty.
   SendFn& operator=(SendFn&&) noexcept = default;
   SendFn(const SendFn&) = delete;
   SendFn& operator=(const SendFn&) = delete;
   ~SendFn() = default;
 
-  // Calls the stored callable. Panics if this SendFn was moved from.
+  /// Calls the stored callable. Panics if this SendFn was moved from.
   R operator()(Args... args) {
     if (!fn_) panic("SendFn: called after it was moved from");
     return fn_(std::forward<Args>(args)...);
   }
 
+  /// True if it holds a callable (false once moved from).
   explicit operator bool() const noexcept { return static_cast<bool>(fn_); }
 
  private:

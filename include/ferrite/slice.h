@@ -93,25 +93,29 @@ concept Cloneable = requires(const T& x) {
 
 }  // namespace detail
 
+/// The range Slice::chunks() returns: consecutive Slices of a fixed size.
 template <class T>
 using Chunks = detail::ChunkRange<Slice<T>>;
+/// The range chunks_mut() returns: consecutive, disjoint SliceMuts of a fixed size.
 template <class T>
 using ChunksMut = detail::ChunkRange<SliceMut<T>>;
 
 // ===========================================================================
-// Slice<T> — Rust's `&[T]`: a read-only view of `len()` contiguous Ts.
-//
-// Contract: views elements it does not own; in checked builds a Slice taken
-// from a Vec counts as a borrow of it until destroyed (see the banner), so
-// the Vec cannot reallocate under it. Copying is cheap and counts another
-// borrow; a moved-from Slice still views the same elements (moving is
-// copying, as for `&[T]`). Indexing panics out of range; `get(i)` returns
-// null instead; `first()/last()` return null when empty.
-// Send and Sync when T is Sync.
-//
-//   ferrite::Vec<int> v{1, 2, 3};
-//   ferrite::Slice<int> s = v.as_slice();
-//   // s.len() == 3, s[2] == 3, *s.last() == 3, s.get(3) == nullptr
+/// Slice<T> — Rust's `&[T]`: a read-only view of `len()` contiguous Ts.
+///
+/// Contract: views elements it does not own; in checked builds a Slice taken
+/// from a Vec counts as a borrow of it until destroyed (see the banner), so
+/// the Vec cannot reallocate under it. Copying is cheap and counts another
+/// borrow; a moved-from Slice still views the same elements (moving is
+/// copying, as for `&[T]`). Indexing panics out of range; `get(i)` returns
+/// null instead; `first()/last()` return null when empty.
+/// Send and Sync when T is Sync.
+///
+/// ```cpp
+///   ferrite::Vec<int> v{1, 2, 3};
+///   ferrite::Slice<int> s = v.as_slice();
+///   // s.len() == 3, s[2] == 3, *s.last() == 3, s.get(3) == nullptr
+/// ```
 // ===========================================================================
 template <class T>
 class Slice {
@@ -119,67 +123,82 @@ class Slice {
                 "ferrite::Slice<T>: T must be a non-const, non-array object type");
 
  public:
+  ///@{
+  /// The standard container member types (for generic code and ranges).
   using element_type = const T;
   using value_type = T;
   using size_type = std::size_t;
   using iterator = detail::SliceIterator<const T>;
   using const_iterator = iterator;
+  ///@}
 
   // The empty slice.
   Slice() = default;
+  ///@{
+  /// Copying views the same elements and counts another borrow (checked builds).
   Slice(const Slice&) = default;
   Slice& operator=(const Slice&) = default;
+  ///@}
   ~Slice() = default;
 
-  // Rust's deref coercions: a Vec or a SliceMut can be passed where a Slice
-  // is expected; the Slice counts as a borrow of the Vec.
+  ///@{
+  /// Rust's deref coercions: a Vec or a SliceMut can be passed where a Slice
+  /// is expected; the Slice counts as a borrow of the Vec.
   // NOLINTNEXTLINE(google-explicit-constructor)
   Slice(const Vec<T>& vec) : Slice(vec.as_slice()) {}
   // NOLINTNEXTLINE(google-explicit-constructor)
   Slice(const SliceMut<T>& slice) : Slice(slice.as_slice()) {}
+  ///@}
 
-  // A Slice over memory ferrite does not manage; never counted as a borrow.
-  //
-  // # Safety: [data, data+len) are live Ts (data may be null when len == 0)
-  // that nobody mutates while this Slice or a view derived from it is used.
+  /// A Slice over memory ferrite does not manage; never counted as a borrow.
+  ///
+  /// # Safety: [data, data+len) are live Ts (data may be null when len == 0)
+  /// that nobody mutates while this Slice or a view derived from it is used.
   static Slice from_raw(UnsafeFn /*unused*/, const T* data, std::size_t len) noexcept {
     return Slice(unsafe_fn, data, len, detail::BorrowToken());
   }
 
+  ///@{
+  /// The number of elements; is_empty() is `len() == 0`.
   std::size_t len() const noexcept { return len_; }
   bool is_empty() const noexcept { return len_ == 0; }
+  ///@}
 
-  // Panics unless index < len().
+  /// Panics unless index < len().
   const T& operator[](std::size_t index) const {
     if (index >= len_) [[unlikely]] detail::index_out_of_bounds("ferrite::Slice", index, len_);
     return get_unchecked(unsafe_fn, index);
   }
-  // # Safety: index < len().
+  /// # Safety: index < len().
   const T& get_unchecked(UnsafeFn /*unused*/, std::size_t index) const noexcept {
     FERRITE_DEBUG_ASSERT(index < len_);
     // SAFETY(slice-get): index < len_ (caller contract), inside the view.
     return FERRITE_UNSAFE_BUFFERS(data_[index]);
   }
-  // Null when index >= len().
+  /// Null when index >= len().
   const T* get(std::size_t index) const noexcept {
     return index < len_ ? &get_unchecked(unsafe_fn, index) : nullptr;
   }
-  // Null when empty.
+  ///@{
+  /// Null when empty.
   const T* first() const noexcept { return get(0); }
   const T* last() const noexcept { return len_ == 0 ? nullptr : get(len_ - 1); }
+  ///@}
 
-  // Iterators count as borrows like the view itself (checked builds).
+  ///@{
+  /// Iterators count as borrows like the view itself (checked builds).
   iterator begin() const noexcept { return iterator(unsafe_fn, data_, data_, past_end(), borrow_); }
   iterator end() const noexcept {
     const T* last = past_end();
     return iterator(unsafe_fn, data_, last, last, borrow_);
   }
+  ///@}
 
-  // The view as a std::span, for APIs that take one. A span is a raw view
-  // that no borrow check can follow, so taking one is unchecked.
-  //
-  // # Safety: the span is not used after this Slice (and every view it was
-  // derived from) is destroyed, nor while its elements are mutated.
+  /// The view as a std::span, for APIs that take one. A span is a raw view
+  /// that no borrow check can follow, so taking one is unchecked.
+  ///
+  /// # Safety: the span is not used after this Slice (and every view it was
+  /// derived from) is destroyed, nor while its elements are mutated.
   std::span<const T> as_span(UnsafeFn /*unused*/) const noexcept {
     // SAFETY(slice-span): [data_, data_+len_) is exactly the viewed array.
     return FERRITE_UNSAFE_BUFFERS(std::span<const T>(data_, len_));
@@ -197,12 +216,12 @@ class Slice {
 #pragma clang diagnostic pop
 #endif
 
-  // [0, mid) and [mid, len()), or nullopt when mid > len().
+  /// [0, mid) and [mid, len()), or nullopt when mid > len().
   std::optional<std::pair<Slice, Slice>> split_at(std::size_t mid) const {
     if (mid > len_) return std::nullopt;
     return split_at_unchecked(unsafe_fn, mid);
   }
-  // # Safety: mid <= len().
+  /// # Safety: mid <= len().
   std::pair<Slice, Slice> split_at_unchecked(UnsafeFn /*unused*/, std::size_t mid) const {
     FERRITE_DEBUG_ASSERT(mid <= len_);
     // SAFETY(slice-split): mid <= len_ (caller contract), so both halves lie
@@ -211,14 +230,14 @@ class Slice {
     return {Slice(unsafe_fn, data_, mid, borrow_), Slice(unsafe_fn, tail, len_ - mid, borrow_)};
   }
 
-  // Consecutive views of `chunk_size` elements (the last may be shorter).
-  // Panics when chunk_size == 0.
+  /// Consecutive views of `chunk_size` elements (the last may be shorter).
+  /// Panics when chunk_size == 0.
   Chunks<T> chunks(std::size_t chunk_size) const {
     if (chunk_size == 0) detail::chunk_size_zero("ferrite::Slice::chunks");
     return Chunks<T>(unsafe_fn, *this, chunk_size);
   }
 
-  // A new Vec holding copies (clones) of the elements.
+  /// A new Vec holding copies (clones) of the elements.
   Vec<T> to_vec() const
     requires detail::Cloneable<T>
   {
@@ -261,22 +280,24 @@ class Slice {
 };
 
 // ===========================================================================
-// SliceMut<T> — Rust's `&mut [T]`: a view through which elements may change.
-//
-// Contract: as Slice, plus mutation. Move-only, like `&mut [T]`: a moved-from
-// SliceMut is empty and no longer counts as a borrow. Through a const
-// SliceMut the elements are read-only (`&&mut [T]` gives `&T`).
-// split_at_mut() gives two disjoint views that may be used from two threads.
-// Exclusive (checked builds, see the banner): while a view or iterator taken
-// from it lives, it refuses access — any access for a mutable one, mutable
-// access for a shared one; len() and is_empty() stay available. Moving it
-// carries what it lent along.
-// Send when T is Send; Sync when T is Sync.
-//
-//   ferrite::Vec<int> v{1, 2, 3, 4};
-//   auto [left, right] = *v.split_at_mut(1);
-//   left[0] = 9;                 // v == {9, 2, 3, 4} once the views are gone
-//   right.swap(0, 2);            // v == {9, 4, 3, 2}
+/// SliceMut<T> — Rust's `&mut [T]`: a view through which elements may change.
+///
+/// Contract: as Slice, plus mutation. Move-only, like `&mut [T]`: a moved-from
+/// SliceMut is empty and no longer counts as a borrow. Through a const
+/// SliceMut the elements are read-only (`&&mut [T]` gives `&T`).
+/// split_at_mut() gives two disjoint views that may be used from two threads.
+/// Exclusive (checked builds, see the banner): while a view or iterator taken
+/// from it lives, it refuses access — any access for a mutable one, mutable
+/// access for a shared one; len() and is_empty() stay available. Moving it
+/// carries what it lent along.
+/// Send when T is Send; Sync when T is Sync.
+///
+/// ```cpp
+///   ferrite::Vec<int> v{1, 2, 3, 4};
+///   auto [left, right] = *v.split_at_mut(1);
+///   left[0] = 9;                 // v == {9, 2, 3, 4} once the views are gone
+///   right.swap(0, 2);            // v == {9, 4, 3, 2}
+/// ```
 // ===========================================================================
 template <class T>
 class SliceMut {
@@ -284,11 +305,14 @@ class SliceMut {
                 "ferrite::SliceMut<T>: T must be a non-const, non-array object type");
 
  public:
+  ///@{
+  /// The standard container member types (for generic code and ranges).
   using element_type = T;
   using value_type = T;
   using size_type = std::size_t;
   using iterator = detail::SliceIterator<T>;
   using const_iterator = detail::SliceIterator<const T>;
+  ///@}
 
   // The empty slice.
   SliceMut() = default;
@@ -297,6 +321,8 @@ class SliceMut {
 // `= delete("reason")` is C++26 (P2573); clang 19 accepts it as an extension.
 #pragma clang diagnostic ignored "-Wc++26-extensions"
 #endif
+  // Doxygen cannot parse a deleted function's message: it skips these two.
+  /// \cond
   SliceMut(const SliceMut&) = delete(
       "ferrite::SliceMut is not copyable (Rust's &mut [T] is not Copy): a copy would be a "
       "second mutable view of the same elements; move it, or take a shared view with "
@@ -305,16 +331,17 @@ class SliceMut {
       "ferrite::SliceMut is not copyable (Rust's &mut [T] is not Copy): a copy would be a "
       "second mutable view of the same elements; move it, or take a shared view with "
       "as_slice()");
+  /// \endcond
 #if defined(__clang__)
 #pragma clang diagnostic pop
 #endif
-  // Moving carries what this view has lent: the children stay attached, so
-  // the new owner is frozen while they live.
+  /// Moving carries what this view has lent: the children stay attached, so
+  /// the new owner is frozen while they live.
   SliceMut(SliceMut&& other) noexcept
       : data_(std::exchange(other.data_, nullptr)),
         len_(std::exchange(other.len_, 0)),
         lender_(std::move(other.lender_)) {}
-  // The old view is released (its children, if any, live on with it).
+  /// The old view is released (its children, if any, live on with it).
   SliceMut& operator=(SliceMut&& other) noexcept {
     SliceMut taken(std::move(other));
     std::swap(data_, taken.data_);
@@ -324,27 +351,31 @@ class SliceMut {
   }
   ~SliceMut() = default;
 
-  // A SliceMut over memory ferrite does not manage; never counted.
-  //
-  // # Safety: [data, data+len) are live Ts (data may be null when len == 0)
-  // that nothing else reads or writes while this view or one derived from it
-  // is used.
-  // Its own children are counted all the same (checked builds).
+  /// A SliceMut over memory ferrite does not manage; never counted.
+  ///
+  /// # Safety: [data, data+len) are live Ts (data may be null when len == 0)
+  /// that nothing else reads or writes while this view or one derived from it
+  /// is used.
+  /// Its own children are counted all the same (checked builds).
   static SliceMut from_raw(UnsafeFn /*unused*/, T* data,
                            std::size_t len) noexcept(!detail::kCheckedBorrows) {
     return SliceMut(unsafe_fn, data, len, detail::BorrowToken());
   }
 
+  ///@{
+  /// The number of elements; is_empty() is `len() == 0`.
   std::size_t len() const noexcept { return len_; }
   bool is_empty() const noexcept { return len_ == 0; }
+  ///@}
 
-  // A read-only view of the same elements, a shared borrow of this one.
+  /// A read-only view of the same elements, a shared borrow of this one.
   Slice<T> as_slice() const noexcept(!detail::kCheckedBorrows) {
     lender_.check_shareable("SliceMut::as_slice");
     return Slice<T>(unsafe_fn, data_, len_, lender_.lend(detail::BorrowKind::kShared));
   }
 
-  // Panics unless index < len().
+  ///@{
+  /// Panics unless index < len().
   T& operator[](std::size_t index) {
     lender_.check_unlent("SliceMut::operator[]");
     if (index >= len_) [[unlikely]] detail::index_out_of_bounds("ferrite::SliceMut", index, len_);
@@ -355,8 +386,10 @@ class SliceMut {
     if (index >= len_) [[unlikely]] detail::index_out_of_bounds("ferrite::SliceMut", index, len_);
     return get_unchecked(unsafe_fn, index);
   }
-  // # Safety: index < len(). Performs no borrow check: nothing lent by this
-  // view may use the element meanwhile.
+  ///@}
+  ///@{
+  /// # Safety: index < len(). Performs no borrow check: nothing lent by this
+  /// view may use the element meanwhile.
   T& get_unchecked(UnsafeFn /*unused*/, std::size_t index) noexcept {
     FERRITE_DEBUG_ASSERT(index < len_);
     // SAFETY(slicemut-get): index < len_ (caller contract), inside the view.
@@ -367,6 +400,11 @@ class SliceMut {
     // SAFETY(slicemut-get-const): index < len_ (caller contract).
     return FERRITE_UNSAFE_BUFFERS(data_[index]);
   }
+  ///@}
+  ///@{
+  /// The element at `index` (null when index >= len()), the first and the last
+  /// (null when empty). Through a non-const view they need it unlent; through a
+  /// const one, not lent exclusively (checked builds; panics otherwise).
   T* get(std::size_t index) noexcept(!detail::kCheckedBorrows) {
     lender_.check_unlent("SliceMut::get");
     return element(index);
@@ -391,10 +429,12 @@ class SliceMut {
     lender_.check_shareable("SliceMut::last");
     return len_ == 0 ? nullptr : element(len_ - 1);
   }
+  ///@}
 
-  // Iterators are borrows of this view (checked builds). A mutable iterator
-  // is exclusive, but may be taken beside other mutable iterators (so that
-  // begin() and end() pair up); a const one is shared.
+  ///@{
+  /// Iterators are borrows of this view (checked builds). A mutable iterator
+  /// is exclusive, but may be taken beside other mutable iterators (so that
+  /// begin() and end() pair up); a const one is shared.
   iterator begin() noexcept(!detail::kCheckedBorrows) {
     lender_.check_iterable("SliceMut::begin");
     return iterator(unsafe_fn, data_, data_, past_end(), iterator_borrow());
@@ -414,12 +454,13 @@ class SliceMut {
     T* last = past_end();
     return const_iterator(unsafe_fn, data_, last, last, lender_.lend(detail::BorrowKind::kShared));
   }
+  ///@}
 
-  // As Slice::as_span, mutable, and unchecked for the same reason.
-  //
-  // # Safety: the span is not used after this SliceMut (and every view it
-  // was derived from) is destroyed, nor while another view of its elements
-  // is used. Panics (checked builds) while this view has lent.
+  /// As Slice::as_span, mutable, and unchecked for the same reason.
+  ///
+  /// # Safety: the span is not used after this SliceMut (and every view it
+  /// was derived from) is destroyed, nor while another view of its elements
+  /// is used. Panics (checked builds) while this view has lent.
   std::span<T> as_span(UnsafeFn /*unused*/) noexcept(!detail::kCheckedBorrows) {
     lender_.check_unlent("SliceMut::as_span");
     // SAFETY(slicemut-span): [data_, data_+len_) is exactly the viewed array.
@@ -438,26 +479,26 @@ class SliceMut {
 #pragma clang diagnostic pop
 #endif
 
-  // Swaps elements i and j; panics (naming the index and len) unless both
-  // are < len().
+  /// Swaps elements i and j; panics (naming the index and len) unless both
+  /// are < len().
   void swap(std::size_t i, std::size_t j) {
     lender_.check_unlent("SliceMut::swap");
     if (i >= len_) [[unlikely]] detail::index_out_of_bounds("ferrite::SliceMut::swap", i, len_);
     if (j >= len_) [[unlikely]] detail::index_out_of_bounds("ferrite::SliceMut::swap", j, len_);
     swap_unchecked(unsafe_fn, i, j);
   }
-  // # Safety: i < len() and j < len(). Performs no borrow check.
+  /// # Safety: i < len() and j < len(). Performs no borrow check.
   void swap_unchecked(UnsafeFn /*unused*/, std::size_t i, std::size_t j) {
     using std::swap;
     swap(get_unchecked(unsafe_fn, i), get_unchecked(unsafe_fn, j));
   }
 
-  // Copy-assigns every element of `source` into this view, in order. Panics
-  // when the lengths differ (before touching anything). Overlapping views
-  // (possible only through from_raw, or as_slice in release builds: checked
-  // builds refuse `m.copy_from_slice(m)` as Rust does) are handled like
-  // memmove. Exception safety: basic — if an assignment throws, a prefix (or
-  // suffix) has been assigned.
+  /// Copy-assigns every element of `source` into this view, in order. Panics
+  /// when the lengths differ (before touching anything). Overlapping views
+  /// (possible only through from_raw, or as_slice in release builds: checked
+  /// builds refuse `m.copy_from_slice(m)` as Rust does) are handled like
+  /// memmove. Exception safety: basic — if an assignment throws, a prefix (or
+  /// suffix) has been assigned.
   void copy_from_slice(Slice<T> source)
     requires std::is_copy_assignable_v<T>
   {
@@ -470,21 +511,21 @@ class SliceMut {
     }
   }
 
-  // [0, mid) and [mid, len()) as read-only views, or nullopt when mid > len().
+  /// [0, mid) and [mid, len()) as read-only views, or nullopt when mid > len().
   std::optional<std::pair<Slice<T>, Slice<T>>> split_at(std::size_t mid) const {
     return as_slice().split_at(mid);
   }
-  // [0, mid) and [mid, len()) as two disjoint mutable views, or nullopt when
-  // mid > len(). Both borrow this view exclusively: while either lives,
-  // every access through this view panics (checked builds). This view may
-  // die first (`auto [a, b] = *v.as_mut_slice().split_at_mut(2);`).
+  /// [0, mid) and [mid, len()) as two disjoint mutable views, or nullopt when
+  /// mid > len(). Both borrow this view exclusively: while either lives,
+  /// every access through this view panics (checked builds). This view may
+  /// die first (`auto [a, b] = *v.as_mut_slice().split_at_mut(2);`).
   std::optional<std::pair<SliceMut, SliceMut>> split_at_mut(std::size_t mid) {
     lender_.check_unlent("SliceMut::split_at_mut");
     if (mid > len_) return std::nullopt;
     return split_at_mut_unchecked(unsafe_fn, mid);
   }
-  // # Safety: mid <= len(). Performs no borrow check (the halves are still
-  // counted as borrows of this view).
+  /// # Safety: mid <= len(). Performs no borrow check (the halves are still
+  /// counted as borrows of this view).
   std::pair<SliceMut, SliceMut> split_at_mut_unchecked(UnsafeFn /*unused*/, std::size_t mid) {
     FERRITE_DEBUG_ASSERT(mid <= len_);
     // SAFETY(slicemut-split): mid <= len_ (caller contract), so [data_,
@@ -495,9 +536,10 @@ class SliceMut {
             SliceMut(unsafe_fn, tail, len_ - mid, lender_.lend(detail::BorrowKind::kExclusive))};
   }
 
-  // Consecutive views of `chunk_size` elements; panics when chunk_size == 0.
-  // The range (and every chunk and iterator of it) borrows this view, shared
-  // for chunks(), exclusively for chunks_mut().
+  ///@{
+  /// Consecutive views of `chunk_size` elements; panics when chunk_size == 0.
+  /// The range (and every chunk and iterator of it) borrows this view, shared
+  /// for chunks(), exclusively for chunks_mut().
   Chunks<T> chunks(std::size_t chunk_size) const { return as_slice().chunks(chunk_size); }
   ChunksMut<T> chunks_mut(std::size_t chunk_size) {
     lender_.check_unlent("SliceMut::chunks_mut");
@@ -506,7 +548,9 @@ class SliceMut {
         unsafe_fn, SliceMut(unsafe_fn, data_, len_, lender_.lend(detail::BorrowKind::kExclusive)),
         chunk_size);
   }
+  ///@}
 
+  /// A new Vec holding clones (or copies) of the elements.
   Vec<T> to_vec() const
     requires detail::Cloneable<T>
   {

@@ -85,23 +85,23 @@
 namespace ferrite::thread {
 
 using ::ferrite::PanicPayload;
-// Rust's ThreadId.
+/// Rust's ThreadId.
 using ThreadId = std::thread::id;
 
-// True while an exception is unwinding through the calling thread.
+/// True while an exception is unwinding through the calling thread.
 bool panicking() noexcept;
-// The calling thread's id.
+/// The calling thread's id.
 ThreadId current_id() noexcept;
-// Puts the calling thread to sleep for at least `duration` (a negative or
-// zero duration returns at once).
+/// Puts the calling thread to sleep for at least `duration` (a negative or
+/// zero duration returns at once).
 template <class Rep, class Period>
 void sleep(std::chrono::duration<Rep, Period> duration) {
   std::this_thread::sleep_for(duration);
 }
-// Gives the scheduler a chance to run another thread.
+/// Gives the scheduler a chance to run another thread.
 void yield_now() noexcept;
-// How many threads can run at once on this process's CPUs (its affinity
-// mask, else std::thread::hardware_concurrency()); always >= 1.
+/// How many threads can run at once on this process's CPUs (its affinity
+/// mask, else std::thread::hardware_concurrency()); always >= 1.
 std::size_t available_parallelism() noexcept;
 
 template <class R>
@@ -307,17 +307,19 @@ JoinResult<R> take_outcome(JoinResult<R>& outcome) {
 
 namespace ferrite::thread {
 
-// JoinHandle<R> — owns a running thread started by spawn().
-//
-// Contract: join() waits for the thread and returns its value, or its panic
-// as a PanicPayload; it may be called once (again, or on a moved-from
-// handle, it panics). Destroying a handle that was not joined detaches the
-// thread, which keeps running and frees its own state (Rust's behaviour).
-// is_finished() polls without blocking. Move-only.
+/// JoinHandle<R> — owns a running thread started by spawn().
+///
+/// Contract: join() waits for the thread and returns its value, or its panic
+/// as a PanicPayload; it may be called once (again, or on a moved-from
+/// handle, it panics). Destroying a handle that was not joined detaches the
+/// thread, which keeps running and frees its own state (Rust's behaviour).
+/// is_finished() polls without blocking. Move-only.
 template <class R>
 class JoinHandle {
  public:
+  /// Takes over `other`'s thread; `other` is left empty (joining it panics).
   JoinHandle(JoinHandle&&) noexcept = default;
+  /// Detaches the thread this handle owned, if any, then takes over `other`'s.
   JoinHandle& operator=(JoinHandle&& other) noexcept {
     if (this != &other) {
       if (thread_.joinable()) thread_.detach();
@@ -332,17 +334,17 @@ class JoinHandle {
     if (thread_.joinable()) thread_.detach();
   }
 
-  // Waits for the thread; its value, or the panic that ended it.
+  /// Waits for the thread; its value, or the panic that ended it.
   detail::JoinResult<R> join() {
     if (!thread_.joinable() || slot_ == nullptr) detail::join_twice("JoinHandle");
     thread_.join();
     std::shared_ptr<detail::ResultSlot<R>> slot = std::move(slot_);
     return detail::take_outcome<R>(*slot->result);
   }
-  // True once the callable has returned or panicked (join() will not block
-  // for long). False after join().
+  /// True once the callable has returned or panicked (join() will not block
+  /// for long). False after join().
   bool is_finished() const noexcept { return slot_ != nullptr && slot_->finished.load(); }
-  // The thread's id (a default id after join()).
+  /// The thread's id (a default id after join()).
   ThreadId id() const noexcept { return thread_.get_id(); }
 
  private:
@@ -357,10 +359,10 @@ class JoinHandle {
   std::shared_ptr<detail::ResultSlot<R>> slot_;
 };
 
-// Runs `f(args...)` on a new thread. The callable and the arguments are
-// decay-copied here (use std::ref to pass a reference); the callable, every
-// argument and the result must be Send. A failure to create the thread
-// throws std::system_error (a panic) in the caller.
+/// Runs `f(args...)` on a new thread. The callable and the arguments are
+/// decay-copied here (use std::ref to pass a reference); the callable, every
+/// argument and the result must be Send. A failure to create the thread
+/// throws std::system_error (a panic) in the caller.
 template <class F, class... Args>
   requires(detail::SendSpawnable<F, Args...> && detail::OwnedSpawnable<F, Args...>)
 JoinHandle<detail::SpawnResult<F, Args...>> spawn(F&& f, Args&&... args) {
@@ -374,10 +376,10 @@ JoinHandle<detail::SpawnResult<F, Args...>> spawn(F&& f, Args&&... args) {
   return JoinHandle<R>(std::move(thread), std::move(slot));
 }
 
-// A call that breaks the rules above gets this overload, declared and never
-// defined: its result type, declared and never defined too, is the one
-// error at the call, and names the type that is not Send or does not own its
-// data, why, and the way out (ferrite/detail/boundary.h).
+/// A call that breaks the rules above gets this overload, declared and never
+/// defined: its result type, declared and never defined too, is the one
+/// error at the call, and names the type that is not Send or does not own its
+/// data, why, and the way out (ferrite/detail/boundary.h).
 template <class F, class... Args>
   requires(detail::Spawnable<F, Args...> &&
            !(detail::SendSpawnable<F, Args...> && detail::OwnedSpawnable<F, Args...>))
@@ -385,20 +387,24 @@ detail::UnscopedSpawnRejection<detail::SpawnResult<F, Args...>, std::decay_t<F>,
                                std::decay_t<Args>...>
 spawn(F&& f, Args&&... args);
 
-// ScopedJoinHandle<R> — a thread spawned by Scope::spawn.
-//
-// Contract: join() as JoinHandle's (once; a second call panics). Dropping the
-// handle does not detach: the scope joins the thread anyway, and a panic
-// nobody joined makes scope() panic. Move-only.
+/// ScopedJoinHandle<R> — a thread spawned by Scope::spawn.
+///
+/// Contract: join() as JoinHandle's (once; a second call panics). Dropping the
+/// handle does not detach: the scope joins the thread anyway, and a panic
+/// nobody joined makes scope() panic. Move-only.
 template <class R>
 class ScopedJoinHandle {
  public:
+  /// Takes over `other`'s thread; `other` is left empty (joining it panics).
   ScopedJoinHandle(ScopedJoinHandle&&) noexcept = default;
+  /// Takes over `other`'s thread; the scope still joins the one this handle had.
   ScopedJoinHandle& operator=(ScopedJoinHandle&&) noexcept = default;
   ScopedJoinHandle(const ScopedJoinHandle&) = delete;
   ScopedJoinHandle& operator=(const ScopedJoinHandle&) = delete;
   ~ScopedJoinHandle() = default;
 
+  /// Waits for the thread; its value, or the panic that ended it as a
+  /// PanicPayload. A second call, or one on a moved-from handle, panics.
   detail::JoinResult<R> join() {
     if (packet_ == nullptr) detail::join_twice("ScopedJoinHandle");
     std::shared_ptr<detail::ScopedPacket<R>> packet = std::move(packet_);
@@ -406,7 +412,9 @@ class ScopedJoinHandle {
     packet->mark_observed();
     return detail::take_outcome<R>(*packet->result);
   }
+  /// True once the callable has returned or panicked. False after join().
   bool is_finished() const noexcept { return packet_ != nullptr && packet_->finished.load(); }
+  /// The thread's id (a default id after join()).
   ThreadId id() const noexcept { return packet_ == nullptr ? ThreadId() : packet_->id(); }
 
  private:
@@ -417,48 +425,50 @@ class ScopedJoinHandle {
   std::shared_ptr<detail::ScopedPacket<R>> packet_;
 };
 
-// Scope — what scope(f) passes to f: spawns threads that are joined before
-// scope() returns.
-//
-// Contract: spawn() as thread::spawn (same Send checks), returning a
-// ScopedJoinHandle. It is const and thread-safe: scoped threads may spawn
-// more threads through the same Scope. Not copyable or movable.
-//
-// Borrows. Unlike thread::spawn, spawn() accepts arguments that borrow
-// (std::cref, std::span, std::string_view, Slice/SliceMut, iterators,
-// pointers, and tuples, pairs, optionals, arrays, containers or aggregates
-// holding them: the classification of detail/owned.h), because the scope
-// joins the thread before what it borrows goes away — provided that the
-// borrowed object outlives the scope. Locals declared before thread::scope
-// do; the closure's own locals do not (they die when f returns, before the
-// scope joins), nor do a scoped thread's locals (they die when it returns).
-// Rust rejects both at compile time through the 'scope lifetime; C++ cannot
-// name it, so spawn() checks the address of each borrowed object, in every
-// build, and panics before starting the thread:
-//
-//   thread::scope([&](thread::Scope& s) {
-//     int local = 42;
-//     s.spawn([](const int& x) { use(x); }, std::cref(local));
-//     // panics: "Scope::spawn: argument 2 borrows a local of the scope's
-//     // closure (it dies before the scope joins its threads); declare it
-//     // before thread::scope, or move it into the thread"
-//   });
-//
-// The check covers the stack of the calling thread: on the thread that
-// entered the scope, the closure's frames (and those of functions it
-// calls); on a scoped thread, its whole stack and its thread_locals. Heap
-// and static objects, and anything declared before thread::scope, pass.
-// What it cannot see: a borrow hidden in a lambda's captures (`[&local]`,
-// left to the compiler plugin), in a class with private members, or in a
-// Vec local of f that a Slice borrows (the Slice points to the heap; a
-// checked build aborts when that Vec is destroyed under it).
+/// Scope — what scope(f) passes to f: spawns threads that are joined before
+/// scope() returns.
+///
+/// Contract: spawn() as thread::spawn (same Send checks), returning a
+/// ScopedJoinHandle. It is const and thread-safe: scoped threads may spawn
+/// more threads through the same Scope. Not copyable or movable.
+///
+/// Borrows. Unlike thread::spawn, spawn() accepts arguments that borrow
+/// (std::cref, std::span, std::string_view, Slice/SliceMut, iterators,
+/// pointers, and tuples, pairs, optionals, arrays, containers or aggregates
+/// holding them: the classification of detail/owned.h), because the scope
+/// joins the thread before what it borrows goes away — provided that the
+/// borrowed object outlives the scope. Locals declared before thread::scope
+/// do; the closure's own locals do not (they die when f returns, before the
+/// scope joins), nor do a scoped thread's locals (they die when it returns).
+/// Rust rejects both at compile time through the 'scope lifetime; C++ cannot
+/// name it, so spawn() checks the address of each borrowed object, in every
+/// build, and panics before starting the thread:
+///
+/// ```cpp
+///   thread::scope([&](thread::Scope& s) {
+///     int local = 42;
+///     s.spawn([](const int& x) { use(x); }, std::cref(local));
+///     // panics: "Scope::spawn: argument 2 borrows a local of the scope's
+///     // closure (it dies before the scope joins its threads); declare it
+///     // before thread::scope, or move it into the thread"
+///   });
+/// ```
+///
+/// The check covers the stack of the calling thread: on the thread that
+/// entered the scope, the closure's frames (and those of functions it
+/// calls); on a scoped thread, its whole stack and its thread_locals. Heap
+/// and static objects, and anything declared before thread::scope, pass.
+/// What it cannot see: a borrow hidden in a lambda's captures (`[&local]`,
+/// left to the compiler plugin), in a class with private members, or in a
+/// Vec local of f that a Slice borrows (the Slice points to the heap; a
+/// checked build aborts when that Vec is destroyed under it).
 class Scope {
  public:
   Scope(const Scope&) = delete;
   Scope& operator=(const Scope&) = delete;
 
-  // Runs f(args...) on a scoped thread. Panics, before starting it, when an
-  // argument borrows a local that dies before the scope joins (Borrows).
+  /// Runs f(args...) on a scoped thread. Panics, before starting it, when an
+  /// argument borrows a local that dies before the scope joins (Borrows).
   template <class F, class... Args>
     requires(detail::SendSpawnable<F, Args...> && detail::OwnedResult<F, Args...>)
   ScopedJoinHandle<detail::SpawnResult<F, Args...>> spawn(F&& f, Args&&... args) const {
@@ -485,10 +495,10 @@ class Scope {
     return ScopedJoinHandle<R>(std::move(packet));
   }
 
-  // A call that breaks the rules above: see thread::spawn's. Static, so
-  // that clang treats a call to it as a non-member call, which stops at the
-  // one error instead of handing `.join()` an incomplete result to report
-  // again.
+  /// A call that breaks the rules above: see thread::spawn's. Static, so
+  /// that clang treats a call to it as a non-member call, which stops at the
+  /// one error instead of handing `.join()` an incomplete result to report
+  /// again.
   template <class F, class... Args>
     requires(detail::Spawnable<F, Args...> &&
              !(detail::SendSpawnable<F, Args...> && detail::OwnedResult<F, Args...>))
@@ -506,14 +516,14 @@ class Scope {
   mutable detail::ScopeData data_;
 };
 
-// Runs f(scope) and joins every thread spawned through `scope` before
-// returning f's value. If f throws, the threads are joined and f's exception
-// continues. Otherwise, if a scoped thread panicked and its handle was not
-// joined, scope() panics ("thread::scope: a scoped thread panicked: <msg>").
-//
-// f runs inside a call of its own (ScopeData::run_body, out of line), which
-// records where f's frames begin: Scope::spawn rejects borrows of anything
-// below that point (see Scope).
+/// Runs f(scope) and joins every thread spawned through `scope` before
+/// returning f's value. If f throws, the threads are joined and f's exception
+/// continues. Otherwise, if a scoped thread panicked and its handle was not
+/// joined, scope() panics ("thread::scope: a scoped thread panicked: <msg>").
+///
+/// f runs inside a call of its own (ScopeData::run_body, out of line), which
+/// records where f's frames begin: Scope::spawn rejects borrows of anything
+/// below that point (see Scope).
 template <class F>
   requires std::invocable<F, Scope&>
 std::invoke_result_t<F, Scope&> scope(F&& f) {

@@ -206,16 +206,19 @@ class PoolCore {
 
 namespace ferrite {
 
-// TaskHandle<R> — the result of one ThreadPool::submit job.
-//
-// Contract: join() waits until the job has run and returns its value, or its
-// panic as a PanicPayload; it may be called once (again, or on a moved-from
-// handle, it panics). Dropping the handle does not cancel the job: it still
-// runs and its result is destroyed. is_finished() polls. Move-only.
+/// TaskHandle<R> — the result of one ThreadPool::submit job.
+///
+/// Contract: join() waits until the job has run and returns its value, or its
+/// panic as a PanicPayload; it may be called once (again, or on a moved-from
+/// handle, it panics). Dropping the handle does not cancel the job: it still
+/// runs and its result is destroyed. is_finished() polls. Move-only.
 template <class R>
 class TaskHandle {
  public:
+  /// Takes over `other`'s job; `other` is left empty (joining it panics).
   TaskHandle(TaskHandle&& other) noexcept : result_(std::exchange(other.result_, std::nullopt)) {}
+  /// Takes over `other`'s job; the job this handle had still runs, its result
+  /// is destroyed.
   TaskHandle& operator=(TaskHandle&& other) noexcept {
     if (this != &other) result_ = std::exchange(other.result_, std::nullopt);
     return *this;
@@ -224,6 +227,8 @@ class TaskHandle {
   TaskHandle& operator=(const TaskHandle&) = delete;
   ~TaskHandle() = default;
 
+  /// Waits until the job has run; its value, or its panic as a PanicPayload.
+  /// A second call, or one on a moved-from handle, panics.
   detail::JoinResult<R> join() {
     if (!result_.has_value()) {
       panic(
@@ -238,7 +243,7 @@ class TaskHandle {
     FERRITE_ASSERT(packet.has_value(), "TaskHandle::join: the job was dropped without running");
     return detail::unpack_task<R>(std::move(*packet));
   }
-  // True once the job has finished (join() will not block). False after join().
+  /// True once the job has finished (join() will not block). False after join().
   bool is_finished() const { return result_.has_value() && !result_->is_empty(); }
 
  private:
@@ -249,12 +254,12 @@ class TaskHandle {
   std::optional<channel::Receiver<detail::TaskPacket<R>>> result_;
 };
 
-// ThreadPool — see the file comment for the contract.
+/// ThreadPool — see the file comment for the contract.
 class ThreadPool {
  public:
-  // Starts `threads` workers; panics if threads == 0. If a thread cannot be
-  // started, the ones already started are joined and std::system_error
-  // propagates.
+  /// Starts `threads` workers; panics if threads == 0. If a thread cannot be
+  /// started, the ones already started are joined and std::system_error
+  /// propagates.
   explicit ThreadPool(std::size_t threads = thread::available_parallelism()) : core_(threads) {}
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
@@ -262,7 +267,7 @@ class ThreadPool {
   // the pool from one of its own jobs terminates the process (invalid).
   ~ThreadPool() = default;
 
-  // Queues f() (f is decay-copied); the result is discarded.
+  /// Queues f() (f is decay-copied); the result is discarded.
   template <class F>
   requires(detail::SendSpawnable<F>&& detail::OwnedSpawnable<F>) void execute(F&& f) const {
     core_.enqueue(
@@ -273,7 +278,7 @@ class ThreadPool {
         "ThreadPool::execute");
   }
 
-  // Queues f() (f is decay-copied); join() the handle for its result.
+  /// Queues f() (f is decay-copied); join() the handle for its result.
   template <class F>
   requires(detail::SendSpawnable<F>&& detail::OwnedSpawnable<F>) TaskHandle<
       detail::SpawnResult<F>> submit(F&& f) const {
@@ -291,25 +296,26 @@ class ThreadPool {
     return TaskHandle<R>(std::move(rx));
   }
 
-  // A call that breaks the rules above: see thread::spawn's (the callable
-  // and its result cross, and own their data). Static for the reason
-  // Scope::spawn's is.
+  /// A call that breaks the rules above: see thread::spawn's (the callable
+  /// and its result cross, and own their data). Static for the reason
+  /// Scope::spawn's is.
   template <class F>
     requires(detail::Spawnable<F> && !(detail::SendSpawnable<F> && detail::OwnedSpawnable<F>))
   static detail::UnscopedSpawnRejection<detail::SpawnResult<F>, std::decay_t<F>> execute(F&& f);
+  /// The rejection overload of submit(), as execute()'s above.
   template <class F>
     requires(detail::Spawnable<F> && !(detail::SendSpawnable<F> && detail::OwnedSpawnable<F>))
   static detail::UnscopedSpawnRejection<detail::SpawnResult<F>, std::decay_t<F>> submit(F&& f);
 
-  // How many jobs have panicked so far (execute and submit alike).
+  /// How many jobs have panicked so far (execute and submit alike).
   std::size_t panic_count() const noexcept { return core_.panic_count(); }
-  // The number of workers.
+  /// The number of workers.
   std::size_t thread_count() const noexcept { return core_.thread_count(); }
-  // Stops accepting jobs from outside the pool, waits until the queue is
-  // empty and no job is running (running jobs may still queue follow-ups),
-  // then joins every worker. Idempotent; a second caller returns once the
-  // workers are joined. Called from one of the pool's own jobs, it panics (it
-  // would join itself).
+  /// Stops accepting jobs from outside the pool, waits until the queue is
+  /// empty and no job is running (running jobs may still queue follow-ups),
+  /// then joins every worker. Idempotent; a second caller returns once the
+  /// workers are joined. Called from one of the pool's own jobs, it panics (it
+  /// would join itself).
   void shutdown() { core_.shutdown(); }
 
  private:

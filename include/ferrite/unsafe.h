@@ -34,16 +34,18 @@
 #define FERRITE_UNSAFE_END
 #endif
 
-// One reviewed expression (or statement list) where buffer arithmetic is allowed.
+/// One reviewed expression (or statement list) where buffer arithmetic is allowed.
 #define FERRITE_UNSAFE_BUFFERS(...) FERRITE_UNSAFE_BEGIN __VA_ARGS__ FERRITE_UNSAFE_END
 
 namespace ferrite {
 
-// Tag type whose only value is `unsafe_fn`: the first parameter of every
-// function whose preconditions the caller must uphold (`# Safety` section).
+/// Tag type whose only value is `unsafe_fn`: the first parameter of every
+/// function whose preconditions the caller must uphold (`# Safety` section).
 struct UnsafeFn {
   explicit constexpr UnsafeFn() = default;
 };
+/// The value to pass: `v.get_unchecked(ferrite::unsafe_fn, i)` marks the call
+/// site as one whose preconditions the caller has checked.
 inline constexpr UnsafeFn unsafe_fn{};
 
 namespace detail {
@@ -56,14 +58,14 @@ struct UnsafeImplSync : std::false_type {};
 
 }  // namespace ferrite
 
-// Declares that `Type` may be moved to another thread although ferrite cannot
-// prove it. Write at global namespace scope; an audited region.
+/// Declares that `Type` may be moved to another thread although ferrite cannot
+/// prove it. Write at global namespace scope; an audited region.
 #define FERRITE_UNSAFE_IMPL_SEND(...) \
   template <>                         \
   struct ferrite::detail::UnsafeImplSend<__VA_ARGS__> : std::true_type {}
 
-// Declares that `const Type&` may be shared between threads although ferrite
-// cannot prove it. Write at global namespace scope; an audited region.
+/// Declares that `const Type&` may be shared between threads although ferrite
+/// cannot prove it. Write at global namespace scope; an audited region.
 #define FERRITE_UNSAFE_IMPL_SYNC(...) \
   template <>                         \
   struct ferrite::detail::UnsafeImplSync<__VA_ARGS__> : std::true_type {}

@@ -130,27 +130,27 @@ namespace detail {
 }  // namespace detail
 
 // ===========================================================================
-// Vec<T> — Rust's `Vec<T>`: a growable array that owns its elements.
-//
-// Contract (each member below adds its own):
-//  - Elements live in [0, len()) of one allocation of capacity() slots; the
-//    buffer is freed and every element destroyed exactly once.
-//  - Growth at least doubles the capacity (Rust's minimum non-zero capacity:
-//    8 for 1-byte T, 4 up to 1 KiB, else 1). A request beyond
-//    PTRDIFF_MAX / sizeof(T) elements panics ("capacity overflow");
-//    allocation failure throws std::bad_alloc (Rust aborts).
-//  - Not copyable (use clone(), as in Rust); moving transfers the buffer and
-//    leaves the source empty. Moving a borrowed Vec panics in checked builds,
-//    so its move operations are noexcept only in release builds.
-//  - Checked borrows: see the banner; "every non-const member" includes the
-//    mutable accessors (operator[], get, first, last, begin, end,
-//    as_mut_slice, split_at_mut, chunks_mut), since a T& handed out while a
-//    slice exists would alias it. Read through a const Vec (std::as_const)
-//    while shared slices are alive; while a mutable view or iterator is
-//    alive, taking a new shared view or iterator panics as well.
-//  - Element code never sees the Vec half-updated (see "Re-entrancy" in
-//    the banner).
-// Send when T is Send; Sync when T is Sync.
+/// Vec<T> — Rust's `Vec<T>`: a growable array that owns its elements.
+///
+/// Contract (each member below adds its own):
+///  - Elements live in [0, len()) of one allocation of capacity() slots; the
+///    buffer is freed and every element destroyed exactly once.
+///  - Growth at least doubles the capacity (Rust's minimum non-zero capacity:
+///    8 for 1-byte T, 4 up to 1 KiB, else 1). A request beyond
+///    PTRDIFF_MAX / sizeof(T) elements panics ("capacity overflow");
+///    allocation failure throws std::bad_alloc (Rust aborts).
+///  - Not copyable (use clone(), as in Rust); moving transfers the buffer and
+///    leaves the source empty. Moving a borrowed Vec panics in checked builds,
+///    so its move operations are noexcept only in release builds.
+///  - Checked borrows: see the banner; "every non-const member" includes the
+///    mutable accessors (operator[], get, first, last, begin, end,
+///    as_mut_slice, split_at_mut, chunks_mut), since a T& handed out while a
+///    slice exists would alias it. Read through a const Vec (std::as_const)
+///    while shared slices are alive; while a mutable view or iterator is
+///    alive, taking a new shared view or iterator panics as well.
+///  - Element code never sees the Vec half-updated (see "Re-entrancy" in
+///    the banner).
+/// Send when T is Send; Sync when T is Sync.
 // ===========================================================================
 template <class T>
 class Vec : private detail::VecBufferFor<T>, private detail::VecBorrows {
@@ -181,24 +181,27 @@ class Vec : private detail::VecBufferFor<T>, private detail::VecBorrows {
   using Buffer::truncate_unchecked, Buffer::release_buffer;
 
  public:
+  ///@{
+  /// The standard container member types (for generic code and ranges).
   using value_type = T;
   using size_type = std::size_t;
   using iterator = detail::SliceIterator<T>;
   using const_iterator = detail::SliceIterator<const T>;
+  ///@}
 
   // An empty Vec; allocates nothing.
   Vec() noexcept = default;
 
-  // An empty Vec with capacity() == capacity exactly (nothing allocated for
-  // 0). Panics on capacity overflow.
+  /// An empty Vec with capacity() == capacity exactly (nothing allocated for
+  /// 0). Panics on capacity overflow.
   static Vec with_capacity(std::size_t capacity) {
     Vec out;
     out.reallocate(capacity);
     return out;
   }
 
-  // Copies the listed elements (capacity() == their number). If a copy
-  // throws, the copies made so far are destroyed and the buffer freed.
+  /// Copies the listed elements (capacity() == their number). If a copy
+  /// throws, the copies made so far are destroyed and the buffer freed.
   Vec(std::initializer_list<T> init)
     requires std::is_copy_constructible_v<T>
       // Delegating: once Vec() has returned, a throw below runs ~Vec.
@@ -210,14 +213,14 @@ class Vec : private detail::VecBufferFor<T>, private detail::VecBorrows {
   Vec(const Vec&) = delete;
   Vec& operator=(const Vec&) = delete;
 
-  // Takes other's buffer; other is left empty. Panics (checked builds) if
-  // other is borrowed.
+  /// Takes other's buffer; other is left empty. Panics (checked builds) if
+  /// other is borrowed.
   Vec(Vec&& other) noexcept(!detail::kCheckedBorrows) {
     other.check_unborrowed("Vec::Vec(Vec&&)");
     take_fields(other);
   }
-  // Destroys this Vec's elements, then takes other's buffer. Panics (checked
-  // builds) if either Vec is borrowed, before changing anything.
+  /// Destroys this Vec's elements, then takes other's buffer. Panics (checked
+  /// builds) if either Vec is borrowed, before changing anything.
   Vec& operator=(Vec&& other) noexcept(!detail::kCheckedBorrows) {
     check_unborrowed("Vec::operator=(Vec&&)");
     other.check_unborrowed("Vec::operator=(Vec&&) (source)");
@@ -244,18 +247,23 @@ class Vec : private detail::VecBufferFor<T>, private detail::VecBorrows {
     }
   }
 
+  ///@{
+  /// The number of elements, the number of slots allocated, and `len() == 0`.
   std::size_t len() const noexcept { return len_; }
   std::size_t capacity() const noexcept { return capacity_; }
   bool is_empty() const noexcept { return len_ == 0; }
+  ///@}
 
-  // Appends a copy/move of `value`, growing if full. `value` may refer to an
-  // element of this Vec. Strong guarantee (see the banner).
+  ///@{
+  /// Appends a copy/move of `value`, growing if full. `value` may refer to an
+  /// element of this Vec. Strong guarantee (see the banner).
   void push(const T& value) { emplace(value); }
   void push(T&& value) { emplace(std::move(value)); }
+  ///@}
 
-  // Constructs an element at the end from `args` and returns it. The
-  // arguments may refer to elements of this Vec. Strong guarantee (see the
-  // banner): if T's constructor throws, nothing changes.
+  /// Constructs an element at the end from `args` and returns it. The
+  /// arguments may refer to elements of this Vec. Strong guarantee (see the
+  /// banner): if T's constructor throws, nothing changes.
   template <class... Args>
     requires std::constructible_from<T, Args...>
   T& emplace(Args&&... args) {
@@ -264,74 +272,75 @@ class Vec : private detail::VecBufferFor<T>, private detail::VecBorrows {
     });
   }
 
-  // Removes and returns the last element; nullopt when empty. If moving the
-  // element out throws, the Vec is unchanged (the element may be moved-from).
+  /// Removes and returns the last element; nullopt when empty. If moving the
+  /// element out throws, the Vec is unchanged (the element may be moved-from).
   std::optional<T> pop() {
     return run<kMovesRunCode>("Vec::pop", [](Vec& work) { return work.pop_impl(); });
   }
 
-  // Inserts `value` at `index`, shifting [index, len()) one to the right.
-  // Panics unless index <= len(). Strong guarantee when T's move is noexcept
-  // or T is copyable; for a T whose move may throw, the elements are copied
-  // into a new buffer (so the old one is untouched until the end).
+  /// Inserts `value` at `index`, shifting [index, len()) one to the right.
+  /// Panics unless index <= len(). Strong guarantee when T's move is noexcept
+  /// or T is copyable; for a T whose move may throw, the elements are copied
+  /// into a new buffer (so the old one is untouched until the end).
   void insert(std::size_t index, T value) {
     run<kMovesRunCode>("Vec::insert",
                        [&](Vec& work) { work.insert_impl(index, std::move(value)); });
   }
 
-  // Removes and returns the element at `index`, shifting the rest left.
-  // Panics unless index < len(). Strong guarantee when T's move assignment
-  // is noexcept; otherwise basic (a throw mid-shift leaves every element
-  // alive, some moved-from, and len() unchanged).
+  /// Removes and returns the element at `index`, shifting the rest left.
+  /// Panics unless index < len(). Strong guarantee when T's move assignment
+  /// is noexcept; otherwise basic (a throw mid-shift leaves every element
+  /// alive, some moved-from, and len() unchanged).
   T remove(std::size_t index) {
     return run<kMovesRunCode>("Vec::remove", [&](Vec& work) { return work.remove_impl(index); });
   }
 
-  // Removes the element at `index` in O(1), moving the last element into its
-  // place. Panics unless index < len(). Guarantees as remove().
+  /// Removes the element at `index` in O(1), moving the last element into its
+  /// place. Panics unless index < len(). Guarantees as remove().
   T swap_remove(std::size_t index) {
     return run<kMovesRunCode>("Vec::swap_remove",
                               [&](Vec& work) { return work.swap_remove_impl(index); });
   }
 
-  // Keeps the first min(n, len()) elements, destroying the rest front to
-  // back. The capacity is unchanged. Never throws (except the borrow panic).
+  /// Keeps the first min(n, len()) elements, destroying the rest front to
+  /// back. The capacity is unchanged. Never throws (except the borrow panic).
   void truncate(std::size_t n) {
     run<kDestructionRunsCode>("Vec::truncate", [&](Vec& work) { work.truncate_unchecked(n); });
   }
+  /// Destroys every element front to back; the capacity is unchanged (as truncate(0)).
   void clear() {
     run<kDestructionRunsCode>("Vec::clear", [](Vec& work) { work.truncate_unchecked(0); });
   }
 
-  // Makes room for at least `additional` more elements (Rust's reserve:
-  // grows to max(len() + additional, 2 * capacity()) when short). Strong
-  // guarantee when relocation is (see the banner); panics on overflow.
+  /// Makes room for at least `additional` more elements (Rust's reserve:
+  /// grows to max(len() + additional, 2 * capacity()) when short). Strong
+  /// guarantee when relocation is (see the banner); panics on overflow.
   void reserve(std::size_t additional) {
     run<kMovesRunCode>("Vec::reserve", [&](Vec& work) { work.reserve_impl(additional); });
   }
-  // Makes capacity() at least len() + additional, without over-allocating.
+  /// Makes capacity() at least len() + additional, without over-allocating.
   void reserve_exact(std::size_t additional) {
     run<kMovesRunCode>("Vec::reserve_exact", [&](Vec& work) {
       if (work.capacity_ - work.len_ >= additional) return;
       work.reallocate(checked_add(work.len_, additional));
     });
   }
-  // Makes capacity() == len() (frees the buffer when empty). Guarantees as
-  // reserve().
+  /// Makes capacity() == len() (frees the buffer when empty). Guarantees as
+  /// reserve().
   void shrink_to_fit() {
     run<kMovesRunCode>("Vec::shrink_to_fit", [](Vec& work) {
       if (work.capacity_ != work.len_) work.reallocate(work.len_);
     });
   }
 
-  // Appends every element of `range` (each converted to T). For a sized
-  // range the space is reserved first. A contiguous range that views this
-  // Vec's own elements (`v.extend(v)`, or a std::span of them) is copied
-  // before the buffer grows. Any other range that reaches this Vec while it
-  // is being extended (`v | std::views::filter(f)`) finds it busy: checked
-  // builds panic, release builds see it empty. If an element's construction
-  // throws, the elements appended so far are removed again: the contents are
-  // unchanged (the capacity may have grown).
+  /// Appends every element of `range` (each converted to T). For a sized
+  /// range the space is reserved first. A contiguous range that views this
+  /// Vec's own elements (`v.extend(v)`, or a std::span of them) is copied
+  /// before the buffer grows. Any other range that reaches this Vec while it
+  /// is being extended (`v | std::views::filter(f)`) finds it busy: checked
+  /// builds panic, release builds see it empty. If an element's construction
+  /// throws, the elements appended so far are removed again: the contents are
+  /// unchanged (the capacity may have grown).
   template <std::ranges::input_range R>
     requires std::constructible_from<T, std::ranges::range_reference_t<R>>
   void extend(R&& range) {
@@ -349,16 +358,17 @@ class Vec : private detail::VecBufferFor<T>, private detail::VecBorrows {
     run<true>("Vec::extend", [&](Vec& work) { work.extend_impl(std::forward<R>(range)); });
   }
 
-  // Resizes to `new_len`, appending copies of `value` or truncating. `value`
-  // may be an element of this Vec (it is copied before the buffer grows). If
-  // a copy throws, the appended copies are removed again (contents unchanged).
+  /// Resizes to `new_len`, appending copies of `value` or truncating. `value`
+  /// may be an element of this Vec (it is copied before the buffer grows). If
+  /// a copy throws, the appended copies are removed again (contents unchanged).
   void resize(std::size_t new_len, const T& value)
     requires std::is_copy_constructible_v<T>
   {
     run<kMovesRunCode>("Vec::resize", [&](Vec& work) { work.resize_impl(new_len, value); });
   }
 
-  // Bounds-checked access; panics naming the index and len().
+  ///@{
+  /// Bounds-checked access; panics naming the index and len().
   T& operator[](std::size_t index) {
     check_unborrowed("Vec::operator[]");
     if (index >= len_) [[unlikely]] detail::index_out_of_bounds("ferrite::Vec", index, len_);
@@ -368,7 +378,9 @@ class Vec : private detail::VecBufferFor<T>, private detail::VecBorrows {
     if (index >= len_) [[unlikely]] detail::index_out_of_bounds("ferrite::Vec", index, len_);
     return get_unchecked(unsafe_fn, index);
   }
-  // # Safety: index < len(). Performs no borrow check.
+  ///@}
+  ///@{
+  /// # Safety: index < len(). Performs no borrow check.
   T& get_unchecked(UnsafeFn /*unused*/, std::size_t index) noexcept {
     FERRITE_DEBUG_ASSERT(index < len_);
     // SAFETY(vec-get): index < len_ (caller contract): a live element.
@@ -379,7 +391,11 @@ class Vec : private detail::VecBufferFor<T>, private detail::VecBorrows {
     // SAFETY(vec-get-const): index < len_ (caller contract): a live element.
     return FERRITE_UNSAFE_BUFFERS(data_[index]);
   }
-  // Null when index >= len().
+  ///@}
+  ///@{
+  /// The element at `index` (null when index >= len()), the first and the last
+  /// (null when empty). Through a non-const Vec they panic (checked builds)
+  /// while it is borrowed.
   T* get(std::size_t index) {
     check_unborrowed("Vec::get");
     return index < len_ ? &get_unchecked(unsafe_fn, index) : nullptr;
@@ -387,17 +403,18 @@ class Vec : private detail::VecBufferFor<T>, private detail::VecBorrows {
   const T* get(std::size_t index) const noexcept {
     return index < len_ ? &get_unchecked(unsafe_fn, index) : nullptr;
   }
-  // Null when empty.
   T* first() { return get(0); }
   const T* first() const noexcept { return get(0); }
   T* last() { return len_ == 0 ? get(0) : get(len_ - 1); }
   const T* last() const noexcept { return len_ == 0 ? nullptr : get(len_ - 1); }
+  ///@}
 
-  // Iterators are borrows (checked builds): while one is alive, the Vec
-  // panics rather than change, exactly as for a slice. A mutable iterator
-  // counts as a mutable view: it keeps the Vec from handing out a new shared
-  // view, and (so that begin() and end() can pair up) it may be taken while
-  // other mutable views or iterators are alive, but not while a shared one is.
+  ///@{
+  /// Iterators are borrows (checked builds): while one is alive, the Vec
+  /// panics rather than change, exactly as for a slice. A mutable iterator
+  /// counts as a mutable view: it keeps the Vec from handing out a new shared
+  /// view, and (so that begin() and end() can pair up) it may be taken while
+  /// other mutable views or iterators are alive, but not while a shared one is.
   iterator begin() {
     check_iterable("Vec::begin");
     return iterator(unsafe_fn, data_, data_, past_end(), borrow(detail::BorrowKind::kExclusive));
@@ -416,32 +433,33 @@ class Vec : private detail::VecBufferFor<T>, private detail::VecBorrows {
     T* last = past_end();
     return const_iterator(unsafe_fn, data_, last, last, borrow(detail::BorrowKind::kShared));
   }
+  ///@}
 
-  // The elements as a read-only view (a counted borrow in checked builds).
-  // Panics (checked builds) while a mutable view or iterator is alive.
+  /// The elements as a read-only view (a counted borrow in checked builds).
+  /// Panics (checked builds) while a mutable view or iterator is alive.
   Slice<T> as_slice() const {
     check_shareable("Vec::as_slice");
     return Slice<T>(unsafe_fn, data_, len_, borrow(detail::BorrowKind::kShared));
   }
-  // The elements as a mutable view (a counted borrow in checked builds).
+  /// The elements as a mutable view (a counted borrow in checked builds).
   SliceMut<T> as_mut_slice() {
     check_unborrowed("Vec::as_mut_slice");
     return SliceMut<T>(unsafe_fn, data_, len_, borrow(detail::BorrowKind::kExclusive));
   }
 
-  // [0, mid) and [mid, len()), or nullopt when mid > len().
+  /// [0, mid) and [mid, len()), or nullopt when mid > len().
   std::optional<std::pair<Slice<T>, Slice<T>>> split_at(std::size_t mid) const {
     if (mid > len_) return std::nullopt;
     return as_slice().split_at_unchecked(unsafe_fn, mid);
   }
-  // [0, mid) and [mid, len()) as two disjoint mutable views (e.g. for two
-  // threads), or nullopt when mid > len().
+  /// [0, mid) and [mid, len()) as two disjoint mutable views (e.g. for two
+  /// threads), or nullopt when mid > len().
   std::optional<std::pair<SliceMut<T>, SliceMut<T>>> split_at_mut(std::size_t mid) {
     check_unborrowed("Vec::split_at_mut");
     if (mid > len_) return std::nullopt;
     return split_at_mut_unchecked(unsafe_fn, mid);
   }
-  // # Safety: mid <= len(). Performs no borrow check.
+  /// # Safety: mid <= len(). Performs no borrow check.
   std::pair<SliceMut<T>, SliceMut<T>> split_at_mut_unchecked(UnsafeFn /*unused*/,
                                                              std::size_t mid) {
     FERRITE_DEBUG_ASSERT(mid <= len_);
@@ -452,24 +470,26 @@ class Vec : private detail::VecBufferFor<T>, private detail::VecBorrows {
             SliceMut<T>(unsafe_fn, tail, len_ - mid, borrow(detail::BorrowKind::kExclusive))};
   }
 
-  // Consecutive views of `chunk_size` elements (the last may be shorter);
-  // panics when chunk_size == 0.
+  ///@{
+  /// Consecutive views of `chunk_size` elements (the last may be shorter);
+  /// panics when chunk_size == 0.
   Chunks<T> chunks(std::size_t chunk_size) const { return as_slice().chunks(chunk_size); }
   ChunksMut<T> chunks_mut(std::size_t chunk_size) {
     check_unborrowed("Vec::chunks_mut");
     if (chunk_size == 0) detail::chunk_size_zero("ferrite::Vec::chunks_mut");
     return ChunksMut<T>(unsafe_fn, as_mut_slice(), chunk_size);
   }
+  ///@}
 
-  // A deep copy (each element copied, or cloned if T has clone()), with
-  // capacity() == len(). Strong guarantee: a throwing copy leaves nothing.
+  /// A deep copy (each element copied, or cloned if T has clone()), with
+  /// capacity() == len(). Strong guarantee: a throwing copy leaves nothing.
   Vec clone() const
     requires detail::Cloneable<T>
   {
     return as_slice().to_vec();
   }
 
-  // Exchanges the contents of two Vecs. Panics (checked) if either is borrowed.
+  /// Exchanges the contents of two Vecs. Panics (checked) if either is borrowed.
   void swap(Vec& other) {
     check_unborrowed("Vec::swap");
     other.check_unborrowed("Vec::swap");

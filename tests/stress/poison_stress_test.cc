@@ -93,17 +93,47 @@ void transfer(Ledger& ledger, bool poisoned, ClearPoison clear_poison, Random& r
   ++ledger.transfers;
 }
 
-// The ledger's last state (from `result`, the lock's exclusive guard),
-// repaired if the last operation panicked.
-template <class Result, class ClearPoison>
-Ledger settle(Result result, ClearPoison clear_poison, Counts& counts) {
+// Exclusive access to either lock.
+auto exclusive(const Mutex<Ledger>& lock) { return lock.lock(); }
+auto exclusive(const RwLock<Ledger>& lock) { return lock.write(); }
+auto try_exclusive(const Mutex<Ledger>& lock) { return lock.try_lock(); }
+auto try_exclusive(const RwLock<Ledger>& lock) { return lock.try_write(); }
+
+// Starts `n` threads that transfer until the clock runs out, acquiring
+// through try_lock/try_write one time in four.
+template <class Lock>
+void start_transfers(std::vector<std::thread>& threads, int n, std::uint64_t seed, const Lock& lock,
+                     const Clock& clock, Counts& counts) {
+  for (int t = 0; t < n; ++t) {
+    threads.emplace_back([&, t] {
+      Random random(seed + static_cast<std::uint64_t>(t));
+      while (clock.running()) {
+        counts.operations.fetch_add(1, std::memory_order_relaxed);
+        try {
+          bool poisoned = false;
+          auto guard = random.one_in(4)
+                           ? try_guard_of([&] { return try_exclusive(lock); }, poisoned)
+                           : guard_of(exclusive(lock), poisoned);
+          transfer(
+              *guard, poisoned, [&] { lock.clear_poison(); }, random, counts);
+        } catch (...) {
+          // the injected panic, after the guard poisoned the lock
+        }
+      }
+    });
+  }
+}
+
+// The ledger's last state, repaired if the last operation panicked.
+template <class Lock>
+Ledger settle(const Lock& lock, Counts& counts) {
   bool poisoned = false;
-  auto guard = guard_of(std::move(result), poisoned);
+  auto guard = guard_of(exclusive(lock), poisoned);
   if (poisoned) {
     counts.poisoned_acquisitions.fetch_add(1, std::memory_order_relaxed);
     guard->a += std::exchange(guard->in_flight, 0);
     ++guard->repairs;
-    clear_poison();
+    lock.clear_poison();
   }
   return *guard;
 }
@@ -131,28 +161,9 @@ TEST(PoisonStress, MutexPanicsMidTransferArePoisonedAndRepairedOnce) {
   Counts counts;
   const Clock clock(0.5);
   std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      Random random(static_cast<std::uint64_t>(t) + 1);
-      while (clock.running()) {
-        counts.operations.fetch_add(1, std::memory_order_relaxed);
-        try {
-          bool poisoned = false;
-          auto guard = random.one_in(4) ? try_guard_of([&] { return ledger.try_lock(); }, poisoned)
-                                        : guard_of(ledger.lock(), poisoned);
-          transfer(
-              *guard, poisoned, [&] { ledger.clear_poison(); }, random, counts);
-        } catch (...) {
-          // the injected panic, after the guard poisoned the lock
-        }
-      }
-    });
-  }
+  start_transfers(threads, kThreads, 1, ledger, clock, counts);
   for (auto& thread : threads) thread.join();
-  check("poison Mutex",
-        settle(
-            ledger.lock(), [&] { ledger.clear_poison(); }, counts),
-        counts, clock);
+  check("poison Mutex", settle(ledger, counts), counts, clock);
   EXPECT_FALSE(ledger.is_poisoned());
 }
 
@@ -163,23 +174,7 @@ TEST(PoisonStress, RwLockWritersPanicReadersSeeThePoisonNeverAnUnbalancedLedger)
   Counts counts;
   const Clock clock(0.5);
   std::vector<std::thread> threads;
-  for (int t = 0; t < kWriters; ++t) {
-    threads.emplace_back([&, t] {
-      Random random(static_cast<std::uint64_t>(t) + 11);
-      while (clock.running()) {
-        counts.operations.fetch_add(1, std::memory_order_relaxed);
-        try {
-          bool poisoned = false;
-          auto guard = random.one_in(4) ? try_guard_of([&] { return ledger.try_write(); }, poisoned)
-                                        : guard_of(ledger.write(), poisoned);
-          transfer(
-              *guard, poisoned, [&] { ledger.clear_poison(); }, random, counts);
-        } catch (...) {
-          // the injected panic, after the guard poisoned the lock
-        }
-      }
-    });
-  }
+  start_transfers(threads, kWriters, 11, ledger, clock, counts);
   for (int t = 0; t < kReaders; ++t) {
     threads.emplace_back([&] {
       while (clock.running()) {
@@ -192,10 +187,7 @@ TEST(PoisonStress, RwLockWritersPanicReadersSeeThePoisonNeverAnUnbalancedLedger)
     });
   }
   for (auto& thread : threads) thread.join();
-  check("poison RwLock",
-        settle(
-            ledger.write(), [&] { ledger.clear_poison(); }, counts),
-        counts, clock);
+  check("poison RwLock", settle(ledger, counts), counts, clock);
   EXPECT_FALSE(ledger.is_poisoned());
 }
 

@@ -56,7 +56,7 @@ void run_flavor(const std::string& name,
       threads.emplace_back([&, p, tx] {
         Random random(static_cast<std::uint64_t>(p) + 1);
         std::uint64_t seq = 0;
-        while (clock.running()) {
+        while (clock.running() || seq == 0) {  // at least one message each
           Parcel parcel(message_id(static_cast<std::uint64_t>(p), seq), dropped);
           for (;;) {  // until it is sent: a refused parcel comes back
             const std::uint64_t how = random.below(4);
@@ -166,7 +166,9 @@ TEST(ChannelStress, SelectWithTimeoutsAndDisconnectsLosesNothing) {
         std::vector<bool> open(kChannels, true);
         std::uint64_t seq = 0;
         std::optional<Parcel> parcel;
-        while (clock.running()) {
+        // At least until one message has gone (a loaded machine may start
+        // this thread late).
+        while (clock.running() || sent.at(static_cast<std::size_t>(p)).count == 0) {
           if (!parcel) parcel.emplace(message_id(static_cast<std::uint64_t>(p), seq++), dropped);
           channel::Select sel;
           std::vector<std::size_t> channel_of_index;

@@ -49,6 +49,18 @@ struct Counts {
   }
 };
 
+// Records a timer's delivery `at`, received at `woke`, for `deadline`;
+// false (a failure) if it delivered nothing.
+template <class Result>
+bool record_delivery(Counts& counts, Instant deadline, const Result& at, Instant woke) {
+  if (!at) {
+    counts.failed.fetch_add(1);
+    return false;
+  }
+  counts.record(deadline, *at, woke);
+  return true;
+}
+
 // One timed wait of a random kind, for a random duration under 2 ms.
 void wait_once(Random& random, Counts& counts) {
   const microseconds d(random.below(2000));
@@ -58,12 +70,7 @@ void wait_once(Random& random, Counts& counts) {
     case 0: {  // after()
       const auto timer = channel::after(d);
       auto at = timer.recv();
-      const Instant woke = std::chrono::steady_clock::now();
-      if (!at) {
-        counts.failed.fetch_add(1);
-        return;
-      }
-      counts.record(deadline, *at, woke);
+      record_delivery(counts, deadline, at, std::chrono::steady_clock::now());
       break;
     }
     case 1: {  // tick(): three ticks, each at least a period after the last
@@ -72,12 +79,7 @@ void wait_once(Random& random, Counts& counts) {
       Instant due = start + period;
       for (int i = 0; i < 3; ++i) {
         auto at = ticker.recv();
-        const Instant woke = std::chrono::steady_clock::now();
-        if (!at) {
-          counts.failed.fetch_add(1);
-          return;
-        }
-        counts.record(due, *at, woke);
+        if (!record_delivery(counts, due, at, std::chrono::steady_clock::now())) return;
         due = *at + period;  // a slow receiver misses ticks: the next is due a period on
       }
       break;
@@ -95,12 +97,7 @@ void wait_once(Random& random, Counts& counts) {
         (void)op.recv(silent);
         return;
       }
-      auto at = op.recv(timer);
-      if (!at) {
-        counts.failed.fetch_add(1);
-        return;
-      }
-      counts.record(deadline, *at, woke);
+      record_delivery(counts, deadline, op.recv(timer), woke);
       break;
     }
     case 3: {  // recv_timeout on an empty, connected channel
@@ -138,7 +135,9 @@ TEST(TimerStress, TimersNeverFireEarlyAndAreLateByABoundedTime) {
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       Random random(static_cast<std::uint64_t>(t) + 1);
-      while (clock.running()) wait_once(random, counts);
+      do {
+        wait_once(random, counts);
+      } while (clock.running());
     });
   }
   for (auto& thread : threads) thread.join();

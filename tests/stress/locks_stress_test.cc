@@ -18,6 +18,7 @@
 #include "tests/support/sanitizer_scale.h"
 #include "tests/support/test_types.h"
 
+
 namespace ferrite {
 namespace {
 
@@ -146,8 +147,9 @@ TEST(LocksStressTest, CondvarQueueLosesNothing) {
   for (int c = 0; c < kConsumers; ++c) {
     threads.emplace_back([&] {
       for (;;) {
-        auto guard = not_empty.wait_while(
-            *queue.lock(), [](Queue& q) { return q.items.empty() && q.producers_left > 0; });
+        auto guard = not_empty.wait_while(*queue.lock(), [](Queue& q) {
+          return q.items.empty() && q.producers_left > 0;
+        });
         ASSERT_TRUE(guard.has_value());
         if ((*guard)->items.empty()) return;  // all producers done, queue drained
         consumed_sum.fetch_add((*guard)->items.front(), std::memory_order_relaxed);

@@ -3,44 +3,27 @@
 // a Select's send to write, and cannot get the memory to park with, yields
 // until the message arrives (ferrite/channel/zero.h, Packet::wait_ready).
 //
-// This binary replaces the global operator new so that it fails on demand,
-// for the calling thread only (a thread_local switch), and counts how often
-// it did.
+// The allocation failures come from tests/support/failing_new.h: operator new
+// fails on demand, for the calling thread only.
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <chrono>
-#include <cstdlib>
 #include <new>
 #include <optional>
 #include <thread>
 
 #include "ferrite/channel.h"
-
-namespace {
-
-thread_local bool fail_allocations = false;
-std::atomic<int> failed_allocations{0};
-
-}  // namespace
-
-void* operator new(std::size_t size) {
-  if (fail_allocations) {
-    failed_allocations.fetch_add(1);
-    throw std::bad_alloc();
-  }
-  if (void* memory = std::malloc(size == 0 ? 1 : size)) return memory;
-  throw std::bad_alloc();
-}
-void operator delete(void* memory) noexcept { std::free(memory); }
-void operator delete(void* memory, std::size_t) noexcept { std::free(memory); }
+#include "tests/support/failing_new.h"
 
 namespace {
 
 using namespace std::chrono_literals;
+using ::ferrite::testing::failed_allocations;
+using ::ferrite::testing::set_allocation_failure_rate;
 
 TEST(ChannelOutOfMemory, InjectorFailsOnlyWhenAskedAndOnlyOnItsThread) {
-  const int before = failed_allocations.load();
+  const int before = failed_allocations();
   std::atomic<int> step{0};
   bool other_threw = false;
   std::thread other([&step, &other_threw] {  // its switch stays off
@@ -53,7 +36,7 @@ TEST(ChannelOutOfMemory, InjectorFailsOnlyWhenAskedAndOnlyOnItsThread) {
     step.store(2);
   });
   bool threw = false;
-  fail_allocations = true;  // nothing else may allocate on this thread until it is off
+  set_allocation_failure_rate(1);  // nothing else may allocate on this thread until it is off
   try {
     ::operator delete(::operator new(sizeof(int)));  // a call, which cannot be elided
   } catch (const std::bad_alloc&) {
@@ -61,12 +44,12 @@ TEST(ChannelOutOfMemory, InjectorFailsOnlyWhenAskedAndOnlyOnItsThread) {
   }
   step.store(1);
   while (step.load() != 2) std::this_thread::yield();
-  fail_allocations = false;
+  set_allocation_failure_rate(0);
   other.join();
   ::operator delete(::operator new(sizeof(int)));
   EXPECT_TRUE(threw);
   EXPECT_FALSE(other_threw);
-  EXPECT_EQ(failed_allocations.load(), before + 1);
+  EXPECT_EQ(failed_allocations(), before + 1);
 }
 
 // The receiver selects the Select's send, then waits for its op.send().
@@ -77,7 +60,7 @@ TEST(ChannelOutOfMemory, InjectorFailsOnlyWhenAskedAndOnlyOnItsThread) {
 // terminating (the wait is noexcept) or losing it.
 TEST(ChannelOutOfMemory, RendezvousReceiverWithoutMemoryToParkStillGetsTheMessage) {
   auto [tx, rx] = ferrite::channel::bounded<int>(0);
-  const int before = failed_allocations.load();
+  const int before = failed_allocations();
   std::thread sender([&tx, before] {
     ferrite::channel::Select sel;
     sel.send(tx);
@@ -85,30 +68,30 @@ TEST(ChannelOutOfMemory, RendezvousReceiverWithoutMemoryToParkStillGetsTheMessag
     // Bounded, so that a receiver that never allocates fails the test below
     // instead of hanging it.
     const auto give_up = std::chrono::steady_clock::now() + 10s;
-    while (failed_allocations.load() == before && std::chrono::steady_clock::now() < give_up) {
+    while (failed_allocations() == before && std::chrono::steady_clock::now() < give_up) {
       std::this_thread::yield();
     }
     EXPECT_TRUE(op.send(tx, 42).has_value());
   });
   std::optional<int> received;
   std::thread receiver([&rx, &received] {
-    fail_allocations = true;  // this fresh thread has no context cached
+    set_allocation_failure_rate(1);  // this fresh thread has no context cached
     for (;;) {
       auto message = rx.try_recv();  // Empty until the sender has registered
       if (message) {
-        fail_allocations = false;
+        set_allocation_failure_rate(0);
         received = *message;
         return;
       }
       if (message.error() != ferrite::channel::TryRecvError::Empty) break;
       std::this_thread::yield();
     }
-    fail_allocations = false;
+    set_allocation_failure_rate(0);
   });
   receiver.join();
   sender.join();
   EXPECT_EQ(received, 42);
-  EXPECT_GE(failed_allocations.load(), before + 1) << "the receiver never needed to park";
+  EXPECT_GE(failed_allocations(), before + 1) << "the receiver never needed to park";
   EXPECT_TRUE(rx.try_recv().error() == ferrite::channel::TryRecvError::Empty);
 }
 

@@ -294,14 +294,14 @@ class SliceMut {
   SliceMut() = default;
 #if defined(__clang__)
 #pragma clang diagnostic push
-// `= delete("reason")` is C++26 (P2573); clang 19 accepts it as an extension.
+// `= FERRITE_DELETE("reason")` is C++26 (P2573); clang 19 accepts it as an extension.
 #pragma clang diagnostic ignored "-Wc++26-extensions"
 #endif
-  SliceMut(const SliceMut&) = delete(
+  SliceMut(const SliceMut&) = FERRITE_DELETE(
       "ferrite::SliceMut is not copyable (Rust's &mut [T] is not Copy): a copy would be a "
       "second mutable view of the same elements; move it, or take a shared view with "
       "as_slice()");
-  SliceMut& operator=(const SliceMut&) = delete(
+  SliceMut& operator=(const SliceMut&) = FERRITE_DELETE(
       "ferrite::SliceMut is not copyable (Rust's &mut [T] is not Copy): a copy would be a "
       "second mutable view of the same elements; move it, or take a shared view with "
       "as_slice()");

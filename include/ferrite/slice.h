@@ -91,6 +91,20 @@ concept Cloneable = requires(const T& x) {
   { x.clone() } -> std::same_as<T>;
 } || std::is_copy_constructible_v<T>;
 
+// std::ranges::equal(a, b), with the iterators taken in a fixed order (a's
+// begin and end, then b's): the order of a call's arguments is unspecified
+// (GCC evaluates them last to first), and a view that refuses to be iterated
+// must name the same operation under every compiler.
+template <class A, class B>
+bool ranges_equal(const A& a, const B& b) {
+  auto a_first = a.begin();
+  auto a_last = a.end();
+  auto b_first = b.begin();
+  auto b_last = b.end();
+  return std::ranges::equal(std::move(a_first), std::move(a_last), std::move(b_first),
+                            std::move(b_last));
+}
+
 }  // namespace detail
 
 template <class T>
@@ -236,7 +250,7 @@ class Slice {
   friend bool operator==(const Slice& a, const Slice& b)
     requires std::equality_comparable<T>
   {
-    return std::ranges::equal(a, b);
+    return detail::ranges_equal(a, b);
   }
 
  private:
@@ -516,7 +530,7 @@ class SliceMut {
   friend bool operator==(const SliceMut& a, const SliceMut& b)
     requires std::equality_comparable<T>
   {
-    return std::ranges::equal(a, b);
+    return detail::ranges_equal(a, b);
   }
 
  private:

@@ -70,10 +70,12 @@ void Once::call(bool ignore_poisoning, ErasedCall f) const {
       }
       case kRunning:
       case kQueued:
-        // ORDERING(once-queue): relaxed on success: the bit only asks for a
-        // wake-up; acquire on failure, as the state read may be kComplete.
+        // ORDERING(once-queue): acquire on failure, as the state read may be
+        // kComplete. The bit only asks for a wake-up and needs no order on
+        // success; acquire there too, since GCC 12 rejects a failure order
+        // stronger than the success order (which C++17 allows).
         if (state == kRunning &&
-            !state_.compare_exchange_weak(state, kQueued, std::memory_order_relaxed,
+            !state_.compare_exchange_weak(state, kQueued, std::memory_order_acquire,
                                           std::memory_order_acquire)) {
           continue;
         }

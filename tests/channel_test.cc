@@ -448,13 +448,17 @@ TEST_P(Flavors, EveryMessageDestroyedExactlyOnce) {
   }
   {
     auto [tx, rx] = make<Counted>();
-    if (!rendezvous()) ASSERT_TRUE(tx.try_send(Counted(1)));
+    if (!rendezvous()) {
+      ASSERT_TRUE(tx.try_send(Counted(1)));
+    }
     { auto gone = std::move(tx); }
     { auto gone = std::move(rx); }
   }
   {
     auto [tx, rx] = make<Counted>();
-    if (!rendezvous()) ASSERT_TRUE(tx.try_send(Counted(1)));
+    if (!rendezvous()) {
+      ASSERT_TRUE(tx.try_send(Counted(1)));
+    }
     { auto gone = std::move(rx); }  // buffered messages destroyed now
     EXPECT_FALSE(tx.send(Counted(2)));
   }

@@ -405,10 +405,14 @@ TEST(DeadlineTest, AfterAnyDuration) {
   using detail::deadline_after;
   using detail::kNoDeadline;
   const auto before = std::chrono::steady_clock::now();
-  EXPECT_LE(deadline_after(0s), std::chrono::steady_clock::now());
-  EXPECT_LE(deadline_after(-1h), std::chrono::steady_clock::now());
-  EXPECT_LE(deadline_after(std::chrono::duration<double>(std::nan(""))),
-            std::chrono::steady_clock::now());
+  // Each deadline is computed before the clock is read again: the order in
+  // which EXPECT_LE's two operands are evaluated is unspecified.
+  const auto zero = deadline_after(0s);
+  EXPECT_LE(zero, std::chrono::steady_clock::now());
+  const auto negative = deadline_after(-1h);
+  EXPECT_LE(negative, std::chrono::steady_clock::now());
+  const auto nan = deadline_after(std::chrono::duration<double>(std::nan("")));
+  EXPECT_LE(nan, std::chrono::steady_clock::now());
   EXPECT_GE(deadline_after(1h), before + 1h);
   EXPECT_GE(deadline_after(std::chrono::duration<double>(1.5)), before + 1500ms);
   EXPECT_GE(deadline_after(std::chrono::duration<float, std::micro>(1.0f)), before + 1us);

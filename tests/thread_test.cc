@@ -438,7 +438,9 @@ TEST(MergeSortTest, MovesEveryElementExactlyOnceWithACustomOrder) {
   std::vector<int> ids;
   for (std::size_t i = 0; i < v.len(); ++i) {
     const auto& element = std::as_const(v)[i];
-    if (i > 0) ASSERT_GE(std::as_const(v)[i - 1].first, element.first) << "descending at " << i;
+    if (i > 0) {
+      ASSERT_GE(std::as_const(v)[i - 1].first, element.first) << "descending at " << i;
+    }
     ids.push_back(element.second.value());
   }
   std::sort(ids.begin(), ids.end());

@@ -938,10 +938,16 @@ TEST(VecTest, ExtendFromItselfCopiesFirst) {
 
 TEST_F(BorrowTest, ExtendFromAViewOfItselfPanics) {
   Vec<int> v{1, 2, 3, 4};
-  EXPECT_EQ(panic_message([&] { v.extend(v | std::views::filter([](int x) { return x % 2; })); }),
-            "ferrite::Vec modified or borrowed while one of its elements' constructor/destructor "
-            "runs: Vec::begin inside Vec::extend; an element's code must not reach the Vec that "
-            "holds it");
+  // The filter view asks the Vec for its begin and its end in one call, whose
+  // arguments are evaluated in no fixed order: either is refused first.
+  const auto refused = [](const char* accessor) {
+    return std::string(
+               "ferrite::Vec modified or borrowed while one of its elements' constructor/"
+               "destructor runs: Vec::") +
+           accessor + " inside Vec::extend; an element's code must not reach the Vec that holds it";
+  };
+  EXPECT_THAT(panic_message([&] { v.extend(v | std::views::filter([](int x) { return x % 2; })); }),
+              ::testing::AnyOf(refused("begin"), refused("end")));
   EXPECT_EQ(values(v), (std::vector<int>{1, 2, 3, 4}));
 }
 

@@ -91,6 +91,20 @@ concept Cloneable = requires(const T& x) {
   { x.clone() } -> std::same_as<T>;
 } || std::is_copy_constructible_v<T>;
 
+// std::ranges::equal(a, b), with the iterators taken in a fixed order (a's
+// begin and end, then b's): the order of a call's arguments is unspecified
+// (GCC evaluates them last to first), and a view that refuses to be iterated
+// must name the same operation under every compiler.
+template <class A, class B>
+bool ranges_equal(const A& a, const B& b) {
+  auto a_first = a.begin();
+  auto a_last = a.end();
+  auto b_first = b.begin();
+  auto b_last = b.end();
+  return std::ranges::equal(std::move(a_first), std::move(a_last), std::move(b_first),
+                            std::move(b_last));
+}
+
 }  // namespace detail
 
 /// The range Slice::chunks() returns: consecutive Slices of a fixed size.
@@ -255,7 +269,7 @@ class Slice {
   friend bool operator==(const Slice& a, const Slice& b)
     requires std::equality_comparable<T>
   {
-    return std::ranges::equal(a, b);
+    return detail::ranges_equal(a, b);
   }
 
  private:
@@ -318,16 +332,16 @@ class SliceMut {
   SliceMut() = default;
 #if defined(__clang__)
 #pragma clang diagnostic push
-// `= delete("reason")` is C++26 (P2573); clang 19 accepts it as an extension.
+// `= FERRITE_DELETE("reason")` is C++26 (P2573); clang 19 accepts it as an extension.
 #pragma clang diagnostic ignored "-Wc++26-extensions"
 #endif
   // Doxygen cannot parse a deleted function's message: it skips these two.
   /// \cond
-  SliceMut(const SliceMut&) = delete(
+  SliceMut(const SliceMut&) = FERRITE_DELETE(
       "ferrite::SliceMut is not copyable (Rust's &mut [T] is not Copy): a copy would be a "
       "second mutable view of the same elements; move it, or take a shared view with "
       "as_slice()");
-  SliceMut& operator=(const SliceMut&) = delete(
+  SliceMut& operator=(const SliceMut&) = FERRITE_DELETE(
       "ferrite::SliceMut is not copyable (Rust's &mut [T] is not Copy): a copy would be a "
       "second mutable view of the same elements; move it, or take a shared view with "
       "as_slice()");
@@ -560,7 +574,7 @@ class SliceMut {
   friend bool operator==(const SliceMut& a, const SliceMut& b)
     requires std::equality_comparable<T>
   {
-    return std::ranges::equal(a, b);
+    return detail::ranges_equal(a, b);
   }
 
  private:

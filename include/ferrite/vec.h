@@ -579,10 +579,15 @@ class Vec : private detail::VecBufferFor<T>, private detail::VecBorrows {
     return *slot;
   }
 
+  // Every return names `out`, so it is constructed in the caller's object
+  // (named return value optimization): a second return of another value
+  // (std::nullopt) makes GCC move `out` to the caller after len_ dropped,
+  // and a throwing move then loses the element.
   std::optional<T> pop_impl() {
-    if (len_ == 0) return std::nullopt;
+    std::optional<T> out;
+    if (len_ == 0) return out;
     T& last_element = get_unchecked(unsafe_fn, len_ - 1);
-    std::optional<T> out(std::move(last_element));
+    out.emplace(std::move(last_element));
     --len_;
     // SAFETY(vec-pop): the element at the old len_ - 1 is live and now
     // outside [0, len_), so nothing else will destroy or use it.

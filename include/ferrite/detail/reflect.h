@@ -10,7 +10,8 @@
 // 2. Reject aggregates with a base class (their members cannot be bound),
 //    except the empty opt-out bases NotSend/NotSync, whose positions are
 //    skipped.
-// 3. Walk the initializer positions: a `{}` (or `{any}`) at position P that
+// 3. Walk the initializer positions: a `{}` (or `{any}`, or `{any class}`
+//    for a class without a default constructor) at position P that
 //    still leaves the rest aligned tells how many positions the element at P
 //    spans, so each C array counts once — the structured-binding count.
 // 4. Bind that many names and take their declared types.
@@ -41,6 +42,17 @@ inline constexpr std::size_t kNotReflectable = static_cast<std::size_t>(-1);
 // Never defined: used only in unevaluated operands.
 struct AnyField {
   template <class U>
+  operator U() const;
+};
+
+// Converts only to class types: `{AnyClassField{}}` initializes a field of
+// class type that has no default constructor through its copy or move
+// constructor alone. With AnyField a constructor taking a pointer or a
+// number (even a private explicit one, such as Rc's from its box) competes
+// with them, which GCC reports as ambiguous.
+struct AnyClassField {
+  template <class U>
+    requires std::is_class_v<U>
   operator U() const;
 };
 
@@ -154,7 +166,8 @@ consteval bool element_spans() {
   return
       []<std::size_t... B, std::size_t... A>(std::index_sequence<B...>, std::index_sequence<A...>) {
     return requires { T{Repeat<B, AnyField>{}..., {}, Repeat<A, AnyField>{}...}; }
-    || requires { T{Repeat<B, AnyField>{}..., {AnyField{}}, Repeat<A, AnyField>{}...}; };
+    || requires { T{Repeat<B, AnyField>{}..., {AnyField{}}, Repeat<A, AnyField>{}...}; }
+    || requires { T{Repeat<B, AnyField>{}..., {AnyClassField{}}, Repeat<A, AnyField>{}...}; };
   }
   (std::make_index_sequence<P>{}, std::make_index_sequence<N - P - K>{});
 }

@@ -57,8 +57,10 @@ constexpr std::string_view type_name() {
   std::size_t end = function.rfind(']');
 #else
   // "... type_name() [with T = ferrite::Rc<int>; std::string_view = ...]"
+  // (the type itself may hold a `]`: "int [2]").
   std::size_t begin = function.find("with T = ") + 9;
-  std::size_t end = function.find_first_of(";]", begin);
+  std::size_t end = function.find(';', begin);
+  if (end == std::string_view::npos) end = function.rfind(']');
 #endif
   return function.substr(begin, end - begin);
 }

@@ -59,6 +59,17 @@ expected="$(for r in 0 1; do for k in 0 1 2 3 4 5; do
 expected="$(printf -- '--messages 1000 --filter unbounded_spsc --impl %s\n' ferrite-channel lecture)"
 [ "$(cat "$tmp/calls.log")" = "$expected" ] || fail "--impls calls were: $(cat "$tmp/calls.log")"
 
+# 1e. --blocking-messages: bounded(0) and bounded(1) workloads get their own count.
+: >"$tmp/calls.log"
+"$report" --ferrite-bin "$tmp/bench" --only ferrite --no-docs --repetitions 1 \
+  --messages 1000 --blocking-messages 10 --filter unbounded_spsc --filter bounded0_mpmc \
+  --impls ferrite-channel --results "$tmp/r1e.txt" >/dev/null 2>&1 \
+  || fail "--blocking-messages run failed"
+expected="$(printf -- '--messages %s --filter %s --impl ferrite-channel\n' \
+  1000 unbounded_spsc 10 bounded0_mpmc)"
+[ "$(cat "$tmp/calls.log")" = "$expected" ] \
+  || fail "--blocking-messages calls were: $(cat "$tmp/calls.log")"
+
 # 1d. --cpus: every measured process runs on those CPUs only.
 cat >"$tmp/affinity_bench" <<SH
 #!/usr/bin/env bash

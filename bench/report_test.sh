@@ -40,6 +40,10 @@ grep -q '^| `unbounded_spsc` *| 0.500 ' <<<"$out" || fail "no unbounded_spsc row
   || fail "results file: $(cat "$tmp/results.txt")"
 grep -q 'one process per implementation and workload' "$tmp/results.txt" \
   || fail "setup line: $(cat "$tmp/results.txt")"
+# Each process's CPU time is kept beside, per workload, and tabulated.
+[ "$(grep -c '^unbounded_spsc ferrite-channel ' "$tmp/results.txt.cpu")" = 2 ] \
+  || fail "CPU results file: $(cat "$tmp/results.txt.cpu" 2>&1)"
+grep -q '^| workload (median CPU s' <<<"$out" || fail "no CPU table: $out"
 
 # 1a. --whole: one process per implementation and repetition, every workload.
 : >"$tmp/calls.log"

@@ -9,6 +9,8 @@
 //   ferrite-mpsc      ferrite::mpsc (single consumer, no select)
 //   mutex-deque       Mutex<std::deque> + Condvar (bench/mutex_deque_channel.h);
 //                     no rendezvous, no select
+//   lecture           std::deque + std::mutex + std::condition_variable
+//                     (bench/lecture_channel.h); no rendezvous, no select
 //   tbb               tbb::concurrent_bounded_queue; no rendezvous, no select
 //   moodycamel        moodycamel::BlockingConcurrentQueue; unbounded only
 //                     (and bounded(MESSAGES), which is never full: the queue
@@ -44,6 +46,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/lecture_channel.h"
 #include "bench/mutex_deque_channel.h"
 #include "ferrite/channel.h"
 #include "ferrite/mpsc.h"
@@ -145,6 +148,20 @@ struct MutexDeque {
   static Chan make(Flavor f) {
     auto [tx, rx] = mutex_deque::channel<Message>(f == Flavor::kUnbounded ? 0 : capacity(f));
     return Chan{std::move(tx), std::move(rx)};
+  }
+};
+
+struct Lecture {
+  static constexpr const char* kName = "lecture";
+  static bool supports(Flavor f, Workload w) { return f != Flavor::kBounded0 && !is_select(w); }
+  struct Chan {
+    std::unique_ptr<lecture::Channel<Message>> channel;
+    void send(Message m) const { channel->send(m); }
+    void recv() const { channel->recv(); }
+  };
+  static Chan make(Flavor f) {
+    return Chan{std::make_unique<lecture::Channel<Message>>(
+        f == Flavor::kUnbounded ? 0 : capacity(f))};
   }
 };
 
@@ -339,7 +356,7 @@ void run_one(const Options& options, Flavor f, Workload w) {
   std::fprintf(stderr,
                "usage: %s [--repetitions N] [--filter REGEX] [--impl NAME]... [--messages N]"
                " [--threads N]\n"
-               "implementations: ferrite-channel ferrite-mpsc mutex-deque tbb moodycamel\n",
+               "implementations: ferrite-channel ferrite-mpsc mutex-deque lecture tbb moodycamel\n",
                argv0);
   std::exit(2);
 }
@@ -386,6 +403,7 @@ int main(int argc, char** argv) {
         run_one<FerriteChannel>(options, f, w);
         run_one<FerriteMpsc>(options, f, w);
         run_one<MutexDeque>(options, f, w);
+        run_one<Lecture>(options, f, w);
         run_one<Tbb>(options, f, w);
         run_one<Moodycamel>(options, f, w);
       }

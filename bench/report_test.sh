@@ -31,25 +31,48 @@ chmod +x "$tmp/bench"
 out="$("$report" --ferrite-bin "$tmp/bench" --only ferrite --no-docs --repetitions 2 \
   --messages 1000 --filter unbounded_spsc --filter bounded0_mpmc \
   --results "$tmp/results.txt" 2>&1)" || fail "run failed: $out"
-impls=(ferrite-channel ferrite-mpsc mutex-deque tbb moodycamel)
-expected="$(for r in 0 1; do for w in unbounded_spsc bounded0_mpmc; do for k in 0 1 2 3 4; do
-  echo "--messages 1000 --filter $w --impl ${impls[$(((k + r) % 5))]}"; done; done; done)"
+impls=(ferrite-channel ferrite-mpsc lecture mutex-deque tbb moodycamel)
+expected="$(for r in 0 1; do for w in unbounded_spsc bounded0_mpmc; do for k in 0 1 2 3 4 5; do
+  echo "--messages 1000 --filter $w --impl ${impls[$(((k + r) % 6))]}"; done; done; done)"
 [ "$(cat "$tmp/calls.log")" = "$expected" ] || fail "calls were: $(cat "$tmp/calls.log")"
 grep -q '^| `unbounded_spsc` *| 0.500 ' <<<"$out" || fail "no unbounded_spsc row: $out"
 [ "$(grep -c '^unbounded_spsc ferrite-channel 0.5$' "$tmp/results.txt")" = 2 ] \
   || fail "results file: $(cat "$tmp/results.txt")"
 grep -q 'one process per implementation and workload' "$tmp/results.txt" \
   || fail "setup line: $(cat "$tmp/results.txt")"
+# Each process's CPU time is kept beside, per workload, and tabulated.
+[ "$(grep -c '^unbounded_spsc ferrite-channel ' "$tmp/results.txt.cpu")" = 2 ] \
+  || fail "CPU results file: $(cat "$tmp/results.txt.cpu" 2>&1)"
+grep -q '^| workload (median CPU s' <<<"$out" || fail "no CPU table: $out"
 
 # 1a. --whole: one process per implementation and repetition, every workload.
 : >"$tmp/calls.log"
 out="$("$report" --ferrite-bin "$tmp/bench" --only ferrite --no-docs --whole \
   --repetitions 2 --messages 1000 --results "$tmp/results.txt" 2>&1)" || fail "--whole failed: $out"
-expected="$(for r in 0 1; do for k in 0 1 2 3 4; do
-  echo "--messages 1000 --impl ${impls[$(((k + r) % 5))]}"; done; done)"
+expected="$(for r in 0 1; do for k in 0 1 2 3 4 5; do
+  echo "--messages 1000 --impl ${impls[$(((k + r) % 6))]}"; done; done)"
 [ "$(cat "$tmp/calls.log")" = "$expected" ] || fail "--whole calls were: $(cat "$tmp/calls.log")"
 [ "$(grep -c '^bounded0_mpmc ferrite-channel 0.25$' "$tmp/results.txt")" = 2 ] \
   || fail "--whole results file: $(cat "$tmp/results.txt")"
+
+# 1c. --impls: only those of channel_bench's implementations.
+: >"$tmp/calls.log"
+"$report" --ferrite-bin "$tmp/bench" --only ferrite --no-docs --repetitions 1 \
+  --messages 1000 --filter unbounded_spsc --impls ferrite-channel,lecture \
+  --results "$tmp/r1c.txt" >/dev/null 2>&1 || fail "--impls run failed"
+expected="$(printf -- '--messages 1000 --filter unbounded_spsc --impl %s\n' ferrite-channel lecture)"
+[ "$(cat "$tmp/calls.log")" = "$expected" ] || fail "--impls calls were: $(cat "$tmp/calls.log")"
+
+# 1e. --blocking-messages: bounded(0) and bounded(1) workloads get their own count.
+: >"$tmp/calls.log"
+"$report" --ferrite-bin "$tmp/bench" --only ferrite --no-docs --repetitions 1 \
+  --messages 1000 --blocking-messages 10 --filter unbounded_spsc --filter bounded0_mpmc \
+  --impls ferrite-channel --results "$tmp/r1e.txt" >/dev/null 2>&1 \
+  || fail "--blocking-messages run failed"
+expected="$(printf -- '--messages %s --filter %s --impl ferrite-channel\n' \
+  1000 unbounded_spsc 10 bounded0_mpmc)"
+[ "$(cat "$tmp/calls.log")" = "$expected" ] \
+  || fail "--blocking-messages calls were: $(cat "$tmp/calls.log")"
 
 # 1d. --cpus: every measured process runs on those CPUs only.
 cat >"$tmp/affinity_bench" <<SH

@@ -3,22 +3,27 @@
 #include "ferrite/channel/wait.h"
 
 #include <sched.h>
-#include <sys/resource.h>
 
+#include <chrono>
 #include <cstdio>
 #include <thread>
 
 namespace ferrite::detail {
 
 bool yield_and_report_switch() noexcept {
-  // RUSAGE_THREAD cannot fail for the calling thread with a valid buffer;
-  // were it to, both counts stay 0 and we report "no switch" (keep yielding).
-  rusage before{};
-  static_cast<void>(::getrusage(RUSAGE_THREAD, &before));
+  // A yield that finds nobody else runnable is one system call (about a
+  // microsecond on the 2-vCPU machine of docs/BENCHMARKS.md); one that runs
+  // another thread takes two context switches and that thread's turn. So
+  // the yield's duration tells them apart, read from the vDSO clock (tens
+  // of nanoseconds). Asking getrusage(RUSAGE_THREAD) for the count of
+  // context switches before and after instead cost two more system calls a
+  // yield: a fifth of the CPU time of bounded(0) spsc on two loaded CPUs.
+  // A yield that was slow for another reason (an interrupt) only makes the
+  // caller block a little earlier.
+  constexpr std::chrono::nanoseconds kRanAnotherThread = std::chrono::microseconds(4);
+  const auto start = std::chrono::steady_clock::now();
   std::this_thread::yield();
-  rusage after{};
-  static_cast<void>(::getrusage(RUSAGE_THREAD, &after));
-  return after.ru_nivcsw != before.ru_nivcsw;
+  return std::chrono::steady_clock::now() - start > kRanAnotherThread;
 }
 
 int current_cpu() noexcept { return ::sched_getcpu(); }  // -1 on failure

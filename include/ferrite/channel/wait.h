@@ -22,11 +22,27 @@
 // partner runs on another CPU at the same time; when the calling thread may
 // use one CPU only (its affinity mask, as under `taskset -c 0` or a
 // container's `--cpuset-cpus`), or the process's CPU quota is below two
-// CPUs (cgroup v2 cpu.max), the partner cannot run while we spin, so a wait
-// that may block parks at once and a wait that must not block yields at
-// once. (With more threads than CPUs but several CPUs, the partner may or
-// may not be running: PollWait::for_completion() finds out by yielding, see
-// below.)
+// CPUs (cgroup v2 cpu.max), the partner cannot run while we spin, and every
+// wait skips the spinning:
+//
+// * It yields first, kOneCpuYields times at most (Backoff::snooze(): once).
+//   On one CPU the partner we wait for is, most of the time, runnable and
+//   queued behind us (we just woke it, or it was preempted mid-operation):
+//   a yield runs it at once, and when it completes our operation during
+//   that turn we were never parked, so it selects us with one atomic
+//   exchange instead of a futex wake-up, and we skip the futex wait and the
+//   wake-up latency. A rendezvous exchange then costs one context switch
+//   per message and no futex call.
+// * Then it parks. A yield that found nobody else runnable returns at once
+//   and costs one system call; a parked thread costs no CPU however long
+//   the partner takes (a thread blocked for long uses a small fraction of
+//   the wall time as CPU time, which tests/channel_wait_test.cc checks).
+//
+// Parking at once instead (no yield) measured two to three times the CPU
+// time per message pinned to one CPU on bounded(0) spsc and bounded(1)
+// select_rx (docs/BENCHMARKS.md, "The waits on one CPU"). With more threads
+// than CPUs but several CPUs, the partner may or may not be running:
+// PollWait::for_completion() finds out by yielding, see below.
 #pragma once
 
 #include <thread>
@@ -77,8 +93,9 @@ class Backoff {
 };
 
 // Yields the CPU and returns whether the kernel ran another thread in the
-// meantime (this thread's count of involuntary context switches went up):
-// the CPUs have more runnable threads than they can run. lib/channel/wait.cc.
+// meantime (the yield took longer than a system call that switches nothing
+// does): the CPUs have more runnable threads than they can run.
+// lib/channel/wait.cc.
 bool yield_and_report_switch() noexcept;
 
 // The CPU the calling thread runs on (sched_getcpu, a few nanoseconds where
@@ -140,10 +157,18 @@ class PollWait {
 
   // The thread we wait for last ran on the CPU we run on: it cannot make
   // progress while we spin there, so skip the spinning.
-  void partner_shares_cpu() noexcept { polls_ = spin_polls_; }
+  void partner_shares_cpu() noexcept {
+    if (polls_ < spin_polls_) polls_ = spin_polls_;
+  }
 
   // Waits a little. False: the wait has gone on long enough to block.
   bool wait() noexcept {
+    if (one_cpu_yields_ != 0) {
+      // Spinning cannot help: let a partner queued on our CPU run (above).
+      --one_cpu_yields_;
+      std::this_thread::yield();
+      return true;
+    }
     if (polls_ < spin_polls_) {
       for (unsigned i = 0; i < kPausesPerPoll; ++i) spin_loop_hint();
     } else if (polls_ < spin_polls_ + yields_) {
@@ -157,11 +182,21 @@ class PollWait {
   }
 
  private:
-  // Where spinning cannot help, the wait says to block at its first call.
+  // Where spinning cannot help, the wait yields kOneCpuYields times, then
+  // says to block.
   PollWait(unsigned spin_polls, unsigned yields) noexcept
+      : PollWait(spin_polls, yields, spinning_can_help()) {}
+  PollWait(unsigned spin_polls, unsigned yields, bool spin) noexcept
       : spin_polls_(spin_polls),
         yields_(yields),
-        polls_(spinning_can_help() ? 0 : spin_polls + yields) {}
+        polls_(spin ? 0 : spin_polls + yields),
+        one_cpu_yields_(spin ? 0 : kOneCpuYields) {}
+
+  // Yields on one CPU before parking (see the top of this file): two
+  // measured a little less CPU time per message than one on bounded(0)
+  // spsc/mpmc/select_rx and bounded(1) mpsc/select_rx (more were not tried:
+  // each one that finds the partner still busy is a wasted system call).
+  static constexpr unsigned kOneCpuYields = 2;
 
   static constexpr unsigned kPausesPerPoll = 4;
   static constexpr unsigned kSpinPolls = 128;
@@ -170,6 +205,7 @@ class PollWait {
   unsigned spin_polls_;
   unsigned yields_;
   unsigned polls_;
+  unsigned one_cpu_yields_;
 };
 
 }  // namespace ferrite::detail

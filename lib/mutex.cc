@@ -1,15 +1,42 @@
 // lib/mutex.cc — the contended half of ferrite::detail::RawMutex (mutex.h).
 //
-// Rust's futex mutex (library/std/src/sys/sync/mutex/futex.rs): the word is
-// 0 (unlocked), 1 (locked) or 2 (locked, sleepers possible). A locker that
-// finds it held spins briefly, then marks it 2 and sleeps; the unlocker that
-// swaps out a 2 wakes one sleeper. A woken thread re-locks with 2 (it cannot
-// know whether others still sleep), which costs at most one spare wake-up.
+// The word (32 bits, so that threads can sleep on it with a futex):
+//
+//   bit 0      kLocked   the lock is held
+//   bit 1      kWoken    an unlock has woken a sleeper that has not yet come
+//                        back for the lock (absl::Mutex's "designated waker")
+//   bits 2-31  sleepers  threads asleep on the word, or about to sleep, in
+//                        units of kSleeper
+//
+// lock() sets kLocked with one fetch_or and, if it was set already, spins a
+// short while (only where another CPU can release the lock meanwhile), then
+// counts itself a sleeper and sleeps on the word. unlock() clears kLocked
+// with one fetch_sub; only when other bits are left does it come here, and
+// it wakes one sleeper only if none is already on its way back (kWoken) and
+// nobody has taken the lock since (the new holder's unlock will wake).
+//
+// So under contention the running threads pass the lock among themselves
+// without system calls, and at most one woken sleeper at a time competes for
+// it. (Rust's futex mutex, which this replaced, marks the word "contended"
+// for as long as anyone sleeps, and then every unlock makes a wake system
+// call and every woken thread takes a CPU from a thread that could use the
+// lock: measured 1.7x slower than absl::Mutex with 4 threads on 2 CPUs;
+// docs/BENCHMARKS.md.)
+//
+// No wake-up is lost: a thread sleeps only while the word still equals the
+// value it counted itself into (futex_wait compares), and that value has
+// kLocked set; the unlock that clears it changes the word (so a thread not
+// yet asleep does not sleep) and, seeing a sleeper, wakes one unless kWoken
+// is set. kWoken is cleared by every thread that returns from futex_wait,
+// woken or not, and by the unlocker if its wake found nobody asleep, so it
+// never stays set while the thread it stands for is asleep: at worst a
+// sleeper is woken early, which costs a retry.
 #include <atomic>
 #include <cstdint>
 #include <cstdio>
 #include <string>
 
+#include "ferrite/channel/wait.h"
 #include "ferrite/detail/futex.h"
 #include "ferrite/mutex.h"
 #include "ferrite/panic.h"
@@ -18,49 +45,79 @@ namespace ferrite::detail {
 
 namespace {
 
-// Spins while the lock is held by a running thread without sleepers, which
-// is when it is likely to be released within a few hundred cycles.
+constexpr std::uint32_t kLockedBit = 1;
+constexpr std::uint32_t kWoken = 2;
+constexpr std::uint32_t kSleeper = 4;
+
+// Spins while the lock is held, at most kSpins times; returns the word last
+// seen. Only where another CPU may run the holder meanwhile.
 std::uint32_t spin_while_locked(const std::atomic<std::uint32_t>& state) noexcept {
-  // Rust's count. Measured on the 2-core machine (docs/BENCHMARKS.md, spins 0,
-  // 40 and 100 in one session): all beat std::mutex when contended, 100 by the
-  // widest margin at 4 threads.
+  // Measured on the 2-core machine (docs/BENCHMARKS.md): a critical section
+  // of a few instructions is released within this many pauses; sleeping
+  // sooner costs a system call per lock.
   constexpr int kSpins = 100;
-  for (int spin = 0;; ++spin) {
-    // ORDERING(mutex-spin-peek): relaxed; only decides whether to retry.
-    // The acquire compare-exchange/exchange that follows does the locking.
-    const std::uint32_t seen = state.load(std::memory_order_relaxed);
-    if (seen != 1 || spin == kSpins) return seen;
+  // ORDERING(mutex-spin-peek): relaxed; only decides whether to retry. The
+  // acquire read-modify-write that follows does the locking.
+  std::uint32_t seen = state.load(std::memory_order_relaxed);
+  if ((seen & kLockedBit) == 0 || !spinning_can_help()) return seen;
+  for (int spin = 0; spin < kSpins && (seen & kLockedBit) != 0; ++spin) {
     spin_loop_hint();
+    // ORDERING(mutex-spin-peek-again): relaxed, as mutex-spin-peek.
+    seen = state.load(std::memory_order_relaxed);
   }
+  return seen;
 }
 
 }  // namespace
 
 void RawMutex::lock_contended() noexcept {
   std::uint32_t seen = spin_while_locked(state_);
-  if (seen == kUnlocked) {
-    // ORDERING(mutex-lock-after-spin): acquire pairs with the release
-    // exchange in unlock(), like the fast path in lock().
-    if (state_.compare_exchange_strong(seen, kLocked, std::memory_order_acquire,
-                                       std::memory_order_relaxed)) {
-      return;
-    }
-  }
+  bool counted = false;     // this thread is among the sleepers in the word
+  bool clear_woken = false;  // it has returned from futex_wait: clear kWoken
   for (;;) {
-    // Announce a sleeper before sleeping. If the exchange finds the lock
-    // free, we own it (marked contended, which may cost one spare wake-up).
-    // ORDERING(mutex-lock-contended): acquire pairs with the release exchange
-    // in unlock() that freed the lock.
-    if (seen != kContended &&
-        state_.exchange(kContended, std::memory_order_acquire) == kUnlocked) {
-      return;
+    std::uint32_t next;
+    if ((seen & kLockedBit) == 0) {
+      next = seen | kLockedBit;
+      if (counted) next -= kSleeper;
+    } else {
+      next = counted ? seen : seen + kSleeper;
     }
-    futex_wait(state_, kContended);
+    if (clear_woken) next &= ~kWoken;
+    // ORDERING(mutex-lock-contended): acquire pairs with the release in
+    // unlock() that freed the lock, when this takes it; otherwise the
+    // exchange only counts this thread in, and a failure reloads `seen`.
+    if (next != seen && !state_.compare_exchange_weak(seen, next, std::memory_order_acquire,
+                                                      std::memory_order_relaxed)) {
+      continue;
+    }
+    if ((seen & kLockedBit) == 0) return;  // taken
+    counted = true;
+    futex_wait(state_, next);
+    clear_woken = true;
     seen = spin_while_locked(state_);
   }
 }
 
-void RawMutex::wake_one() noexcept { futex_wake_one(state_); }
+void RawMutex::wake_one() noexcept {
+  // ORDERING(mutex-wake): relaxed; the word's bits here only decide whether
+  // to wake. The data is published by the lock's acquire/release pairs.
+  std::uint32_t seen = state_.load(std::memory_order_relaxed);
+  for (;;) {
+    if (seen < kSleeper || (seen & (kLockedBit | kWoken)) != 0) return;
+    // ORDERING(mutex-wake-mark): relaxed, as mutex-wake; marks the wake-up
+    // in flight (a failure reloads `seen`).
+    if (state_.compare_exchange_weak(seen, seen | kWoken, std::memory_order_relaxed,
+                                     std::memory_order_relaxed)) {
+      break;
+    }
+  }
+  if (!futex_wake_one(state_)) {
+    // Nobody was asleep yet (the sleepers counted are about to sleep and will
+    // find the word changed): nobody is on the way back either.
+    // ORDERING(mutex-wake-none): relaxed, as mutex-wake.
+    state_.fetch_and(~kWoken, std::memory_order_relaxed);
+  }
+}
 
 void exclusive_access_violated(const char* what) {
   std::string message(what);

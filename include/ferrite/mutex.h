@@ -26,13 +26,15 @@
 // Using the result as if it held a guard (`**guard` above, Rust's
 // `lock().unwrap()`) then panics with the way out; it is never undefined.
 //
-// The lock is a futex word (lib/mutex.cc): one compare-exchange to lock and one
-// exchange to unlock when uncontended, a short spin, then sleep in the kernel.
-// It was chosen over absl::Mutex and std::mutex by measurement
-// (bench/mutex_bench.cc; docs/BENCHMARKS.md). It is not recursive: locking
-// it again on the thread that holds it would wait forever, so lock() panics
-// instead (Rust deadlocks or panics), and the lock must be released by the
-// thread that acquired it (guards are not Send).
+// The lock is a futex word (lib/mutex.cc): one atomic read-modify-write to
+// lock and one to unlock when uncontended; under contention a short spin
+// (only where another CPU can release the lock meanwhile), then sleep in the
+// kernel, with at most one woken sleeper at a time competing for the lock
+// (absl::Mutex's designated waker). Measured against absl::Mutex and
+// std::mutex in bench/mutex_bench.cc (docs/BENCHMARKS.md). It is not
+// recursive: locking it again on the thread that holds it would wait
+// forever, so lock() panics instead (Rust deadlocks or panics), and the lock
+// must be released by the thread that acquired it (guards are not Send).
 //
 // Send/Sync (ferrite/marker.h):
 //   Mutex<T>       Send if T is Send; Sync if T is Send — the lock hands the T
@@ -83,12 +85,14 @@ class Condvar;
 
 namespace detail {
 
-// The lock word of Mutex<T> (Rust's futex mutex): kUnlocked, kLocked (no
-// sleeper), or kContended (locked, and a thread may be asleep on the word).
-// Not recursive: it records its holder (detail/lock_holder.h) so that a
-// thread locking it again is refused instead of deadlocking. lock() and
-// unlock() inline their fast path and call lib/mutex.cc only under
-// contention.
+// The lock word of Mutex<T>: bit 0 is the lock, bit 1 says that a sleeper
+// has been woken and has not yet come back for the lock, and the bits above
+// count the threads asleep (or about to sleep) on the word. Not recursive: it
+// records its holder (detail/lock_holder.h) so that a thread locking it again
+// is refused instead of deadlocking. lock() and unlock() inline their fast
+// path (one atomic read-modify-write each) and call lib/mutex.cc only when the
+// lock is held, or when a sleeper may need waking; lib/mutex.cc describes the
+// protocol.
 class FERRITE_CAPABILITY("mutex") RawMutex {
  public:
   constexpr RawMutex() noexcept = default;
@@ -121,10 +125,10 @@ class FERRITE_CAPABILITY("mutex") RawMutex {
 
   void unlock() noexcept FERRITE_RELEASE() {
     holder_.clear();
-    // ORDERING(mutex-unlock): release pairs with the acquire compare-exchange
-    // or exchange of the next lock()/try_lock(), publishing this critical
-    // section. Reading kContended means a thread may sleep: wake one.
-    if (state_.exchange(kUnlocked, std::memory_order_release) == kContended) [[unlikely]] {
+    // ORDERING(mutex-unlock): release pairs with the acquire read-modify-write
+    // of the next lock()/try_lock(), publishing this critical section. Any
+    // bit left besides the lock means a sleeper may need waking.
+    if (state_.fetch_sub(kLocked, std::memory_order_release) != kLocked) [[unlikely]] {
       wake_one();
     }
   }
@@ -139,27 +143,24 @@ class FERRITE_CAPABILITY("mutex") RawMutex {
   bool is_locked() const noexcept {
     // ORDERING(mutex-is-locked): relaxed; a diagnostic snapshot that orders
     // nothing (callers that need the data take the lock).
-    return state_.load(std::memory_order_relaxed) != kUnlocked;
+    return (state_.load(std::memory_order_relaxed) & kLocked) != 0;
   }
 
  private:
-  static constexpr std::uint32_t kUnlocked = 0;
   static constexpr std::uint32_t kLocked = 1;
-  static constexpr std::uint32_t kContended = 2;
 
   bool try_acquire() noexcept {
-    std::uint32_t unlocked = kUnlocked;
-    // ORDERING(mutex-lock-fast): acquire pairs with the release exchange in
-    // unlock(): the new holder sees every write made under the lock before.
-    // A failed attempt reads nothing it relies on.
-    return state_.compare_exchange_strong(unlocked, kLocked, std::memory_order_acquire,
-                                          std::memory_order_relaxed);
+    // ORDERING(mutex-lock-fast): acquire pairs with the release in unlock():
+    // the new holder sees every write made under the lock before. Setting a
+    // bit that is already set changes nothing, so a failed attempt (the lock
+    // is held) leaves the sleepers' bits as they were.
+    return (state_.fetch_or(kLocked, std::memory_order_acquire) & kLocked) == 0;
   }
 
   void lock_contended() noexcept;  // lib/mutex.cc
   void wake_one() noexcept;        // lib/mutex.cc
 
-  std::atomic<std::uint32_t> state_{kUnlocked};
+  std::atomic<std::uint32_t> state_{0};
   LockHolder holder_;
 };
 

@@ -177,7 +177,7 @@ class Vec : private detail::VecBufferFor<T>, private detail::VecBorrows {
   using Buffer::data_, Buffer::len_, Buffer::capacity_;
   using Buffer::take_fields, Buffer::past_end, Buffer::begin_unchecked, Buffer::end_unchecked;
   using Buffer::checked_add, Buffer::grown_capacity, Buffer::reallocate, Buffer::grow_for_push;
-  using Buffer::emplace_grow, Buffer::insert_into_new_buffer;
+  using Buffer::emplace_grow, Buffer::insert_into_new_buffer, Buffer::move_trivially;
   using Buffer::truncate_unchecked, Buffer::release_buffer;
 
  public:
@@ -558,17 +558,17 @@ class Vec : private detail::VecBufferFor<T>, private detail::VecBorrows {
   template <class... Args>
   T& emplace_impl(Args&&... args) {
     if constexpr (kSmallTrivial) {
-      if (len_ == capacity_) [[unlikely]] {
-        // Copy the value out first (the arguments may refer into the old
-        // buffer), then grow: the slow path takes no reference to the
-        // arguments, so the caller's loop keeps them in registers.
-        const T value(std::forward<Args>(args)...);
-        grow_for_push();
-        // SAFETY(vec-emplace-small): grow_for_push() left len_ < capacity_.
-        T* slot = std::construct_at(FERRITE_UNSAFE_BUFFERS(data_ + len_), value);
-        ++len_;
-        return *slot;
-      }
+      // The value first (the arguments may refer into the old buffer; a
+      // small trivially copyable T is a register), then grow if full, then
+      // one store: the shape of std::vector's push_back, so the loop around
+      // it compiles to a compare, a store and an increment (vec_buffer.h).
+      const T value(std::forward<Args>(args)...);
+      if (len_ == capacity_) [[unlikely]] grow_for_push();
+      // SAFETY(vec-emplace-small): len_ < capacity_ (grow_for_push() made
+      // room if there was none), so data_ + len_ is an unconstructed slot.
+      T* slot = std::construct_at(FERRITE_UNSAFE_BUFFERS(data_ + len_), value);
+      ++len_;
+      return *slot;
     } else {
       if (len_ == capacity_) [[unlikely]] return emplace_grow(std::forward<Args>(args)...);
     }
@@ -650,7 +650,12 @@ class Vec : private detail::VecBufferFor<T>, private detail::VecBorrows {
 
   void reserve_impl(std::size_t additional) {
     if (capacity_ - len_ >= additional) return;
-    reallocate(grown_capacity(checked_add(len_, additional)));
+    const std::size_t new_capacity = grown_capacity(checked_add(len_, additional));
+    if constexpr (std::is_trivially_copyable_v<T>) {
+      move_trivially(new_capacity);  // inline: the Vec does not escape (vec_buffer.h)
+    } else {
+      reallocate(new_capacity);
+    }
   }
 
   template <class R>

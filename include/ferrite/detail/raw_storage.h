@@ -21,6 +21,21 @@ template <class T>
 inline constexpr std::size_t kMaxVecLen =
     static_cast<std::size_t>(std::numeric_limits<std::ptrdiff_t>::max()) / sizeof(T);
 
+// ::operator new/delete as the compiler's builtins where it has them (as
+// std::allocator uses them): the optimizer then knows that an allocation
+// reads and writes no memory of the caller's, so growth inside a loop does
+// not force the loop's state out of registers.
+#if defined(__has_builtin)
+#if __has_builtin(__builtin_operator_new) && __has_builtin(__builtin_operator_delete)
+#define FERRITE_DETAIL_OPERATOR_NEW __builtin_operator_new
+#define FERRITE_DETAIL_OPERATOR_DELETE __builtin_operator_delete
+#endif
+#endif
+#ifndef FERRITE_DETAIL_OPERATOR_NEW
+#define FERRITE_DETAIL_OPERATOR_NEW ::operator new
+#define FERRITE_DETAIL_OPERATOR_DELETE ::operator delete
+#endif
+
 template <class T>
 inline constexpr bool kOverAligned = alignof(T) > __STDCPP_DEFAULT_NEW_ALIGNMENT__;
 
@@ -31,10 +46,10 @@ T* allocate_slots(UnsafeFn /*unused*/, std::size_t capacity) {
   if constexpr (kOverAligned<T>) {
     // bytes cannot overflow (capacity <= kMaxVecLen, caller contract); the
     // aligned operator new returns storage for `capacity` Ts at alignof(T).
-    return static_cast<T*>(::operator new(bytes, std::align_val_t{alignof(T)}));
+    return static_cast<T*>(FERRITE_DETAIL_OPERATOR_NEW(bytes, std::align_val_t{alignof(T)}));
   } else {
     // The default new alignment covers alignof(T).
-    return static_cast<T*>(::operator new(bytes));
+    return static_cast<T*>(FERRITE_DETAIL_OPERATOR_NEW(bytes));
   }
 }
 
@@ -43,9 +58,9 @@ T* allocate_slots(UnsafeFn /*unused*/, std::size_t capacity) {
 template <class T>
 void deallocate_slots(UnsafeFn /*unused*/, T* slots, std::size_t capacity) noexcept {
   if constexpr (kOverAligned<T>) {
-    ::operator delete(slots, capacity * sizeof(T), std::align_val_t{alignof(T)});
+    FERRITE_DETAIL_OPERATOR_DELETE(slots, capacity * sizeof(T), std::align_val_t{alignof(T)});
   } else {
-    ::operator delete(slots, capacity * sizeof(T));
+    FERRITE_DETAIL_OPERATOR_DELETE(slots, capacity * sizeof(T));
   }
 }
 

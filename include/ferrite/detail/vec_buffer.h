@@ -79,11 +79,15 @@ class VecBuffer {
   // The capacity to grow to when `needed` slots are required (needed >
   // capacity_): amortized doubling, at least kMinNonZeroCapacity.
   std::size_t grown_capacity(std::size_t needed) const {
+    return grown_capacity(capacity_, needed);
+  }
+  [[gnu::always_inline]] static std::size_t grown_capacity(std::size_t capacity,
+                                                           std::size_t needed) {
     if (needed > detail::kMaxVecLen<T>) [[unlikely]] {
       detail::capacity_overflow(needed, detail::kMaxVecLen<T>);
     }
     const std::size_t doubled =
-        capacity_ > detail::kMaxVecLen<T> / 2 ? detail::kMaxVecLen<T> : capacity_ * 2;
+        capacity > detail::kMaxVecLen<T> / 2 ? detail::kMaxVecLen<T> : capacity * 2;
     return std::max({needed, doubled, kMinNonZeroCapacity});
   }
 
@@ -98,7 +102,14 @@ class VecBuffer {
 
   // Destroys every element and frees the buffer; leaves the Vec empty.
   void release_buffer() noexcept {
-    truncate_unchecked(0);
+    // Without destructors to run, len_ is not even read: a push loop on a
+    // local Vec can then keep len_ in a register up to its exit (the unwind
+    // path included) instead of storing it each time round.
+    if constexpr (std::is_trivially_destructible_v<T>) {
+      len_ = 0;
+    } else {
+      truncate_unchecked(0);
+    }
     if (data_ != nullptr) detail::deallocate_slots(unsafe_fn, data_, capacity_);
     data_ = nullptr;
     capacity_ = 0;
@@ -127,8 +138,32 @@ class VecBuffer {
     capacity_ = new_capacity;
   }
 
-  // Makes room for one more element (amortized doubling). Strong guarantee.
-  [[gnu::always_inline]] void grow_for_push() { reallocate(grown_capacity(len_ + 1)); }
+  // Moves a trivially copyable T's elements into a buffer of `new_capacity`
+  // (> len_) slots. The relocation is a memmove and nothing after the
+  // allocation can throw, so a throw (bad_alloc) changes nothing.
+  //
+  // Inline whole, like std::vector's growth: the compiler then sees that it
+  // touches only the Vec's own fields and the allocator (the builtin
+  // operator new, detail/raw_storage.h), so a push loop on a local Vec keeps
+  // len_ and capacity_ in registers and a push with room left is one compare
+  // and one store. An out-of-line call that takes `this` before or inside
+  // the loop makes the Vec escape, and len_ then goes to memory every push.
+  [[gnu::always_inline]] void move_trivially(std::size_t new_capacity) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    FERRITE_DEBUG_ASSERT(new_capacity > len_);
+    T* fresh = detail::allocate_slots<T>(unsafe_fn, new_capacity);
+    if (data_ != nullptr) {
+      // `fresh` holds new_capacity > len_ slots and data_ the len_ live
+      // elements; relocating a trivially copyable T cannot throw.
+      detail::relocate(unsafe_fn, data_, len_, fresh);
+    }
+    adopt(fresh, new_capacity);
+  }
+
+  // Makes room for one more trivially copyable element (amortized doubling).
+  [[gnu::always_inline]] void grow_for_push() {
+    move_trivially(grown_capacity(capacity_, len_ + 1));
+  }
 
   // emplace() when full: the new element is constructed in the new buffer
   // first (its arguments may refer to old elements), then the old elements

@@ -11,6 +11,7 @@
 #include "ferrite/cell.h"
 #include "ferrite/channel.h"
 #include "ferrite/condvar.h"
+#include "ferrite/deadlock_detection.h"
 #include "ferrite/marker.h"
 #include "ferrite/mpsc.h"
 #include "ferrite/mutex.h"

@@ -51,10 +51,12 @@ int main() {
   });
   // savings -> checking: the opposite order. Refused before it waits.
   auto refused = ferrite::thread::scope([&](ferrite::thread::Scope& s) {
-    return s.spawn([&] {
-      transfer(savings, checking, 10);
-      return 0;
-    }).join();
+    return s
+        .spawn([&] {
+          transfer(savings, checking, 10);
+          return 0;
+        })
+        .join();
   });
   if (refused) {
     std::puts("no report: the second order was not refused");

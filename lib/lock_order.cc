@@ -162,8 +162,7 @@ Graph& graph() {
   return the_graph;
 }
 
-Node& node_in(Graph& g, LockOrderNode& node, std::uint64_t id, const void* lock,
-              const char* type) {
+Node& node_in(Graph& g, LockOrderNode& node, std::uint64_t id, const void* lock, const char* type) {
   auto [it, added] = g.nodes.try_emplace(id, Node{lock, type, {}, {}});
   // ORDERING(lock-order-in-graph): release pairs with the acquire load in
   // ~LockOrderNode (lock-order-forget), which then takes the graph's mutex.
@@ -199,7 +198,8 @@ std::vector<std::pair<std::uint64_t, const Edge*>> find_path(const Graph& g, std
   return {};
 }
 
-std::string cycle_report(const Graph& g, const HeldLock& held, const void* lock, const char* type, const std::source_location& site,
+std::string cycle_report(const Graph& g, const HeldLock& held, const void* lock, const char* type,
+                         const std::source_location& site,
                          const std::vector<std::pair<std::uint64_t, const Edge*>>& path) {
   std::string report = "ferrite: potential deadlock: acquiring " + lock_text(type, lock) +
                        " while holding " + lock_text(held.type, held.lock) +
@@ -356,7 +356,8 @@ void lock_order_check_blocking(const char* operation, const void* waited_lock) {
 
 void set_deadlock_detection(DeadlockDetection mode) noexcept {
   // ORDERING(lock-order-set-read): relaxed; whether detection was off.
-  const DeadlockDetection before = detail::deadlock_detection_setting.load(std::memory_order_relaxed);
+  const DeadlockDetection before =
+      detail::deadlock_detection_setting.load(std::memory_order_relaxed);
   if (mode != DeadlockDetection::kIgnore && before == DeadlockDetection::kIgnore) {
     // ORDERING(lock-order-epoch-bump): relaxed; published by the release
     // store below (lock-order-epoch).

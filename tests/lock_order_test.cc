@@ -3,6 +3,8 @@
 // holding a lock are reported before any thread waits, even when no thread
 // would ever have been stuck; try_lock adds no order; a destroyed lock
 // leaves the graph; the setting changes at run time.
+#include "ferrite/detail/lock_order.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -18,7 +20,6 @@
 #include "ferrite/channel.h"
 #include "ferrite/condvar.h"
 #include "ferrite/deadlock_detection.h"
-#include "ferrite/detail/lock_order.h"
 #include "ferrite/mutex.h"
 #include "ferrite/panic.h"
 #include "ferrite/rwlock.h"
@@ -94,18 +95,18 @@ TEST_F(LockOrder, OppositeOrdersOnTwoThreadsThatNeverContendPanic) {
   // program can never hang, but the orders are a deadlock waiting to happen.
   ferrite::thread::scope([&](ferrite::thread::Scope& s) {
     s.spawn([&] {
-      auto ga = a.lock();
-      auto gb = b.lock();
-    }).join();
+       auto ga = a.lock();
+       auto gb = b.lock();
+     }).join();
   });
   std::string message;
   ferrite::thread::scope([&](ferrite::thread::Scope& s) {
     message = *s.spawn([&] {
-      return panic_of([&] {
-        auto gb = b.lock();
-        auto ga = a.lock();
-      });
-    }).join();
+                  return panic_of([&] {
+                    auto gb = b.lock();
+                    auto ga = a.lock();
+                  });
+                }).join();
   });
   EXPECT_TRUE(mentions(message, "potential deadlock")) << message;
   // Both threads are named: the one that took a then b, and this one.
@@ -130,8 +131,8 @@ TEST_F(LockOrder, ThreeLockCyclePanicsNamingEveryLock) {
     auto ga = a.lock();
   });
   EXPECT_TRUE(mentions(message, "potential deadlock")) << message;
-  for (const void* lock : {static_cast<const void*>(&a), static_cast<const void*>(&b),
-                           static_cast<const void*>(&c)}) {
+  for (const void* lock :
+       {static_cast<const void*>(&a), static_cast<const void*>(&b), static_cast<const void*>(&c)}) {
     std::array<char, 32> address{};
     std::snprintf(address.data(), address.size(), "%p", lock);
     EXPECT_TRUE(mentions(message, address.data())) << message;
@@ -374,8 +375,7 @@ TEST_F(LockOrder, SelectWhileHoldingIsReported) {
   ASSERT_TRUE(tx.send(1));
   ferrite::channel::Select sel;
   sel.recv(rx);
-  const std::string message =
-      blocking_report_under_lock([&] { static_cast<void>(sel.select()); });
+  const std::string message = blocking_report_under_lock([&] { static_cast<void>(sel.select()); });
   EXPECT_TRUE(mentions(message, "Select::select")) << message;
   auto op = sel.select();  // without a lock
   EXPECT_EQ(op.recv(rx), 1);
@@ -383,8 +383,7 @@ TEST_F(LockOrder, SelectWhileHoldingIsReported) {
 
 TEST_F(LockOrder, JoinWhileHoldingIsReported) {
   auto handle = ferrite::thread::spawn([] { return 7; });
-  const std::string message =
-      blocking_report_under_lock([&] { static_cast<void>(handle.join()); });
+  const std::string message = blocking_report_under_lock([&] { static_cast<void>(handle.join()); });
   EXPECT_TRUE(mentions(message, "JoinHandle::join")) << message;
   EXPECT_EQ(handle.join().value(), 7);  // the refused join took nothing
 

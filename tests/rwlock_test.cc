@@ -415,13 +415,15 @@ TEST(RwLockGuardTest, MovedFromGuardsPanicOnUse) {
 TEST(RwLockGuardTest, MoveAssignmentReleases) {
   const RwLock<int> a(1);
   const RwLock<int> b(2);
-  RwLockWriteGuard<int> w = std::move(*a.write());
-  w = std::move(*b.write());
-  EXPECT_TRUE(a.try_write().has_value());
-  EXPECT_EQ(*w, 2);
-  RwLockWriteGuard<int>& w_self = w;
-  w = std::move(w_self);
-  EXPECT_TRUE(b.try_read().error().is_would_block());
+  {
+    RwLockWriteGuard<int> w = std::move(*a.write());
+    w = std::move(*b.write());  // a held while b is taken: the order a, b
+    EXPECT_TRUE(a.try_write().has_value());
+    EXPECT_EQ(*w, 2);
+    RwLockWriteGuard<int>& w_self = w;
+    w = std::move(w_self);
+    EXPECT_TRUE(b.try_read().error().is_would_block());
+  }  // b released: taking a below is not the order b, a (a potential deadlock)
 
   const RwLock<int> c(3);
   RwLockReadGuard<int> r = std::move(*a.read());

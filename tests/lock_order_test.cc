@@ -24,6 +24,7 @@
 #include "ferrite/panic.h"
 #include "ferrite/rwlock.h"
 #include "ferrite/thread.h"
+#include "tests/support/panics_on_thread.h"
 
 namespace {
 
@@ -39,16 +40,7 @@ class LockOrder : public ::testing::Test {
   void TearDown() override { ferrite::set_deadlock_detection(DeadlockDetection::kPanic); }
 };
 
-// The message of the panic `f` raises, or "" (and nothing else) if none.
-template <class F>
-std::string panic_of(F f) {
-  try {
-    f();
-  } catch (const ferrite::Panic& p) {
-    return p.what();
-  }
-  return "";
-}
+using ferrite::testing::panic_of;
 
 bool mentions(const std::string& message, const std::string& part) {
   return message.find(part) != std::string::npos;

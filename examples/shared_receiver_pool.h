@@ -57,6 +57,9 @@ class SharedReceiverPool {
             auto guard = receiver->lock();  // held through recv(), as in the book
             FERRITE_ASSERT(guard.has_value(),
                            "SharedReceiverPool: the receiver's mutex is poisoned");
+            // The lock exists to let one worker at a time wait in recv(): not
+            // the deadlock checked builds report for blocking under a lock.
+            const BlockingUnderLockAllowed serialized_wait;
             return (*guard)->recv();
           }();
           if (!message) break;  // the pool is being dropped

@@ -226,6 +226,8 @@ int main() {
   example("concurrent_requests", {},
           "Five simulated server calls, one by one and then all at once on a ThreadPool.");
   example("send_sync", {}, "What may cross a thread boundary, and clang's real errors when not.");
+  example("lock_order_inversion", {},
+          "Two locks taken in opposite orders, never at once: reported as a deadlock anyway.");
   std::printf("\nUnsafe code: every region and its audit note are listed in docs/AUDIT.md.\n");
   std::printf("%s\n", failures == 0 ? "tour complete." : "tour FAILED.");
   return failures == 0 ? 0 : 1;

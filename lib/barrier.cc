@@ -3,11 +3,16 @@
 
 #include <cstddef>
 
+#include "ferrite/detail/lock_order.h"
 #include "ferrite/panic.h"
 
 namespace ferrite {
 
 BarrierWaitResult Barrier::wait() const {
+  // Reported here, with the barrier's name: the wait below is on the
+  // barrier's own mutex, which the caller cannot hold.
+  detail::lock_order_before_blocking("ferrite::Barrier::wait");
+  const BlockingUnderLockAllowed reported_above;
   // Nothing panics while the barrier's mutex is held (the predicate compares
   // integers), so it is never poisoned; a poisoned result would be a bug here.
   auto guard = state_.lock();

@@ -18,6 +18,7 @@
 #include "ferrite/channel/counter.h"
 #include "ferrite/channel/wait.h"
 #include "ferrite/panic.h"
+#include "ferrite/detail/lock_order.h"
 
 namespace ferrite::detail {
 
@@ -313,6 +314,7 @@ SelectedOperation Select::select() {
   if (count_ == 0) {
     detail::select_misuse("ferrite::channel::Select::select: no operations have been added");
   }
+  detail::lock_order_before_blocking("ferrite::channel::Select::select");
   SelectedOperation op;  // returned in place (NRVO): the token is written where it is read
   detail::run_select(entries(), false, detail::kNoDeadline, op.result_);  // blocks until one is
   op.completed_ = false;

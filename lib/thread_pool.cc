@@ -15,6 +15,7 @@
 
 #include "ferrite/channel.h"
 #include "ferrite/condvar.h"
+#include "ferrite/deadlock_detection.h"
 #include "ferrite/mutex.h"
 #include "ferrite/panic.h"
 #include "ferrite/thread.h"
@@ -133,6 +134,9 @@ void PoolCore::enqueue(PoolJob job, const char* what) const {
 
 void PoolCore::shutdown() {
   auto workers = recover(workers_.lock());
+  // `workers_` serializes shutdowns and nothing else: no worker or job ever
+  // takes it, so the waits below (for the drain, for each worker) can hold it.
+  const BlockingUnderLockAllowed serialized_shutdown;
   const thread::ThreadId self = thread::current_id();
   for (const auto& worker : *workers) {
     if (worker.id() == self) {

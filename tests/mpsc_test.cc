@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "ferrite/arc.h"
+#include "ferrite/deadlock_detection.h"
 #include "ferrite/mutex.h"
 #include "ferrite/rc.h"
 #include "ferrite/thread.h"
@@ -139,8 +140,11 @@ TEST(Mpsc, SharedReceiverBehindAMutex) {
     for (int w = 0; w < 3; ++w) {
       s.spawn([&, shared = shared] {
         for (;;) {
-          auto msg =
-              shared->with_lock([](ferrite::mpsc::Receiver<int>& rx) { return rx.recv(); });
+          // The mutex lets one worker at a time wait in recv(): intended.
+          auto msg = shared->with_lock([](ferrite::mpsc::Receiver<int>& rx) {
+            const ferrite::BlockingUnderLockAllowed serialized_wait;
+            return rx.recv();
+          });
           if (!msg) return;
           sum += *msg;
         }

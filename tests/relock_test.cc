@@ -13,20 +13,11 @@
 #include "ferrite/panic.h"
 #include "ferrite/rwlock.h"
 #include "ferrite/thread.h"
+#include "tests/support/panics_on_thread.h"
 
 namespace {
 
-// The message of the panic `f` raises; fails the test if it raises none.
-template <class F>
-std::string panic_of(F f) {
-  try {
-    f();
-  } catch (const ferrite::Panic& p) {
-    return p.what();
-  }
-  ADD_FAILURE() << "no panic";
-  return "";
-}
+using ferrite::testing::panic_of;
 
 bool mentions(const std::string& message, const std::string& part) {
   return message.find(part) != std::string::npos;

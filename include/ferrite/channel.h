@@ -77,6 +77,7 @@
 #include "ferrite/channel_error.h"
 #include "ferrite/detail/boundary.h"
 #include "ferrite/detail/deadline.h"
+#include "ferrite/detail/lock_order.h"
 #include "ferrite/detail/owned.h"
 #include "ferrite/marker.h"
 #include "ferrite/panic.h"
@@ -165,6 +166,9 @@ class Sender final : public detail::ChannelEnd<Sender<T>, detail::SenderFlavor<T
   /// Sends `msg`, blocking while the channel is full (rendezvous: until a
   /// receiver takes it). SendError hands `msg` back when every receiver is gone.
   std::expected<void, SendError<T>> send(T msg) const {
+    if (detail::lock_order_checks_on() && this->is_full()) {
+      detail::lock_order_before_blocking("ferrite::channel::Sender::send on a full channel");
+    }
     auto result = this->visit(
         [&](const auto& side) { return side->send(std::move(msg), detail::kNoDeadline); });
     if (result) return {};
@@ -254,6 +258,7 @@ class Receiver final : public detail::ChannelEnd<Receiver<T>, detail::ReceiverFl
   /// The next message, blocking until one arrives. RecvError once the channel is
   /// empty and every sender is gone.
   std::expected<T, RecvError> recv() const {
+    detail::lock_order_before_blocking("ferrite::channel::Receiver::recv");
     auto result = this->visit([](const auto& side) { return side->recv(detail::kNoDeadline); });
     if (result) return std::expected<T, RecvError>(std::in_place, std::move(*result));
     return std::unexpected(RecvError{});

@@ -25,6 +25,11 @@
 // mismatching wait panics while still holding its guard, so it poisons
 // that mutex.
 //
+// Deadlocks (checked builds, ferrite/deadlock_detection.h): the re-acquired
+// mutex counts in the lock order, and a wait without a timeout while the
+// thread holds a lock other than the guard's is reported. Each wait takes a
+// trailing `site`, defaulted to the caller's, for those reports.
+//
 // Time: every timeout accepts any std::chrono::duration; deadlines are
 // computed on steady_clock, so clock changes do not affect them.
 //
@@ -41,9 +46,11 @@
 #include <cstdint>
 #include <expected>
 #include <functional>
+#include <source_location>
 #include <utility>
 
 #include "ferrite/detail/futex.h"
+#include "ferrite/detail/lock_order.h"
 #include "ferrite/mutex.h"
 #include "ferrite/poison.h"
 #include "ferrite/detail/thread_annotations.h"
@@ -95,9 +102,10 @@ class Condvar {
   /// returns the guard, inside a PoisonError if the mutex is poisoned. Panics on
   /// a moved-from guard, or a guard of another mutex than earlier waits used.
   template <class T>
-  LockResult<MutexGuard<T>> wait(MutexGuard<T> guard) const {
+  LockResult<MutexGuard<T>> wait(
+      MutexGuard<T> guard, std::source_location site = std::source_location::current()) const {
     const Mutex<T>& mutex = guard.mutex("ferrite::Condvar::wait");
-    block(mutex, detail::kNoDeadline);
+    block(mutex, detail::kNoDeadline, site);
     return mutex.with_poison(std::move(guard));
   }
 
@@ -105,9 +113,11 @@ class Condvar {
   /// wait); returns the guard with `pred` false, or the first PoisonError.
   template <class T, class Pred>
     requires std::predicate<Pred&, T&>
-  LockResult<MutexGuard<T>> wait_while(MutexGuard<T> guard, Pred pred) const {
+  LockResult<MutexGuard<T>> wait_while(
+      MutexGuard<T> guard, Pred pred,
+      std::source_location site = std::source_location::current()) const {
     while (std::invoke(pred, *guard)) {
-      LockResult<MutexGuard<T>> woken = wait(std::move(guard));
+      LockResult<MutexGuard<T>> woken = wait(std::move(guard), site);
       if (!woken) return woken;
       guard = std::move(*woken);
     }
@@ -118,8 +128,9 @@ class Condvar {
   /// time ran out. May return early (spuriously) with timed_out() false.
   template <class T, class Rep, class Period>
   LockResult<std::pair<MutexGuard<T>, WaitTimeoutResult>> wait_timeout(
-      MutexGuard<T> guard, std::chrono::duration<Rep, Period> timeout) const {
-    return wait_until(std::move(guard), detail::deadline_after(timeout));
+      MutexGuard<T> guard, std::chrono::duration<Rep, Period> timeout,
+      std::source_location site = std::source_location::current()) const {
+    return wait_until(std::move(guard), detail::deadline_after(timeout), site);
   }
 
   /// Waits while `pred(T&)` is true, at most `timeout` in total; timed_out() is
@@ -127,14 +138,15 @@ class Condvar {
   template <class T, class Rep, class Period, class Pred>
     requires std::predicate<Pred&, T&>
   LockResult<std::pair<MutexGuard<T>, WaitTimeoutResult>> wait_timeout_while(
-      MutexGuard<T> guard, std::chrono::duration<Rep, Period> timeout, Pred pred) const {
+      MutexGuard<T> guard, std::chrono::duration<Rep, Period> timeout, Pred pred,
+      std::source_location site = std::source_location::current()) const {
     using Result = LockResult<std::pair<MutexGuard<T>, WaitTimeoutResult>>;
     const detail::Deadline deadline = detail::deadline_after(timeout);
     while (std::invoke(pred, *guard)) {
       if (std::chrono::steady_clock::now() >= deadline) {
         return Result(std::in_place, std::move(guard), WaitTimeoutResult(true));
       }
-      Result woken = wait_until(std::move(guard), deadline);
+      Result woken = wait_until(std::move(guard), deadline, site);
       if (!woken) return woken;
       guard = std::move(woken->first);
     }
@@ -149,10 +161,10 @@ class Condvar {
  private:
   template <class T>
   LockResult<std::pair<MutexGuard<T>, WaitTimeoutResult>> wait_until(
-      MutexGuard<T> guard, detail::Deadline deadline) const {
+      MutexGuard<T> guard, detail::Deadline deadline, const std::source_location& site) const {
     using Result = LockResult<std::pair<MutexGuard<T>, WaitTimeoutResult>>;
     const Mutex<T>& mutex = guard.mutex("ferrite::Condvar::wait_timeout");
-    const WaitTimeoutResult result(!block(mutex, deadline));
+    const WaitTimeoutResult result(!block(mutex, deadline, site));
     if (mutex.poison_.get()) {
       return Result(std::unexpect,
                     std::pair<MutexGuard<T>, WaitTimeoutResult>(std::move(guard), result));
@@ -161,10 +173,18 @@ class Condvar {
   }
 
   // Releases `mutex` (held by the caller's guard), sleeps, re-locks.
-  // Returns false if it woke because `deadline` passed.
+  // Returns false if it woke because `deadline` passed. In checked builds,
+  // first reports a wait without end while this thread holds another lock,
+  // and records the re-acquisition of `mutex` in the lock order.
   template <class T>
-  bool block(const Mutex<T>& mutex, detail::Deadline deadline) const {
+  bool block(const Mutex<T>& mutex, detail::Deadline deadline,
+             const std::source_location& site) const {
     mutex.raw_.assert_held();  // The caller's guard holds it.
+    if (deadline == detail::kNoDeadline) {
+      detail::lock_order_before_blocking("ferrite::Condvar::wait", &mutex);
+    }
+    detail::lock_order_before_acquire(mutex.order_, &mutex, Mutex<T>::kTypeName, site,
+                                      /*reacquire=*/true);
     return wait_raw(mutex.raw_, deadline);
   }
 

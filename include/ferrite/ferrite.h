@@ -12,6 +12,7 @@
 #include "ferrite/channel.h"
 #include "ferrite/condvar.h"
 #include "ferrite/drop.h"
+#include "ferrite/deadlock_detection.h"
 #include "ferrite/marker.h"
 #include "ferrite/mpsc.h"
 #include "ferrite/mutex.h"

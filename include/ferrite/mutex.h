@@ -32,9 +32,11 @@
 // kernel, with at most one woken sleeper at a time competing for the lock
 // (absl::Mutex's designated waker). Measured against absl::Mutex and
 // std::mutex in bench/mutex_bench.cc (docs/BENCHMARKS.md). It is not
-// recursive: locking it again on the thread that holds it would wait
-// forever, so lock() panics instead (Rust deadlocks or panics), and the lock
-// must be released by the thread that acquired it (guards are not Send).
+// recursive: locking it again on the thread that holds it panics (Rust:
+// "might panic or deadlock"), and the lock must be released by the thread
+// that acquired it (guards are not Send). Checked builds also report
+// lock-order cycles and blocking while holding the lock
+// (ferrite/deadlock_detection.h).
 //
 // Send/Sync (ferrite/marker.h):
 //   Mutex<T>       Send if T is Send; Sync if T is Send — the lock hands the T
@@ -54,6 +56,7 @@
 #include <cstdint>
 #include <expected>
 #include <functional>
+#include <source_location>
 #include <type_traits>
 #include <utility>
 
@@ -61,6 +64,7 @@
 #include "ferrite/detail/owned.h"
 #include "ferrite/detail/futex.h"
 #include "ferrite/detail/lock_holder.h"
+#include "ferrite/detail/lock_order.h"
 #include "ferrite/detail/value_type.h"
 #include "ferrite/marker.h"
 #include "ferrite/panic.h"
@@ -198,7 +202,10 @@ class MutexGuard;
 ///   initializes it). Not copyable or movable: guards point at it.
 /// * `lock()` blocks until the calling thread holds the lock, then returns
 ///   the guard; inside a PoisonError if the mutex is poisoned. Locking a mutex
-///   the calling thread already holds panics (it would wait forever).
+///   the calling thread already holds panics. In checked builds, a lock()
+///   that closes a cycle in the lock order reports a potential deadlock
+///   before it waits (ferrite/deadlock_detection.h); `site`, defaulted to the
+///   caller's, is where the report says the lock was taken.
 /// * `try_lock()` never blocks: the guard, or TryLockError WouldBlock (held
 ///   elsewhere, nothing acquired) or Poisoned (acquired; guard inside).
 /// * `with_lock(f)` locks, returns f(T&)'s result, unlocks. Panics, without
@@ -240,19 +247,27 @@ class Mutex {
   //
   // Not analysed: the lock's ownership moves into the returned guard, which
   // the thread-safety analysis cannot follow. The guard asserts it on use.
-  [[nodiscard]] LockResult<MutexGuard<T>> lock() const FERRITE_NO_THREAD_SAFETY_ANALYSIS {
+  // `site` is the caller's (for the deadlock detector's reports).
+  [[nodiscard]] LockResult<MutexGuard<T>> lock(
+      std::source_location site = std::source_location::current()) const
+      FERRITE_NO_THREAD_SAFETY_ANALYSIS {
+    detail::lock_order_before_acquire(order_, this, kTypeName, site);
     if (!raw_.lock_unless_held_by_caller()) [[unlikely]] {
       detail::relock_refused("ferrite::Mutex::lock", this);
     }
+    detail::lock_order_acquired(order_, this, kTypeName, site);
     return with_poison(MutexGuard<T>(*this));
   }
 
   /// The guard if the lock was free; else WouldBlock. Poisoned carries the guard.
   //
   // Not analysed, for the same reason as lock().
-  [[nodiscard]] TryLockResult<MutexGuard<T>> try_lock() const FERRITE_NO_THREAD_SAFETY_ANALYSIS {
+  [[nodiscard]] TryLockResult<MutexGuard<T>> try_lock(
+      std::source_location site = std::source_location::current()) const
+      FERRITE_NO_THREAD_SAFETY_ANALYSIS {
     using Guard = MutexGuard<T>;
     if (!raw_.try_lock()) return TryLockResult<Guard>(std::unexpect);
+    detail::lock_order_acquired(order_, this, kTypeName, site);
     if (poison_.get()) {
       return TryLockResult<Guard>(std::unexpect, PoisonError<Guard>(Guard(*this)));
     }
@@ -262,8 +277,9 @@ class Mutex {
   /// f(value) under the lock; panics (without calling f) if poisoned.
   template <class F>
     requires std::invocable<F, T&> && detail::Owned<std::invoke_result_t<F, T&>>
-  std::invoke_result_t<F, T&> with_lock(F&& f) const {
-    LockResult<MutexGuard<T>> guard = lock();
+  std::invoke_result_t<F, T&> with_lock(
+      F&& f, std::source_location site = std::source_location::current()) const {
+    LockResult<MutexGuard<T>> guard = lock(site);
     if (!guard) detail::with_lock_poisoned();
     return std::invoke(std::forward<F>(f), **guard);
   }
@@ -310,9 +326,13 @@ class Mutex {
     return LockResult<MutexGuard<T>>(std::in_place, std::move(guard));
   }
 
+  static constexpr const char* kTypeName = "ferrite::Mutex";
+
   mutable detail::RawMutex raw_;
   mutable detail::PoisonFlag poison_;
   mutable T value_ FERRITE_GUARDED_BY(raw_);
+  // The lock's node in the deadlock detector's graph (checked builds only).
+  [[no_unique_address]] mutable detail::LockOrderSlot order_;
 };
 
 /// `Mutex m(5);` is a Mutex<int>.
@@ -392,6 +412,7 @@ class [[nodiscard]] MutexGuard {
     if (mutex_ == nullptr) return;
     mutex_->raw_.assert_held();  // This guard holds it.
     if (panic_count_.panicked_since()) mutex_->poison_.set();
+    detail::lock_order_released(mutex_);
     mutex_->raw_.unlock();
     mutex_ = nullptr;
   }

@@ -24,8 +24,12 @@
 // enter while a writer waits, so a steady stream of readers cannot starve a
 // writer — and therefore taking a second read lock on a thread that already
 // holds one may deadlock if a writer arrives in between (invalid, as in
-// Rust). Taking any lock the calling thread already holds for writing panics
-// (it would wait forever).
+// Rust). Taking any lock the calling thread already holds for writing
+// panics. Checked builds record read and write acquisitions alike in the
+// deadlock detector's lock order (a reader waits behind a waiting writer, so
+// a cycle through read locks can deadlock too); `site`, defaulted to the
+// caller's, is where its reports say the lock was taken
+// (ferrite/deadlock_detection.h).
 //
 // Send/Sync (ferrite/marker.h):
 //   RwLock<T>            Send if T is Send; Sync if T is Send and Sync
@@ -38,12 +42,14 @@
 #include <concepts>
 #include <cstdint>
 #include <expected>
+#include <source_location>
 #include <type_traits>
 #include <utility>
 
 #include "ferrite/detail/config.h"
 #include "ferrite/detail/futex.h"
 #include "ferrite/detail/lock_holder.h"
+#include "ferrite/detail/lock_order.h"
 #include "ferrite/detail/value_type.h"
 #include "ferrite/marker.h"
 #include "ferrite/mutex.h"
@@ -247,10 +253,14 @@ class RwLock {
   // Not analysed: the lock moves into the returned guard (see Mutex::lock).
   /// Blocks until no writer holds or awaits the lock; the read guard, inside a
   /// PoisonError if poisoned. Panics if this thread holds the write lock.
-  [[nodiscard]] LockResult<RwLockReadGuard<T>> read() const FERRITE_NO_THREAD_SAFETY_ANALYSIS {
+  [[nodiscard]] LockResult<RwLockReadGuard<T>> read(
+      std::source_location site = std::source_location::current()) const
+      FERRITE_NO_THREAD_SAFETY_ANALYSIS {
+    detail::lock_order_before_acquire(order_, this, kTypeName, site);
     if (!raw_.lock_shared_unless_writer_is_caller()) [[unlikely]] {
       detail::relock_refused("ferrite::RwLock::read", this);
     }
+    detail::lock_order_acquired(order_, this, kTypeName, site);
     return with_poison(RwLockReadGuard<T>(*this));
   }
 
@@ -258,27 +268,35 @@ class RwLock {
   /// Blocks until no one holds the lock; the write guard, inside a PoisonError
   /// if poisoned. Panics if this thread holds the write lock; called while
   /// this thread holds a read guard, it deadlocks (invalid).
-  [[nodiscard]] LockResult<RwLockWriteGuard<T>> write() const FERRITE_NO_THREAD_SAFETY_ANALYSIS {
+  [[nodiscard]] LockResult<RwLockWriteGuard<T>> write(
+      std::source_location site = std::source_location::current()) const
+      FERRITE_NO_THREAD_SAFETY_ANALYSIS {
+    detail::lock_order_before_acquire(order_, this, kTypeName, site);
     if (!raw_.lock_unless_held_by_caller()) [[unlikely]] {
       detail::relock_refused("ferrite::RwLock::write", this);
     }
+    detail::lock_order_acquired(order_, this, kTypeName, site);
     return with_poison(RwLockWriteGuard<T>(*this));
   }
 
   // Not analysed: as read().
   /// The read guard if no writer holds or awaits the lock; else WouldBlock.
   /// Never blocks.
-  [[nodiscard]] TryLockResult<RwLockReadGuard<T>> try_read() const
+  [[nodiscard]] TryLockResult<RwLockReadGuard<T>> try_read(
+      std::source_location site = std::source_location::current()) const
       FERRITE_NO_THREAD_SAFETY_ANALYSIS {
     if (!raw_.try_lock_shared()) return TryLockResult<RwLockReadGuard<T>>(std::unexpect);
+    detail::lock_order_acquired(order_, this, kTypeName, site);
     return with_try_poison(RwLockReadGuard<T>(*this));
   }
 
   // Not analysed: as read().
   /// The write guard if the lock was free; else WouldBlock. Never blocks.
-  [[nodiscard]] TryLockResult<RwLockWriteGuard<T>> try_write() const
+  [[nodiscard]] TryLockResult<RwLockWriteGuard<T>> try_write(
+      std::source_location site = std::source_location::current()) const
       FERRITE_NO_THREAD_SAFETY_ANALYSIS {
     if (!raw_.try_lock()) return TryLockResult<RwLockWriteGuard<T>>(std::unexpect);
+    detail::lock_order_acquired(order_, this, kTypeName, site);
     return with_try_poison(RwLockWriteGuard<T>(*this));
   }
 
@@ -340,9 +358,13 @@ class RwLock {
     return TryLockResult<Guard>(std::in_place, std::move(guard));
   }
 
+  static constexpr const char* kTypeName = "ferrite::RwLock";
+
   mutable detail::RawRwLock raw_;
   mutable detail::PoisonFlag poison_;
   mutable T value_ FERRITE_GUARDED_BY(raw_);
+  // The lock's node in the deadlock detector's graph (checked builds only).
+  [[no_unique_address]] mutable detail::LockOrderSlot order_;
 };
 
 /// `RwLock l(5);` is an RwLock<int>.
@@ -397,6 +419,7 @@ class [[nodiscard]] RwLockReadGuard {
   void release() noexcept {
     if (lock_ == nullptr) return;
     lock_->raw_.assert_held_shared();  // This guard holds it.
+    detail::lock_order_released(lock_);
     lock_->raw_.unlock_shared();
     lock_ = nullptr;
   }
@@ -460,6 +483,7 @@ class [[nodiscard]] RwLockWriteGuard {
     if (lock_ == nullptr) return;
     lock_->raw_.assert_held();  // This guard holds it.
     if (panic_count_.panicked_since()) lock_->poison_.set();
+    detail::lock_order_released(lock_);
     lock_->raw_.unlock();
     lock_ = nullptr;
   }

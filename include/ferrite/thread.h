@@ -77,6 +77,7 @@
 #include <cxxabi.h>
 
 #include "ferrite/detail/boundary.h"
+#include "ferrite/detail/lock_order.h"
 #include "ferrite/detail/owned.h"
 #include "ferrite/detail/referents.h"
 #include "ferrite/marker.h"
@@ -337,6 +338,7 @@ class JoinHandle {
   /// Waits for the thread; its value, or the panic that ended it.
   detail::JoinResult<R> join() {
     if (!thread_.joinable() || slot_ == nullptr) detail::join_twice("JoinHandle");
+    detail::lock_order_before_blocking("ferrite::thread::JoinHandle::join");
     thread_.join();
     std::shared_ptr<detail::ResultSlot<R>> slot = std::move(slot_);
     return detail::take_outcome<R>(*slot->result);
@@ -407,6 +409,7 @@ class ScopedJoinHandle {
   /// PanicPayload. A second call, or one on a moved-from handle, panics.
   detail::JoinResult<R> join() {
     if (packet_ == nullptr) detail::join_twice("ScopedJoinHandle");
+    detail::lock_order_before_blocking("ferrite::thread::ScopedJoinHandle::join");
     std::shared_ptr<detail::ScopedPacket<R>> packet = std::move(packet_);
     packet->join();
     packet->mark_observed();

@@ -86,6 +86,7 @@
 #include <vector>
 
 #include "ferrite/channel.h"
+#include "ferrite/detail/lock_order.h"
 #include "ferrite/marker.h"
 #include "ferrite/mutex.h"
 #include "ferrite/panic.h"
@@ -237,6 +238,8 @@ class TaskHandle {
     }
     channel::Receiver<detail::TaskPacket<R>> result = std::move(*result_);
     result_.reset();
+    detail::lock_order_before_blocking("ferrite::TaskHandle::join");
+    const BlockingUnderLockAllowed reported_above;  // the recv() below is this join
     // Every queued job runs, and its sender lives in the job: recv() fails
     // only if the job was destroyed without running, which the pool never does.
     auto packet = result.recv();

@@ -1,7 +1,8 @@
 // tests/support/panics_on_thread.h — runs a body on a thread of its own and
 // reports whether an exception escaped it: the way Rust's lock tests poison
 // a lock (a thread panics while holding it) without ending the test. Also
-// the lock tests' other shared steps: poison(lock) and copy_of(lock).
+// the lock tests' other shared steps: poison(lock), copy_of(lock) and
+// panic_of(f), the message of the panic f raises.
 //
 //   EXPECT_TRUE(ferrite::testing::panics_on_thread([&] {
 //     auto guard = mutex.lock();
@@ -10,6 +11,7 @@
 //   EXPECT_TRUE(mutex.is_poisoned());
 #pragma once
 
+#include <string>
 #include <thread>
 
 #include "ferrite/panic.h"
@@ -31,6 +33,19 @@ bool panics_on_thread(F body) {
   });
   thread.join();
   return panicked;
+}
+
+// The message of the ferrite::Panic `body` raises on this thread; fails the
+// test (and returns "") if it raises none.
+template <class F>
+std::string panic_of(F body) {
+  try {
+    body();
+  } catch (const ::ferrite::Panic& p) {
+    return p.what();
+  }
+  ADD_FAILURE() << "no panic";
+  return "";
 }
 
 // Like panics_on_thread, for a body that panics while a destructor runs

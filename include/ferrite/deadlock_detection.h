@@ -30,30 +30,35 @@
 
 namespace ferrite {
 
-// What a checked build does on a potential deadlock (absl's OnDeadlockCycle).
+/// What a checked build does on a potential deadlock (absl's OnDeadlockCycle).
 enum class DeadlockDetection : unsigned char {
-  kIgnore,  // nothing is recorded or reported
-  kReport,  // the report goes to stderr; the program carries on
-  kPanic,   // the report is a ferrite::Panic thrown by the acquiring thread
-            // before it waits (the default)
+  kIgnore,  ///< nothing is recorded or reported
+  kReport,  ///< the report goes to stderr; the program carries on
+  kPanic,   ///< the report is a ferrite::Panic thrown by the acquiring thread
+            ///< before it waits (the default)
 };
 
-// The process-wide setting; takes effect for the acquisitions that follow.
-// Locks a thread acquired while detection was kIgnore are unknown to the
-// detector until released. Thread-safe.
+/// Sets the process-wide setting; takes effect for the acquisitions that
+/// follow. Locks a thread acquired while detection was kIgnore are unknown to
+/// the detector until released. Thread-safe. No effect in release builds.
 void set_deadlock_detection(DeadlockDetection mode) noexcept;  // lib/lock_order.cc
-DeadlockDetection deadlock_detection() noexcept;               // lib/lock_order.cc
+/// The process-wide setting (kPanic unless set_deadlock_detection() changed it).
+DeadlockDetection deadlock_detection() noexcept;  // lib/lock_order.cc
 
-// While alive, blocking operations of this thread are not reported as
-// blocking while holding a lock (lock order is still checked). For the rare
-// lock that exists to serialize a blocking call, e.g. the Rust book's pool,
-// whose workers share one receiver behind a mutex and wait in recv() under it.
-//
-//   ferrite::BlockingUnderLockAllowed allowed;  // this lock is for the recv()
-//   auto job = (*guard)->recv();
+/// While alive, blocking operations of this thread are not reported as
+/// blocking while holding a lock (lock order is still checked). For the rare
+/// lock that exists to serialize a blocking call, e.g. the Rust book's pool,
+/// whose workers share one receiver behind a mutex and wait in recv() under it.
+///
+/// ```
+/// ferrite::BlockingUnderLockAllowed allowed;  // this lock is for the recv()
+/// auto job = (*guard)->recv();
+/// ```
 class BlockingUnderLockAllowed {
  public:
-  BlockingUnderLockAllowed() noexcept;   // lib/lock_order.cc
+  /// Starts allowing this thread's blocking operations under a lock.
+  BlockingUnderLockAllowed() noexcept;  // lib/lock_order.cc
+  /// Ends it (nested allowances end with the outermost).
   ~BlockingUnderLockAllowed() noexcept;  // lib/lock_order.cc
   BlockingUnderLockAllowed(const BlockingUnderLockAllowed&) = delete;
   BlockingUnderLockAllowed& operator=(const BlockingUnderLockAllowed&) = delete;

@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <source_location>
 #include <span>
@@ -316,6 +317,14 @@ void lock_order_push(LockOrderNode& node, const void* lock, const char* type,
   ThreadLocks& locks = thread_locks();
   if (locks.depth < kMaxHeld) locks.held.at(locks.depth) = HeldLock{&node, lock, type, site};
   ++locks.depth;
+}
+
+std::optional<std::source_location> lock_order_held_site(const void* lock) noexcept {
+  if (!lock_order_checks_on()) return std::nullopt;
+  for (const HeldLock& h : tracked(thread_locks())) {
+    if (h.lock == lock) return h.site;
+  }
+  return std::nullopt;
 }
 
 void lock_order_pop(const void* lock) noexcept {

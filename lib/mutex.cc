@@ -38,6 +38,7 @@
 
 #include "ferrite/channel/wait.h"
 #include "ferrite/detail/futex.h"
+#include "ferrite/detail/lock_order.h"
 #include "ferrite/mutex.h"
 #include "ferrite/panic.h"
 
@@ -133,9 +134,16 @@ void relock_refused(const char* what, const void* lock) {
   std::string message(what);
   message += ": this thread already holds the lock at ";
   message += address;
+  message += " (a guard of it is alive on this thread";
+  if (const auto site = lock_order_held_site(lock)) {  // checked builds only
+    message += ", taken at ";
+    message += site->file_name();
+    message += ':';
+    message += std::to_string(site->line());
+  }
   message +=
-      " (a guard of it is alive on this thread), so waiting for it would wait forever; drop "
-      "that guard first, or reuse it instead of locking again";
+      "), so waiting for it would wait forever; drop that guard first, or reuse it instead of "
+      "locking again";
   panic(std::move(message));
 }
 

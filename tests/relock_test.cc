@@ -34,6 +34,22 @@ TEST(Relock, MutexLockWhileHoldingPanics) {
   EXPECT_FALSE(m.is_poisoned());
 }
 
+// Checked builds (the detector's held-lock record) also say where the
+// held guard was taken; release builds name the lock only.
+TEST(Relock, TheRefusalNamesWhereTheHeldGuardWasTaken) {
+  ferrite::Mutex<int> m(1);
+  const int line = __LINE__ + 1;
+  auto guard = m.lock();
+  const std::string message = panic_of([&] { auto again = m.lock(); });
+  const std::string site = std::string("relock_test.cc:") + std::to_string(line);
+  if (ferrite::detail::kLockOrderChecks) {
+    EXPECT_TRUE(mentions(message, "taken at ")) << message;
+    EXPECT_TRUE(mentions(message, site)) << message;
+  } else {
+    EXPECT_FALSE(mentions(message, "taken at ")) << message;
+  }
+}
+
 TEST(Relock, MutexUsableAfterTheRefusal) {
   ferrite::Mutex<int> m(1);
   {

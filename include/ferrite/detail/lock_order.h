@@ -20,6 +20,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <optional>
 #include <source_location>
 #include <type_traits>
 
@@ -74,6 +75,9 @@ void lock_order_push(LockOrderNode& node, const void* lock, const char* type,
                      const std::source_location& site) noexcept;
 void lock_order_pop(const void* lock) noexcept;
 void lock_order_check_blocking(const char* operation, const void* waited_lock);
+// Where this thread took `lock`, if the detector tracks it (checked builds,
+// detection on): the relock panic names that site.
+std::optional<std::source_location> lock_order_held_site(const void* lock) noexcept;
 
 // Whether the detector records and reports now.
 inline bool lock_order_checks_on() noexcept {

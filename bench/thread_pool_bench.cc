@@ -18,13 +18,16 @@
 
 #include "benchmark/benchmark.h"
 #include "examples/shared_receiver_pool.h"
+#include "ferrite/arc.h"
 #include "ferrite/channel.h"
 #include "ferrite/thread.h"
 #include "ferrite/thread_pool.h"
 
 namespace {
 
-// Counts jobs down; the job that brings it to zero wakes the waiter.
+// Counts jobs down; the job that brings it to zero wakes the waiter. Shared
+// through an Arc: the last job may still be inside send() when the waiter
+// wakes, so the jobs own the countdown with the waiter.
 class Countdown {
  public:
   Countdown() {
@@ -32,7 +35,7 @@ class Countdown {
     tx_.emplace(std::move(tx));
     rx_.emplace(std::move(rx));
   }
-  void arm(std::int64_t jobs) { remaining_.store(jobs); }
+  void arm(std::int64_t jobs) const { remaining_.store(jobs); }
   void job_done() const {
     if (remaining_.fetch_sub(1) == 1) static_cast<void>(tx_->send(1));
   }
@@ -47,11 +50,11 @@ class Countdown {
 template <class Pool>
 void run_tiny_jobs(benchmark::State& state, const Pool& pool) {
   const std::int64_t jobs = state.range(0);
-  Countdown countdown;
+  const auto countdown = ferrite::make_arc<Countdown>();
   for (auto _ : state) {
-    countdown.arm(jobs);
-    for (std::int64_t i = 0; i < jobs; ++i) pool.execute([&countdown] { countdown.job_done(); });
-    countdown.wait();
+    countdown->arm(jobs);
+    for (std::int64_t i = 0; i < jobs; ++i) pool.execute([countdown] { countdown->job_done(); });
+    countdown->wait();
   }
   state.SetItemsProcessed(state.iterations() * jobs);
 }

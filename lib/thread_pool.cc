@@ -19,23 +19,36 @@
 #include "ferrite/mutex.h"
 #include "ferrite/panic.h"
 #include "ferrite/thread.h"
+#include "ferrite/unsafe.h"
 
 namespace ferrite::detail {
 
+// Shared by the pool and its workers as const (the workers own a
+// std::shared_ptr<const PoolState> each): its counters are atomics, mutable
+// through const as Rust's atomics are through a shared reference.
 struct PoolState {
-  std::atomic<std::size_t> panics{0};
+  mutable std::atomic<std::size_t> panics{0};
   // Jobs queued and not yet finished; a running job counts until it returns,
   // so this cannot reach zero while a job may still queue another.
-  std::atomic<std::size_t> unfinished{0};
+  mutable std::atomic<std::size_t> unfinished{0};
   // Set by shutdown() (under the sender's write lock): from then on only the
   // pool's own jobs may queue.
-  std::atomic<bool> closing{false};
+  mutable std::atomic<bool> closing{false};
   // shutdown() waits on `drained` for `unfinished` to reach zero; the worker
   // that brings it there while `closing` notifies under `drain_lock`.
   Mutex<std::monostate> drain_lock;
   Condvar drained;
 };
 
+}  // namespace ferrite::detail
+
+// SAFETY(pool-state-sync): every mutable field of PoolState is a std::atomic,
+// and its other fields (a Mutex, a Condvar) are Sync: writing through
+// `const PoolState&` from several threads is what the atomics are for.
+// (ferrite's aggregate rule refuses every mutable field, atomic or not.)
+FERRITE_UNSAFE_IMPL_SYNC(ferrite::detail::PoolState);
+
+namespace ferrite::detail {
 namespace {
 
 // The pool whose job this thread is running (a worker's), or null.
@@ -53,7 +66,7 @@ G recover(LockResult<G>&& result) {
 // If this load of `closing` misses shutdown()'s store, that store comes later
 // in the seq_cst order than our decrement, so shutdown()'s own check of
 // `unfinished` sees zero and it does not wait.
-void finish_job(PoolState& state) {
+void finish_job(const PoolState& state) {
   if (state.unfinished.fetch_sub(1) == 1 && state.closing.load()) {
     auto lock = recover(state.drain_lock.lock());
     state.drained.notify_all();
@@ -65,17 +78,17 @@ void finish_job(PoolState& state) {
 // for a job that can no longer finish.
 class FinishedOnExit {
  public:
-  explicit FinishedOnExit(PoolState& state) noexcept : state_(state) {}
+  explicit FinishedOnExit(const PoolState& state) noexcept : state_(state) {}
   FinishedOnExit(const FinishedOnExit&) = delete;
   FinishedOnExit& operator=(const FinishedOnExit&) = delete;
   ~FinishedOnExit() { finish_job(state_); }
 
  private:
-  PoolState& state_;
+  const PoolState& state_;
 };
 
 // A worker: runs jobs until every Sender is gone and the queue is drained.
-void work(const channel::Receiver<PoolJob>& jobs, PoolState& state) {
+void work(const channel::Receiver<PoolJob>& jobs, const PoolState& state) {
   running_pool = &state;
   while (auto received = jobs.recv()) {
     const FinishedOnExit finished(state);

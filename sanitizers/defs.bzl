@@ -16,10 +16,13 @@ with -g, so sanitizer reports name file:line.
 
 Users load it for their own tests (`@ferrite//sanitizers:defs.bzl`). Their
 code gets the sanitizers and -D_GLIBCXX_ASSERTIONS, but not ferrite's warning
-set (FERRITE_COPTS: -Werror, -Werror=unsafe-buffer-usage...), which applies
-only to tests inside ferrite's own repository; a user who wants it passes
-`copts = FERRITE_COPTS`. `suppressions = [...]` adds a test's own
-suppression files (named *tsan.supp, *ubsan.supp or *lsan.supp) to ferrite's.
+set (FERRITE_WARNINGS: -Werror, -Werror=unsafe-buffer-usage...) nor the
+ferrite-clang plugin (FERRITE_CHECK_COPTS), which apply to every target
+inside ferrite's own repository (FERRITE_COPTS has both); a user who wants
+the warnings passes `copts = FERRITE_WARNINGS`, and one line,
+`ferrite_check = True`, loads the plugin. `suppressions = [...]` adds a
+test's own suppression files (named *tsan.supp, *ubsan.supp or *lsan.supp)
+to ferrite's.
 
     ferrite_compile_fail_test(name = "send_rc", src = "compile_fail/send_rc.cc")
 
@@ -35,7 +38,7 @@ rejection adds noise).
 """
 
 # Warnings for ferrite's own code only; the dependencies build with their own.
-FERRITE_COPTS = [
+FERRITE_WARNINGS = [
     "-Wall",
     "-Wextra",
     "-Werror",
@@ -48,6 +51,20 @@ FERRITE_COPTS = [
     "--system-header-prefix=gmock/",
     "--system-header-prefix=benchmark/",
 ]
+
+# The ferrite-clang plugin (tools/ferrite-clang): Send/Sync of what a lambda
+# captures, at every thread boundary. A target that loads it takes
+# FERRITE_CHECK_COPTS (-fplugin=...) and FERRITE_CHECK_DEPS (the plugin as a
+# declared input of its compiles), from ferrite's repository or a user's:
+#
+#     copts = FERRITE_CHECK_COPTS, deps = FERRITE_CHECK_DEPS + ["@ferrite//:ferrite"],
+FERRITE_CHECK = str(Label("//tools/ferrite-clang:check"))
+FERRITE_CHECK_COPTS = ["-fplugin=$(execpath %s)" % FERRITE_CHECK]
+FERRITE_CHECK_DEPS = [FERRITE_CHECK]
+
+# Every compile of ferrite's own code: its warnings and the plugin (a target
+# with these copts takes FERRITE_CHECK_DEPS too).
+FERRITE_COPTS = FERRITE_WARNINGS + FERRITE_CHECK_COPTS
 
 # libstdc++'s precondition checks (std::expected's * on an error, optional's
 # * when empty, vector's [] out of range...): cheap, ABI-compatible, and they
@@ -237,20 +254,36 @@ def _in_ferrite():
     """
     return native.repository_name().lstrip("@") == Label("//:BUILD.bazel").workspace_name
 
-def ferrite_cc_test(name, srcs, deps = [], copts = [], args = [], size = "small", tags = [], sanitizers = ["asan", "tsan"], timeout = None, suppressions = [], **kwargs):
+def ferrite_library_flags():
+    """(copts, deps) of ferrite's library itself: FERRITE_COPTS and the plugin
+    in ferrite's own repository; in a user's workspace (@ferrite) the
+    warnings only, so a user's build needs no LLVM development files."""
+    if _in_ferrite():
+        return FERRITE_COPTS, FERRITE_CHECK_DEPS
+    return FERRITE_WARNINGS, []
+
+def ferrite_cc_test(name, srcs, deps = [], copts = [], args = [], size = "small", tags = [], sanitizers = ["asan", "tsan"], timeout = None, suppressions = [], ferrite_check = None, **kwargs):
     """A cc_test plus its _asan and _tsan twins (see the file comment).
 
-    Inside ferrite its sources build with FERRITE_COPTS; elsewhere with only
-    the caller's copts (plus -D_GLIBCXX_ASSERTIONS and, in the twins, the
-    sanitizer flags). suppressions: the test's own *tsan.supp, *ubsan.supp
-    and *lsan.supp files, added to ferrite's.
+    Inside ferrite its sources build with FERRITE_COPTS (the warnings and the
+    ferrite-clang plugin; `ferrite_check = False` leaves the plugin out, for
+    a test whose source says why); elsewhere with only the caller's copts
+    (plus -D_GLIBCXX_ASSERTIONS and, in the twins, the sanitizer flags), and
+    with the plugin when `ferrite_check = True`. suppressions: the test's own
+    *tsan.supp, *ubsan.supp and *lsan.supp files, added to ferrite's.
     """
-    warnings = FERRITE_COPTS if _in_ferrite() else []
+    if _in_ferrite():
+        own = FERRITE_COPTS if ferrite_check != False else FERRITE_WARNINGS
+    elif ferrite_check:
+        own = FERRITE_CHECK_COPTS
+    else:
+        own = []
+    check = ferrite_check or (_in_ferrite() and ferrite_check == None)
     native.cc_test(
         name = name,
         srcs = srcs,
-        deps = deps,
-        copts = warnings + CHECKED_STDLIB_COPTS + copts,
+        deps = deps + (FERRITE_CHECK_DEPS if check else []),
+        copts = own + CHECKED_STDLIB_COPTS + copts,
         args = args,
         size = size,
         timeout = timeout,
@@ -273,8 +306,17 @@ def ferrite_cc_test(name, srcs, deps = [], copts = [], args = [], size = "small"
 def _compile_fail_test_impl(ctx):
     headers = ctx.files.hdrs
     src = ctx.file.src
-    flags = ["-std=c++23", "-fsyntax-only"] + FERRITE_COPTS + ctx.attr.mode_copts
+    flags = ["-std=c++23", "-fsyntax-only"] + FERRITE_WARNINGS + ctx.attr.mode_copts
+    if ctx.file.plugin:
+        flags.append("-fplugin=$TEST_SRCDIR/" + _runfiles_path(ctx, ctx.file.plugin))
     includes = ["-I\"$ROOT\"", "-I\"$ROOT/include\""]
+    # ferrite's headers, from a user's workspace: external/ferrite/include.
+    for h in headers:
+        path = _runfiles_path(ctx, h)
+        if "/include/" in path and not path.startswith(ctx.workspace_name + "/"):
+            root = "$TEST_SRCDIR/" + path[:path.find("/include/")]
+            includes = ["-I\"%s\"" % root, "-I\"%s/include\"" % root] + includes
+            break
     script = ctx.actions.declare_file(ctx.label.name + ".sh")
     ctx.actions.write(script, """#!/bin/bash
 # Compile-fail test: {src} must not compile, and clang's first error line
@@ -324,7 +366,7 @@ echo "$first"
         flags = " ".join(["\"%s\"" % f for f in flags]),
         includes = " ".join(includes),
     ), is_executable = True)
-    runfiles = ctx.runfiles(files = [src] + headers)
+    runfiles = ctx.runfiles(files = [src] + headers + ctx.files.plugin)
     return [DefaultInfo(executable = script, runfiles = runfiles)]
 
 _compile_fail_test = rule(
@@ -334,16 +376,21 @@ _compile_fail_test = rule(
         "src": attr.label(mandatory = True, allow_single_file = [".cc"]),
         "hdrs": attr.label_list(allow_files = True, default = ["//:all_headers"]),
         "mode_copts": attr.string_list(),
+        # The ferrite-clang plugin, loaded by both compiles (control and rejected).
+        "plugin": attr.label(allow_single_file = [".so"], cfg = "exec"),
     },
 )
 
-def ferrite_compile_fail_test(name, src, tags = [], **kwargs):
+def ferrite_compile_fail_test(name, src, tags = [], ferrite_check = False, **kwargs):
     """A compile-fail test and its _asan/_tsan twins (same check under each mode's flags).
 
     The first error line must hold the text of each `// EXPECT: <text>` line of
     `src` (its first line is one); a line `// EXPECT-ERRORS: <n>` also fixes the
-    error count.
+    error count. Both compiles load the ferrite-clang plugin inside ferrite,
+    and in a user's workspace with `ferrite_check = True`.
     """
+    if _in_ferrite() or ferrite_check:
+        kwargs["plugin"] = FERRITE_CHECK
     _compile_fail_test(name = name, src = src, size = "small", tags = tags + ["plain", "compile_fail"], **kwargs)
     for mode in ["asan", "tsan"]:
         _compile_fail_test(

@@ -194,7 +194,7 @@ class PoolCore {
 
  private:
   std::size_t threads_;
-  std::shared_ptr<PoolState> state_;
+  std::shared_ptr<const PoolState> state_;
   // nullopt once shut down. Readers (enqueue) send under the read lock, so
   // shutdown's write lock waits for every send in progress.
   RwLock<std::optional<channel::Sender<PoolJob>>> sender_;

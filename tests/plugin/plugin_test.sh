@@ -4,7 +4,7 @@
 # race C++ alone cannot see) and is rejected with it, the first error line
 # containing <text>; every snippet in accept/ compiles with it.
 #
-# Under Bazel the plugin is //tools/ferrite-clang:plugin; run by hand
+# Under Bazel the plugin is //tools/ferrite-clang:check; run by hand
 # (tests/plugin/plugin_test.sh) it is built by tools/ferrite-clang/build.sh.
 set -uo pipefail
 if [ -n "${TEST_SRCDIR:-}" ]; then

@@ -187,7 +187,17 @@ class Checker {
       if (arg == nullptr) continue;
       llvm::SmallPtrSet<const CXXRecordDecl*, 8> seen;
       FindInExpr(arg, seen);
-      if (!arg->isTypeDependent()) FindInType(arg->getType(), seen, 0);
+      if (arg->isTypeDependent()) continue;
+      FindInType(arg->getType(), seen, 0);
+      // A class passed by value (a function object, an argument, a message):
+      // its fields cross with it.
+      SourceLocation where = arg->getExprLoc();
+      std::string why = FieldsExplain(arg->getType(), /*send=*/true, where);
+      if (!why.empty()) {
+        Report(where, boundary_->name + ": the argument's type " +
+                          Spell(arg->getType().getNonReferenceType()) + " crosses, but " + why +
+                          ".");
+      }
     }
   }
 
@@ -351,7 +361,7 @@ class Checker {
     std::string why;
     if (!Satisfies(send_, type, where)) {
       why = Explain(type, /*send=*/true, where);
-    } else if (name == "*this") {
+    } else {
       why = FieldsExplain(type, /*send=*/true, where);
     }
     if (why.empty()) return;
@@ -383,7 +393,7 @@ class Checker {
     std::string why;
     if (!Satisfies(sync_, referent, where)) {
       why = Explain(referent, /*send=*/false, where);
-    } else if (name == "this") {
+    } else {
       why = FieldsExplain(referent, /*send=*/false, where);
     }
     if (why.empty()) return;
@@ -391,29 +401,55 @@ class Checker {
                       why + ".");
   }
 
-  // A lambda capturing `this` (or `*this`) is written inside the class, so
-  // the class's private fields are the lambda's business: a class that
-  // marker.h cannot inspect (it has constructors or private members) is
-  // checked field by field here, unless it opted in or is a ferrite type.
+  // Rust's auto traits for the classes marker.h judges by its default rule
+  // (it cannot inspect a class with constructors or private members, so it
+  // calls it Send and Sync): such a class is Send (Sync) only if every field,
+  // private ones included, is, recursively, unless it opted in
+  // (FERRITE_UNSAFE_IMPL_SEND/SYNC) or is a ferrite or std:: type, which
+  // marker.h has explicit rules for. Aggregates are marker.h's own business.
   // Returns "" when every field passes.
-  std::string FieldsExplain(QualType type, bool send, SourceLocation where) {
+  std::string FieldsExplain(QualType type, bool send, SourceLocation where, int depth = 0) {
+    if (depth > 8 || type.isNull() || type->isDependentType()) return "";
+    type = type.getNonReferenceType();
+    while (const ArrayType* array = ctx_.getAsArrayType(type)) type = array->getElementType();
     const CXXRecordDecl* record = type->getAsCXXRecordDecl();
-    if (record == nullptr || !record->hasDefinition() || record->isAggregate()) return "";
+    if (record == nullptr || !record->hasDefinition()) return "";
+    record = record->getDefinition();
+    if (record->isLambda()) return "";  // its captures are checked as captures
     if (PlainQualifiedName(record).rfind("ferrite::", 0) == 0 || record->isInStdNamespace()) {
       return "";
     }
     if (OptedIn(send ? impl_send_ : impl_sync_, type)) return "";
-    for (const FieldDecl* field : record->getDefinition()->fields()) {
+    const char* trait = send ? "Send" : "Sync";
+    for (const CXXBaseSpecifier& base : record->bases()) {
+      std::string why = FieldsExplain(base.getType(), send, where, depth + 1);
+      if (!why.empty()) return Spell(type) + " is not " + trait + ": its base " + why;
+    }
+    if (record->isAggregate()) return "";  // marker.h checks its fields itself
+    for (const FieldDecl* field : record->fields()) {
       QualType field_type = field->getType();
       if (field_type->isDependentType()) continue;
-      bool ok = send ? Satisfies(send_, field_type, where) : Satisfies(sync_, field_type, where);
+      std::string field_name = field->getNameAsString();
+      bool ok = Satisfies(send ? send_ : sync_, field_type, where);
       if (!send && ok && field->isMutable()) {
-        return Spell(type) + " is not Sync: its field '" + field->getNameAsString() +
-               "' is mutable, writable through const& without synchronization";
+        return Spell(type) + " is not Sync: its field '" + field_name +
+               "' is mutable, writable through const& without synchronization; if that is "
+               "sound (an atomic), add FERRITE_UNSAFE_IMPL_SYNC(" + Spell(type) +
+               ") with a SAFETY note";
       }
-      if (ok) continue;
-      return Spell(type) + " is not " + (send ? "Send" : "Sync") + ": its field '" +
-             field->getNameAsString() + "': " + Explain(field_type, send, where);
+      if (ok) {
+        std::string why = FieldsExplain(field_type, send, where, depth + 1);
+        if (why.empty()) continue;
+        return Spell(type) + " is not " + trait + ": its field '" + field_name + "': " + why;
+      }
+      std::string why = Spell(type) + " is not " + trait + ": its field '" + field_name +
+                        "': " + Explain(field_type, send, where);
+      if (field_type->isPointerType() || field_type->isMemberPointerType()) {
+        why += "; if " + std::string(send ? "moving" : "sharing") + " it is sound, add " +
+               (send ? "FERRITE_UNSAFE_IMPL_SEND(" : "FERRITE_UNSAFE_IMPL_SYNC(") + Spell(type) +
+               ") with a SAFETY note";
+      }
+      return why;
     }
     return "";
   }

@@ -10,14 +10,25 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 out="${1:-$here/out/ferrite-clang.so}"
 CXX="${FERRITE_PLUGIN_CXX:-clang++-19}"
 LLVM_CONFIG="${FERRITE_LLVM_CONFIG:-llvm-config-19}"
-src="${FERRITE_PLUGIN_SOURCE:-$here/FerriteCheck.cpp}"
-mkdir -p "$(dirname "$out")"
-# Rebuild only when the source (or this script) is newer than the plugin.
-if [ -f "$out" ] && [ "$out" -nt "$src" ] && [ "$out" -nt "${BASH_SOURCE[0]}" ]; then
-  exit 0
+# Its sources: every *.cpp here, or the space-separated list in
+# FERRITE_PLUGIN_SOURCES (Bazel's genrule passes its srcs).
+if [ -n "${FERRITE_PLUGIN_SOURCES:-}" ]; then
+  read -r -a srcs <<<"$FERRITE_PLUGIN_SOURCES"
+else
+  srcs=("$here"/*.cpp)
 fi
+mkdir -p "$(dirname "$out")"
+# Rebuild only when a source (or this script) is newer than the plugin.
+fresh=0
+if [ -f "$out" ] && [ "$out" -nt "${BASH_SOURCE[0]}" ]; then
+  fresh=1
+  for src in "${srcs[@]}"; do
+    [ "$out" -nt "$src" ] || fresh=0
+  done
+fi
+[ "$fresh" = 0 ] || exit 0
 # llvm-config's -I becomes -isystem: LLVM's headers are not ours to warn about.
 read -r -a llvm_flags <<<"$("$LLVM_CONFIG" --cxxflags | sed 's/-I/-isystem /g')"
 "$CXX" -shared -fPIC -fno-rtti -O1 -Wall -Wextra -Werror "${llvm_flags[@]}" -std=c++17 \
-  "$src" -o "$out.tmp.$$"
+  "${srcs[@]}" -o "$out.tmp.$$"
 mv -f "$out.tmp.$$" "$out"

@@ -5,19 +5,25 @@
 #
 #   tools/ferrite-clang/build.sh
 #   clang++-19 -std=c++23 -fplugin=tools/ferrite-clang/out/ferrite-clang.so ...
+#
+# One library holds both plugins: ferrite-check (FerriteCheck.cpp, lambda
+# captures at thread boundaries) and ferrite-audit (FerriteAudit.cpp, notes on
+# unsafe constructs; off unless given `-plugin-arg-ferrite-audit on`).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 out="${1:-$here/out/ferrite-clang.so}"
 CXX="${FERRITE_PLUGIN_CXX:-clang++-19}"
 LLVM_CONFIG="${FERRITE_LLVM_CONFIG:-llvm-config-19}"
 src="${FERRITE_PLUGIN_SOURCE:-$here/FerriteCheck.cpp}"
+audit_src="${FERRITE_AUDIT_SOURCE:-$here/FerriteAudit.cpp}"
 mkdir -p "$(dirname "$out")"
-# Rebuild only when the source (or this script) is newer than the plugin.
-if [ -f "$out" ] && [ "$out" -nt "$src" ] && [ "$out" -nt "${BASH_SOURCE[0]}" ]; then
+# Rebuild only when a source (or this script) is newer than the plugin.
+if [ -f "$out" ] && [ "$out" -nt "$src" ] && [ "$out" -nt "$audit_src" ] &&
+  [ "$out" -nt "${BASH_SOURCE[0]}" ]; then
   exit 0
 fi
 # llvm-config's -I becomes -isystem: LLVM's headers are not ours to warn about.
 read -r -a llvm_flags <<<"$("$LLVM_CONFIG" --cxxflags | sed 's/-I/-isystem /g')"
 "$CXX" -shared -fPIC -fno-rtti -O1 -Wall -Wextra -Werror "${llvm_flags[@]}" -std=c++17 \
-  "$src" -o "$out.tmp.$$"
+  "$src" "$audit_src" -o "$out.tmp.$$"
 mv -f "$out.tmp.$$" "$out"

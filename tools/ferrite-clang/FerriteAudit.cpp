@@ -502,11 +502,9 @@ class AuditVisitor : public RecursiveASTVisitor<AuditVisitor> {
       return e->getType()->isAnyPointerType() || e->IgnoreParenImpCasts()->getType()->isArrayType();
     };
     // p - q makes no pointer (and is checked by nothing that reads memory).
-    // In a template, a dependent operand may be a pointer too: the
-    // instantiations tell.
-    if (op->getOpcode() == BO_Sub && (pointer(op->getRHS()) || op->getRHS()->isTypeDependent())) {
-      return true;
-    }
+    // p - q makes no pointer; in a template, a dependent difference may be
+    // either: the instantiations tell.
+    if (op->getOpcode() == BO_Sub && !op->getType()->isAnyPointerType()) return true;
     if (pointer(op->getLHS()) || pointer(op->getRHS())) {
       Add(op->getOperatorLoc(), "pointer-arithmetic");
     }

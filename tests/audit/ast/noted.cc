@@ -20,7 +20,7 @@ int Sum(const int* p, std::size_t n) {
   int sum = 0;
   // SAFETY(noted-loop): p points to n ints; one note covers the loop.
   for (std::size_t i = 0; i < n; ++i) {
-    FERRITE_UNSAFE_BEGIN
+    FERRITE_UNSAFE_BEGIN  // COVERS: noted-loop
     sum += p[i];  // COVERS: noted-loop
     FERRITE_UNSAFE_END
   }

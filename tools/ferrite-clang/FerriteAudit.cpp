@@ -445,15 +445,13 @@ class AuditVisitor : public RecursiveASTVisitor<AuditVisitor> {
       QualType arg = call->getArg(0)->IgnoreParenImpCasts()->getType();
       if (arg->isPointerType() || arg->isArrayType()) Add(loc, "pointer-arithmetic");
     }
-    // Atomic orders: every argument of type std::memory_order.
-    SourceLocation at = call->getExprLoc();
-    if (const auto* member = dyn_cast<MemberExpr>(call->getCallee()->IgnoreParenImpCasts())) {
-      at = member->getMemberLoc();
-    }
+    // Atomic orders: every argument of type std::memory_order, reported where
+    // the argument is written (the same place in a template and in each of
+    // its instantiations).
     for (const Expr* arg : call->arguments()) {
       if (isa<CXXDefaultArgExpr>(arg)) continue;
       if (arg->isTypeDependent() || !IsMemoryOrder(arg->getType())) continue;
-      AddOrder(arg, at);
+      AddOrder(arg, arg->getBeginLoc());
     }
     return true;
   }
@@ -471,11 +469,11 @@ class AuditVisitor : public RecursiveASTVisitor<AuditVisitor> {
   }
 
   bool VisitAtomicExpr(AtomicExpr* expr) {
-    SourceLocation at = expr->getBuiltinLoc();
     std::vector<const Expr*> orders = {expr->getOrder()};
     if (expr->isCmpXChg()) orders.push_back(expr->getOrderFail());
     for (const Expr* order : orders) {
       if (order == nullptr || order->isValueDependent()) continue;
+      SourceLocation at = order->getBeginLoc();
       Expr::EvalResult result;
       if (!order->EvaluateAsRValue(result, ctx_) || !result.Val.isInt()) {
         Add(at, "atomic-nonconstant");

@@ -47,6 +47,8 @@ std::size_t available_parallelism() noexcept {
   // The affinity mask first (what Rust does before consulting cgroups): a
   // process pinned to 2 of 16 CPUs can run 2 threads at once.
   cpu_set_t set;
+  // SAFETY(available-parallelism-zero): CPU_ZERO memsets exactly sizeof(set)
+  // bytes of the local cpu_set_t.
   CPU_ZERO(&set);
   if (sched_getaffinity(0, sizeof(set), &set) == 0) {
     const int count = CPU_COUNT(&set);

@@ -130,6 +130,8 @@ class Once {
   template <class Run>
   static ErasedCall erase(Run& run) noexcept {
     return {std::addressof(run), [](void* callable, const OnceState& state) {
+              // SAFETY(once-erased-call): `callable` is std::addressof(run),
+              // a Run that outlives the call (erase's caller runs it first).
               (*static_cast<Run*>(callable))(state);
             }};
   }

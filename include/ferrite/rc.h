@@ -86,6 +86,8 @@ struct RcBox {
   std::size_t strong = 1;
   // Weak handles plus one for all strong handles together.
   std::size_t weak = 1;
+  // SAFETY(rc-box-union): `value` is constructed by the constructor and
+  // destroyed by Rc when the strong count reaches 0, never by ~RcBox.
   union {
     T value;
   };
@@ -347,6 +349,8 @@ class Rc {
     // ~RcBox() does not destroy it, so this is its only destruction. The block
     // stays allocated: the implicit weak reference is released only below.
     std::destroy_at(&box->value);
+    // SAFETY(rc-drop-free): the weak count reached 0, so no handle reaches
+    // the box, which was allocated with new; `value` was destroyed above.
     if (--box->weak == 0) delete box;
   }
 
@@ -401,6 +405,9 @@ class Weak {
     return *this;
   }
   ~Weak() {
+    // SAFETY(rc-weak-free): the weak count reached 0, so no handle reaches
+    // the box, allocated with new; the strong count is 0 (the strong handles'
+    // implicit weak reference is gone), so `value` was destroyed already.
     if (box_ != nullptr && --box_->weak == 0) delete box_;
   }
 

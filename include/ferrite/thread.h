@@ -284,6 +284,8 @@ class ScopeData {
 
 template <class Body>
 void call_scope_body(void* body) {
+  // SAFETY(scope-body-call): `body` is the address of a live Body, passed by
+  // thread::scope together with call_scope_body<Body>.
   (*static_cast<Body*>(body))();
 }
 

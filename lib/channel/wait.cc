@@ -52,6 +52,8 @@ double cpu_quota() noexcept {
 // How many CPUs the calling thread may run on (at least 1).
 int allowed_cpus() noexcept {
   cpu_set_t set;
+  // SAFETY(allowed-cpus-zero): CPU_ZERO memsets exactly sizeof(set) bytes of
+  // the local cpu_set_t.
   CPU_ZERO(&set);
   if (::sched_getaffinity(0, sizeof(set), &set) != 0) return CPU_SETSIZE;  // unknown: assume many
   const int count = CPU_COUNT(&set);

@@ -296,7 +296,7 @@ class RegisterTest(unittest.TestCase):
         self.assertEqual(result.returncode, 0, result.stderr)
         text = self.register.read_text(encoding="utf-8")
         self.assertTrue(text.startswith("# Unsafe-region register\n"))
-        self.assertIn("regenerate\nit with `tools/audit`", text)
+        self.assertIn("writes this file; regenerate\nboth after changing a region", text)
         self.assertIn(
             "| `widget-copy` | [include/ferrite/widget.h:7](../include/ferrite/widget.h#L7) | "
             "memcpy | SAFETY: d and s hold one byte each. | tests/widget_test.cc |", text)
@@ -371,15 +371,16 @@ class RegisterTest(unittest.TestCase):
         self.assertFalse(self.register.exists())
 
 
-def assert_each_note_needed(test, sources):
-    """Deleting any single tag line from `sources` must make the audit fail."""
-    notes, _, errors = audit.audit(sources)
+def assert_each_note_needed(test, sources, sites=()):
+    """Deleting any single tag line from `sources` must make the audit fail
+    (`sites`: the compiler's records of the constructs in them)."""
+    notes, _, errors = audit.audit(sources, sites)
     test.assertEqual([str(e) for e in errors], [], "the unmodified sources must pass")
     for note in notes:
         with test.subTest(note=f"{note.path}:{note.line}:{note.id}"):
             mutated = dict(sources)
             mutated[note.path] = without_line(sources[note.path], note.line)
-            test.assertNotEqual(audit.audit(mutated)[2], (),
+            test.assertNotEqual(audit.audit(mutated, sites)[2], (),
                                 f"deleting the tag line of {note.id} went unnoticed")
 
 
@@ -393,7 +394,7 @@ class RepositoryTest(unittest.TestCase):
                          f"{result.stderr}")
 
     def test_every_note_is_needed(self):
-        assert_each_note_needed(self, audit.read_sources(ROOT))
+        assert_each_note_needed(self, audit.read_sources(ROOT), audit.read_sites(ROOT))
 
     def test_default_root_is_the_parent_of_tools(self):
         self.assertEqual(run_tool("--list-notes").stdout,

@@ -5,6 +5,10 @@
 #
 #   tools/ferrite-clang/build.sh
 #   clang++-19 -std=c++23 -fplugin=tools/ferrite-clang/out/ferrite-clang.so ...
+#
+# One library holds both plugins: ferrite-check (FerriteCheck.cpp, lambda
+# captures at thread boundaries) and ferrite-audit (FerriteAudit.cpp, notes on
+# unsafe constructs; off unless given `-plugin-arg-ferrite-audit on`).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 out="${1:-$here/out/ferrite-clang.so}"

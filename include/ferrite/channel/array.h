@@ -64,10 +64,11 @@ class ArrayChannel {
     FERRITE_ASSERT(cap > 0 && cap <= static_cast<std::size_t>(-1) / 4,
                    "ferrite::channel::bounded: capacity out of range");
     // May throw std::bad_alloc (std::bad_array_new_length when cap slots do
-    // not fit in a size_t). Slot is an implicit-lifetime type (an aggregate
-    // of a word and bytes), so operator new's storage holds cap_ slots as
-    // soon as it is allocated, and its memset made every stamp 0, "lap 0,
-    // free"; no constructor runs.
+    // not fit in a size_t).
+    // SAFETY(channel-array-alloc): Slot is an implicit-lifetime type (an
+    // aggregate of a word and bytes), so operator new's storage, sized and
+    // aligned for cap slots, holds cap_ slots as soon as it is allocated, and
+    // its memset made every stamp 0, "lap 0, free"; no constructor runs.
     buffer_ = static_cast<Slot*>(allocate_slot_storage(cap, sizeof(Slot), alignof(Slot)));
   }
   ArrayChannel(const ArrayChannel&) = delete;
@@ -89,7 +90,8 @@ class ArrayChannel {
   // token says disconnected.
   bool write(Token& token, T& msg) noexcept {
     if (token.array.slot == nullptr) return false;
-    // The token's slot was set from a Slot of this channel by start_send().
+    // SAFETY(channel-array-write-token): start_send() set the token's slot
+    // from a Slot of this channel, so the void* points to a live Slot.
     Slot& slot = *static_cast<Slot*>(token.array.slot);
     // SAFETY(channel-array-write): start_send's compare-exchange moved tail
     // past this slot and its stamp said it was empty, so this thread alone
@@ -109,7 +111,8 @@ class ArrayChannel {
   template <class E>
   std::expected<T, E> read(Token& token, E disconnected) noexcept {
     if (token.array.slot == nullptr) return std::unexpected(disconnected);
-    // The token's slot was set from a Slot of this channel by start_recv().
+    // SAFETY(channel-array-read-token): start_recv() set the token's slot
+    // from a Slot of this channel, so the void* points to a live Slot.
     Slot& slot = *static_cast<Slot*>(token.array.slot);
     // start_recv's compare-exchange moved head past this slot and its stamp
     // (acquire) said a message was published, so this thread alone owns it.

@@ -69,6 +69,9 @@ class Counter {
     // ORDERING(channel-counter-destroy): acq_rel; the side that comes second
     // acquires the first side's release (its disconnect and last uses)
     // before deleting the channel.
+    // SAFETY(channel-counter-delete): the counter was allocated with new; the
+    // exchange returns true to exactly one side, the second, when the other
+    // side is gone too, so it is deleted once and nothing uses it after.
     if (counter->destroy_.exchange(true, std::memory_order_acq_rel)) delete counter;
   }
 

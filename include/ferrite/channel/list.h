@@ -40,9 +40,10 @@
 
 namespace ferrite::detail {
 
-// Storage for one message whose lifetime the channel manages by hand
-// (Rust's MaybeUninit<T>): constructed with std::construct_at(&s.value, ...)
-// and destroyed with std::destroy_at(&s.value) at the audited places.
+// SAFETY(channel-uninit): storage for one message whose lifetime the channel
+// manages by hand (Rust's MaybeUninit<T>): constructed with
+// std::construct_at(&s.value, ...) and destroyed with std::destroy_at(&s.value)
+// at the audited places; neither special member touches `value`.
 template <class T>
 union Uninit {
   Uninit() noexcept {}
@@ -78,13 +79,20 @@ class ListChannel {
       } else {
         // ORDERING(channel-list-drop-next): relaxed, as above.
         Block* next = block->next.load(std::memory_order_relaxed);
+        // SAFETY(channel-list-drop-block-free): every slot of this block was
+        // read or destroyed above, nobody else is left to reach it (both sides
+        // are gone), and blocks are allocated with new.
         delete block;
         block = next;
       }
       head += std::size_t{1} << kShift;
     }
+    // SAFETY(channel-list-drop-last-free): the last block (or null), emptied
+    // above; nobody else is left to reach it.
     delete block;
     // ORDERING(channel-list-drop-spare): relaxed, as channel-list-drop-load.
+    // SAFETY(channel-list-drop-spare-free): the spare block (or null) is owned
+    // by the channel alone and holds no message.
     delete spare_.load(std::memory_order_relaxed);
   }
 
@@ -175,8 +183,12 @@ class ListChannel {
 
   bool write(Token& token, T& msg) noexcept {
     if (token.list.block == nullptr) return false;
-    // The token's block was set from a Block of this channel by start_send().
+    // SAFETY(channel-list-write-token): start_send() set the token's block
+    // from a live Block of this channel and its offset below kBlockCap.
     Block* block = static_cast<Block*>(token.list.block);
+    // SAFETY(channel-list-write-slot): the token's offset is below kBlockCap,
+    // the length of block->slots: start_send() claims no other offset (offset
+    // kBlockCap is the placeholder between two blocks, which it skips).
     Slot& slot = block->slots[token.list.offset];
     // SAFETY(channel-list-write): start_send's compare-exchange gave this
     // thread the position, so it alone writes the slot; no reader touches it
@@ -265,11 +277,16 @@ class ListChannel {
   template <class E>
   std::expected<T, E> read(Token& token, E disconnected) noexcept {
     if (token.list.block == nullptr) return std::unexpected(disconnected);
-    // The token's block was set from a Block of this channel by start_recv().
+    // SAFETY(channel-list-read-token): start_recv() set the token's block
+    // from a live Block of this channel and its offset below kBlockCap.
     Block* block = static_cast<Block*>(token.list.block);
     const std::size_t offset = token.list.offset;
+    // SAFETY(channel-list-read-slot): offset < kBlockCap, the length of
+    // block->slots (see channel-list-write-slot).
     Slot& slot = block->slots[offset];
     slot.wait_write();
+    // SAFETY(channel-list-read-value): wait_write() saw the sender's WRITE
+    // bit, so `value` is the constructed member of the slot's Uninit.
     std::expected<T, E> result(std::in_place, std::move(slot.msg.value));
     // SAFETY(channel-list-read): start_recv's compare-exchange gave this
     // thread the position and wait_write() (acquire) saw the message
@@ -413,6 +430,8 @@ class ListChannel {
     // The last slot's reader (who calls destroy(block, 0)) is the only one
     // that may start the chain, so slot kBlockCap - 1 needs no check.
     for (std::size_t i = start; i + 1 < kBlockCap; ++i) {
+      // SAFETY(channel-list-destroy-slot): i + 1 < kBlockCap, the length of
+      // block->slots.
       Slot& slot = block->slots[i];
       // ORDERING(channel-list-destroy-check): acquire pairs with the acq_rel
       // fetch_or of READ in read(): a reader that is done has finished
@@ -440,6 +459,9 @@ class ListChannel {
     // Relaxed on failure: then the block is simply deleted.
     if (!spare_.compare_exchange_strong(none, block, std::memory_order_release,
                                         std::memory_order_relaxed)) {
+      // SAFETY(channel-list-spare-free): every slot of the block was read
+      // (the DESTROY hand-off above), no thread reaches it any more, and
+      // blocks are allocated with new.
       delete block;
     }
   }
@@ -503,6 +525,8 @@ class ListChannel {
     while ((head >> kShift) != (tail >> kShift)) {
       const std::size_t offset = (head >> kShift) % kLap;
       if (offset < kBlockCap) {
+        // SAFETY(channel-list-discard-slot): offset < kBlockCap, the length
+        // of block->slots, was checked just above.
         Slot& slot = block->slots[offset];
         slot.wait_write();
         // SAFETY(channel-list-discard-msg): positions in [head, tail) were
@@ -511,11 +535,16 @@ class ListChannel {
         std::destroy_at(&slot.msg.value);
       } else {
         Block* next = block->wait_next();
+        // SAFETY(channel-list-discard-free): every message of the block was
+        // discarded above; senders that still hold it finished writing
+        // (wait_write) and receivers are gone, so nobody reaches it.
         delete block;
         block = next;
       }
       head += std::size_t{1} << kShift;
     }
+    // SAFETY(channel-list-discard-last-free): the last block (or null), its
+    // messages discarded above; nobody reaches it any more.
     delete block;
     // ORDERING(channel-list-discard-done): release; ~ListChannel reads head
     // after the counter's acq_rel destroy exchange, which orders it anyway.

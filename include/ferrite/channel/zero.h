@@ -61,8 +61,9 @@ class ZeroChannel {
 
   bool write(Token& token, T& msg) noexcept {
     if (token.zero.packet == nullptr) return false;
-    // The token's packet is a Packet of this channel, registered by the
-    // receiver we selected; it waits for `ready` before touching it.
+    // SAFETY(channel-zero-write-token): the token's packet is a live Packet of
+    // this channel, registered by the receiver we selected; it waits for
+    // `ready` before touching it.
     Packet* packet = static_cast<Packet*>(token.zero.packet);
     packet->msg.emplace(std::move(msg));
     packet->mark_ready();  // the receiver sees the message; the packet may be gone after
@@ -79,6 +80,9 @@ class ZeroChannel {
     // CPU is most likely queued behind us (see read()).
     const int cpu = current_cpu();
     const auto ready_soon = [cpu](const WakerEntry& sender) noexcept {
+      // SAFETY(channel-zero-peek-sender): a registered entry's packet is a
+      // live Packet of this channel while the entry stays registered (we hold
+      // the lock).
       const Packet& packet = *static_cast<const Packet*>(sender.packet);
       return packet.on_stack || !packet.home.is(cpu);
     };
@@ -93,8 +97,8 @@ class ZeroChannel {
   template <class E>
   std::expected<T, E> read(Token& token, E disconnected) noexcept {
     if (token.zero.packet == nullptr) return std::unexpected(disconnected);
-    // The token's packet is a Packet of this channel, registered by the
-    // sender we selected.
+    // SAFETY(channel-zero-read-token): the token's packet is a live Packet of
+    // this channel, registered by the sender we selected.
     Packet* packet = static_cast<Packet*>(token.zero.packet);
     if (packet->on_stack) {
       // A blocked send(): the message was in the packet before it was
@@ -113,6 +117,9 @@ class ZeroChannel {
     if (packet->home.is(current_cpu())) poll.partner_shares_cpu();
     packet->wait_ready(nullptr, poll);
     std::expected<T, E> result(std::in_place, std::move(*packet->msg));
+    // SAFETY(channel-zero-read-free): a heap packet (not on_stack) is
+    // allocated with new by a Select's sender, which forgets it once
+    // selected; its `ready` was seen above, so the sender is done with it.
     delete packet;
     return result;
   }
@@ -129,12 +136,16 @@ class ZeroChannel {
     // meanwhile hands it back.
     std::optional<T> handed_back;
     const auto offer = [&](const WakerEntry& receiver) noexcept {
+      // SAFETY(channel-zero-offer-receiver): a registered entry's packet is a
+      // live Packet of this channel until the entry is selected.
       Packet& packet = *static_cast<Packet*>(receiver.packet);
       packet.msg.emplace(handed_back ? std::move(*handed_back) : std::move(msg));
       handed_back.reset();
       packet.mark_ready_unselected();
     };
     const auto withdraw = [&](const WakerEntry& receiver) noexcept {
+      // SAFETY(channel-zero-withdraw-receiver): a registered entry's packet is
+      // a live Packet of this channel until the entry is selected.
       Packet& packet = *static_cast<Packet*>(receiver.packet);
       handed_back.emplace(std::move(*packet.msg));
       packet.msg.reset();
@@ -177,12 +188,16 @@ class ZeroChannel {
     // Select's sender writes only after it is selected: read() waits for it.)
     std::optional<T> taken;
     const auto offer = [&](const WakerEntry& sender) noexcept {
+      // SAFETY(channel-zero-offer-sender): a registered entry's packet is a
+      // live Packet of this channel until the entry is selected.
       Packet& packet = *static_cast<Packet*>(sender.packet);
       if (!packet.on_stack) return;
       taken.emplace(std::move(*packet.msg));
       packet.mark_ready_unselected();
     };
     const auto withdraw = [&](const WakerEntry& sender) noexcept {
+      // SAFETY(channel-zero-withdraw-sender): a registered entry's packet is
+      // a live Packet of this channel until the entry is selected.
       Packet& packet = *static_cast<Packet*>(sender.packet);
       if (!packet.on_stack) return;
       packet.msg.emplace(std::move(*taken));  // it aborted: give the message back
@@ -349,7 +364,8 @@ class ZeroChannel {
   }
   void unregister_select(Operation oper, List mine) noexcept {
     std::optional<WakerEntry> entry = unregister_from(mine, oper);
-    // The entry was still registered, so no partner took its heap packet.
+    // SAFETY(channel-zero-unregister-free): the entry was still registered, so
+    // no partner took its packet, which a Select allocates with new.
     if (entry) delete static_cast<Packet*>(entry->packet);
   }
   // Whether a partner waits in `theirs` (or the channel is disconnected).

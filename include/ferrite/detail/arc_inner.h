@@ -55,6 +55,8 @@ struct ArcInner {
   std::atomic<std::size_t> strong{1};
   // arc::Weak handles plus one for all strong handles together.
   std::atomic<std::size_t> weak{1};
+  // SAFETY(arc-inner-union): `value` is constructed by the constructor and
+  // destroyed by Arc when the strong count reaches 0, never by ~ArcInner.
   union {
     T value;
   };
@@ -95,6 +97,8 @@ void arc_release_weak(ArcInner<T>* inner) noexcept {
   // weak reference, the destruction of the value) happen-before `delete`.
   if (inner->weak.fetch_sub(1, std::memory_order_release) != 1) return;
   acquire_after_count_reached_zero(inner->weak);
+  // SAFETY(arc-inner-free): the weak count reached 0, so no handle reaches
+  // the block; it was allocated with new, and `value` was destroyed already.
   delete inner;
 }
 

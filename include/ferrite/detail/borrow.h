@@ -175,6 +175,8 @@ class LenderState : public BorrowState {
     } else if (kind.has_value()) {
       self->remove(*kind);
     }
+    // SAFETY(lender-state-free): the last reference (count 1 -> 0) frees the
+    // state, allocated with new; no other reference is left to use it.
     if (self->references_.fetch_sub(1) == 1) delete self;
   }
 

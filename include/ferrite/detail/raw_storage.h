@@ -44,11 +44,13 @@ template <class T>
 T* allocate_slots(UnsafeFn /*unused*/, std::size_t capacity) {
   const std::size_t bytes = capacity * sizeof(T);
   if constexpr (kOverAligned<T>) {
-    // bytes cannot overflow (capacity <= kMaxVecLen, caller contract); the
-    // aligned operator new returns storage for `capacity` Ts at alignof(T).
+    // SAFETY(vec-alloc-aligned): bytes cannot overflow (capacity <=
+    // kMaxVecLen, caller contract); the aligned operator new returns storage
+    // for `capacity` Ts at alignof(T), where Ts are constructed later.
     return static_cast<T*>(FERRITE_DETAIL_OPERATOR_NEW(bytes, std::align_val_t{alignof(T)}));
   } else {
-    // The default new alignment covers alignof(T).
+    // SAFETY(vec-alloc): as vec-alloc-aligned; the default new alignment
+    // covers alignof(T).
     return static_cast<T*>(FERRITE_DETAIL_OPERATOR_NEW(bytes));
   }
 }
@@ -98,8 +100,12 @@ void relocate(UnsafeFn /*unused*/, T* from, std::size_t count, T* to) {
   // contract), so its one-past-the-end pointer is valid.
   T* from_end = FERRITE_UNSAFE_BUFFERS(from + count);
   if constexpr (std::is_nothrow_move_constructible_v<T> || !std::is_copy_constructible_v<T>) {
+    // SAFETY(vec-relocate-move): [from, from_end) are live Ts and [to,
+    // to+count) is uninitialized storage that does not overlap them (caller
+    // contract); on an exception the constructed copies are destroyed.
     std::uninitialized_move(from, from_end, to);
   } else {
+    // SAFETY(vec-relocate-copy): as vec-relocate-move; `from` stays intact.
     std::uninitialized_copy(from, from_end, to);
   }
   // SAFETY(vec-relocate-destroy): the originals are live (caller contract) and

@@ -66,6 +66,11 @@ FERRITE_CHECK_DEPS = [FERRITE_CHECK]
 # with these copts takes FERRITE_CHECK_DEPS too).
 FERRITE_COPTS = FERRITE_WARNINGS + FERRITE_CHECK_COPTS
 
+# The library's own compiles also run the plugin's audit (ferrite-audit,
+# tools/ferrite-clang/README.md): an unsafe construct in include/ferrite/ or
+# lib/ without its SAFETY/ORDERING note is a compile error.
+FERRITE_AUDIT_COPTS = ["-Xclang", "-plugin-arg-ferrite-audit", "-Xclang", "on"]
+
 # libstdc++'s precondition checks (std::expected's * on an error, optional's
 # * when empty, vector's [] out of range...): cheap, ABI-compatible, and they
 # turn library undefined behaviour into an abort where a test can see it.
@@ -255,11 +260,11 @@ def _in_ferrite():
     return native.repository_name().lstrip("@") == Label("//:BUILD.bazel").workspace_name
 
 def ferrite_library_flags():
-    """(copts, deps) of ferrite's library itself: FERRITE_COPTS and the plugin
-    in ferrite's own repository; in a user's workspace (@ferrite) the
+    """(copts, deps) of ferrite's library itself: FERRITE_COPTS, the plugin
+    and its audit in ferrite's own repository; in a user's workspace (@ferrite) the
     warnings only, so a user's build needs no LLVM development files."""
     if _in_ferrite():
-        return FERRITE_COPTS, FERRITE_CHECK_DEPS
+        return FERRITE_COPTS + FERRITE_AUDIT_COPTS, FERRITE_CHECK_DEPS
     return FERRITE_WARNINGS, []
 
 def ferrite_cc_test(name, srcs, deps = [], copts = [], args = [], size = "small", tags = [], sanitizers = ["asan", "tsan"], timeout = None, suppressions = [], ferrite_check = None, **kwargs):

@@ -201,12 +201,19 @@ class AuditVisitor : public RecursiveASTVisitor<AuditVisitor> {
   std::vector<Site>& sites() { return sites_; }
   std::map<FileID, std::vector<Anchor>>& anchors() { return anchors_; }
 
-  // The path of a file as compiled, without a leading "./".
+  // The path of a file as compiled, without a leading "./". A header that
+  // Bazel reached through the library's strip_include_prefix
+  // (bazel-out/<config>/bin/_virtual_includes/ferrite/ferrite/x.h) is named
+  // by its place in the tree, include/ferrite/x.h.
   std::string PathOf(FileID file) {
     OptionalFileEntryRef entry = sm_.getFileEntryRefForID(file);
     if (!entry) return "";
     std::string path = entry->getName().str();
     while (path.rfind("./", 0) == 0) path = path.substr(2);
+    static const std::string kVirtual = "/_virtual_includes/ferrite/";
+    if (std::size_t at = path.find(kVirtual); at != std::string::npos) {
+      path = "include/" + path.substr(at + kVirtual.size());
+    }
     return path;
   }
 

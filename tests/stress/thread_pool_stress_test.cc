@@ -4,6 +4,14 @@
 // panics come back through join(). At the end every job queued ran exactly
 // once, panic_count() counted exactly the panics injected, and every
 // handle returned its own job's value or its own job's panic.
+//
+// Built without the ferrite-clang plugin (tests/BUILD.bazel), as
+// tests/thread_pool_shutdown_test.cc is: its jobs queue follow-up jobs on
+// their own pool and count into the test's counters by reference
+// (`[&pool, &counts]`). That is sound here, since the pool is shut down
+// (every job run) before either dies, but it is a scope the plugin cannot
+// see, and the pool cannot be shared through an Arc instead: shutdown()
+// needs it non-const while the jobs still hold it.
 #include <atomic>
 #include <cstddef>
 #include <cstdint>

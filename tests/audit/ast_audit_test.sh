@@ -11,18 +11,14 @@
 # Under Bazel the plugin is //tools/ferrite-clang:plugin; run by hand
 # (tests/audit/ast_audit_test.sh) it is built by tools/ferrite-clang/build.sh.
 set -uo pipefail
+# The plugin, the compiler and the repository: tests/support/plugin_env.sh.
 if [ -n "${TEST_SRCDIR:-}" ]; then
-  root="$TEST_SRCDIR/$TEST_WORKSPACE"
-  plugin="${FERRITE_PLUGIN:-$root/tools/ferrite-clang/ferrite-clang.so}"
+  source "$TEST_SRCDIR/$TEST_WORKSPACE/tests/support/plugin_env.sh"
 else
-  root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-  plugin="${FERRITE_PLUGIN:-$root/tools/ferrite-clang/out/ferrite-clang.so}"
-  [ -n "${FERRITE_PLUGIN:-}" ] || "$root/tools/ferrite-clang/build.sh" || exit 1
+  source "$(dirname "${BASH_SOURCE[0]}")/../support/plugin_env.sh"
 fi
-CXX="${FERRITE_CXX:-clang++-19}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-cd "$root" || exit 1
 flags=(-std=c++23 -fsyntax-only -Iinclude -Wall -Wextra -Werror -Werror=unsafe-buffer-usage)
 audit() {  # audit OUT SOURCE: the plugin on SOURCE, auditing tests/audit/ast/
   "$CXX" "${flags[@]}" "-fplugin=$plugin" \

@@ -7,18 +7,14 @@
 # Under Bazel the plugin is //tools/ferrite-clang:check; run by hand
 # (tests/plugin/plugin_test.sh) it is built by tools/ferrite-clang/build.sh.
 set -uo pipefail
+# The plugin, the compiler and the repository: tests/support/plugin_env.sh.
 if [ -n "${TEST_SRCDIR:-}" ]; then
-  root="$TEST_SRCDIR/$TEST_WORKSPACE"
-  plugin="${FERRITE_PLUGIN:-$root/tools/ferrite-clang/ferrite-clang.so}"
+  source "$TEST_SRCDIR/$TEST_WORKSPACE/tests/support/plugin_env.sh"
 else
-  root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-  plugin="${FERRITE_PLUGIN:-$root/tools/ferrite-clang/out/ferrite-clang.so}"
-  [ -n "${FERRITE_PLUGIN:-}" ] || "$root/tools/ferrite-clang/build.sh" || exit 1
+  source "$(dirname "${BASH_SOURCE[0]}")/../support/plugin_env.sh"
 fi
-CXX="${FERRITE_CXX:-clang++-19}"
 flags=(-std=c++23 -fsyntax-only -Wall -Wextra -Werror "-I$root/include")
 with_plugin=("${flags[@]}" "-fplugin=$plugin")
-[ -f "$plugin" ] || { echo "FAIL: no plugin at $plugin"; exit 1; }
 
 status=0
 fail() { echo "FAIL: $*"; status=1; }

@@ -630,6 +630,43 @@ TEST(VecFaultTest, ThrowingMoveWithoutCopyIsBasic) {
   for_each_fault(make, [](Vec<MoveOnlyFragile>& v) { (void)v.pop(); }, still_valid);
 }
 
+// The removed element is moved exactly once, into the caller's object: a
+// second move after the length dropped could throw and lose it. pop's,
+// remove's and swap_remove's single named return relies on the compiler's
+// named-return elision; this test fails on a compiler that does not do it.
+struct MoveCount {
+  explicit MoveCount(int v) : value(v) {}
+  MoveCount(MoveCount&& other) noexcept(false) : value(other.value) { ++moves(); }
+  MoveCount& operator=(MoveCount&& other) noexcept(false) {
+    value = other.value;
+    return *this;
+  }
+  static int& moves() {
+    thread_local int count = 0;
+    return count;
+  }
+  int value;
+};
+
+TEST(VecTest, RemovedElementIsMovedOnce) {
+  Vec<MoveCount> v = Vec<MoveCount>::with_capacity(8);
+  for (int i = 0; i < 6; ++i) v.emplace(i);
+  MoveCount::moves() = 0;
+  MoveCount removed = v.remove(1);
+  EXPECT_EQ(removed.value, 1);
+  EXPECT_EQ(MoveCount::moves(), 1) << "Vec::remove";
+  MoveCount::moves() = 0;
+  MoveCount swapped = v.swap_remove(0);
+  EXPECT_EQ(swapped.value, 0);
+  EXPECT_EQ(MoveCount::moves(), 1) << "Vec::swap_remove";
+  MoveCount::moves() = 0;
+  std::optional<MoveCount> popped = v.pop();
+  ASSERT_TRUE(popped.has_value());
+  EXPECT_EQ(popped->value, 4);
+  EXPECT_EQ(MoveCount::moves(), 1) << "Vec::pop";
+  EXPECT_EQ(v.len(), 3u);
+}
+
 // --- split_at / split_at_mut ---------------------------------------------------------------
 
 TEST(VecTest, SplitAtMutAtZeroLenAndPastLen) {

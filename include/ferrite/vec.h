@@ -582,7 +582,9 @@ class Vec : private detail::VecBufferFor<T>, private detail::VecBorrows {
   // Every return names `out`, so it is constructed in the caller's object
   // (named return value optimization): a second return of another value
   // (std::nullopt) makes GCC move `out` to the caller after len_ dropped,
-  // and a throwing move then loses the element.
+  // and a throwing move then loses the element. remove_impl and
+  // swap_remove_impl return their `out` the same way; tests/vec_test.cc
+  // (RemovedElementIsMovedOnce) fails on a compiler that does not elide.
   std::optional<T> pop_impl() {
     std::optional<T> out;
     if (len_ == 0) return out;

@@ -426,7 +426,7 @@ class CoverageTest(unittest.TestCase):
         self.assertIn("| none: allocation failure path: reached only when operator new "
                       "fails |", text)
         self.assertIn("`docs/AUDIT.coverage.json`, last run 2026-01-02 03:04 UTC.", text)
-        self.assertIn("2 of 3 regions are executed by at least one test; 1 cannot be.", text)
+        self.assertIn("2 of 3 regions are executed by at least one test; 1 are not, and say why.", text)
         self.assertEqual(run_tool("--root", self.root, "--check").returncode, 0)
 
     def test_region_without_entry_or_reason_fails_check(self):
@@ -491,6 +491,10 @@ class RepositoryTest(unittest.TestCase):
 
     def test_every_note_is_needed(self):
         assert_each_note_needed(self, audit.read_sources(ROOT), audit.read_sites(ROOT))
+
+    def test_coverage_data_is_committed(self):
+        self.assertTrue((ROOT / audit.COVERAGE).is_file(),
+                        f"{audit.COVERAGE} is missing; run tools/audit-coverage, then tools/audit")
 
     def test_default_root_is_the_parent_of_tools(self):
         self.assertEqual(run_tool("--list-notes").stdout,

@@ -8,6 +8,7 @@ real scan never sees them); anything written goes to a temporary directory.
 
 import importlib.machinery
 import importlib.util
+import json
 import os
 import shutil
 import subprocess
@@ -259,25 +260,35 @@ WIDGET_H = """
     }
     """
 
+# A header, a lonely region and a source file: three notes of three kinds.
+WIDGET_TREE = {
+    "include/ferrite/widget.h": WIDGET_H,
+    "include/ferrite/lonely.h": """
+        #pragma once
+        // SAFETY(lonely-cast): p points to a live int.
+        inline int* lonely(long p) { return reinterpret_cast<int*>(p); }
+        """,
+    "lib/widget.cc": """
+        #include "ferrite/widget.h"
+        // ORDERING(widget-flag): pairs with the acquire load in widget_wait().
+        void widget_set(std::atomic<int>& f) { f.store(1, std::memory_order_release); }
+        """,
+}
+
+
+def widget_tree(test, files):
+    """A temporary root, removed after `test`, holding WIDGET_TREE and `files`."""
+    root = Path(tempfile.mkdtemp(prefix="audit_test_"))
+    test.addCleanup(shutil.rmtree, root)
+    write_tree(root, {**WIDGET_TREE, **files})
+    return root
+
 
 class RegisterTest(unittest.TestCase):
     """docs/AUDIT.md: writing, --check, links and the tests column."""
 
     def setUp(self):
-        self.root = Path(tempfile.mkdtemp(prefix="audit_test_"))
-        self.addCleanup(shutil.rmtree, self.root)
-        write_tree(self.root, {
-            "include/ferrite/widget.h": WIDGET_H,
-            "include/ferrite/lonely.h": """
-                #pragma once
-                // SAFETY(lonely-cast): p points to a live int.
-                inline int* lonely(long p) { return reinterpret_cast<int*>(p); }
-                """,
-            "lib/widget.cc": """
-                #include "ferrite/widget.h"
-                // ORDERING(widget-flag): pairs with the acquire load in widget_wait().
-                void widget_set(std::atomic<int>& f) { f.store(1, std::memory_order_release); }
-                """,
+        self.root = widget_tree(self, {
             "examples/demo.cc": """
                 int main(int, char** argv) {
                   // SAFETY(demo-cast): argv[0] is a C string.
@@ -371,6 +382,91 @@ class RegisterTest(unittest.TestCase):
         self.assertFalse(self.register.exists())
 
 
+class CoverageTest(unittest.TestCase):
+    """The tests column from docs/AUDIT.coverage.json and tools/audit-coverage-exempt."""
+
+    def setUp(self):
+        self.root = widget_tree(self, {
+            "tools/audit-coverage-exempt": """
+                # Why no test executes a region.
+                reason oom: allocation failure path: reached only when operator new fails
+                lonely-cast: oom
+                """,
+        })
+        self.register = self.root / "docs" / "AUDIT.md"
+        self.regions = {
+            "widget-copy": ["//tests:widget_test"],
+            "widget-flag": [f"//tests:t{i}_test" for i in range(5)],
+            "lonely-cast": [],
+        }
+
+    def write_coverage(self):
+        """Write the fixture's docs/AUDIT.coverage.json from self.regions."""
+        data = {"date": "2026-01-02 03:04 UTC", "regions": self.regions}
+        (self.root / "docs").mkdir(exist_ok=True)
+        (self.root / "docs" / "AUDIT.coverage.json").write_text(json.dumps(data))
+
+    def assert_check_fails(self, *messages):
+        """Write the coverage data; `tools/audit --check` must fail with `messages`."""
+        self.write_coverage()
+        result = run_tool("--root", self.root, "--check")
+        self.assertEqual(result.returncode, 1)
+        for message in messages:
+            self.assertIn(message, result.stderr)
+
+    def test_column_lists_executing_tests_and_reasons(self):
+        self.write_coverage()
+        result = run_tool("--root", self.root)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        text = self.register.read_text(encoding="utf-8")
+        self.assertIn("| memcpy | SAFETY: d and s hold one byte each. | //tests:widget_test |",
+                      text)
+        self.assertIn("| //tests:t0_test, //tests:t1_test, //tests:t2_test, //tests:t3_test "
+                      "(+1 more) |", text)
+        self.assertIn("| none: allocation failure path: reached only when operator new "
+                      "fails |", text)
+        self.assertIn("`docs/AUDIT.coverage.json`, last run 2026-01-02 03:04 UTC.", text)
+        self.assertIn("2 of 3 regions are executed by at least one test; 1 are not, and say why.", text)
+        self.assertEqual(run_tool("--root", self.root, "--check").returncode, 0)
+
+    def test_region_without_entry_or_reason_fails_check(self):
+        self.write_coverage()
+        self.assertEqual(run_tool("--root", self.root).returncode, 0)
+        del self.regions["widget-flag"]
+        self.assert_check_fails(
+            "ORDERING(widget-flag) has no entry in docs/AUDIT.coverage.json (a new region?): "
+            "run tools/audit-coverage, or give it a reason in tools/audit-coverage-exempt")
+        result = run_tool("--root", self.root)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("| not measured: run tools/audit-coverage |",
+                      self.register.read_text(encoding="utf-8"))
+
+    def test_unexecuted_region_without_reason_fails(self):
+        (self.root / "tools" / "audit-coverage-exempt").unlink()
+        self.assert_check_fails(
+            "include/ferrite/lonely.h:3: error: no test executes SAFETY(lonely-cast) "
+            "(docs/AUDIT.coverage.json): write one that does, or give it a reason in "
+            "tools/audit-coverage-exempt")
+
+    def test_stale_exemptions_fail(self):
+        self.regions["lonely-cast"] = ["//tests:lonely_test"]
+        write_tree(self.root, {"tools/audit-coverage-exempt": """
+            reason oom: reached only when operator new fails
+            reason spare: given to nothing
+            lonely-cast: oom
+            gone-id: oom
+            widget-copy: missing
+            not a line
+            """})
+        self.assert_check_fails(
+            "tools/audit-coverage-exempt:3: error: SAFETY(lonely-cast) is exempt, yet "
+            "//tests:lonely_test executes it",
+            "tools/audit-coverage-exempt:4: error: 'gone-id' is no region of the register",
+            "tools/audit-coverage-exempt:5: error: 'widget-copy': no reason 'missing'",
+            "tools/audit-coverage-exempt:6: error: expected `reason KEY: text` or `ID: KEY`",
+            "tools/audit-coverage-exempt:2: error: reason 'spare' is given to no region")
+
+
 def assert_each_note_needed(test, sources, sites=()):
     """Deleting any single tag line from `sources` must make the audit fail
     (`sites`: the compiler's records of the constructs in them)."""
@@ -395,6 +491,10 @@ class RepositoryTest(unittest.TestCase):
 
     def test_every_note_is_needed(self):
         assert_each_note_needed(self, audit.read_sources(ROOT), audit.read_sites(ROOT))
+
+    def test_coverage_data_is_committed(self):
+        self.assertTrue((ROOT / audit.COVERAGE).is_file(),
+                        f"{audit.COVERAGE} is missing; run tools/audit-coverage, then tools/audit")
 
     def test_default_root_is_the_parent_of_tools(self):
         self.assertEqual(run_tool("--list-notes").stdout,

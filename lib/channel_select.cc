@@ -104,20 +104,35 @@ bool run_select(std::span<SelectEntry> entries, bool now_only, Deadline deadline
       std::optional<std::size_t> index_ready;
       {
         Registrations<false> registered(entries);
-        for (SelectEntry& entry : entries) {
-          registered.add();
-          // True: the operation became ready while we registered. Abort the
-          // wait and try it below.
-          if (entry.handle->register_op(operation_hook(&entry), cx)) {
-            if (cx.try_select(Selected::aborted(), &sel)) {
-              sel = Selected::aborted();
-              index_ready = entry.index;
+        try {
+          for (SelectEntry& entry : entries) {
+            registered.add();
+            // True: the operation became ready while we registered. Abort the
+            // wait and try it below.
+            if (entry.handle->register_op(operation_hook(&entry), cx)) {
+              if (cx.try_select(Selected::aborted(), &sel)) {
+                sel = Selected::aborted();
+                index_ready = entry.index;
+              }
+              break;
             }
-            break;
+            // Another thread selected one of our operations already.
+            sel = cx.selected();
+            if (!sel.is_waiting()) break;
           }
-          // Another thread selected one of our operations already.
-          sel = cx.selected();
-          if (!sel.is_waiting()) break;
+        } catch (...) {
+          // A registration failed (std::bad_alloc). The operations registered
+          // before it stay live until `registered` unregisters them, so a
+          // partner may have selected one meanwhile (while the exception
+          // unwound, too), and then it has done its half: a rendezvous
+          // sender put its message in our packet and returned success, a
+          // rendezvous receiver waits for our op.send(). Abort our wait: if
+          // that wins, no partner selected us and none can any more, so this
+          // select did nothing and the exception goes to the caller. If it
+          // loses, the partner's selection stands and is finished below as
+          // if the registration had succeeded: throwing would lose the
+          // sender's message, or leave the receiver waiting forever.
+          if (cx.try_select(Selected::aborted(), &sel)) throw;
         }
         // A rendezvous receiver that selects one of our sends waits for our
         // op.send() to write.

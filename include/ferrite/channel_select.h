@@ -209,6 +209,12 @@ class SelectedOperation {
 /// its own handle of each end, never the end's address. select() and ready()
 /// with no operations panic. Use it on one thread.
 ///
+/// The selecting calls allocate to register their operations and may throw
+/// std::bad_alloc; one that throws has selected nothing, and no partner was
+/// told that an operation completed (a partner that selected one of the
+/// operations before an allocation failed gets it: the call returns that
+/// operation instead of throwing).
+///
 /// ```cpp
 ///     auto [tx1, rx1] = ferrite::channel::unbounded<int>();
 ///     auto [tx2, rx2] = ferrite::channel::unbounded<int>();

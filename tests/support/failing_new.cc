@@ -11,9 +11,21 @@ namespace {
 
 thread_local unsigned failure_rate = 0;        // 0: never; n: one in n
 thread_local std::uint64_t failure_state = 1;  // xorshift64 state, never 0
+thread_local ferrite::testing::AllocationHook hook = nullptr;
+thread_local void* hook_arg = nullptr;
+thread_local bool in_hook = false;  // the hook's own allocations skip it
 std::atomic<int> failures{0};
 
+bool hook_says_fail() {
+  if (hook == nullptr || in_hook) return false;
+  in_hook = true;
+  const bool fail = hook(hook_arg);
+  in_hook = false;
+  return fail;
+}
+
 bool should_fail() {
+  if (hook_says_fail()) return true;
   if (failure_rate == 0) return false;
   if (failure_rate == 1) return true;
   failure_state ^= failure_state << 13;
@@ -33,6 +45,11 @@ unsigned set_allocation_failure_rate(unsigned one_in, std::uint64_t seed) {
   failure_rate = one_in;
   failure_state = seed == 0 ? 1 : seed;
   return previous;
+}
+
+void set_allocation_hook(AllocationHook new_hook, void* arg) {
+  hook = new_hook;
+  hook_arg = arg;
 }
 
 }  // namespace ferrite::testing

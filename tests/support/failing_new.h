@@ -16,6 +16,13 @@
 // While a FailAllocations is alive nothing else on that thread may allocate
 // (GoogleTest's assertions do): keep its scope to the operation under test.
 // failed_allocations() counts the failures injected on every thread.
+//
+// FailAllocationsWhen runs a function at each allocation of its thread and
+// fails the allocations for which it returns true, so that a test can make an
+// allocation fail just after some other thread has done its part:
+//
+//   ferrite::testing::FailAllocationsWhen fail(
+//       [](void* arg) { return static_cast<Helper*>(arg)->did_its_part(); }, &helper);
 #pragma once
 
 #include <cstdint>
@@ -41,6 +48,24 @@ class FailAllocations {
 
  private:
   unsigned previous_;
+};
+
+// Decides whether one allocation fails; `arg` is what was set with it.
+using AllocationHook = bool (*)(void* arg);
+
+// Sets this thread's hook (null: none): operator new calls hook(arg) before
+// each allocation of this thread, except those the hook makes itself, and
+// fails the allocation when it returns true. FailAllocationsWhen is the
+// scoped way to use it.
+void set_allocation_hook(AllocationHook hook, void* arg);
+
+// Calls `hook(arg)` at each allocation of this thread for its lifetime.
+class FailAllocationsWhen {
+ public:
+  FailAllocationsWhen(AllocationHook hook, void* arg) { set_allocation_hook(hook, arg); }
+  ~FailAllocationsWhen() { set_allocation_hook(nullptr, nullptr); }
+  FailAllocationsWhen(const FailAllocationsWhen&) = delete;
+  FailAllocationsWhen& operator=(const FailAllocationsWhen&) = delete;
 };
 
 }  // namespace ferrite::testing

@@ -134,10 +134,13 @@ bool run_select(std::span<SelectEntry> entries, bool now_only, Deadline deadline
           // sender's message, or leave the receiver waiting forever.
           if (cx.try_select(Selected::aborted(), &sel)) throw;
         }
-        // A rendezvous receiver that selects one of our sends waits for our
-        // op.send() to write.
+        // A Select waits as a blocked send() or recv() does (see
+        // PollWait::for_completion() in channel/wait.h): a short spin, a few
+        // yields, then it parks. A rendezvous receiver that selects one of
+        // our sends then waits for our op.send() to write, but that receiver
+        // polls its packet for a while itself before it parks.
         if (sel.is_waiting()) {
-          sel = cx.wait_until(earliest(entries, deadline), PollWait::for_handoff());
+          sel = cx.wait_until(earliest(entries, deadline), PollWait::for_completion());
         }
       }  // unregisters every registered operation
       if (sel == Selected::aborted() && index_ready) {

@@ -25,6 +25,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <expected>
 #include <memory>
 #include <optional>
@@ -75,7 +76,7 @@ class ListChannel {
       if (offset < kBlockCap) {
         // SAFETY(channel-list-drop-msg): positions in [head, tail) hold
         // written messages that no receiver took (there are no receivers).
-        std::destroy_at(&block->slots[offset].msg.value);
+        std::destroy_at(&block->values[offset].value);
       } else {
         // ORDERING(channel-list-drop-next): relaxed, as above.
         Block* next = block->next.load(std::memory_order_relaxed);
@@ -186,10 +187,11 @@ class ListChannel {
     // SAFETY(channel-list-write-token): start_send() set the token's block
     // from a live Block of this channel and its offset below kBlockCap.
     Block* block = static_cast<Block*>(token.list.block);
-    // SAFETY(channel-list-write-slot): the token's offset is below kBlockCap,
-    // the length of block->slots: start_send() claims no other offset (offset
-    // kBlockCap is the placeholder between two blocks, which it skips).
-    Slot& slot = block->slots[token.list.offset];
+    // The slot below: the token's offset is below kBlockCap,
+    // the length of the block's arrays: start_send() claims no other offset
+    // (offset kBlockCap is the placeholder between two blocks, which it
+    // skips).
+    const Slot slot = block->slot(token.list.offset);
     // SAFETY(channel-list-write): start_send's compare-exchange gave this
     // thread the position, so it alone writes the slot; no reader touches it
     // before the WRITE bit below; T's move constructor is noexcept.
@@ -281,9 +283,9 @@ class ListChannel {
     // from a live Block of this channel and its offset below kBlockCap.
     Block* block = static_cast<Block*>(token.list.block);
     const std::size_t offset = token.list.offset;
-    // SAFETY(channel-list-read-slot): offset < kBlockCap, the length of
-    // block->slots (see channel-list-write-slot).
-    Slot& slot = block->slots[offset];
+    // The slot below: offset < kBlockCap, the length of
+    // the block's arrays (see write()).
+    const Slot slot = block->slot(offset);
     slot.wait_write();
     // SAFETY(channel-list-read-value): wait_write() saw the sender's WRITE
     // bit, so `value` is the constructed member of the slot's Uninit.
@@ -385,18 +387,22 @@ class ListChannel {
   bool recv_is_ready() const noexcept { return !is_empty() || is_disconnected(); }
   SyncWaker& receivers() noexcept { return receivers_; }
 
-  static constexpr std::size_t kWrite = 1;
-  static constexpr std::size_t kRead = 2;
-  static constexpr std::size_t kDestroy = 4;
+  // A slot's state: the bits below.
+  using State = std::uint8_t;
+  static constexpr State kWrite = 1;
+  static constexpr State kRead = 2;
+  static constexpr State kDestroy = 4;
   static constexpr std::size_t kLap = 32;
   static constexpr std::size_t kBlockCap = kLap - 1;
   static constexpr std::size_t kShift = 1;
   static constexpr std::size_t kMarkBit = 1;
   static constexpr std::size_t kFlags = (std::size_t{1} << kShift) - 1;
 
+  // One slot of a block: its state and its message, which live in two
+  // arrays of the block (see Block).
   struct Slot {
-    std::atomic<std::size_t> state{0};
-    Uninit<T> msg;
+    std::atomic<State>& state;
+    Uninit<T>& msg;
 
     void wait_write() const noexcept {
       Backoff backoff;
@@ -406,9 +412,24 @@ class ListChannel {
     }
   };
 
+  // The states of the block's slots are one byte each, in an array of their
+  // own, and the messages are packed after them: a block of one-word
+  // messages takes 9 bytes a message, where a state word beside each message
+  // (crossbeam's layout) took 16. Buffered messages are the channel's
+  // footprint, and on a machine where a page fault costs microseconds
+  // (a virtual machine) the pages that a growing queue touches are most of
+  // its cost (unbounded_seq in docs/BENCHMARKS.md).
   struct Block {
     std::atomic<Block*> next{nullptr};
-    std::array<Slot, kBlockCap> slots;
+    std::array<std::atomic<State>, kBlockCap> states{};
+    std::array<Uninit<T>, kBlockCap> values;
+
+    // The slot at `offset`.
+    Slot slot(std::size_t offset) noexcept {
+      // SAFETY(channel-list-block-slot): every caller passes an offset below
+      // kBlockCap, the length of both arrays (each caller says why).
+      return Slot{states[offset], values[offset]};
+    }
 
     Block* wait_next() const noexcept {
       Backoff backoff;
@@ -420,7 +441,6 @@ class ListChannel {
         backoff.snooze();
       }
     }
-
   };
 
   // Frees `block` (to the spare, see recycle) once every reader of slots
@@ -430,9 +450,9 @@ class ListChannel {
     // The last slot's reader (who calls destroy(block, 0)) is the only one
     // that may start the chain, so slot kBlockCap - 1 needs no check.
     for (std::size_t i = start; i + 1 < kBlockCap; ++i) {
-      // SAFETY(channel-list-destroy-slot): i + 1 < kBlockCap, the length of
-      // block->slots.
-      Slot& slot = block->slots[i];
+      // The slot below: i + 1 < kBlockCap, the length of
+      // the block's arrays.
+      const Slot slot = block->slot(i);
       // ORDERING(channel-list-destroy-check): acquire pairs with the acq_rel
       // fetch_or of READ in read(): a reader that is done has finished
       // with the slot before we free it. The acq_rel fetch_or that follows
@@ -479,9 +499,9 @@ class ListChannel {
         // by the release stores that install it, like a new block.
         // ORDERING(channel-list-spare-reset): relaxed, as above.
         spare->next.store(nullptr, std::memory_order_relaxed);
-        for (Slot& slot : spare->slots) {
+        for (std::atomic<State>& state : spare->states) {
           // ORDERING(channel-list-spare-reset-slot): relaxed, as above.
-          slot.state.store(0, std::memory_order_relaxed);
+          state.store(0, std::memory_order_relaxed);
         }
         return std::unique_ptr<Block>(spare);
       }
@@ -525,9 +545,9 @@ class ListChannel {
     while ((head >> kShift) != (tail >> kShift)) {
       const std::size_t offset = (head >> kShift) % kLap;
       if (offset < kBlockCap) {
-        // SAFETY(channel-list-discard-slot): offset < kBlockCap, the length
-        // of block->slots, was checked just above.
-        Slot& slot = block->slots[offset];
+        // The slot below: offset < kBlockCap, the length
+        // of the block's arrays, was checked just above.
+        const Slot slot = block->slot(offset);
         slot.wait_write();
         // SAFETY(channel-list-discard-msg): positions in [head, tail) were
         // claimed by senders and wait_write() saw the message published; no

@@ -131,25 +131,26 @@ class HomeCpu {
 // * for_handoff() spins for about kSpinPolls polls (a poll is a few pauses;
 //   all of them took about 13 us on the 2-core machine of
 //   docs/BENCHMARKS.md), then says that blocking is better. It never
-//   yields. It is for waits where the partner, once it has acted, waits for
-//   *us* (a receiver that selects a Select's send waits for that thread's
-//   op.send() to write), or where we wait for a partner that must first be
-//   scheduled itself (that receiver). A thread that yielded is still
-//   runnable and, once its partner acts, waits for its turn behind whatever
-//   it yielded to; a parked thread is woken by the partner and runs
-//   promptly (the scheduler favours a thread that slept). With 8 threads
-//   on 2 cores (crossbeam's select_both workload, bounded0_select_both in
-//   docs/BENCHMARKS.md), yielding waiters were most of the context
-//   switches, and the run took twice as long.
-// * for_completion() is for waits where the partner needs nothing more
-//   from us once it has acted: a blocked send() or recv(), whose partner
-//   completes the exchange before it selects us, and a packet whose partner
-//   has selected us and only has the message left to move. Staying
-//   runnable spares the partner a futex wake-up (it matters when that
-//   partner is the bottleneck, as mpsc's one receiver is), and a yield gives
-//   a partner on our CPU its turn. After a shorter spin it yields a few
-//   times, then says to block; it says so after the first yield that ran
-//   another thread (the CPUs are oversubscribed and parking lets them run).
+//   yields. It is for a rendezvous receiver that selected a Select's send
+//   and waits for that thread's op.send() to write the packet. That thread
+//   may first have to wake up and be scheduled; a thread that yielded is
+//   still runnable and, once the write comes, waits for its turn behind
+//   whatever it yielded to, while a parked one is woken by the writer and
+//   runs promptly (the scheduler favours a thread that slept).
+// * for_completion() is for every wait to be selected: a blocked send() or
+//   recv(), whose partner completes the exchange before it selects us, a
+//   Select, and a packet whose partner has selected us and only has the
+//   message left to move. Staying runnable spares the partner a futex
+//   wake-up (it matters when that partner is the bottleneck, as mpsc's one
+//   receiver is), and a yield gives a partner on our CPU its turn. After a
+//   spin of kYieldingSpinPolls polls (as long as crossbeam's) it yields a
+//   few times, then says to block; it says so after the first yield that
+//   ran another thread (the CPUs are oversubscribed and parking lets them
+//   run). A Select used to wait with for_handoff() (about 13 us of spinning,
+//   no yield); on two loaded CPUs that cost 2.5 to 4 times the CPU time of
+//   crossbeam on bounded(0) and bounded(1) select_rx and select_both, and
+//   for_completion() cut it by half to two thirds on all four ("Select
+//   waits as a blocked recv() does" in docs/BENCHMARKS.md).
 class PollWait {
  public:
   static PollWait for_handoff() noexcept { return PollWait(kSpinPolls, 0); }

@@ -130,45 +130,43 @@ void exclusive_access_violated(const char* what) {
 
 namespace {
 
-// "0x1234 (a guard of it is alive on this thread, taken at f.cc:12)": the
-// site in checked builds only (the deadlock detector's record of held locks).
-std::string held_lock_text(const void* lock, const char* guard) {
+// "<what>: this thread <holds> 0x1234 (<guard> of it is alive on this thread,
+// taken at f.cc:12), <why>": the site in checked builds only (the deadlock
+// detector's record of held locks).
+[[noreturn]] void refuse_held_lock(const char* what, const char* holds, const void* lock,
+                                   const char* guard, const char* why) {
   char address[2 * sizeof(void*) + 3];
   std::snprintf(address, sizeof(address), "%p", lock);
-  std::string text(address);
-  text += " (";
-  text += guard;
-  text += " of it is alive on this thread";
+  std::string message(what);
+  message += ": this thread ";
+  message += holds;
+  message += address;
+  message += " (";
+  message += guard;
+  message += " of it is alive on this thread";
   if (const auto site = lock_order_held_site(lock)) {
-    text += ", taken at ";
-    text += site->file_name();
-    text += ':';
-    text += std::to_string(site->line());
+    message += ", taken at ";
+    message += site->file_name();
+    message += ':';
+    message += std::to_string(site->line());
   }
-  text += ')';
-  return text;
+  message += "), ";
+  message += why;
+  panic(std::move(message));
 }
 
 }  // namespace
 
 void relock_refused(const char* what, const void* lock) {
-  std::string message(what);
-  message += ": this thread already holds the lock at ";
-  message += held_lock_text(lock, "a guard");
-  message +=
-      ", so waiting for it would wait forever; drop that guard first, or reuse it instead of "
-      "locking again";
-  panic(std::move(message));
+  refuse_held_lock(what, "already holds the lock at ", lock, "a guard",
+                   "so waiting for it would wait forever; drop that guard first, or reuse it "
+                   "instead of locking again");
 }
 
 void upgrade_refused(const char* what, const void* lock) {
-  std::string message(what);
-  message += ": this thread holds a read lock on ";
-  message += held_lock_text(lock, "a read guard");
-  message +=
-      ", and the write lock waits for every reader, this one included, so it would wait "
-      "forever; a read lock cannot be upgraded: drop the read guard first";
-  panic(std::move(message));
+  refuse_held_lock(what, "holds a read lock on ", lock, "a read guard",
+                   "and the write lock waits for every reader, this one included, so it would "
+                   "wait forever; a read lock cannot be upgraded: drop the read guard first");
 }
 
 void moved_from_guard(const char* what) {

@@ -29,6 +29,17 @@ bool mentions(const std::string& message, const std::string& part) {
   return message.find(part) != std::string::npos;
 }
 
+// Checked builds (the detector's held-lock record) also say where the held
+// guard was taken, here at `line`; release builds name the lock only.
+void expect_held_site(const std::string& message, int line) {
+  if (ferrite::detail::kLockOrderChecks) {
+    EXPECT_TRUE(mentions(message, "taken at ")) << message;
+    EXPECT_TRUE(mentions(message, "relock_test.cc:" + std::to_string(line) + ")")) << message;
+  } else {
+    EXPECT_FALSE(mentions(message, "taken at ")) << message;
+  }
+}
+
 TEST(Relock, MutexLockWhileHoldingPanics) {
   ferrite::Mutex<int> m(1);
   auto guard = m.lock();
@@ -40,20 +51,11 @@ TEST(Relock, MutexLockWhileHoldingPanics) {
   EXPECT_FALSE(m.is_poisoned());
 }
 
-// Checked builds (the detector's held-lock record) also say where the
-// held guard was taken; release builds name the lock only.
 TEST(Relock, TheRefusalNamesWhereTheHeldGuardWasTaken) {
   ferrite::Mutex<int> m(1);
   const int line = __LINE__ + 1;
   auto guard = m.lock();
-  const std::string message = panic_of([&] { auto again = m.lock(); });
-  const std::string site = std::string("relock_test.cc:") + std::to_string(line);
-  if (ferrite::detail::kLockOrderChecks) {
-    EXPECT_TRUE(mentions(message, "taken at ")) << message;
-    EXPECT_TRUE(mentions(message, site)) << message;
-  } else {
-    EXPECT_FALSE(mentions(message, "taken at ")) << message;
-  }
+  expect_held_site(panic_of([&] { auto again = m.lock(); }), line);
 }
 
 TEST(Relock, MutexUsableAfterTheRefusal) {
@@ -158,30 +160,17 @@ TEST(Relock, RwLockWriteWhileReadingNamesWhereTheReadGuardWasTaken) {
   const int line = __LINE__ + 1;
   auto reader = l.read();
   auto again = l.read();
-  const std::string message = panic_of([&] { auto writer = l.write(); });
-  const std::string site = std::string("relock_test.cc:") + std::to_string(line);
-  if (ferrite::detail::kLockOrderChecks) {
-    EXPECT_TRUE(mentions(message, "taken at ")) << message;
-    EXPECT_TRUE(mentions(message, site + ")")) << message;  // the first read guard
-  } else {
-    EXPECT_FALSE(mentions(message, "taken at ")) << message;
-  }
+  expect_held_site(panic_of([&] { auto writer = l.write(); }), line);  // the first read guard
 }
 
 TEST(Relock, RwLockWriteWhileWritingNamesWhereTheWriteGuardWasTaken) {
   ferrite::RwLock<int> l(1);
   const int line = __LINE__ + 1;
   auto writer = l.write();
-  const std::string site = std::string("relock_test.cc:") + std::to_string(line);
   for (const std::string& message :
        {panic_of([&] { auto again = l.write(); }), panic_of([&] { auto reader = l.read(); })}) {
     EXPECT_TRUE(mentions(message, "already holds the lock")) << message;
-    if (ferrite::detail::kLockOrderChecks) {
-      EXPECT_TRUE(mentions(message, "taken at ")) << message;
-      EXPECT_TRUE(mentions(message, site)) << message;
-    } else {
-      EXPECT_FALSE(mentions(message, "taken at ")) << message;
-    }
+    expect_held_site(message, line);
   }
 }
 

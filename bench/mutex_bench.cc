@@ -6,6 +6,9 @@
 //     BM_Contended<...>/threads:N
 //   Read-mostly (1 write in 64 operations) on a small map, 1, 2 and 4 threads:
 //     BM_ReadMostly<FerriteRwLock | StdSharedMutex>/threads:N
+//   Uncontended read lock + sum + unlock, and write lock + bump + unlock:
+//     BM_UncontendedRead<FerriteRwLock | StdSharedMutex>
+//     BM_UncontendedWrite<FerriteRwLock | StdSharedMutex>
 //
 // Run optimized, with repetitions, and compare ratios within one run:
 //   bazel run --config=bench //bench:mutex_bench -- \
@@ -126,6 +129,30 @@ void BM_ReadMostly(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 
+template <class Lock>
+void BM_UncontendedRead(benchmark::State& state) {
+  static Lock lock;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(lock.read());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+template <class Lock>
+void BM_UncontendedWrite(benchmark::State& state) {
+  static Lock lock;
+  std::size_t entry = 0;
+  for (auto _ : state) {
+    lock.write(entry++);
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+BENCHMARK_TEMPLATE(BM_UncontendedRead, FerriteRwLock);
+BENCHMARK_TEMPLATE(BM_UncontendedRead, StdSharedMutex);
+BENCHMARK_TEMPLATE(BM_UncontendedWrite, FerriteRwLock);
+BENCHMARK_TEMPLATE(BM_UncontendedWrite, StdSharedMutex);
 BENCHMARK_TEMPLATE(BM_ReadMostly, FerriteRwLock)->Threads(1)->Threads(2)->Threads(4)->UseRealTime();
 BENCHMARK_TEMPLATE(BM_ReadMostly, StdSharedMutex)
     ->Threads(1)

@@ -64,13 +64,14 @@ struct KnownEdge {
   std::uint64_t to = 0;
 };
 
-// Deeper nesting is counted but not tracked (its edges are not recorded).
+// Locks held beyond kMaxHeld at once are counted but not tracked (no edges).
 constexpr std::size_t kMaxHeld = 32;
 constexpr std::size_t kKnownEdges = 256;  // a power of two
 
 struct ThreadLocks {
   std::uint64_t epoch = 0;
-  std::size_t depth = 0;  // may exceed kMaxHeld; held[] keeps the first kMaxHeld
+  std::size_t depth = 0;      // entries in held[], at most kMaxHeld
+  std::size_t untracked = 0;  // locks held beyond them
   unsigned blocking_allowed = 0;
   std::array<HeldLock, kMaxHeld> held{};
   std::array<KnownEdge, kKnownEdges> known{};
@@ -90,6 +91,7 @@ ThreadLocks& thread_locks() noexcept {
   if (locks.epoch != epoch) {
     locks.epoch = epoch;
     locks.depth = 0;
+    locks.untracked = 0;
   }
   return locks;
 }
@@ -113,7 +115,7 @@ std::size_t known_slot(std::uint64_t from, std::uint64_t to) noexcept {
 }
 
 std::span<HeldLock> tracked(ThreadLocks& locks) noexcept {
-  return std::span<HeldLock>(locks.held).first(std::min(locks.depth, kMaxHeld));
+  return std::span<HeldLock>(locks.held).first(locks.depth);
 }
 
 // "tid 1234 \"worker\"": the calling thread, as a debugger names it.
@@ -315,8 +317,12 @@ void lock_order_check_acquire(LockOrderNode& node, const void* lock, const char*
 void lock_order_push(LockOrderNode& node, const void* lock, const char* type,
                      const std::source_location& site) noexcept {
   ThreadLocks& locks = thread_locks();
-  if (locks.depth < kMaxHeld) locks.held.at(locks.depth) = HeldLock{&node, lock, type, site};
-  ++locks.depth;
+  if (locks.depth < kMaxHeld) {
+    locks.held.at(locks.depth) = HeldLock{&node, lock, type, site};
+    ++locks.depth;
+  } else {
+    ++locks.untracked;
+  }
 }
 
 std::optional<std::source_location> lock_order_held_site(const void* lock) noexcept {
@@ -337,8 +343,8 @@ void lock_order_pop(const void* lock) noexcept {
     --locks.depth;
     return;
   }
-  // Not tracked: taken deeper than the stack keeps, or while detection was off.
-  if (locks.depth > kMaxHeld) --locks.depth;
+  // Not tracked: taken beyond what the stack keeps, or while detection was off.
+  if (locks.untracked != 0) --locks.untracked;
 }
 
 void lock_order_check_blocking(const char* operation, const void* waited_lock) {

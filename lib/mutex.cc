@@ -128,23 +128,45 @@ void exclusive_access_violated(const char* what) {
   panic(std::move(message));
 }
 
-void relock_refused(const char* what, const void* lock) {
+namespace {
+
+// "<what>: this thread <holds> 0x1234 (<guard> of it is alive on this thread,
+// taken at f.cc:12), <why>": the site in checked builds only (the deadlock
+// detector's record of held locks).
+[[noreturn]] void refuse_held_lock(const char* what, const char* holds, const void* lock,
+                                   const char* guard, const char* why) {
   char address[2 * sizeof(void*) + 3];
   std::snprintf(address, sizeof(address), "%p", lock);
   std::string message(what);
-  message += ": this thread already holds the lock at ";
+  message += ": this thread ";
+  message += holds;
   message += address;
-  message += " (a guard of it is alive on this thread";
-  if (const auto site = lock_order_held_site(lock)) {  // checked builds only
+  message += " (";
+  message += guard;
+  message += " of it is alive on this thread";
+  if (const auto site = lock_order_held_site(lock)) {
     message += ", taken at ";
     message += site->file_name();
     message += ':';
     message += std::to_string(site->line());
   }
-  message +=
-      "), so waiting for it would wait forever; drop that guard first, or reuse it instead of "
-      "locking again";
+  message += "), ";
+  message += why;
   panic(std::move(message));
+}
+
+}  // namespace
+
+void relock_refused(const char* what, const void* lock) {
+  refuse_held_lock(what, "already holds the lock at ", lock, "a guard",
+                   "so waiting for it would wait forever; drop that guard first, or reuse it "
+                   "instead of locking again");
+}
+
+void upgrade_refused(const char* what, const void* lock) {
+  refuse_held_lock(what, "holds a read lock on ", lock, "a read guard",
+                   "and the write lock waits for every reader, this one included, so it would "
+                   "wait forever; a read lock cannot be upgraded: drop the read guard first");
 }
 
 void moved_from_guard(const char* what) {

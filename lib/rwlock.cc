@@ -7,6 +7,7 @@
 // falls free with both kinds waiting, one writer is woken first; readers
 // are woken when no writer was actually asleep.
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 
 #include "ferrite/detail/futex.h"
@@ -18,6 +19,49 @@ namespace ferrite::detail {
 namespace {
 constexpr int kSpins = 100;
 }  // namespace
+
+constinit thread_local HeldReadLocks held_read_locks;
+
+void RawRwLock::forget_read_held() noexcept {
+  HeldReadLocks& held = held_read_locks;
+  for (std::size_t i = held.count; i-- > 0;) {
+    if (held.locks.at(i) != this) continue;
+    // Released out of order: close the gap, keeping the order of the rest.
+    for (std::size_t next = i + 1; next < held.count; ++next) {
+      held.locks.at(next - 1) = held.locks.at(next);
+    }
+    --held.count;
+    return;
+  }
+  // Not recorded: one of the read locks held beyond HeldReadLocks::kTracked.
+  if (held.untracked != 0) --held.untracked;
+}
+
+bool RawRwLock::read_held_by_caller() const noexcept {
+  const HeldReadLocks& held = held_read_locks;
+  for (std::size_t i = 0; i < held.count; ++i) {
+    if (held.locks.at(i) == this) return true;
+  }
+  return false;
+}
+
+void RawRwLock::lock_shared_again() noexcept {
+  // This thread holds a read lock, so no writer holds the lock and none can
+  // take it before this thread lets go: count one more reader, whatever
+  // waits. (Waiting behind a waiting writer would wait for this thread.)
+  // ORDERING(rwlock-read-again-peek): relaxed; re-validated by the
+  // compare-exchange below.
+  std::uint32_t seen = state_.load(std::memory_order_relaxed);
+  for (;;) {
+    if ((seen & kMask) >= kMaxReaders) panic("ferrite::RwLock: too many active read locks");
+    // ORDERING(rwlock-read-again): acquire, as rwlock-read-fast; the waiting
+    // bits are kept for the unlock that finds the lock free.
+    if (state_.compare_exchange_weak(seen, seen + kReadLocked, std::memory_order_acquire,
+                                     std::memory_order_relaxed)) {
+      return;
+    }
+  }
+}
 
 std::uint32_t RawRwLock::spin_read() const noexcept {
   // Spin while a writer holds the lock and nobody sleeps yet.
@@ -44,6 +88,10 @@ std::uint32_t RawRwLock::spin_write() const noexcept {
 }
 
 void RawRwLock::lock_shared_contended() noexcept {
+  if (read_held_by_caller()) {
+    lock_shared_again();
+    return;
+  }
   std::uint32_t seen = spin_read();
   for (;;) {
     if (is_read_lockable(seen)) {

@@ -10,11 +10,14 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <cstddef>
 #include <cstdio>
+#include <memory>
 #include <optional>
 #include <source_location>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "ferrite/barrier.h"
 #include "ferrite/channel.h"
@@ -24,6 +27,7 @@
 #include "ferrite/panic.h"
 #include "ferrite/rwlock.h"
 #include "ferrite/thread.h"
+#include "ferrite/thread_pool.h"
 #include "tests/support/panics_on_thread.h"
 
 namespace {
@@ -384,7 +388,17 @@ TEST_F(LockOrder, JoinWhileHoldingIsReported) {
     const std::string scoped_message =
         blocking_report_under_lock([&] { static_cast<void>(scoped.join()); });
     EXPECT_TRUE(mentions(scoped_message, "ScopedJoinHandle::join")) << scoped_message;
+    EXPECT_EQ(scoped.join().value(), 8);  // without a lock
   });
+}
+
+TEST_F(LockOrder, TaskHandleJoinWhileHoldingIsReported) {
+  const ferrite::ThreadPool pool(1);
+  auto handle = pool.submit([] { return 9; });
+  const std::string message = blocking_report_under_lock([&] { static_cast<void>(handle.join()); });
+  EXPECT_TRUE(mentions(message, "ferrite::TaskHandle::join may wait without end")) << message;
+  EXPECT_TRUE(mentions(message, "lock_order_test.cc")) << message;
+  EXPECT_EQ(handle.join().value(), 9);  // without a lock; the refused join took nothing
 }
 
 TEST_F(LockOrder, BarrierWaitWhileHoldingIsReported) {
@@ -417,6 +431,24 @@ TEST_F(LockOrder, CondvarWaitOnAnotherMutexWhileHoldingIsReported) {
   auto held = other.lock();
   auto timed = changed.wait_timeout(*ready.lock(), std::chrono::milliseconds(1));
   EXPECT_TRUE(timed);
+}
+
+// More locks held at once than the detector's stack keeps, released first
+// to last: afterwards the thread holds nothing (a stale entry would make the
+// barrier's wait a wait under a lock).
+TEST_F(LockOrder, MoreLocksThanTrackedReleasedOutOfOrderLeaveNothingHeld) {
+  constexpr std::size_t kLocks = 40;
+  std::vector<std::unique_ptr<ferrite::Mutex<int>>> locks;
+  for (std::size_t i = 0; i < kLocks; ++i) locks.push_back(std::make_unique<ferrite::Mutex<int>>(0));
+  {
+    std::vector<ferrite::LockResult<ferrite::MutexGuard<int>>> guards;
+    for (const auto& lock : locks) guards.push_back(lock->lock());
+    for (auto& guard : guards) {
+      auto released = std::move(guard);
+    }
+  }
+  const ferrite::Barrier single(1);
+  EXPECT_TRUE(single.wait().is_leader());
 }
 
 TEST_F(LockOrder, BlockingUnderLockAllowedSilencesTheBlockingReport) {

@@ -22,10 +22,21 @@
 //
 // Fairness (Rust's futex RwLock): writers are preferred. A reader does not
 // enter while a writer waits, so a steady stream of readers cannot starve a
-// writer — and therefore taking a second read lock on a thread that already
-// holds one may deadlock if a writer arrives in between (invalid, as in
-// Rust). Taking any lock the calling thread already holds for writing
-// panics. Checked builds record read and write acquisitions alike in the
+// writer.
+//
+// Relocking, in every build: a thread that already holds the lock
+//   - for writing, and calls write() or read(): panics (it would wait for
+//     itself forever);
+//   - for reading, and calls write(): panics (the write lock waits for every
+//     reader, this one included; there is no upgrade: drop the read guard);
+//   - for reading, and calls read(): gets a second read guard at once, even
+//     while a writer waits (a recursive read; Rust's RwLock may deadlock
+//     here, std::shared_mutex makes it undefined). The writer then waits for
+//     both guards. try_read() is unchanged: WouldBlock while a writer waits.
+// Each thread records the read locks it holds (the first 16 at a time; a
+// 17th held at once is counted but not recorded, and the checks above miss
+// it). Checked builds add where the held guard was taken to the panic.
+// Checked builds record read and write acquisitions alike in the
 // deadlock detector's lock order (a reader waits behind a waiting writer, so
 // a cycle through read locks can deadlock too); `site`, defaulted to the
 // caller's, is where its reports say the lock was taken
@@ -38,8 +49,10 @@
 //   RwLockWriteGuard<T>  not Send; Sync if T is Sync (`const` guard: `const T&`).
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <concepts>
+#include <cstddef>
 #include <cstdint>
 #include <expected>
 #include <source_location>
@@ -67,6 +80,19 @@ namespace ferrite {
 
 namespace detail {
 
+// The read locks of RwLocks (their RawRwLock) that the calling thread holds,
+// one entry per acquisition, the latest last: a write() or a blocking read()
+// looks here, on its slow path only, for the caller's own read lock.
+// Acquisitions beyond kTracked at once are only counted. lib/rwlock.cc.
+struct HeldReadLocks {
+  static constexpr std::size_t kTracked = 16;
+  std::array<const void*, kTracked> locks{};
+  std::size_t count = 0;      // entries in locks
+  std::size_t untracked = 0;  // read locks held beyond them
+};
+// Constant-initialized and trivially destructible: no guard on access.
+extern constinit thread_local HeldReadLocks held_read_locks;
+
 // The lock words of RwLock<T> (Rust's futex RwLock, lib/rwlock.cc).
 //
 // state_: bits 0..29 count readers (kWriteLocked = all ones: a writer holds
@@ -80,7 +106,8 @@ class FERRITE_CAPABILITY("rwlock") RawRwLock {
 
   // False, with nothing taken, when the calling thread holds the write lock
   // (waiting would wait for itself forever). The check runs only when the
-  // fast path fails. A thread that already reads may read again.
+  // fast path fails. A thread that already reads reads again at once, even
+  // while a writer waits (lock_shared_contended()).
   bool lock_shared_unless_writer_is_caller() noexcept FERRITE_TRY_ACQUIRE_SHARED(true) {
     // ORDERING(rwlock-read-peek): relaxed; the compare-exchange below
     // re-validates the value it read.
@@ -93,6 +120,7 @@ class FERRITE_CAPABILITY("rwlock") RawRwLock {
       if (writer_.is_caller()) return false;
       lock_shared_contended();
     }
+    note_read_held();
     return true;
   }
 
@@ -105,6 +133,7 @@ class FERRITE_CAPABILITY("rwlock") RawRwLock {
       // in unlock(), as in lock_shared().
       if (state_.compare_exchange_weak(seen, seen + kReadLocked, std::memory_order_acquire,
                                        std::memory_order_relaxed)) {
+        note_read_held();
         return true;
       }
     }
@@ -112,6 +141,7 @@ class FERRITE_CAPABILITY("rwlock") RawRwLock {
   }
 
   void unlock_shared() noexcept FERRITE_RELEASE_SHARED() {
+    note_read_released();
     // ORDERING(rwlock-read-unlock): release pairs with a writer's acquire in
     // lock()/try_lock(): our reads happen before its writes.
     const std::uint32_t now =
@@ -121,14 +151,15 @@ class FERRITE_CAPABILITY("rwlock") RawRwLock {
   }
 
   // The write lock; false, with nothing taken, when the calling thread
-  // already holds it (the check runs only when the fast path fails).
+  // already holds it, for writing or for reading (the checks run only when
+  // the fast path fails; write_held_by_caller() tells which).
   bool lock_unless_held_by_caller() noexcept FERRITE_TRY_ACQUIRE(true) {
     std::uint32_t unlocked = 0;
     // ORDERING(rwlock-write-fast): acquire pairs with the release fetch_sub in
     // unlock()/unlock_shared(): every earlier critical section happens before.
     if (!state_.compare_exchange_weak(unlocked, kWriteLocked, std::memory_order_acquire,
                                       std::memory_order_relaxed)) [[unlikely]] {
-      if (writer_.is_caller()) return false;
+      if (writer_.is_caller() || read_held_by_caller()) return false;
       lock_contended();
     }
     writer_.set();
@@ -160,6 +191,9 @@ class FERRITE_CAPABILITY("rwlock") RawRwLock {
       wake_writer_or_readers(now);
     }
   }
+
+  // Whether the calling thread holds the write lock.
+  bool write_held_by_caller() const noexcept { return writer_.is_caller(); }
 
   // For the analysis: the caller holds the lock (a guard does). Debug builds
   // check that someone holds it in the right mode.
@@ -193,7 +227,30 @@ class FERRITE_CAPABILITY("rwlock") RawRwLock {
     return state_.load(std::memory_order_relaxed);
   }
 
+  // This thread's record of its read locks (HeldReadLocks). The common case,
+  // one read lock at a time released in order, stays inline.
+  void note_read_held() noexcept {
+    HeldReadLocks& held = held_read_locks;
+    if (held.count < held.locks.size()) [[likely]] {
+      held.locks[held.count] = this;
+      ++held.count;
+    } else {
+      ++held.untracked;
+    }
+  }
+  void note_read_released() noexcept {
+    HeldReadLocks& held = held_read_locks;
+    if (held.count != 0 && held.locks[held.count - 1] == this) [[likely]] {
+      --held.count;
+    } else {
+      forget_read_held();
+    }
+  }
+
   // lib/rwlock.cc
+  void forget_read_held() noexcept;
+  bool read_held_by_caller() const noexcept;
+  void lock_shared_again() noexcept;
   void lock_shared_contended() noexcept;
   void lock_contended() noexcept;
   void wake_writer_or_readers(std::uint32_t state) noexcept;
@@ -219,8 +276,9 @@ class RwLockWriteGuard;
 /// * `RwLock<T>(args...)` constructs the T; not copyable or movable.
 /// * `read()` blocks until no writer holds or awaits the lock, then returns a
 ///   read guard (inside a PoisonError if poisoned). `write()` blocks until no
-///   one holds it. Re-locking on a thread that holds a guard may deadlock
-///   (invalid; see the file comment).
+///   one holds it. On a thread that holds a guard of it, `write()` panics,
+///   and so does `read()` under a write guard; `read()` under a read guard
+///   returns another read guard at once (see the file comment).
 /// * `try_read()` / `try_write()` never block: the guard, or TryLockError
 ///   WouldBlock / Poisoned (acquired; guard inside). try_read also reports
 ///   WouldBlock while a writer waits.
@@ -252,7 +310,8 @@ class RwLock {
 
   // Not analysed: the lock moves into the returned guard (see Mutex::lock).
   /// Blocks until no writer holds or awaits the lock; the read guard, inside a
-  /// PoisonError if poisoned. Panics if this thread holds the write lock.
+  /// PoisonError if poisoned. Panics if this thread holds the write lock; if
+  /// it holds a read lock, returns at once, even while a writer waits.
   [[nodiscard]] LockResult<RwLockReadGuard<T>> read(
       std::source_location site = std::source_location::current()) const
       FERRITE_NO_THREAD_SAFETY_ANALYSIS {
@@ -266,14 +325,15 @@ class RwLock {
 
   // Not analysed: as read().
   /// Blocks until no one holds the lock; the write guard, inside a PoisonError
-  /// if poisoned. Panics if this thread holds the write lock; called while
-  /// this thread holds a read guard, it deadlocks (invalid).
+  /// if poisoned. Panics if this thread holds the lock, for writing or for
+  /// reading (a read lock cannot be upgraded: drop the read guard first).
   [[nodiscard]] LockResult<RwLockWriteGuard<T>> write(
       std::source_location site = std::source_location::current()) const
       FERRITE_NO_THREAD_SAFETY_ANALYSIS {
     detail::lock_order_before_acquire(order_, this, kTypeName, site);
     if (!raw_.lock_unless_held_by_caller()) [[unlikely]] {
-      detail::relock_refused("ferrite::RwLock::write", this);
+      if (raw_.write_held_by_caller()) detail::relock_refused("ferrite::RwLock::write", this);
+      detail::upgrade_refused("ferrite::RwLock::write", this);
     }
     detail::lock_order_acquired(order_, this, kTypeName, site);
     return with_poison(RwLockWriteGuard<T>(*this));

@@ -236,9 +236,11 @@ class TaskHandle {
           "TaskHandle::join: already joined (join may be called once; a moved-from handle "
           "has no job)");
     }
+    // Reported before the handle gives up its job: a join refused by the
+    // report (kPanic) leaves the handle joinable.
+    detail::lock_order_before_blocking("ferrite::TaskHandle::join");
     channel::Receiver<detail::TaskPacket<R>> result = std::move(*result_);
     result_.reset();
-    detail::lock_order_before_blocking("ferrite::TaskHandle::join");
     const BlockingUnderLockAllowed reported_above;  // the recv() below is this join
     // Every queued job runs, and its sender lives in the job: recv() fails
     // only if the job was destroyed without running, which the pool never does.

@@ -53,5 +53,8 @@ class LockHolder {
 
 // Panics: "<what>: this thread already holds the lock ...". lib/mutex.cc.
 [[noreturn, gnu::cold]] void relock_refused(const char* what, const void* lock);
+// Panics: "<what>: this thread holds a read lock on ...": the write lock
+// waits for every reader, the caller included. lib/mutex.cc.
+[[noreturn, gnu::cold]] void upgrade_refused(const char* what, const void* lock);
 
 }  // namespace ferrite::detail

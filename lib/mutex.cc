@@ -9,7 +9,8 @@
 //                        units of kSleeper
 //
 // lock() sets kLocked with one fetch_or and, if it was set already, spins a
-// short while (only where another CPU can release the lock meanwhile), then
+// short while (only where another CPU can release the lock meanwhile, and
+// reading the word seldom: spin_while_locked), then
 // counts itself a sleeper and sleeps on the word. unlock() clears kLocked
 // with one fetch_sub; only when other bits are left does it come here, and
 // it wakes one sleeper only if none is already on its way back (kWoken) and
@@ -50,19 +51,30 @@ constexpr std::uint32_t kLockedBit = 1;
 constexpr std::uint32_t kWoken = 2;
 constexpr std::uint32_t kSleeper = 4;
 
-// Spins while the lock is held, at most kSpins times; returns the word last
+// Spins while the lock is held, for a bounded time; returns the word last
 // seen. Only where another CPU may run the holder meanwhile.
+//
+// The spinner reads the word only once every kPausesPerPeek pauses (about a
+// microsecond). Every read pulls the lock's cache line to this CPU, and the
+// holder's next lock or unlock must then take it back: a spinner that reads
+// after every pause makes each of the holder's own lock/unlock pairs a
+// cache-line transfer between the CPUs, and the holder, which would
+// otherwise re-take the lock cheaply from its own cache, runs at the speed
+// of that transfer (with 2 threads on 2 CPUs: twice glibc's mutex, which
+// does not spin; docs/BENCHMARKS.md). Between reads the holder runs many
+// critical sections undisturbed, and a short critical section is still seen
+// to end within about a microsecond.
 std::uint32_t spin_while_locked(const std::atomic<std::uint32_t>& state) noexcept {
-  // Measured on the 2-core machine (docs/BENCHMARKS.md): a critical section
-  // of a few instructions is released within this many pauses; sleeping
-  // sooner costs a system call per lock.
-  constexpr int kSpins = 100;
+  // Measured on the 2-core machine (docs/BENCHMARKS.md): a pause is about
+  // 19 ns there, so this spins about 12 us in all before sleeping.
+  constexpr int kPeeks = 10;
+  constexpr int kPausesPerPeek = 64;
   // ORDERING(mutex-spin-peek): relaxed; only decides whether to retry. The
   // acquire read-modify-write that follows does the locking.
   std::uint32_t seen = state.load(std::memory_order_relaxed);
   if ((seen & kLockedBit) == 0 || !spinning_can_help()) return seen;
-  for (int spin = 0; spin < kSpins && (seen & kLockedBit) != 0; ++spin) {
-    spin_loop_hint();
+  for (int peek = 0; peek < kPeeks && (seen & kLockedBit) != 0; ++peek) {
+    for (int pause = 0; pause < kPausesPerPeek; ++pause) spin_loop_hint();
     // ORDERING(mutex-spin-peek-again): relaxed, as mutex-spin-peek.
     seen = state.load(std::memory_order_relaxed);
   }

@@ -271,14 +271,18 @@ def ferrite_cc_test(name, srcs, deps = [], copts = [], args = [], size = "small"
     """A cc_test plus its _asan and _tsan twins (see the file comment).
 
     Inside ferrite its sources build with FERRITE_COPTS (the warnings and the
-    ferrite-clang plugin; `ferrite_check = False` leaves the plugin out, for
-    a test whose source says why); elsewhere with only the caller's copts
-    (plus -D_GLIBCXX_ASSERTIONS and, in the twins, the sanitizer flags), and
-    with the plugin when `ferrite_check = True`. suppressions: the test's own
-    *tsan.supp, *ubsan.supp and *lsan.supp files, added to ferrite's.
+    ferrite-clang plugin, which no test of ferrite's own leaves out:
+    `ferrite_check = False` is an error there); elsewhere with only the
+    caller's copts (plus -D_GLIBCXX_ASSERTIONS and, in the twins, the
+    sanitizer flags), and with the plugin when `ferrite_check = True`.
+    suppressions: the test's own *tsan.supp, *ubsan.supp and *lsan.supp
+    files, added to ferrite's.
     """
     if _in_ferrite():
-        own = FERRITE_COPTS if ferrite_check != False else FERRITE_WARNINGS
+        if ferrite_check == False:
+            fail("%s: every test of ferrite's own loads the ferrite-clang plugin; " % name +
+                 "ferrite_check = False is for a user's workspace, where it is the default")
+        own = FERRITE_COPTS
     elif ferrite_check:
         own = FERRITE_CHECK_COPTS
     else:

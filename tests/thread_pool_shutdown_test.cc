@@ -2,12 +2,11 @@
 // another thread while the pool's own jobs still queue (and submit, and fan
 // out), from a job, and after it.
 //
-// Built without the ferrite-clang plugin (tests/BUILD.bazel): its jobs queue
-// on their own pool, so they borrow the pool by reference (`[&pool]`). That
-// is sound, since a pool runs every job before it is destroyed, but it is a
-// scope the plugin cannot see, and the pool cannot be shared through an Arc
-// instead: shutdown() needs it non-const, from another thread, while the
-// jobs still hold it. Every other pool test loads the plugin.
+// Jobs queue on their own pool by borrowing it (`[&pool]`), and count into
+// locals declared before the pool: a local ThreadPool runs every job before
+// its destructor returns, so both outlive the jobs (the ferrite-clang plugin
+// checks exactly that). The thread that shuts the pool down while its jobs
+// still queue borrows it inside thread::scope.
 #include <atomic>
 #include <string>
 #include <utility>
@@ -28,19 +27,34 @@ using ::testing::HasSubstr;
 
 // --- shutdown -------------------------------------------------------------------------
 
+// The jobs wait_until_shutdown_begins got accepted: how many, and a message
+// from each one that has run.
+struct LateJobs {
+  int accepted = 0;
+  channel::Receiver<int> ran;
+
+  // How many of them have run so far.
+  int run_count() const {
+    int n = 0;
+    while (ran.try_recv().has_value()) ++n;
+    return n;
+  }
+};
+
 // Spins (not sleeps) until shutdown() has begun on another thread: an
 // execute() from outside the pool panics from then on. Each execute that was
-// still accepted queues a job that adds one to `ran`; returns how many.
-int wait_until_shutdown_begins(const ThreadPool& pool, std::atomic<int>& ran) {
+// still accepted queues a job that reports to the result's receiver.
+LateJobs wait_until_shutdown_begins(const ThreadPool& pool) {
+  auto [ran_tx, ran_rx] = channel::unbounded<int>();
   int accepted = 0;
   while (true) {
     try {
-      pool.execute([&ran] { ran += 1; });
+      pool.execute([tx = ran_tx] { static_cast<void>(tx.send(1)); });
       ++accepted;
       thread::yield_now();
     } catch (const Panic& p) {
       EXPECT_THAT(p.what(), HasSubstr("ThreadPool::execute: the pool is shut down"));
-      return accepted;
+      return LateJobs{accepted, std::move(ran_rx)};
     }
   }
 }
@@ -51,20 +65,24 @@ int wait_until_shutdown_begins(const ThreadPool& pool, std::atomic<int>& ran) {
 // queued jobs ran.
 template <class F>
 int shutdown_with_full_queue(int queued, F while_shut) {
+  std::atomic<int> ran{0};
   ThreadPool pool(1);
   auto [gate_tx, gate_rx] = channel::bounded<int>(0);
-  std::atomic<int> ran{0};
   pool.execute([gate_rx] { static_cast<void>(gate_rx.recv()); });
   for (int i = 0; i < queued; ++i) pool.execute([&ran] { ran += 1; });
-  auto closer = thread::spawn([&pool] { pool.shutdown(); });
-  // Jobs accepted before shutdown began are counted too, since they must also run.
-  const int accepted_late = wait_until_shutdown_begins(pool, ran);
-  EXPECT_EQ(ran.load(), 0);  // the only worker is still blocked on the gate
-  while_shut(pool);
-  EXPECT_TRUE(gate_tx.send(1).has_value());
-  EXPECT_TRUE(closer.join().has_value());
+  thread::scope([&](thread::Scope& s) {
+    auto closer = s.spawn([&pool] { pool.shutdown(); });
+    // Jobs accepted after shutdown began must run too.
+    const LateJobs late = wait_until_shutdown_begins(pool);
+    EXPECT_EQ(ran.load(), 0);  // the only worker is still blocked on the gate
+    EXPECT_EQ(late.run_count(), 0);
+    while_shut(pool);
+    EXPECT_TRUE(gate_tx.send(1).has_value());
+    EXPECT_TRUE(closer.join().has_value());
+    EXPECT_EQ(late.run_count(), late.accepted);
+  });
   EXPECT_EQ(pool.panic_count(), 0u);
-  return ran.load() - accepted_late;
+  return ran.load();
 }
 
 TEST(ThreadPoolTest, ShutdownRunsEveryQueuedJob) {
@@ -88,7 +106,6 @@ TEST(ThreadPoolTest, QueuedJobMayQueueDuringShutdown) {
   ThreadPool pool(1);
   auto [gate_tx, gate_rx] = channel::bounded<int>(0);
   auto [inner_tx, inner_rx] = channel::unbounded<TaskHandle<int>>();
-  std::atomic<int> ran{0};
   pool.execute([gate_rx] { static_cast<void>(gate_rx.recv()); });
   pool.execute([&pool, inner_tx] {
     auto inner = pool.submit([] { return 21 * 2; });
@@ -96,16 +113,19 @@ TEST(ThreadPoolTest, QueuedJobMayQueueDuringShutdown) {
     EXPECT_FALSE(inner.is_finished());
     static_cast<void>(inner_tx.send(std::move(inner)));
   });
-  auto closer = thread::spawn([&pool] { pool.shutdown(); });
-  const int late = wait_until_shutdown_begins(pool, ran);
-  ASSERT_TRUE(gate_tx.send(1).has_value());
-  EXPECT_TRUE(closer.join().has_value());
+  const LateJobs late = thread::scope([&](thread::Scope& s) {
+    auto closer = s.spawn([&pool] { pool.shutdown(); });
+    LateJobs accepted = wait_until_shutdown_begins(pool);
+    EXPECT_TRUE(gate_tx.send(1).has_value());
+    EXPECT_TRUE(closer.join().has_value());
+    return accepted;
+  });
   // Both the submitting job and the job it submitted ran before shutdown returned.
   auto inner = inner_rx.try_recv();
   ASSERT_TRUE(inner.has_value());
   EXPECT_TRUE(inner->is_finished());
   EXPECT_EQ(*inner->join(), 42);
-  EXPECT_EQ(ran.load(), late);
+  EXPECT_EQ(late.run_count(), late.accepted);
   EXPECT_EQ(pool.panic_count(), 0u);
 }
 
@@ -118,13 +138,12 @@ TEST(ThreadPoolTest, RunningJobFansOutWhileShutdownDrains) {
   // has run when shutdown() returns.
   constexpr int kParents = 2;  // one per worker, so both are running at once
   constexpr int kChildren = 10;
+  std::atomic<int> children{0};
+  std::atomic<int> grandchildren{0};
   ThreadPool pool(kParents);
   auto [held_tx, held_rx] = channel::unbounded<int>();
   auto [start_tx, start_rx] = channel::unbounded<int>();
   auto [gate_tx, gate_rx] = channel::unbounded<int>();
-  std::atomic<int> children{0};
-  std::atomic<int> grandchildren{0};
-  std::atomic<int> ran{0};
   for (int p = 0; p < kParents; ++p) {
     pool.execute([&pool, held_tx, start_rx, gate_rx, &children, &grandchildren] {
       // Every parent occupies its worker before any child is queued, so a
@@ -145,17 +164,19 @@ TEST(ThreadPoolTest, RunningJobFansOutWhileShutdownDrains) {
   // Both workers now run a parent: let them queue their first halves.
   for (int p = 0; p < kParents; ++p) ASSERT_TRUE(start_tx.send(0).has_value());
   for (int p = 0; p < kParents; ++p) ASSERT_TRUE(held_rx.recv().has_value());
-  auto closer = thread::spawn([&pool] { pool.shutdown(); });
-  const int late = wait_until_shutdown_begins(pool, ran);
-  EXPECT_THAT(panic_message([&] { static_cast<void>(pool.submit([] { return 1; })); }),
-              HasSubstr("ThreadPool::submit: the pool is shut down"));
-  EXPECT_FALSE(closer.is_finished());  // the parents are still running
-  EXPECT_EQ(children.load(), 0);
-  for (int p = 0; p < kParents; ++p) ASSERT_TRUE(gate_tx.send(0).has_value());
-  EXPECT_TRUE(closer.join().has_value());
+  thread::scope([&](thread::Scope& s) {
+    auto closer = s.spawn([&pool] { pool.shutdown(); });
+    const LateJobs late = wait_until_shutdown_begins(pool);
+    EXPECT_THAT(panic_message([&] { static_cast<void>(pool.submit([] { return 1; })); }),
+                HasSubstr("ThreadPool::submit: the pool is shut down"));
+    EXPECT_FALSE(closer.is_finished());  // the parents are still running
+    EXPECT_EQ(children.load(), 0);
+    for (int p = 0; p < kParents; ++p) EXPECT_TRUE(gate_tx.send(0).has_value());
+    EXPECT_TRUE(closer.join().has_value());
+    EXPECT_EQ(late.run_count(), late.accepted);
+  });
   EXPECT_EQ(children.load(), kParents * kChildren);
   EXPECT_EQ(grandchildren.load(), kParents * kChildren);
-  EXPECT_EQ(ran.load(), late);
   EXPECT_EQ(pool.panic_count(), 0u);
   // Once shutdown() has returned nothing may queue, from anywhere.
   EXPECT_THAT(panic_message([&] { pool.execute([] {}); }), HasSubstr("the pool is shut down"));
@@ -167,19 +188,23 @@ TEST(ThreadPoolTest, OtherThreadOfAJobCannotQueueDuringShutdown) {
   ThreadPool pool(1);
   auto [gate_tx, gate_rx] = channel::bounded<int>(0);
   auto [seen_tx, seen_rx] = channel::unbounded<std::string>();
-  std::atomic<int> ran{0};
   pool.execute([&pool, gate_rx, seen_tx] {
     static_cast<void>(gate_rx.recv());
     thread::scope([&](thread::Scope& s) {
-      s.spawn([&] { static_cast<void>(seen_tx.send(panic_message([&] { pool.execute([] {}); }))); });
+      s.spawn([&] {
+        std::string seen = panic_message([&] { pool.execute([] {}); });
+        static_cast<void>(seen_tx.send(std::move(seen)));
+      });
     });
   });
-  auto closer = thread::spawn([&pool] { pool.shutdown(); });
-  const int late = wait_until_shutdown_begins(pool, ran);
-  ASSERT_TRUE(gate_tx.send(1).has_value());
-  EXPECT_TRUE(closer.join().has_value());
+  thread::scope([&](thread::Scope& s) {
+    auto closer = s.spawn([&pool] { pool.shutdown(); });
+    const LateJobs late = wait_until_shutdown_begins(pool);
+    EXPECT_TRUE(gate_tx.send(1).has_value());
+    EXPECT_TRUE(closer.join().has_value());
+    EXPECT_EQ(late.run_count(), late.accepted);
+  });
   EXPECT_THAT(*seen_rx.recv(), HasSubstr("ThreadPool::execute: the pool is shut down"));
-  EXPECT_EQ(ran.load(), late);
   EXPECT_EQ(pool.panic_count(), 0u);
 }
 

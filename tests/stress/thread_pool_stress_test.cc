@@ -5,13 +5,10 @@
 // once, panic_count() counted exactly the panics injected, and every
 // handle returned its own job's value or its own job's panic.
 //
-// Built without the ferrite-clang plugin (tests/BUILD.bazel), as
-// tests/thread_pool_shutdown_test.cc is: its jobs queue follow-up jobs on
-// their own pool and count into the test's counters by reference
-// (`[&pool, &counts]`). That is sound here, since the pool is shut down
-// (every job run) before either dies, but it is a scope the plugin cannot
-// see, and the pool cannot be shared through an Arc instead: shutdown()
-// needs it non-const while the jobs still hold it.
+// The jobs borrow their own pool to queue follow-up jobs, and the test's
+// counters, declared before the pool (`[&pool, &counts]`): a local
+// ThreadPool runs every job before its destructor returns, so both outlive
+// the jobs (the ferrite-clang plugin checks exactly that).
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -46,20 +43,6 @@ void run_job(Counts& counts, bool panics) {
   }
 }
 
-// Queues a job that re-queues itself `depth` more times from its worker,
-// and panics after queueing when `seed` says so.
-void queue_chain(const ThreadPool& pool, Counts& counts, int depth, std::uint64_t seed) {
-  counts.queued.fetch_add(1, std::memory_order_relaxed);
-  pool.execute([&pool, &counts, depth, seed] {
-    Random random(seed);
-    if (depth > 0) {
-      counts.requeued.fetch_add(1, std::memory_order_relaxed);
-      queue_chain(pool, counts, depth - 1, random.next());
-    }
-    run_job(counts, random.one_in(8));
-  });
-}
-
 TEST(ThreadPoolStress, EveryJobRunsOnceAndEveryPanicIsCountedOnce) {
   Counts counts;
   std::uint64_t submitted = 0;
@@ -68,6 +51,20 @@ TEST(ThreadPoolStress, EveryJobRunsOnceAndEveryPanicIsCountedOnce) {
   const Clock clock;
   {
     ThreadPool pool(kWorkers);
+    // Queues a job that re-queues itself `depth` more times from its worker,
+    // and panics after queueing when `seed` says so.
+    const auto queue_chain = [&pool, &counts](this const auto& self, int depth,
+                                              std::uint64_t seed) -> void {
+      counts.queued.fetch_add(1, std::memory_order_relaxed);
+      pool.execute([self, &counts, depth, seed] {
+        Random random(seed);
+        if (depth > 0) {
+          counts.requeued.fetch_add(1, std::memory_order_relaxed);
+          self(depth - 1, random.next());
+        }
+        run_job(counts, random.one_in(8));
+      });
+    };
     Random random(1);
     while (clock.running() || submitted_panics == 0) {  // at least one handle's panic
       std::vector<TaskHandle<std::uint64_t>> handles;
@@ -81,7 +78,7 @@ TEST(ThreadPoolStress, EveryJobRunsOnceAndEveryPanicIsCountedOnce) {
             break;
           }
           case 1:
-            queue_chain(pool, counts, static_cast<int>(random.below(4)), random.next());
+            queue_chain(static_cast<int>(random.below(4)), random.next());
             break;
           default: {
             const bool panics = random.one_in(8);

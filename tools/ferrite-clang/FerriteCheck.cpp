@@ -12,7 +12,10 @@
 //   by copy (explicit, [=], init-capture, *this)   the captured type is Send
 //   by reference ([&x], [&], this)                 scoped boundary: the referent
 //                                                  is Sync and outlives the scope;
-//                                                  unscoped boundary: rejected
+//                                                  ThreadPool: the pool itself, or
+//                                                  a Sync local declared before a
+//                                                  local pool; unscoped boundary:
+//                                                  rejected
 //
 // The Send/Sync table lives only in ferrite/marker.h: the plugin builds
 // `ferrite::Send<T>` as a concept-id and reads its satisfaction, and takes the
@@ -45,6 +48,7 @@
 #include "clang/Sema/SemaConsumer.h"
 #include "clang/Sema/Template.h"
 #include "clang/Sema/TemplateDeduction.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -55,6 +59,7 @@ namespace {
 // How a boundary treats borrowed data.
 enum class Lifetime {
   kScoped,    // Scope::spawn: joined before thread::scope returns
+  kPool,      // ThreadPool::execute / submit: run before the pool's destructor returns
   kUnscoped,  // nothing joins the thread before a borrowed referent dies
 };
 
@@ -113,8 +118,8 @@ std::optional<Boundary> BoundaryOf(const FunctionDecl* fn) {
   static const std::map<std::string, Boundary> kKnown = {
       {"ferrite::thread::spawn", {"thread::spawn", Lifetime::kUnscoped}},
       {"ferrite::thread::Scope::spawn", {"Scope::spawn", Lifetime::kScoped}},
-      {"ferrite::ThreadPool::execute", {"ThreadPool::execute", Lifetime::kUnscoped}},
-      {"ferrite::ThreadPool::submit", {"ThreadPool::submit", Lifetime::kUnscoped}},
+      {"ferrite::ThreadPool::execute", {"ThreadPool::execute", Lifetime::kPool}},
+      {"ferrite::ThreadPool::submit", {"ThreadPool::submit", Lifetime::kPool}},
       {"ferrite::channel::Sender::send", {"channel::Sender::send", Lifetime::kUnscoped}},
       {"ferrite::channel::Sender::try_send", {"channel::Sender::try_send", Lifetime::kUnscoped}},
       {"ferrite::channel::Sender::send_timeout",
@@ -180,9 +185,13 @@ class Checker {
   // Closures passed to thread::scope: their locals die before the scope joins.
   void AddScopeBody(const CXXMethodDecl* call_operator) { scope_bodies_.insert(call_operator); }
 
-  void CheckCall(const Boundary& boundary, const Expr* call, ArrayRef<const Expr*> args) {
+  // in_instantiation: the call is in a template instantiation (its findings
+  // rank below those of a call the user wrote).
+  void CheckCall(const Boundary& boundary, const Expr* call, ArrayRef<const Expr*> args,
+                 bool in_instantiation) {
     boundary_ = &boundary;
-    in_instantiation_ = InInstantiation(call);
+    in_instantiation_ = in_instantiation;
+    pool_ = boundary.lifetime == Lifetime::kPool ? PoolVariable(call) : nullptr;
     for (const Expr* arg : args) {
       if (arg == nullptr) continue;
       llvm::SmallPtrSet<const CXXRecordDecl*, 8> seen;
@@ -245,27 +254,6 @@ class Checker {
       if (auto* f = dyn_cast<FunctionTemplateDecl>(d)) return f;
     }
     return nullptr;
-  }
-
-  bool InInstantiation(const Expr* call) {
-    DynTypedNodeList parents = ctx_.getParents(*call);
-    // Walk up to the enclosing functions.
-    std::vector<DynTypedNode> work(parents.begin(), parents.end());
-    for (int steps = 0; !work.empty() && steps < 256; ++steps) {
-      DynTypedNode node = work.back();
-      work.pop_back();
-      if (const auto* fn = node.get<FunctionDecl>()) {
-        if (fn->isTemplateInstantiation()) return true;
-        if (const auto* method = dyn_cast<CXXMethodDecl>(fn)) {
-          if (method->getParent()->isLambda() &&
-              method->getParent()->getTemplateSpecializationKind() != TSK_Undeclared) {
-            return true;
-          }
-        }
-      }
-      for (const DynTypedNode& p : ctx_.getParents(node)) work.push_back(p);
-    }
-    return false;
   }
 
   // Lambdas written in the argument expression (also inside a SendFn or an
@@ -382,6 +370,25 @@ class Checker {
                         "spawned by Scope::spawn in thread::scope.");
       return;
     }
+    if (boundary_->lifetime == Lifetime::kPool) {
+      // The job borrows the pool it is queued on: the pool runs it before its
+      // destructor returns, and cannot be moved out of its variable.
+      if (var != nullptr && pool_ != nullptr &&
+          var->getCanonicalDecl() == pool_->getCanonicalDecl()) {
+        return;
+      }
+      if (var == nullptr || !OutlivesPool(var)) {
+        Report(where, boundary_->name + ": the lambda captures '" + name + "' (" + type_name +
+                          ") by reference, but it may die before the pool runs the job: only a "
+                          "local declared before the pool, in the same function, outlives a "
+                          "local ThreadPool's jobs (its destructor runs them all); declare it "
+                          "before the pool, move it into the lambda, or share it through an "
+                          "Arc (Arc<Mutex<" +
+                          Spell(referent.getUnqualifiedType()) + ">> to write it).");
+        return;
+      }
+      // Declared before the pool: a scoped borrow, checked as Scope::spawn's.
+    }
     if (var != nullptr && !var->getType()->isReferenceType() && var->hasLocalStorage() &&
         DeclaredInScopeBody(var)) {
       Report(where, boundary_->name + ": the lambda borrows '" + name + "' (" + type_name +
@@ -464,6 +471,67 @@ class Checker {
           spec->isExplicitSpecialization()) {
         return true;
       }
+    }
+    return false;
+  }
+
+  // The variable that a ThreadPool::execute / submit call is made on
+  // (`pool.execute(...)`), when it is a ferrite::ThreadPool or a reference to
+  // one; null for a pool reached through a pointer, a member or an Arc, and
+  // for a class derived from ThreadPool (its own members die before the
+  // ThreadPool destructor runs the jobs).
+  static const VarDecl* PoolVariable(const Expr* call) {
+    const auto* member_call = dyn_cast<CXXMemberCallExpr>(call);
+    if (member_call == nullptr) return nullptr;
+    const Expr* object = member_call->getImplicitObjectArgument();
+    if (object == nullptr) return nullptr;
+    const auto* ref = dyn_cast<DeclRefExpr>(object->IgnoreParenImpCasts());
+    if (ref == nullptr) return nullptr;
+    const auto* var = dyn_cast<VarDecl>(ref->getDecl());
+    if (var == nullptr) return nullptr;
+    const CXXRecordDecl* record = var->getType().getNonReferenceType()->getAsCXXRecordDecl();
+    if (record == nullptr || PlainQualifiedName(record) != "ferrite::ThreadPool") return nullptr;
+    return var;
+  }
+
+  // Rust's rule for scoped work, for a ThreadPool: a local `var` outlives
+  // every job of the local pool `pool_` when the pool is an automatic
+  // variable of class type (not a reference, a parameter or a static;
+  // ThreadPool cannot be moved, and its destructor runs every queued job,
+  // those that jobs queue included) and `var` is a parameter of the same
+  // function, or an automatic variable (not a reference, whose referent may
+  // die first) declared before the pool in a scope that encloses it.
+  bool OutlivesPool(const VarDecl* var) {
+    const VarDecl* pool = pool_;
+    if (pool == nullptr || isa<ParmVarDecl>(pool) || !pool->hasLocalStorage() ||
+        pool->getType()->isReferenceType() || pool->isInitCapture()) {
+      return false;
+    }
+    if (!var->hasLocalStorage() || var->getType()->isReferenceType() || var->isInitCapture() ||
+        var->getDeclContext() != pool->getDeclContext()) {
+      return false;
+    }
+    if (isa<ParmVarDecl>(var)) return true;
+    if (!ctx_.getSourceManager().isBeforeInTranslationUnit(var->getLocation(),
+                                                           pool->getLocation())) {
+      return false;
+    }
+    // The statement whose scope `var` is declared in (a block, a for loop...)
+    // must hold the pool's declaration.
+    const Stmt* scope = nullptr;
+    for (const DynTypedNode& decl_stmt : ctx_.getParents(*var)) {
+      if (decl_stmt.get<DeclStmt>() == nullptr) continue;
+      for (const DynTypedNode& parent : ctx_.getParents(decl_stmt)) scope = parent.get<Stmt>();
+    }
+    if (scope == nullptr) return false;
+    DynTypedNodeList pool_parents = ctx_.getParents(*pool);
+    std::vector<DynTypedNode> work(pool_parents.begin(), pool_parents.end());
+    for (int steps = 0; !work.empty() && steps < 4096; ++steps) {
+      DynTypedNode node = work.back();
+      work.pop_back();
+      if (node.get<Stmt>() == scope) return true;
+      if (node.get<Decl>() != nullptr) continue;  // left the function
+      for (const DynTypedNode& p : ctx_.getParents(node)) work.push_back(p);
     }
     return false;
   }
@@ -590,6 +658,7 @@ class Checker {
   FunctionTemplateDecl* send_message_ = nullptr;
   FunctionTemplateDecl* sync_message_ = nullptr;
   const Boundary* boundary_ = nullptr;
+  const VarDecl* pool_ = nullptr;  // the local pool of a ThreadPool boundary, or null
   bool in_instantiation_ = false;
   std::set<const CXXMethodDecl*> scope_bodies_;
   std::map<std::pair<ConceptDecl*, void*>, bool> satisfied_;
@@ -606,6 +675,7 @@ class Collector : public RecursiveASTVisitor<Collector> {
     Boundary boundary;
     const Expr* expr;
     std::vector<const Expr*> args;
+    bool in_instantiation;
   };
   std::vector<Call> calls;
   std::vector<const CXXMethodDecl*> scope_bodies;
@@ -613,6 +683,27 @@ class Collector : public RecursiveASTVisitor<Collector> {
   // ferrite_dir: the folder of ferrite/marker.h (ferrite's headers).
   Collector(SourceManager& sm, std::string ferrite_dir)
       : sm_(sm), ferrite_dir_(std::move(ferrite_dir)) {}
+
+  // Declarations in system headers (the standard library, and gtest's or
+  // abseil's under --system-header-prefix) and in ferrite's own headers hold
+  // no call to check: a boundary call there forwards a closure the user's
+  // call already handed over, and a lambda belongs to the file it is
+  // written in, whatever template runs it. Skipping them is most of what
+  // keeps the plugin cheap. Tracks, too, whether the traversal is inside a
+  // template instantiation.
+  bool TraverseDecl(Decl* decl) {
+    if (decl == nullptr) return true;
+    if (!isa<TranslationUnitDecl>(decl) && decl->getLocation().isValid()) {
+      SourceLocation loc = sm_.getExpansionLoc(decl->getLocation());
+      if (sm_.isInSystemHeader(loc) || InFerriteHeader(loc)) return true;
+    }
+    const auto* fn = dyn_cast<FunctionDecl>(decl);
+    const bool instantiation = fn != nullptr && fn->isTemplateInstantiation();
+    if (instantiation) ++instantiation_depth_;
+    bool result = RecursiveASTVisitor<Collector>::TraverseDecl(decl);
+    if (instantiation) --instantiation_depth_;
+    return result;
+  }
 
   bool VisitCallExpr(CallExpr* call) {
     const FunctionDecl* callee = call->getDirectCallee();
@@ -641,13 +732,16 @@ class Collector : public RecursiveASTVisitor<Collector> {
     // ferrite's own headers forward closures between boundaries; the user's
     // call is the one to check.
     if (InFerriteHeader(expr->getBeginLoc())) return;
-    calls.push_back({*boundary, expr, std::move(args)});
+    calls.push_back({*boundary, expr, std::move(args), instantiation_depth_ > 0});
   }
 
   bool InFerriteHeader(SourceLocation loc) {
     loc = sm_.getExpansionLoc(loc);
     if (loc.isInvalid() || ferrite_dir_.empty()) return false;
-    return sm_.getFilename(loc).starts_with(ferrite_dir_);
+    FileID file = sm_.getFileID(loc);
+    auto [it, inserted] = in_ferrite_header_.try_emplace(file, false);
+    if (inserted) it->second = sm_.getFilename(loc).starts_with(ferrite_dir_);
+    return it->second;
   }
 
   void CollectScopeBodies(const Stmt* stmt) {
@@ -663,6 +757,8 @@ class Collector : public RecursiveASTVisitor<Collector> {
 
   SourceManager& sm_;
   std::string ferrite_dir_;
+  int instantiation_depth_ = 0;
+  llvm::DenseMap<FileID, bool> in_ferrite_header_;
 };
 
 class FerriteConsumer : public SemaConsumer {
@@ -680,7 +776,7 @@ class FerriteConsumer : public SemaConsumer {
     collector.TraverseDecl(ctx.getTranslationUnitDecl());
     for (const CXXMethodDecl* body : collector.scope_bodies) checker.AddScopeBody(body);
     for (const Collector::Call& call : collector.calls) {
-      checker.CheckCall(call.boundary, call.expr, call.args);
+      checker.CheckCall(call.boundary, call.expr, call.args, call.in_instantiation);
     }
     checker.Emit();
   }

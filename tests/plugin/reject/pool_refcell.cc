@@ -1,4 +1,4 @@
-// EXPECT: ThreadPool::execute: the lambda captures 'log' (ferrite::RefCell<int>) by reference, but nothing joins the thread
+// EXPECT: ThreadPool::execute: the lambda captures 'log' (ferrite::RefCell<int>) by reference, but it may die before the pool runs the job
 // A pool's worker runs the job later, on another thread, after `log` may be gone.
 #include "ferrite/cell.h"
 #include "ferrite/thread_pool.h"

@@ -304,12 +304,24 @@ class Checker {
         case LCK_ByCopy:
         case LCK_ByRef: {
           if (!capture.capturesVariable()) break;
-          const auto* var = dyn_cast<VarDecl>(capture.getCapturedVar());
-          if (var == nullptr) break;
-          std::string name = var->getNameAsString();
-          QualType type = var->getType();
+          const ValueDecl* captured = capture.getCapturedVar();
+          const VarDecl* var = dyn_cast<VarDecl>(captured);
+          QualType type;
           bool by_ref = capture.getCaptureKind() == LCK_ByRef;
-          if (var->isInitCapture()) by_ref = type->isReferenceType();
+          if (var != nullptr) {
+            type = var->getType();
+            if (var->isInitCapture()) by_ref = type->isReferenceType();
+          } else if (const auto* binding = dyn_cast<BindingDecl>(captured)) {
+            // A structured binding (`auto [a, b] = ...; [a] {...}`): a copy
+            // copies the object it names; a borrow lives as long as the
+            // variable holding it (tuple-like) or the decomposed object.
+            type = binding->getType();
+            var = binding->getHoldingVar();
+            if (var == nullptr) var = dyn_cast_or_null<VarDecl>(binding->getDecomposedDecl());
+          } else {
+            break;
+          }
+          std::string name = captured->getNameAsString();
           if (by_ref) {
             CheckBorrow(name, type.getNonReferenceType(), where, var);
           } else {

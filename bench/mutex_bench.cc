@@ -1,7 +1,7 @@
 // mutex_bench — ferrite's locks against the obvious alternatives, one binary.
 //
 //   Uncontended lock + increment + unlock, one thread:
-//     BM_Uncontended<FerriteMutex | StdMutex | AbslMutex>
+//     BM_Uncontended<FerriteMutex | FerriteMutexNoDetector | StdMutex | AbslMutex>
 //   Contended increments of one shared counter, 2 and 4 threads (real time):
 //     BM_Contended<...>/threads:N
 //   Read-mostly (1 write in 64 operations) on a small map, 1, 2 and 4 threads:
@@ -9,6 +9,11 @@
 //   Uncontended read lock + sum + unlock, and write lock + bump + unlock:
 //     BM_UncontendedRead<FerriteRwLock | StdSharedMutex>
 //     BM_UncontendedWrite<FerriteRwLock | StdSharedMutex>
+//
+// Every row runs in a process that has created a thread (bench/process_mode.h:
+// glibc's mutex skips its atomics until then, and so does ferrite's);
+// FERRITE_BENCH_SINGLE_THREADED_PROCESS=1 with --benchmark_filter=Uncontended
+// measures the single-threaded mode instead.
 //
 // Run optimized, with repetitions, and compare ratios within one run:
 //   bazel run --config=bench //bench:mutex_bench -- \
@@ -21,8 +26,10 @@
 
 #include "absl/synchronization/mutex.h"
 #include "benchmark/benchmark.h"
+#include "ferrite/deadlock_detection.h"
 #include "ferrite/mutex.h"
 #include "ferrite/rwlock.h"
+#include "process_mode.h"
 
 namespace {
 
@@ -33,6 +40,39 @@ struct FerriteMutex {
     auto guard = counter.lock();
     ++**guard;
   }
+};
+
+// The same lock with the deadlock detector switched off for the row: in a
+// checked build, what the detector's bookkeeping costs (release builds
+// compile the detector out, so there the two rows are the same code).
+struct FerriteMutexNoDetector : FerriteMutex {
+  static void begin_row() {
+    ferrite::set_deadlock_detection(ferrite::DeadlockDetection::kIgnore);
+  }
+  static void end_row() { ferrite::set_deadlock_detection(ferrite::DeadlockDetection::kPanic); }
+};
+
+// Runs a row's begin_row()/end_row(), if it has them, around its loop (in the
+// first thread only: Google Benchmark starts and ends the threads' loops
+// together).
+template <class Lock>
+class RowSettings {
+ public:
+  explicit RowSettings(const benchmark::State& state) : first_(state.thread_index() == 0) {
+    if constexpr (requires { Lock::begin_row(); }) {
+      if (first_) Lock::begin_row();
+    }
+  }
+  ~RowSettings() {
+    if constexpr (requires { Lock::end_row(); }) {
+      if (first_) Lock::end_row();
+    }
+  }
+  RowSettings(const RowSettings&) = delete;
+  RowSettings& operator=(const RowSettings&) = delete;
+
+ private:
+  bool first_;
 };
 
 struct StdMutex {
@@ -56,6 +96,7 @@ struct AbslMutex {
 template <class Lock>
 void BM_Uncontended(benchmark::State& state) {
   static Lock lock;
+  const RowSettings<Lock> settings(state);
   for (auto _ : state) {
     lock.increment();
     benchmark::ClobberMemory();
@@ -66,6 +107,7 @@ void BM_Uncontended(benchmark::State& state) {
 template <class Lock>
 void BM_Contended(benchmark::State& state) {
   static Lock lock;
+  const RowSettings<Lock> settings(state);
   for (auto _ : state) {
     lock.increment();
   }
@@ -73,9 +115,11 @@ void BM_Contended(benchmark::State& state) {
 }
 
 BENCHMARK_TEMPLATE(BM_Uncontended, FerriteMutex);
+BENCHMARK_TEMPLATE(BM_Uncontended, FerriteMutexNoDetector);
 BENCHMARK_TEMPLATE(BM_Uncontended, StdMutex);
 BENCHMARK_TEMPLATE(BM_Uncontended, AbslMutex);
 BENCHMARK_TEMPLATE(BM_Contended, FerriteMutex)->Threads(2)->Threads(4)->UseRealTime();
+BENCHMARK_TEMPLATE(BM_Contended, FerriteMutexNoDetector)->Threads(2)->Threads(4)->UseRealTime();
 BENCHMARK_TEMPLATE(BM_Contended, StdMutex)->Threads(2)->Threads(4)->UseRealTime();
 BENCHMARK_TEMPLATE(BM_Contended, AbslMutex)->Threads(2)->Threads(4)->UseRealTime();
 

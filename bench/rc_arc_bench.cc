@@ -5,32 +5,20 @@
 //   Make       make_rc / make_arc / make_shared of an int, then drop it;
 //   Upgrade    Weak::upgrade() / weak_ptr::lock() of a live value, then drop.
 //
-// libstdc++'s shared_ptr picks atomic or plain count updates at run time:
-// it uses plain ones while glibc's `__libc_single_threaded` is true (no thread
-// was ever created; glibc >= 2.32). A program that shares anything across
-// threads is past that point for good, so by default this binary starts and
-// joins one thread during static initialization, and shared_ptr is measured
-// as such programs see it. Set FERRITE_BENCH_SINGLE_THREADED_PROCESS=1 to
-// skip that and measure libstdc++'s single-threaded shortcut instead. The
-// mode is printed in the benchmark context as `libc_single_threaded`.
+// libstdc++'s shared_ptr counts with plain instructions in a process that
+// never created a thread; bench/process_mode.h says which mode this binary
+// measures (by default: a thread was created, as in any program that shares).
 //
 // Acceptance: Rc clone+drop at least 3x faster than shared_ptr; Arc within
 // 1.1x of shared_ptr.
-#if __has_include(<sys/single_threaded.h>)
-#include <sys/single_threaded.h>
-#define FERRITE_BENCH_HAS_LIBC_SINGLE_THREADED 1
-#endif
 
-#include <cstdlib>
 #include <memory>
 #include <optional>
-#include <string>
-#include <string_view>
-#include <thread>
 
 #include "benchmark/benchmark.h"
 #include "ferrite/arc.h"
 #include "ferrite/rc.h"
+#include "process_mode.h"
 
 namespace {
 
@@ -100,23 +88,5 @@ void BM_WeakPtrLock(benchmark::State& state) {
 BENCHMARK(BM_RcWeakUpgrade);
 BENCHMARK(BM_ArcWeakUpgrade);
 BENCHMARK(BM_WeakPtrLock);
-
-bool SingleThreadedProcessRequested() {
-  const char* value = std::getenv("FERRITE_BENCH_SINGLE_THREADED_PROCESS");
-  return value != nullptr && std::string_view(value) == "1";
-}
-
-// Runs during static initialization, before benchmark_main's main(), so the
-// binary works with the stock main. Starting and joining one thread leaves
-// glibc's __libc_single_threaded false for the rest of the run.
-const bool kProcessModeSet = [] {
-  if (!SingleThreadedProcessRequested()) std::thread([] {}).join();
-#ifdef FERRITE_BENCH_HAS_LIBC_SINGLE_THREADED
-  benchmark::AddCustomContext("libc_single_threaded", __libc_single_threaded != 0
-                                                          ? "1 (shared_ptr counts non-atomically)"
-                                                          : "0 (shared_ptr counts atomically)");
-#endif
-  return true;
-}();
 
 }  // namespace

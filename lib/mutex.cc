@@ -1,18 +1,22 @@
 // lib/mutex.cc — the contended half of ferrite::detail::RawMutex (mutex.h).
 //
-// The word (32 bits, so that threads can sleep on it with a futex):
+// The word (64 bits; threads sleep on its low 32 with a futex):
 //
-//   bit 0      kLocked   the lock is held
-//   bit 1      kWoken    an unlock has woken a sleeper that has not yet come
-//                        back for the lock (absl::Mutex's "designated waker")
-//   bits 2-31  sleepers  threads asleep on the word, or about to sleep, in
-//                        units of kSleeper
+//   bit 0       kLocked   the lock is held
+//   bit 1       kWoken    an unlock has woken a sleeper that has not yet come
+//                         back for the lock (absl::Mutex's "designated waker")
+//   bits 2-15   sleepers  threads asleep on the word, or about to sleep, in
+//                         units of kSleeper (at most kMaxSleepers; more
+//                         waiters yield instead of counting themselves)
+//   bits 16-63  holder    the holder's thread word while the lock is held
+//                         (mutex.h), 0 while it is free
 //
-// lock() sets kLocked with one fetch_or and, if it was set already, spins a
+// lock() takes a free word with one compare-exchange that sets kLocked and
+// the holder, keeping the sleepers' bits; if the lock is held it spins a
 // short while (only where another CPU can release the lock meanwhile, and
-// reading the word seldom: spin_while_locked), then
-// counts itself a sleeper and sleeps on the word. unlock() clears kLocked
-// with one fetch_sub; only when other bits are left does it come here, and
+// reading the word seldom: spin_while_locked), then counts itself a sleeper
+// and sleeps on the word. unlock() subtracts kLocked and its holder bits
+// with one fetch_sub; only when state bits are left does it come here, and
 // it wakes one sleeper only if none is already on its way back (kWoken) and
 // nobody has taken the lock since (the new holder's unlock will wake).
 //
@@ -24,18 +28,19 @@
 // lock: measured 1.7x slower than absl::Mutex with 4 threads on 2 CPUs;
 // docs/BENCHMARKS.md.)
 //
-// No wake-up is lost: a thread sleeps only while the word still equals the
-// value it counted itself into (futex_wait compares), and that value has
-// kLocked set; the unlock that clears it changes the word (so a thread not
-// yet asleep does not sleep) and, seeing a sleeper, wakes one unless kWoken
-// is set. kWoken is cleared by every thread that returns from futex_wait,
-// woken or not, and by the unlocker if its wake found nobody asleep, so it
-// never stays set while the thread it stands for is asleep: at worst a
-// sleeper is woken early, which costs a retry.
+// No wake-up is lost: a thread sleeps only while the word's low half still
+// equals the value it counted itself into (futex_wait compares), and that
+// value has kLocked set; the unlock that clears it changes the low half (so
+// a thread not yet asleep does not sleep) and, seeing a sleeper, wakes one
+// unless kWoken is set. kWoken is cleared by every thread that returns from
+// futex_wait, woken or not, and by the unlocker if its wake found nobody
+// asleep, so it never stays set while the thread it stands for is asleep: at
+// worst a sleeper is woken early, which costs a retry.
 #include <atomic>
 #include <cstdint>
 #include <cstdio>
 #include <string>
+#include <thread>
 
 #include "ferrite/channel/wait.h"
 #include "ferrite/detail/futex.h"
@@ -47,9 +52,13 @@ namespace ferrite::detail {
 
 namespace {
 
-constexpr std::uint32_t kLockedBit = 1;
-constexpr std::uint32_t kWoken = 2;
-constexpr std::uint32_t kSleeper = 4;
+constexpr std::uint64_t kLockedBit = 1;
+constexpr std::uint64_t kWoken = 2;
+constexpr std::uint64_t kSleeper = 4;
+constexpr std::uint64_t kSleepers = 0xfffc;  // bits 2-15
+constexpr std::uint64_t kMaxSleepers = kSleepers / kSleeper;
+
+std::uint64_t sleepers(std::uint64_t word) noexcept { return (word & kSleepers) / kSleeper; }
 
 // Spins while the lock is held, for a bounded time; returns the word last
 // seen. Only where another CPU may run the holder meanwhile.
@@ -64,14 +73,14 @@ constexpr std::uint32_t kSleeper = 4;
 // does not spin; docs/BENCHMARKS.md). Between reads the holder runs many
 // critical sections undisturbed, and a short critical section is still seen
 // to end within about a microsecond.
-std::uint32_t spin_while_locked(const std::atomic<std::uint32_t>& state) noexcept {
+std::uint64_t spin_while_locked(const std::atomic<std::uint64_t>& state) noexcept {
   // Measured on the 2-core machine (docs/BENCHMARKS.md): a pause is about
   // 19 ns there, so this spins about 12 us in all before sleeping.
   constexpr int kPeeks = 10;
   constexpr int kPausesPerPeek = 64;
   // ORDERING(mutex-spin-peek): relaxed; only decides whether to retry. The
   // acquire read-modify-write that follows does the locking.
-  std::uint32_t seen = state.load(std::memory_order_relaxed);
+  std::uint64_t seen = state.load(std::memory_order_relaxed);
   if ((seen & kLockedBit) == 0 || !spinning_can_help()) return seen;
   for (int peek = 0; peek < kPeeks && (seen & kLockedBit) != 0; ++peek) {
     for (int pause = 0; pause < kPausesPerPeek; ++pause) spin_loop_hint();
@@ -84,16 +93,26 @@ std::uint32_t spin_while_locked(const std::atomic<std::uint32_t>& state) noexcep
 }  // namespace
 
 void RawMutex::lock_contended() noexcept {
-  std::uint32_t seen = spin_while_locked(state_);
+  const std::uint64_t mine = holder_bits();
+  std::uint64_t seen = spin_while_locked(state_);
   bool counted = false;     // this thread is among the sleepers in the word
   bool clear_woken = false;  // it has returned from futex_wait: clear kWoken
   for (;;) {
-    std::uint32_t next;
+    std::uint64_t next;
     if ((seen & kLockedBit) == 0) {
-      next = seen | kLockedBit;
+      next = seen | mine;
       if (counted) next -= kSleeper;
+    } else if (counted) {
+      next = seen;
+    } else if (sleepers(seen) < kMaxSleepers) {
+      next = seen + kSleeper;
     } else {
-      next = counted ? seen : seen + kSleeper;
+      // Every sleeper slot is taken (thousands of threads wait here): wait
+      // without sleeping on the word, and look again.
+      std::this_thread::yield();
+      // ORDERING(mutex-full-peek): relaxed; only decides what to try next.
+      seen = state_.load(std::memory_order_relaxed);
+      continue;
     }
     if (clear_woken) next &= ~kWoken;
     // ORDERING(mutex-lock-contended): acquire pairs with the release in
@@ -105,7 +124,7 @@ void RawMutex::lock_contended() noexcept {
     }
     if ((seen & kLockedBit) == 0) return;  // taken
     counted = true;
-    futex_wait(state_, next);
+    futex_wait(state_, static_cast<std::uint32_t>(next));
     clear_woken = true;
     seen = spin_while_locked(state_);
   }
@@ -114,9 +133,9 @@ void RawMutex::lock_contended() noexcept {
 void RawMutex::wake_one() noexcept {
   // ORDERING(mutex-wake): relaxed; the word's bits here only decide whether
   // to wake. The data is published by the lock's acquire/release pairs.
-  std::uint32_t seen = state_.load(std::memory_order_relaxed);
+  std::uint64_t seen = state_.load(std::memory_order_relaxed);
   for (;;) {
-    if (seen < kSleeper || (seen & (kLockedBit | kWoken)) != 0) return;
+    if (sleepers(seen) == 0 || (seen & (kLockedBit | kWoken)) != 0) return;
     // ORDERING(mutex-wake-mark): relaxed, as mutex-wake; marks the wake-up
     // in flight (a failure reloads `seen`).
     if (state_.compare_exchange_weak(seen, seen | kWoken, std::memory_order_relaxed,

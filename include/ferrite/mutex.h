@@ -62,6 +62,7 @@
 
 #include "ferrite/detail/config.h"
 #include "ferrite/detail/owned.h"
+#include "ferrite/detail/single_threaded.h"
 #include "ferrite/detail/futex.h"
 #include "ferrite/detail/lock_holder.h"
 #include "ferrite/detail/lock_order.h"
@@ -89,14 +90,20 @@ class Condvar;
 
 namespace detail {
 
-// The lock word of Mutex<T>: bit 0 is the lock, bit 1 says that a sleeper
-// has been woken and has not yet come back for the lock, and the bits above
-// count the threads asleep (or about to sleep) on the word. Not recursive: it
-// records its holder (detail/lock_holder.h) so that a thread locking it again
-// is refused instead of deadlocking. lock() and unlock() inline their fast
-// path (one atomic read-modify-write each) and call lib/mutex.cc only when the
-// lock is held, or when a sleeper may need waking; lib/mutex.cc describes the
-// protocol.
+// The lock word of Mutex<T>, 64 bits. The low 16 bits are the state: bit 0
+// is the lock, bit 1 says that a sleeper has been woken and has not yet come
+// back for the lock, and bits 2-15 count the threads asleep (or about to
+// sleep) on the word; threads sleep on its low 32 bits with a futex. The
+// high 48 bits name the holder while the lock is held (its thread word,
+// detail/lock_holder.h, shifted up by 16), so that a thread locking the
+// mutex again is refused instead of deadlocking, and the holder is written
+// by the same read-modify-write that takes the lock: no separate store on
+// either path. Not recursive. lock() and unlock() inline their fast path (a
+// compare-exchange, a fetch_sub) and call lib/mutex.cc only when the lock is
+// held, or when a sleeper may need waking; lib/mutex.cc describes the
+// protocol. While the process has only ever had one thread
+// (detail/single_threaded.h) both paths are a plain load and store, as
+// glibc's own mutex is then.
 class FERRITE_CAPABILITY("mutex") RawMutex {
  public:
   constexpr RawMutex() noexcept = default;
@@ -105,7 +112,6 @@ class FERRITE_CAPABILITY("mutex") RawMutex {
 
   void lock() noexcept FERRITE_ACQUIRE() {
     if (!try_acquire()) [[unlikely]] lock_contended();
-    holder_.set();
   }
 
   // As lock(), but false, with the lock not taken, when the calling thread
@@ -113,26 +119,31 @@ class FERRITE_CAPABILITY("mutex") RawMutex {
   // only when the lock is found held.
   bool lock_unless_held_by_caller() noexcept FERRITE_TRY_ACQUIRE(true) {
     if (!try_acquire()) [[unlikely]] {
-      if (holder_.is_caller()) return false;
+      if (held_by_caller()) return false;
       lock_contended();
     }
-    holder_.set();
     return true;
   }
 
   // Acquires the lock only if it is free right now.
-  bool try_lock() noexcept FERRITE_TRY_ACQUIRE(true) {
-    if (!try_acquire()) return false;
-    holder_.set();
-    return true;
-  }
+  bool try_lock() noexcept FERRITE_TRY_ACQUIRE(true) { return try_acquire(); }
 
   void unlock() noexcept FERRITE_RELEASE() {
-    holder_.clear();
+    const std::uint64_t mine = holder_bits();
+    if (process_is_single_threaded()) {
+      // ORDERING(mutex-unlock-alone): relaxed load and store; no other thread
+      // exists (detail/single_threaded.h), so nobody sleeps on the word and
+      // nobody else reads it, and a thread created later starts after this
+      // store (thread creation orders it).
+      state_.store(state_.load(std::memory_order_relaxed) - mine, std::memory_order_relaxed);
+      return;
+    }
     // ORDERING(mutex-unlock): release pairs with the acquire read-modify-write
-    // of the next lock()/try_lock(), publishing this critical section. Any
-    // bit left besides the lock means a sleeper may need waking.
-    if (state_.fetch_sub(kLocked, std::memory_order_release) != kLocked) [[unlikely]] {
+    // of the next lock()/try_lock(), publishing this critical section. The
+    // holder's bits and the lock bit go in one subtraction; any state bit
+    // left means a sleeper may need waking.
+    if ((state_.fetch_sub(mine, std::memory_order_release) & kStateMask) != kLocked)
+        [[unlikely]] {
       wake_one();
     }
   }
@@ -151,21 +162,54 @@ class FERRITE_CAPABILITY("mutex") RawMutex {
   }
 
  private:
-  static constexpr std::uint32_t kLocked = 1;
+  static constexpr std::uint64_t kLocked = 1;
+  static constexpr std::uint64_t kStateMask = 0xffff;
+  static constexpr int kHolderShift = 16;
+
+  // What the holder adds to the word: the lock bit and its name. A thread
+  // word (a user-space address) is below 2^48 on the 64-bit Linux targets,
+  // so the shift keeps all of it; live threads have distinct words.
+  static std::uint64_t holder_bits() noexcept {
+    return kLocked | (static_cast<std::uint64_t>(current_thread_word()) << kHolderShift);
+  }
+
+  bool held_by_caller() const noexcept {
+    // ORDERING(mutex-holder-check): relaxed; only the holder writes a name
+    // that is its own, so this thread reads its own name back only if it
+    // put it there (program order), and any other value means "not me".
+    return (state_.load(std::memory_order_relaxed) & ~kStateMask) ==
+           (holder_bits() & ~kStateMask);
+  }
 
   bool try_acquire() noexcept {
-    // ORDERING(mutex-lock-fast): acquire pairs with the release in unlock():
-    // the new holder sees every write made under the lock before. Setting a
-    // bit that is already set changes nothing, so a failed attempt (the lock
-    // is held) leaves the sleepers' bits as they were.
-    return (state_.fetch_or(kLocked, std::memory_order_acquire) & kLocked) == 0;
+    const std::uint64_t mine = holder_bits();
+    // ORDERING(mutex-lock-peek): relaxed; only picks the value to exchange.
+    std::uint64_t seen = state_.load(std::memory_order_relaxed);
+    if (process_is_single_threaded()) {
+      if ((seen & kLocked) != 0) return false;
+      // ORDERING(mutex-lock-alone): relaxed; no other thread exists
+      // (detail/single_threaded.h), as in unlock().
+      state_.store(seen | mine, std::memory_order_relaxed);
+      return true;
+    }
+    // A failure with the lock still free only means a sleeper's count
+    // changed meanwhile: try again with the new value.
+    while ((seen & kLocked) == 0) {
+      // ORDERING(mutex-lock-fast): acquire pairs with the release in
+      // unlock(): the new holder sees every write made under the lock
+      // before. The sleepers' bits are kept as they were.
+      if (state_.compare_exchange_weak(seen, seen | mine, std::memory_order_acquire,
+                                       std::memory_order_relaxed)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   void lock_contended() noexcept;  // lib/mutex.cc
   void wake_one() noexcept;        // lib/mutex.cc
 
-  std::atomic<std::uint32_t> state_{0};
-  LockHolder holder_;
+  std::atomic<std::uint64_t> state_{0};
 };
 
 // Panics: "<what>: the lock is held (a guard is alive); ...". lib/mutex.cc.

@@ -81,6 +81,11 @@ class PoisonError {
   PoisonError(PoisonError&&) = default;
   /// Move-assigns the carried guard.
   PoisonError& operator=(PoisonError&&) = default;
+  /// Drops the carried guard (unlocking, for a guard). Out of line: a lock
+  /// result holds either a guard or this error, and keeping the rare error's
+  /// unlock out of the result's destructor keeps that destructor small enough
+  /// to be inlined where the guard is used.
+  [[gnu::noinline]] ~PoisonError() = default;
 
   /// Recovers the guard (or value): the caller accepts the possibly broken data.
   G into_inner() && noexcept(std::is_nothrow_move_constructible_v<G>) {

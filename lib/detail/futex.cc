@@ -5,6 +5,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <bit>
 #include <cerrno>
 #include <climits>
 #include <cstdint>
@@ -14,17 +15,32 @@ namespace ferrite::detail {
 
 namespace {
 
-long futex_call(const std::atomic<std::uint32_t>& word, int op, std::uint32_t value,
-                const timespec* timeout, std::uint32_t bitset) noexcept {
-  // The kernel compares and wakes by address only; the word is lock-free and
-  // 32 bits wide (static_assert in futex.h), as the futex ABI requires.
-  return syscall(SYS_futex, &word, op | FUTEX_PRIVATE_FLAG, value, timeout, nullptr, bitset);
+long futex_call(std::uintptr_t address, int op, std::uint32_t value, const timespec* timeout,
+                std::uint32_t bitset) noexcept {
+  // The kernel compares and wakes by address only; the word there is 32 bits
+  // wide and 4-byte aligned (static_asserts in futex.h), as the futex ABI
+  // requires.
+  return syscall(SYS_futex, address, op | FUTEX_PRIVATE_FLAG, value, timeout, nullptr, bitset);
 }
 
-}  // namespace
+std::uintptr_t address_of(const volatile void* word) noexcept {
+  // SAFETY(futex-address): the address becomes a number handed to the
+  // kernel, which reads the 32-bit word there atomically; it is never turned
+  // back into a pointer here.
+  return reinterpret_cast<std::uintptr_t>(word);
+}
 
-bool futex_wait(const std::atomic<std::uint32_t>& word, std::uint32_t expected,
-                Deadline deadline) noexcept {
+// The low-order half of a 64-bit word: at its address on a little-endian
+// machine, 4 bytes further on a big-endian one.
+std::uintptr_t low_half_address(const std::atomic<std::uint64_t>& word) noexcept {
+  return address_of(&word) + (std::endian::native == std::endian::little ? 0 : 4);
+}
+
+// Sleeps on the 32 bits at `address` while `current()` (their value) equals
+// `expected`; futex_wait's contract.
+template <class Current>
+bool wait_at(std::uintptr_t address, const Current& current, std::uint32_t expected,
+             Deadline deadline) noexcept {
   timespec absolute{};
   const timespec* timeout = nullptr;
   if (deadline != kNoDeadline) {
@@ -39,11 +55,8 @@ bool futex_wait(const std::atomic<std::uint32_t>& word, std::uint32_t expected,
     timeout = &absolute;
   }
   for (;;) {
-    // ORDERING(futex-wait-peek): only an early exit; the kernel re-reads the
-    // word atomically before sleeping, and callers re-check their state with
-    // the acquire operations of their own protocol after this returns.
-    if (word.load(std::memory_order_relaxed) != expected) return true;
-    const long result = futex_call(word, FUTEX_WAIT_BITSET, expected, timeout,
+    if (current() != expected) return true;
+    const long result = futex_call(address, FUTEX_WAIT_BITSET, expected, timeout,
                                    FUTEX_BITSET_MATCH_ANY);
     if (result == 0) return true;
     switch (errno) {
@@ -57,12 +70,37 @@ bool futex_wait(const std::atomic<std::uint32_t>& word, std::uint32_t expected,
   }
 }
 
+}  // namespace
+
+bool futex_wait(const std::atomic<std::uint32_t>& word, std::uint32_t expected,
+                Deadline deadline) noexcept {
+  // ORDERING(futex-wait-peek): only an early exit; the kernel re-reads the
+  // word atomically before sleeping, and callers re-check their state with
+  // the acquire operations of their own protocol after this returns.
+  const auto current = [&word] { return word.load(std::memory_order_relaxed); };
+  return wait_at(address_of(&word), current, expected, deadline);
+}
+
+bool futex_wait(const std::atomic<std::uint64_t>& word, std::uint32_t expected_low,
+                Deadline deadline) noexcept {
+  const auto current = [&word] {
+    // ORDERING(futex-wait-peek-low): as futex-wait-peek, on the low half.
+    const std::uint64_t value = word.load(std::memory_order_relaxed);
+    return static_cast<std::uint32_t>(value);
+  };
+  return wait_at(low_half_address(word), current, expected_low, deadline);
+}
+
 bool futex_wake_one(const std::atomic<std::uint32_t>& word) noexcept {
-  return futex_call(word, FUTEX_WAKE, 1, nullptr, 0) > 0;
+  return futex_call(address_of(&word), FUTEX_WAKE, 1, nullptr, 0) > 0;
+}
+
+bool futex_wake_one(const std::atomic<std::uint64_t>& word) noexcept {
+  return futex_call(low_half_address(word), FUTEX_WAKE, 1, nullptr, 0) > 0;
 }
 
 void futex_wake_all(const std::atomic<std::uint32_t>& word) noexcept {
-  futex_call(word, FUTEX_WAKE, INT_MAX, nullptr, 0);
+  futex_call(address_of(&word), FUTEX_WAKE, INT_MAX, nullptr, 0);
 }
 
 }  // namespace ferrite::detail

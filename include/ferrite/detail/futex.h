@@ -34,6 +34,16 @@ bool futex_wake_one(const std::atomic<std::uint32_t>& word) noexcept;
 // Wakes every thread blocked in futex_wait on `word`.
 void futex_wake_all(const std::atomic<std::uint32_t>& word) noexcept;
 
+// The same two on the low-order 32 bits of a 64-bit word (Mutex's lock word
+// keeps its sleepers there and its holder above): the kernel compares, and
+// wakes by, the address of those 32 bits only.
+static_assert(sizeof(std::atomic<std::uint64_t>) == sizeof(std::uint64_t) &&
+                  std::atomic<std::uint64_t>::is_always_lock_free,
+              "a 64-bit lock word must be a plain, lock-free 64-bit atomic");
+bool futex_wait(const std::atomic<std::uint64_t>& word, std::uint32_t expected_low,
+                Deadline deadline = kNoDeadline) noexcept;
+bool futex_wake_one(const std::atomic<std::uint64_t>& word) noexcept;
+
 // A short busy-wait hint for spin loops (PAUSE on x86).
 inline void spin_loop_hint() noexcept {
 #if defined(__x86_64__) || defined(__i386__)

@@ -31,8 +31,8 @@
 // A process that has never created a thread is single-threaded for glibc
 // (`__libc_single_threaded`): std::mutex then locks and unlocks without an
 // atomic instruction, and ferrite's channels skip theirs as well
-// (ferrite/detail/single_threaded.h). The seq workloads run on one thread,
-// so in a process of their own (bench/report) they measure that shortcut.
+// (ferrite/channel/rmw.h). The seq workloads run on one thread, so in a
+// process of their own (bench/report) they measure that shortcut.
 // `--spawn-thread 1` starts and joins one thread before the first workload,
 // which turns the shortcut off for the rest of the process: seq then costs
 // what it costs in a program that has ever had a second thread.

@@ -125,29 +125,17 @@ struct Starter {
   finish(drained.load(), "the thread received every message in order");
 }
 
-TEST(ChannelRmw, UnboundedBufferedThenThread) {
+// Runs `scenario(capacity)` in a fresh process (see the top of the file),
+// which must exit 0.
+void run_alone(void (*scenario)(std::size_t), std::size_t capacity) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
-  EXPECT_EXIT(buffered_then_thread(0), ::testing::ExitedWithCode(0), "");
+  EXPECT_EXIT(scenario(capacity), ::testing::ExitedWithCode(0), "");
 }
 
-TEST(ChannelRmw, BoundedBufferedThenThread) {
-  GTEST_FLAG_SET(death_test_style, "threadsafe");
-  EXPECT_EXIT(buffered_then_thread(8), ::testing::ExitedWithCode(0), "");
-}
-
-TEST(ChannelRmw, BoundedOneBufferedThenThread) {
-  GTEST_FLAG_SET(death_test_style, "threadsafe");
-  EXPECT_EXIT(buffered_then_thread(1), ::testing::ExitedWithCode(0), "");
-}
-
-TEST(ChannelRmw, UnboundedThreadStartedMidSend) {
-  GTEST_FLAG_SET(death_test_style, "threadsafe");
-  EXPECT_EXIT(thread_started_mid_send(0), ::testing::ExitedWithCode(0), "");
-}
-
-TEST(ChannelRmw, BoundedThreadStartedMidSend) {
-  GTEST_FLAG_SET(death_test_style, "threadsafe");
-  EXPECT_EXIT(thread_started_mid_send(4), ::testing::ExitedWithCode(0), "");
-}
+TEST(ChannelRmw, UnboundedBufferedThenThread) { run_alone(buffered_then_thread, 0); }
+TEST(ChannelRmw, BoundedBufferedThenThread) { run_alone(buffered_then_thread, 8); }
+TEST(ChannelRmw, BoundedOneBufferedThenThread) { run_alone(buffered_then_thread, 1); }
+TEST(ChannelRmw, UnboundedThreadStartedMidSend) { run_alone(thread_started_mid_send, 0); }
+TEST(ChannelRmw, BoundedThreadStartedMidSend) { run_alone(thread_started_mid_send, 4); }
 
 }  // namespace

@@ -156,8 +156,7 @@ class ListChannel {
       // flag (as channel-array-send-claim); acquire on failure, pairing with
       // the release stores of a block switch (we then reload the block).
       // Plain while the process has one thread (channel/rmw.h).
-      if (compare_exchange_weak_unless_alone(tail_.index, tail, new_tail,
-                                             std::memory_order_seq_cst,
+      if (compare_exchange_weak_unless_alone(tail_.index, tail, new_tail, std::memory_order_seq_cst,
                                              std::memory_order_acquire)) {
         if (offset + 1 == kBlockCap) {
           // We claimed the last slot: install the next block and skip the
@@ -255,8 +254,7 @@ class ListChannel {
       // channel-list-send-claim); acquire on failure, pairing with a block
       // switch's release stores (we then reload the block). Plain while the
       // process has one thread (channel/rmw.h).
-      if (compare_exchange_weak_unless_alone(head_.index, head, new_head,
-                                             std::memory_order_seq_cst,
+      if (compare_exchange_weak_unless_alone(head_.index, head, new_head, std::memory_order_seq_cst,
                                              std::memory_order_acquire)) {
         if (offset + 1 == kBlockCap) {
           // We claimed the block's last slot: move head to the next block.

@@ -25,7 +25,17 @@
 // bounded1, boundedN. Options: --repetitions N (a line per repetition),
 // --filter REGEX (on `<flavor>_<workload>`), --impl NAME (repeatable),
 // --messages N (default 5000000), --threads N (each side of the multi-thread
-// workloads; default 4, as crossbeam). Repetitions interleave the implementations.
+// workloads; default 4, as crossbeam), --spawn-thread 1 (see below).
+// Repetitions interleave the implementations.
+//
+// A process that has never created a thread is single-threaded for glibc
+// (`__libc_single_threaded`): std::mutex then locks and unlocks without an
+// atomic instruction, and ferrite's channels skip theirs as well
+// (ferrite/channel/rmw.h). The seq workloads run on one thread, so in a
+// process of their own (bench/report) they measure that shortcut.
+// `--spawn-thread 1` starts and joins one thread before the first workload,
+// which turns the shortcut off for the rest of the process: seq then costs
+// what it costs in a program that has ever had a second thread.
 //
 //   bazel run --config=bench //bench:channel_bench -- --repetitions 5
 #include <blockingconcurrentqueue.h>
@@ -330,6 +340,7 @@ struct Options {
   int repetitions = 1;
   std::optional<std::regex> filter;
   std::vector<std::string> impls;
+  bool spawn_thread = false;
 };
 
 // Runs one repetition of (f, w) for Impl, if it supports it and is selected.
@@ -355,7 +366,8 @@ void run_one(const Options& options, Flavor f, Workload w) {
 [[noreturn]] void usage(const char* argv0) {
   std::fprintf(stderr,
                "usage: %s [--repetitions N] [--filter REGEX] [--impl NAME]... [--messages N]"
-               " [--threads N]\n"
+               " [--threads N]"
+               " [--spawn-thread 0|1]\n"
                "implementations: ferrite-channel ferrite-mpsc mutex-deque lecture tbb moodycamel\n",
                argv0);
   std::exit(2);
@@ -382,6 +394,8 @@ int main(int argc, char** argv) {
       threads_per_side = static_cast<std::size_t>(std::strtoull(value, nullptr, 10));
     } else if (arg == "--messages") {
       messages = static_cast<std::size_t>(std::strtoull(value, nullptr, 10));
+    } else if (arg == "--spawn-thread") {
+      options.spawn_thread = std::string_view(value) != "0";
     } else {
       usage(args[0]);
     }
@@ -389,6 +403,8 @@ int main(int argc, char** argv) {
   if (options.repetitions < 1 || threads_per_side < 1 || messages < threads_per_side) {
     usage(args[0]);
   }
+  // Once a thread has been created the process is multi-threaded for good.
+  if (options.spawn_thread) std::thread([] {}).join();
   // crossbeam's order: by flavor, then workload (seq only where it cannot deadlock).
   const Flavor flavors[] = {Flavor::kBounded0, Flavor::kBounded1, Flavor::kBoundedN,
                             Flavor::kUnbounded};

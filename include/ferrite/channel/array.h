@@ -36,6 +36,7 @@
 
 #include "ferrite/channel/context.h"
 #include "ferrite/channel/counter.h"
+#include "ferrite/channel/rmw.h"
 #include "ferrite/channel/side.h"
 #include "ferrite/channel_error.h"
 #include "ferrite/channel/token.h"
@@ -256,9 +257,10 @@ class ArrayChannel {
         // ordered, in the single total order, against the receivers' seq_cst
         // fence + tail load (their emptiness check) and the SyncWaker's
         // seq_cst `is_empty_` flag, so a parking receiver cannot miss it.
-        // Relaxed on failure: we only retry with the fresh value.
-        if (tail_.compare_exchange_weak(tail, new_tail, std::memory_order_seq_cst,
-                                        std::memory_order_relaxed)) {
+        // Relaxed on failure: we only retry with the fresh value. A plain
+        // load and store while the process has one thread (channel/rmw.h).
+        if (compare_exchange_weak_unless_alone(tail_, tail, new_tail, std::memory_order_seq_cst,
+                                               std::memory_order_relaxed)) {
           token.array.slot = &slot;
           token.array.stamp = lap + 1;
           return true;
@@ -270,7 +272,7 @@ class ArrayChannel {
           if (!reload_if_moved(tail_, tail)) return false;  // no other sender got further
           continue;
         }
-        std::atomic_thread_fence(std::memory_order_seq_cst);
+        seq_cst_fence_unless_alone();
         // ORDERING(channel-array-send-full-check): relaxed after the seq_cst
         // fence, which orders this load after the stamp load above (crossbeam's
         // argument): a head one lap behind means the channel really is full.
@@ -310,9 +312,10 @@ class ArrayChannel {
         const std::size_t new_head = index + 1 < cap_ ? head + 1 : lap + one_lap_;
         // ORDERING(channel-array-recv-claim): seq_cst on success, mirroring
         // channel-array-send-claim for senders that check fullness and park;
-        // relaxed on failure (retry with the fresh value).
-        if (head_.compare_exchange_weak(head, new_head, std::memory_order_seq_cst,
-                                        std::memory_order_relaxed)) {
+        // relaxed on failure (retry with the fresh value). Plain while the
+        // process has one thread (channel/rmw.h).
+        if (compare_exchange_weak_unless_alone(head_, head, new_head, std::memory_order_seq_cst,
+                                               std::memory_order_relaxed)) {
           token.array.slot = &slot;
           token.array.stamp = lap + one_lap_;
           return true;
@@ -324,7 +327,7 @@ class ArrayChannel {
           if (!reload_if_moved(head_, head)) return false;  // no other receiver got further
           continue;
         }
-        std::atomic_thread_fence(std::memory_order_seq_cst);
+        seq_cst_fence_unless_alone();
         // ORDERING(channel-array-recv-empty-check): relaxed after the seq_cst
         // fence (see channel-array-send-full-check).
         const std::size_t tail = tail_.load(std::memory_order_relaxed);

@@ -33,6 +33,7 @@
 
 #include "ferrite/channel/context.h"
 #include "ferrite/channel/counter.h"
+#include "ferrite/channel/rmw.h"
 #include "ferrite/channel/side.h"
 #include "ferrite/channel_error.h"
 #include "ferrite/channel/token.h"
@@ -154,8 +155,9 @@ class ListChannel {
       // the receivers' seq_cst fence + tail load and the SyncWaker's seq_cst
       // flag (as channel-array-send-claim); acquire on failure, pairing with
       // the release stores of a block switch (we then reload the block).
-      if (tail_.index.compare_exchange_weak(tail, new_tail, std::memory_order_seq_cst,
-                                            std::memory_order_acquire)) {
+      // Plain while the process has one thread (channel/rmw.h).
+      if (compare_exchange_weak_unless_alone(tail_.index, tail, new_tail, std::memory_order_seq_cst,
+                                             std::memory_order_acquire)) {
         if (offset + 1 == kBlockCap) {
           // We claimed the last slot: install the next block and skip the
           // placeholder offset.
@@ -197,8 +199,9 @@ class ListChannel {
     // before the WRITE bit below; T's move constructor is noexcept.
     std::construct_at(&slot.msg.value, std::move(msg));
     // ORDERING(channel-list-write-publish): release pairs with the acquire
-    // load in Slot::wait_write(): the reader sees the message.
-    slot.state.fetch_or(kWrite, std::memory_order_release);
+    // load in Slot::wait_write(): the reader sees the message. Plain while
+    // the process has one thread (channel/rmw.h).
+    fetch_or_unless_alone(slot.state, kWrite, std::memory_order_release);
     receivers_.notify();
     return true;
   }
@@ -224,7 +227,7 @@ class ListChannel {
       }
       std::size_t new_head = head + (std::size_t{1} << kShift);
       if ((new_head & kMarkBit) == 0) {
-        std::atomic_thread_fence(std::memory_order_seq_cst);
+        seq_cst_fence_unless_alone();
         // ORDERING(channel-list-recv-empty-check): relaxed after the seq_cst
         // fence, which orders it after our head load (crossbeam's argument).
         const std::size_t tail = tail_.index.load(std::memory_order_relaxed);
@@ -249,9 +252,10 @@ class ListChannel {
       }
       // ORDERING(channel-list-recv-claim): seq_cst on success (mirrors
       // channel-list-send-claim); acquire on failure, pairing with a block
-      // switch's release stores (we then reload the block).
-      if (head_.index.compare_exchange_weak(head, new_head, std::memory_order_seq_cst,
-                                            std::memory_order_acquire)) {
+      // switch's release stores (we then reload the block). Plain while the
+      // process has one thread (channel/rmw.h).
+      if (compare_exchange_weak_unless_alone(head_.index, head, new_head, std::memory_order_seq_cst,
+                                             std::memory_order_acquire)) {
         if (offset + 1 == kBlockCap) {
           // We claimed the block's last slot: move head to the next block.
           Block* next = block->wait_next();
@@ -303,7 +307,8 @@ class ListChannel {
     // ORDERING(channel-list-read-done): acq_rel; the release half tells
     // destroy() that we are done with the slot (pairs with its acquire
     // load / acq_rel fetch_or); the acquire half sees its DESTROY request.
-    if ((slot.state.fetch_or(kRead, std::memory_order_acq_rel) & kDestroy) != 0) {
+    // Plain while the process has one thread (channel/rmw.h).
+    if ((fetch_or_unless_alone(slot.state, kRead, std::memory_order_acq_rel) & kDestroy) != 0) {
       destroy(block, offset + 1);
     }
     return result;

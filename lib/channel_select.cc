@@ -132,7 +132,10 @@ struct LoanSlot {
 
 namespace {
 
-struct LoanTable {
+// Cache-line aligned, `ended` on a line of its own: the thread that owns a
+// table writes its slots and `ended` on every Select; another thread's
+// table must not share those lines.
+struct alignas(64) LoanTable {
   static constexpr std::size_t kSlots = 64;
   LoanTable() noexcept {
     for (LoanSlot& slot : slots) slot.ended = &ended;
@@ -141,9 +144,9 @@ struct LoanTable {
   LoanTable& operator=(const LoanTable&) = delete;
 
   std::array<LoanSlot, kSlots> slots;
-  std::atomic<std::uint64_t> ended{0};  // the handshake of a last release and a loan's end
-  LoanTable* next = nullptr;            // every table ever made, under loan_mutex()
-  bool owned = true;                    // a thread uses it; under loan_mutex()
+  alignas(64) std::atomic<std::uint64_t> ended{0};  // the handshake of a last release and a loan's end
+  LoanTable* next = nullptr;  // every table ever made, under loan_mutex()
+  bool owned = true;          // a thread uses it; under loan_mutex()
 };
 
 // The handshake's increment (see above).

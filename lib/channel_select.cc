@@ -117,7 +117,11 @@ class Registrations {
 // a fence cost S three times what the increment of a line it owns does.)
 // The last releases themselves are serialized by loan_mutex, so a slot
 // never holds a handed count of another side than its own key while that
-// key is live.
+// key is live. A last release counts the side again before it looks (a
+// handed count is an ordinary count, released as any other), and gives
+// that count back when it finds no loan. A loan made from another loan (a
+// copy of a Select) is made under loan_mutex, so that a last release
+// looking for loans cannot miss it.
 //
 // A slot is free when both its key and its handed count are null. A thread
 // finds free slots in its own table only; any thread may end a loan (a
@@ -228,8 +232,10 @@ LoanSlot* free_loan_slot() noexcept {
 
 }  // namespace
 
-void select_entry_take(const SelectHandle& end, SelectCopy& copy, SelectEntry& entry) noexcept {
-  if (LoanSlot* slot = free_loan_slot()) {
+namespace {
+
+void take(LoanSlot* slot, const SelectHandle& end, SelectCopy& copy, SelectEntry& entry) noexcept {
+  if (slot != nullptr) {
     const void* key = nullptr;
     if (SelectHandle* loan = end.loan_into(copy.bytes.data(), key)) {
       // ORDERING(select-loan-slot-fill): relaxed; a last release of the
@@ -246,6 +252,24 @@ void select_entry_take(const SelectHandle& end, SelectCopy& copy, SelectEntry& e
   entry.handle = end.copy_into(copy.bytes.data());
   entry.loan = nullptr;
   entry.key = nullptr;
+}
+
+}  // namespace
+
+void select_entry_take(const SelectHandle& end, SelectCopy& copy, SelectEntry& entry) noexcept {
+  take(free_loan_slot(), end, copy, entry);
+}
+
+void select_entry_take_from_loan(const SelectHandle& loan, SelectCopy& copy,
+                                 SelectEntry& entry) noexcept {
+  LoanSlot* slot = free_loan_slot();  // before the lock: a thread's first table takes it
+  // A loan made from a loan is not ordered after a last release of its side
+  // by the end it was lent from, as one made from an end is: made under the
+  // lock, it is either seen by a last release's look for live loans, or
+  // made after it, from a loan that the release found and that holds the
+  // side.
+  const std::lock_guard<std::mutex> lock(loan_mutex());
+  take(slot, loan, copy, entry);
 }
 
 void select_entries_end(std::span<const SelectEntry> entries) noexcept {
@@ -286,8 +310,10 @@ bool select_loan_takes_over(const void* key) noexcept {
       if (slot.key.load() != key) continue;
       const void* none = nullptr;
       if (!slot.handed.compare_exchange_strong(none, key)) {
-        // Only a count of this side can be waiting here (the last releases
-        // are serialized): the side is held for this loan already.
+        // A count of this side already waits here (the last releases are
+        // serialized, and a handed count is counted): the side is held for
+        // this loan already. (Not reached: a side with a handed count has
+        // no last release.)
         return true;
       }
       handshake(table->ended);  // the other side of the handshake
@@ -476,10 +502,11 @@ Select::~Select() { detail::select_entries_end(entries()); }
 
 void Select::copy_from(const Select& other) {
   for (const detail::SelectEntry& entry : other.entries()) {
+    const bool from_loan = entry.loan != nullptr;
     if (!spilled_ && count_ < kInline) {
-      add_in_place(*entry.handle, entry.index, entry.sending);
+      add_in_place(*entry.handle, entry.index, entry.sending, from_loan);
     } else {
-      add_to_heap(*entry.handle, entry.index, entry.sending);
+      add_to_heap(*entry.handle, entry.index, entry.sending, from_loan);
     }
   }
   next_index_ = other.next_index_;
@@ -523,7 +550,8 @@ void Select::remove(std::size_t index) {
   --count_;
 }
 
-void Select::add_to_heap(const detail::SelectHandle& end, std::size_t index, bool sending) {
+void Select::add_to_heap(const detail::SelectHandle& end, std::size_t index, bool sending,
+                         bool from_loan) {
   // First everything that may throw (std::bad_alloc), so that nothing
   // changes if it does.
   if (!spilled_) {
@@ -546,7 +574,11 @@ void Select::add_to_heap(const detail::SelectHandle& end, std::size_t index, boo
     if (copy == &copies_[slot]) free_copies_ &= ~(std::uint32_t{1} << slot);
   }
   detail::SelectEntry entry{nullptr, copy, nullptr, nullptr, index, sending};
-  detail::select_entry_take(end, *copy, entry);
+  if (from_loan) {
+    detail::select_entry_take_from_loan(end, *copy, entry);
+  } else {
+    detail::select_entry_take(end, *copy, entry);
+  }
   heap_.push_back(entry);
   spilled_ = true;
   ++count_;

@@ -764,6 +764,30 @@ TEST(SelectLentEnd, LastReleaseRacesTheEndOfTheLoan) {
   }
 }
 
+// A copy of a Select whose loan holds a side that has no end left, made
+// when the thread has no free slot: the copy counts the side, and the side
+// goes only when both have let go.
+TEST(SelectLentEnd, CountedCopyOfALoanThatHoldsTheSide) {
+  auto [tx, rx] = unbounded<std::string>();
+  std::optional<Select> sel(std::in_place);
+  {
+    auto last = std::move(rx);
+    sel->recv(last);
+  }  // the loan holds the receivers' side
+  Select full;  // takes this thread's free slots
+  std::vector<Receiver<int>> fillers;
+  for (int i = 0; i < 70; ++i) {
+    auto [filler_tx, filler_rx] = unbounded<int>();
+    full.recv(filler_rx);
+    fillers.push_back(std::move(filler_rx));
+  }
+  std::optional<Select> copy(std::in_place, *sel);
+  sel.reset();
+  EXPECT_TRUE(tx.send(std::string(64, 'h')));  // held by the copy
+  copy.reset();
+  EXPECT_FALSE(tx.send(std::string(64, 'g')));
+}
+
 // More loans than a thread's table holds: the rest are counted copies, and a
 // copy of a Select lends again.
 TEST(SelectLentEnd, MoreOperationsThanLoanSlots) {

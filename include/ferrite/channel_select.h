@@ -114,6 +114,9 @@ struct SelectEntry {
 // `copy` where the end can be lent and this thread has a free slot, else a
 // counted copy. Nothing else of `entry` is touched.
 void select_entry_take(const SelectHandle& end, SelectCopy& copy, SelectEntry& entry) noexcept;
+// The same from another entry's loan (a copy of a Select).
+void select_entry_take_from_loan(const SelectHandle& loan, SelectCopy& copy,
+                                 SelectEntry& entry) noexcept;
 // Ends the loans and destroys the loans and copies of `entries` (one fence
 // for all the loans).
 void select_entries_end(std::span<const SelectEntry> entries) noexcept;
@@ -325,20 +328,27 @@ class Select {
     return next_index_++;
   }
   // Requires !spilled_ && count_ < kInline.
-  void add_in_place(const detail::SelectHandle& end, std::size_t index, bool sending) {
+  // `from_loan`: `end` is another Select's loan (copy_from).
+  void add_in_place(const detail::SelectHandle& end, std::size_t index, bool sending,
+                    bool from_loan = false) {
     // Not spilled: the in-place entries hold the in-place copies, so one is free.
     const auto slot = static_cast<std::size_t>(std::countr_zero(free_copies_));
     detail::SelectCopy& copy = copies_[slot];
     // Field by field, not through a temporary: see run_select on store forwarding.
     detail::SelectEntry& entry = inline_[count_];
-    detail::select_entry_take(end, copy, entry);
+    if (from_loan) {
+      detail::select_entry_take_from_loan(end, copy, entry);
+    } else {
+      detail::select_entry_take(end, copy, entry);
+    }
     entry.copy = &copy;
     entry.index = index;
     entry.sending = sending;
     free_copies_ &= ~(std::uint32_t{1} << slot);
     ++count_;
   }
-  void add_to_heap(const detail::SelectHandle& end, std::size_t index, bool sending);
+  void add_to_heap(const detail::SelectHandle& end, std::size_t index, bool sending,
+                   bool from_loan = false);
   // Adds a copy of each of `other`'s operations, with its index.
   void copy_from(const Select& other);
   // Destroys the copy of the end of `entry` and frees its storage.

@@ -60,15 +60,15 @@ class Counter {
     if (release(counter->receivers_)) last_receiver(counter);
   }
 
-  // The last count of the side went, or a Select ended a loan that had taken
-  // the last count over: unless another live loan takes it, the side goes.
+  // The last count of the side went: unless a live loan takes a count over
+  // (then the side is counted once more, for that loan), the side goes.
   static void last_sender(Counter* counter) noexcept {
-    if (taken_over(counter->sender_loans_)) return;
+    if (taken_over(counter->sender_loans_, counter->senders_)) return;
     counter->chan_.disconnect_senders();
     finish_side(counter);
   }
   static void last_receiver(Counter* counter) noexcept {
-    if (taken_over(counter->receiver_loans_)) return;
+    if (taken_over(counter->receiver_loans_, counter->receivers_)) return;
     counter->chan_.disconnect_receivers();
     finish_side(counter);
   }
@@ -104,9 +104,16 @@ class Counter {
     return count.fetch_sub(1, std::memory_order_acq_rel) == 1;
   }
 
-  static bool taken_over(const std::atomic<bool>& loans) noexcept {
+  // Whether the side must not go: a live loan took the count over, or the
+  // side was counted again meanwhile (a Select copied a loan as a counted
+  // copy). The count is restored before any loan can see it handed over, so
+  // a loan's release of it (release_handed) is an ordinary release.
+  static bool taken_over(const std::atomic<bool>& loans, std::atomic<std::size_t>& count) noexcept {
     // ORDERING(channel-loan-flag-read): relaxed, see channel-loan-flag in lend().
-    return loans.load(std::memory_order_relaxed) && select_loan_takes_over(&loans);
+    if (!loans.load(std::memory_order_relaxed)) return false;
+    acquire(count);
+    if (select_loan_takes_over(&loans)) return true;
+    return !release(count);
   }
 
   static void finish_side(Counter* counter) noexcept {
@@ -180,9 +187,9 @@ class CounterRef {
   // this loan (select_loan_takes_over).
   void release_handed() const noexcept {
     if constexpr (kSender) {
-      Counter<C>::last_sender(counter_);
+      Counter<C>::release_sender(counter_);
     } else {
-      Counter<C>::last_receiver(counter_);
+      Counter<C>::release_receiver(counter_);
     }
   }
   // Identifies the channel (null for a moved-from handle); never dereferenced.

@@ -70,6 +70,29 @@ expect_error_whole() { "$ab" --whole --impl mine --bins "$tmp/mine" --crossbeam 
 err="$(expect_error_whole bounded1_mpmc)" && fail "--whole accepted a workload nobody printed"
 grep -q "printed no result for bounded1_mpmc" <<<"$err" || fail "--whole missing error: $err"
 
+# --cpu: each process's CPU time replaces the seconds it printed (a stand-in
+# that burns CPU for one workload is slower than one that does not).
+burn() {  # name, seconds of CPU to burn
+  cat >"$tmp/$1" <<SH
+#!/usr/bin/env bash
+w=\${@: -1}; case "\$w" in ^*\\$) w=\${w#^}; w=\${w%\\$};; esac
+end=\$((SECONDS + $2)); while [ \$SECONDS -lt \$end ]; do :; done
+echo "\$w $1 0.5"
+SH
+  chmod +x "$tmp/$1"
+}
+burn idle 0
+burn busy 2  # at least one whole second of the clock: SECONDS ticks
+out="$("$ab" --cpu --bins "$tmp/idle,$tmp/busy" --crossbeam "$tmp/idle" \
+  --messages 1000 --repetitions 1 bounded0_spsc)" || fail "--cpu failed: $out"
+grep -q "median CPU seconds" <<<"$out" || fail "--cpu measure not named: $out"
+line="$(grep '^bounded0_spsc' <<<"$out")" || fail "no --cpu result line: $out"
+idle="$(sed -n 's/.*idle \([0-9.]*\) .*/\1/p' <<<"$line")"
+busy="$(sed -n 's/.*busy \([0-9.]*\) .*/\1/p' <<<"$line")"
+python3 -c "import sys; sys.exit(0 if float('$idle') < float('$busy') < 5 else 1)" \
+  || fail "--cpu busy stand-in: $line"
+grep -q "idle 0.5000" <<<"$line" && fail "--cpu printed the wall seconds: $line"
+
 # Bad input: a clear error and a non-zero exit, nothing run.
 expect_error() {  # pattern, args...
   local pattern=$1; shift
@@ -78,6 +101,8 @@ expect_error() {  # pattern, args...
 }
 expect_error "not an executable" --bins "$tmp/missing" --crossbeam "$tmp/crossbeam" bounded0_spsc
 expect_error "not a workload" --bins "$tmp/after" --crossbeam "$tmp/crossbeam" spsc
+expect_error "does not combine with --whole" --cpu --whole --bins "$tmp/after" \
+  --crossbeam "$tmp/crossbeam" bounded0_spsc
 expect_error "must be positive" --bins "$tmp/after" --crossbeam "$tmp/crossbeam" \
   --repetitions 0 bounded0_spsc
 

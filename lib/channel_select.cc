@@ -9,7 +9,11 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <array>
+#include <atomic>
 #include <memory>
+#include <mutex>
+#include <new>
 #include <optional>
 #include <span>
 #include <utility>
@@ -76,6 +80,251 @@ class Registrations {
 };
 
 }  // namespace
+
+// --- loans -------------------------------------------------------------------
+//
+// A Select used to keep a counted copy of every end it was given (an atomic
+// increment of the channel's sender or receiver count when the operation is
+// added, a decrement when the Select goes), so that an end destroyed, moved
+// from or assigned to while registered is never touched. Now it keeps a
+// *loan*: a copy of the end that is not counted, constructed from the end
+// when the operation is added (the end itself is never read again), and
+// recorded in a slot of the adding thread's table of loans. Adding it
+// writes that slot (a plain store) and, once per channel side, the side's
+// loan flag; ending it clears the slot and, for all of a Select's loans
+// together, issues one fence.
+//
+// What the count was for is kept by the release of the side's last count:
+// when the side's loan flag is set, it looks for a live loan of the side in
+// every thread's table (select_loan_takes_over) and hands its count to the
+// first it finds, which then releases it when the loan ends (release_handed
+// runs the same last release again). So while any loan of a side is live
+// the side is neither disconnected nor freed, as when each Select counted
+// its copy.
+//
+// The race between a last release (L) handing its count to a slot and the
+// Select (S) ending that slot's loan is decided on the table's `ended`
+// word: L writes the slot's `handed`, then increments `ended`, then reads
+// the slot's `key`; S writes the `key` (null), then increments `ended`,
+// then reads `handed`. The two increments (acq_rel) are ordered one way or
+// the other, and the later one acquires what the earlier one's thread
+// wrote: if S's came first, L sees the key gone; if L's came first, S sees
+// `handed`. If L still sees the key, S sees `handed` and takes the count
+// (compare-exchange to null); if S does not see `handed`, L sees the key
+// gone and takes its count back (the same compare-exchange), and then looks
+// further. When both see, the compare-exchange decides. (A seq_cst fence
+// on each side would do as well; on the AMD machine the benchmarks ran on,
+// a fence cost S three times what the increment of a line it owns does.)
+// The last releases themselves are serialized by loan_mutex, so a slot
+// never holds a handed count of another side than its own key while that
+// key is live. A last release counts the side again before it looks (a
+// handed count is an ordinary count, released as any other), and gives
+// that count back when it finds no loan. A loan made from another loan (a
+// copy of a Select) is made under loan_mutex, so that a last release
+// looking for loans cannot miss it.
+//
+// A slot is free when both its key and its handed count are null. A thread
+// finds free slots in its own table only; any thread may end a loan (a
+// Select moved to another thread). Tables are never freed: a thread that
+// exits leaves its table to the next thread that needs one.
+
+struct LoanSlot {
+  std::atomic<const void*> key{nullptr};     // the key of the live loan in this slot
+  std::atomic<const void*> handed{nullptr};  // a count handed to it (its key), or null
+  std::atomic<std::uint64_t>* ended;         // its table's `ended` word
+};
+
+namespace {
+
+// Cache-line aligned, `ended` on a line of its own: the thread that owns a
+// table writes its slots and `ended` on every Select; another thread's
+// table must not share those lines.
+struct alignas(64) LoanTable {
+  static constexpr std::size_t kSlots = 64;
+  LoanTable() noexcept {
+    for (LoanSlot& slot : slots) slot.ended = &ended;
+  }
+  LoanTable(const LoanTable&) = delete;
+  LoanTable& operator=(const LoanTable&) = delete;
+
+  std::array<LoanSlot, kSlots> slots;
+  alignas(64) std::atomic<std::uint64_t> ended{0};  // the handshake of a last release and a loan's end
+  LoanTable* next = nullptr;  // every table ever made, under loan_mutex()
+  bool owned = true;          // a thread uses it; under loan_mutex()
+};
+
+// The handshake's increment (see above).
+void handshake(std::atomic<std::uint64_t>& ended) noexcept {
+  // ORDERING(select-loan-handshake): acq_rel; the release half publishes
+  // this thread's write of a slot (its key cleared, or a count handed), the
+  // acquire half takes the other side's, whichever increment comes second.
+  ended.fetch_add(1, std::memory_order_acq_rel);
+}
+
+std::mutex& loan_mutex() noexcept {
+  static std::mutex mutex;
+  return mutex;
+}
+LoanTable* all_loan_tables = nullptr;  // under loan_mutex()
+
+// This thread's table: taken at its first loan, left for another thread when
+// it exits.
+class ThreadLoans {
+ public:
+  ThreadLoans() noexcept {
+    const std::lock_guard<std::mutex> lock(loan_mutex());
+    for (LoanTable* t = all_loan_tables; t != nullptr; t = t->next) {
+      if (!t->owned) {
+        t->owned = true;
+        table_ = t;
+        return;
+      }
+    }
+    table_ = new (std::nothrow) LoanTable;
+    if (table_ == nullptr) return;  // no table: this thread's Selects count their copies
+    table_->next = all_loan_tables;
+    all_loan_tables = table_;
+  }
+  ~ThreadLoans() {
+    exited = true;
+    if (table_ == nullptr) return;
+    const std::lock_guard<std::mutex> lock(loan_mutex());
+    table_->owned = false;
+  }
+  ThreadLoans(const ThreadLoans&) = delete;
+  ThreadLoans& operator=(const ThreadLoans&) = delete;
+
+  // A free slot of this thread's table, or null when all are in use.
+  LoanSlot* free_slot() noexcept {
+    if (table_ == nullptr) return nullptr;
+    for (std::size_t tried = 0; tried < LoanTable::kSlots; ++tried) {
+      LoanSlot& slot = table_->slots[next_];
+      next_ = (next_ + 1) % LoanTable::kSlots;
+      // ORDERING(select-loan-slot-free): relaxed; only this thread fills
+      // its slots, so a slot seen free stays free until it is filled below
+      // (by select_entry_take); the key a Select clears and the count a
+      // last release hands back are seen eventually, and until then the
+      // slot is only passed over.
+      if (slot.key.load(std::memory_order_relaxed) == nullptr &&
+          slot.handed.load(std::memory_order_relaxed) == nullptr) {
+        return &slot;
+      }
+    }
+    return nullptr;
+  }
+
+  // Set when the thread's table has been left (thread exit): its last
+  // Selects count their copies.
+  static thread_local bool exited;
+
+ private:
+  LoanTable* table_ = nullptr;
+  std::size_t next_ = 0;
+};
+
+thread_local bool ThreadLoans::exited = false;
+
+LoanSlot* free_loan_slot() noexcept {
+  if (ThreadLoans::exited) return nullptr;
+  thread_local ThreadLoans loans;
+  return loans.free_slot();
+}
+
+}  // namespace
+
+namespace {
+
+void take(LoanSlot* slot, const SelectHandle& end, SelectCopy& copy, SelectEntry& entry) noexcept {
+  if (slot != nullptr) {
+    const void* key = nullptr;
+    if (SelectHandle* loan = end.loan_into(copy.bytes.data(), key)) {
+      // ORDERING(select-loan-slot-fill): relaxed; a last release of the
+      // side reads the slot only after this (the end lent from was alive
+      // here, and the release of its count reaches the last release through
+      // the count's acq_rel read-modify-writes).
+      slot->key.store(key, std::memory_order_relaxed);
+      entry.handle = loan;
+      entry.loan = slot;
+      entry.key = key;
+      return;
+    }
+  }
+  entry.handle = end.copy_into(copy.bytes.data());
+  entry.loan = nullptr;
+  entry.key = nullptr;
+}
+
+}  // namespace
+
+void select_entry_take(const SelectHandle& end, SelectCopy& copy, SelectEntry& entry) noexcept {
+  take(free_loan_slot(), end, copy, entry);
+}
+
+void select_entry_take_from_loan(const SelectHandle& loan, SelectCopy& copy,
+                                 SelectEntry& entry) noexcept {
+  LoanSlot* slot = free_loan_slot();  // before the lock: a thread's first table takes it
+  // A loan made from a loan is not ordered after a last release of its side
+  // by the end it was lent from, as one made from an end is: made under the
+  // lock, it is either seen by a last release's look for live loans, or
+  // made after it, from a loan that the release found and that holds the
+  // side.
+  const std::lock_guard<std::mutex> lock(loan_mutex());
+  take(slot, loan, copy, entry);
+}
+
+void select_entries_end(std::span<const SelectEntry> entries) noexcept {
+  for (const SelectEntry& entry : entries) {
+    if (entry.loan == nullptr) continue;
+    // ORDERING(select-loan-end): relaxed, published by the handshake below.
+    entry.loan->key.store(nullptr, std::memory_order_relaxed);
+  }
+  // One side of the handshake with a last release, once per table (the
+  // loans of a Select are in one table, unless it was copied or moved from
+  // one thread to another).
+  std::atomic<std::uint64_t>* done = nullptr;
+  for (const SelectEntry& entry : entries) {
+    if (entry.loan == nullptr || entry.loan->ended == done) continue;
+    done = entry.loan->ended;
+    handshake(*done);
+  }
+  for (const SelectEntry& entry : entries) {
+    if (entry.loan == nullptr) {
+      entry.handle->destroy_copy();
+      continue;
+    }
+    // ORDERING(select-loan-handed-read): relaxed; a handed count for this key is
+    // then taken with the compare-exchange (seq_cst), which decides between
+    // this Select and the last release that handed it.
+    const void* handed = entry.loan->handed.load(std::memory_order_relaxed);
+    if (handed == entry.key && entry.loan->handed.compare_exchange_strong(handed, nullptr)) {
+      entry.handle->release_handed();  // the loan took the side's last count over
+    }
+    entry.handle->destroy_loan();
+  }
+}
+
+bool select_loan_takes_over(const void* key) noexcept {
+  const std::lock_guard<std::mutex> lock(loan_mutex());
+  for (LoanTable* table = all_loan_tables; table != nullptr; table = table->next) {
+    for (LoanSlot& slot : table->slots) {
+      if (slot.key.load() != key) continue;
+      const void* none = nullptr;
+      if (!slot.handed.compare_exchange_strong(none, key)) {
+        // A count of this side already waits here (the last releases are
+        // serialized, and a handed count is counted): the side is held for
+        // this loan already. (Not reached: a side with a handed count has
+        // no last release.)
+        return true;
+      }
+      handshake(table->ended);  // the other side of the handshake
+      if (slot.key.load() == key) return true;  // its Select takes the count when it ends the loan
+      const void* mine = key;
+      if (!slot.handed.compare_exchange_strong(mine, nullptr)) return true;  // it took it
+      // The loan ended before it could see the count: ours again; look further.
+    }
+  }
+  return false;
+}
 
 bool run_select(std::span<SelectEntry> entries, bool now_only, Deadline deadline,
                 SelectResult& out) {
@@ -249,23 +498,23 @@ Select& Select::operator=(Select&& other) {
   return *this;
 }
 
-Select::~Select() {
-  for (const detail::SelectEntry& entry : entries()) entry.handle->destroy_copy();
-}
+Select::~Select() { detail::select_entries_end(entries()); }
 
 void Select::copy_from(const Select& other) {
   for (const detail::SelectEntry& entry : other.entries()) {
+    const bool from_loan = entry.loan != nullptr;
     if (!spilled_ && count_ < kInline) {
-      add_in_place(*entry.handle, entry.index, entry.sending);
+      add_in_place(*entry.handle, entry.index, entry.sending, from_loan);
     } else {
-      add_to_heap(*entry.handle, entry.index, entry.sending);
+      add_to_heap(*entry.handle, entry.index, entry.sending, from_loan);
     }
   }
   next_index_ = other.next_index_;
 }
 
 void Select::release_copy(const detail::SelectEntry& entry) noexcept {
-  entry.handle->destroy_copy();
+  const std::array<detail::SelectEntry, 1> one{entry};
+  detail::select_entries_end(one);
   for (std::size_t slot = 0; slot < kInline; ++slot) {
     if (entry.copy == &copies_[slot]) {
       free_copies_ |= std::uint32_t{1} << slot;
@@ -279,7 +528,7 @@ void Select::release_copy(const detail::SelectEntry& entry) noexcept {
 }
 
 void Select::clear() noexcept {
-  for (const detail::SelectEntry& entry : entries()) entry.handle->destroy_copy();
+  detail::select_entries_end(entries());
   heap_.clear();
   heap_copies_.clear();
   free_copies_ = kAllInlineCopiesFree;
@@ -301,7 +550,8 @@ void Select::remove(std::size_t index) {
   --count_;
 }
 
-void Select::add_to_heap(const detail::SelectHandle& end, std::size_t index, bool sending) {
+void Select::add_to_heap(const detail::SelectHandle& end, std::size_t index, bool sending,
+                         bool from_loan) {
   // First everything that may throw (std::bad_alloc), so that nothing
   // changes if it does.
   if (!spilled_) {
@@ -323,7 +573,13 @@ void Select::add_to_heap(const detail::SelectHandle& end, std::size_t index, boo
   for (std::size_t slot = 0; slot < kInline; ++slot) {
     if (copy == &copies_[slot]) free_copies_ &= ~(std::uint32_t{1} << slot);
   }
-  heap_.push_back(detail::SelectEntry{end.copy_into(copy->bytes.data()), copy, index, sending});
+  detail::SelectEntry entry{nullptr, copy, nullptr, nullptr, index, sending};
+  if (from_loan) {
+    detail::select_entry_take_from_loan(end, *copy, entry);
+  } else {
+    detail::select_entry_take(end, *copy, entry);
+  }
+  heap_.push_back(entry);
   spilled_ = true;
   ++count_;
 }

@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "ferrite/arc.h"
 #include "ferrite/barrier.h"
 #include "ferrite/channel.h"
 #include "ferrite/thread.h"
@@ -590,6 +591,225 @@ TEST(SelectDestroyedEnd, WrongDirectionOfTheSelectedChannelPanics) {
   ASSERT_EQ(op.index(), 1u);
   EXPECT_THROW(static_cast<void>(op.recv(rx)), ferrite::Panic);
   EXPECT_TRUE(op.send(tx.clone(), 1));  // a temporary clone of the selected end is fine
+}
+
+// --- loans: every way a lent end can go while registered -----------------------
+//
+// Select lends the ends it is given (an uncounted copy, recorded in the
+// adding thread's table of loans) and reads the end itself only when the
+// operation is added. When the last count of a lent side is released while
+// the loan is live (the end destroyed; moved from and the new owner
+// destroyed; assigned to; in this thread or another), the loan takes the
+// count over: the side stays connected until the Select lets go, as if the
+// Select had counted its own copy.
+// audit: select-loan-construct
+// audit: select-loan-destroy
+
+// The receivers' side is held while `sel` lives: sends succeed; once it is
+// gone they fail, and the buffered message is destroyed (ASan: no leak).
+void expect_receivers_held_by(std::optional<Select>& sel, const Sender<std::string>& tx) {
+  EXPECT_TRUE(tx.send(std::string(64, 'x')));  // on the heap: leaked if never destroyed
+  sel.reset();
+  EXPECT_FALSE(tx.send(std::string(64, 'y')));
+}
+
+TEST(SelectLentEnd, LastReceiverDestroyedWhileRegistered) {
+  for (int cap : {-1, 1, 8}) {
+    auto [tx, rx] = channel_of<std::string>(cap);
+    std::optional<Select> sel(std::in_place);
+    {
+      auto last = std::move(rx);
+      sel->recv(last);
+    }  // the last receiver is destroyed: the loan takes its count over
+    EXPECT_FALSE(sel->try_ready().has_value()) << cap;
+    expect_receivers_held_by(sel, tx);
+  }
+}
+
+TEST(SelectLentEnd, MovedFromThenTheNewOwnerDestroyed) {
+  auto [tx, rx] = unbounded<std::string>();
+  std::optional<Select> sel(std::in_place);
+  sel->recv(rx);
+  { auto moved = std::move(rx); }  // the registered end is moved from; the count released
+  EXPECT_THROW(static_cast<void>(rx.try_recv()), ferrite::Panic);  // moved from
+  expect_receivers_held_by(sel, tx);
+}
+
+TEST(SelectLentEnd, AssignedToWhileRegistered) {
+  auto [tx, rx] = unbounded<std::string>();
+  auto [tx2, rx2] = unbounded<std::string>();
+  std::optional<Select> sel(std::in_place);
+  const std::size_t first = sel->recv(rx);
+  rx = std::move(rx2);  // the registered end now holds the other channel
+  ASSERT_TRUE(tx2.send("other"));
+  EXPECT_EQ(sel->try_ready(), std::nullopt);  // the loan is of the first channel
+  ASSERT_TRUE(tx.send("first"));
+  EXPECT_EQ(sel->ready(), first);
+  EXPECT_EQ(*rx.try_recv(), "other");
+  expect_receivers_held_by(sel, tx);
+}
+
+TEST(SelectLentEnd, SwappedWhileRegistered) {
+  for (int cap : {-1, 0, 1, 8}) {
+    auto [tx1, rx1] = channel_of<int>(cap);
+    auto [tx2, rx2] = channel_of<int>(cap);
+    Select sel;
+    const std::size_t one = sel.recv(rx1);
+    const std::size_t two = sel.recv(rx2);
+    std::swap(rx1, rx2);  // each registered end now holds the other's channel
+    ferrite::thread::scope([&](ferrite::thread::Scope& s) {
+      s.spawn([&] { EXPECT_TRUE(tx2.send(2)); });
+      auto op = sel.select();
+      ASSERT_EQ(op.index(), two) << cap;
+      EXPECT_THROW(static_cast<void>(op.recv(rx2)), ferrite::Panic);  // now the first channel
+      EXPECT_EQ(*op.recv(rx1), 2) << cap;
+    });
+    ferrite::thread::scope([&](ferrite::thread::Scope& s) {
+      s.spawn([&] { EXPECT_TRUE(tx1.send(1)); });
+      auto op = sel.select();
+      ASSERT_EQ(op.index(), one) << cap;
+      EXPECT_EQ(*op.recv(rx2), 1) << cap;
+    });
+  }
+}
+
+// The last sender goes in another thread while this thread's Select lends
+// it: the release there finds the loan here.
+TEST(SelectLentEnd, LastSenderDestroyedInAnotherThread) {
+  for (int cap : {-1, 0, 1, 8}) {
+    auto [tx, rx] = channel_of<int>(cap);
+    std::optional<Select> sel(std::in_place);
+    sel->send(tx);
+    ferrite::thread::spawn([last = std::move(tx)] {}).join();
+    EXPECT_EQ(rx.try_recv().error(), TryRecvError::Empty) << cap;  // still connected
+    sel.reset();
+    EXPECT_EQ(rx.try_recv().error(), TryRecvError::Disconnected) << cap;
+  }
+}
+
+// One end shared by const& between two scoped threads, each with its own
+// Selects over it, while a third thread sends; the ends outlive the scope.
+TEST(SelectLentEnd, SharedByConstRefBetweenScopedThreads) {
+  for (int cap : {-1, 0, 1, 8}) {
+    auto [tx, rx] = channel_of<int>(cap);
+    auto [tx2, rx2] = channel_of<int>(cap);
+    constexpr int kPerThread = 200;
+    std::atomic<long> sum{0};
+    ferrite::thread::scope([&](ferrite::thread::Scope& s) {
+      for (int t = 0; t < 2; ++t) {
+        s.spawn([&] {
+          for (int i = 0; i < kPerThread; ++i) {
+            Select sel;
+            sel.recv(rx);
+            sel.recv(rx2);
+            auto op = sel.select();
+            sum += *op.recv(op.index() == 0 ? rx : rx2);
+          }
+        });
+      }
+      s.spawn([&] {
+        for (int i = 0; i < kPerThread; ++i) {
+          EXPECT_TRUE(tx.send(1));
+          EXPECT_TRUE(tx2.send(2));
+        }
+      });
+    });
+    EXPECT_EQ(sum.load(), 3L * kPerThread) << cap;
+  }
+}
+
+// An end shared through an Arc: each scoped thread lends it and drops its
+// own Arc while its Select lives; the last Arc goes wherever it goes, and the
+// side stays connected until every Select has let go.
+TEST(SelectLentEnd, SharedEndsLastArcGoesWhileLent) {
+  for (int round = 0; round < 20; ++round) {
+    auto [tx, rx] = unbounded<int>();
+    std::optional<ferrite::Arc<Sender<int>>> shared(ferrite::make_arc<Sender<int>>(std::move(tx)));
+    ferrite::Barrier lent(3);
+    ferrite::Barrier released(3);
+    ferrite::thread::scope([&](ferrite::thread::Scope& s) {
+      for (int t = 0; t < 2; ++t) {
+        s.spawn([&, mine = std::optional(*shared)]() mutable {
+          Select sel;
+          sel.send(**mine);
+          mine.reset();
+          lent.wait();
+          released.wait();  // every Arc is gone now
+          EXPECT_EQ(sel.ready(), 0u);  // the loan still reaches the channel
+          EXPECT_EQ(rx.try_recv().error(), TryRecvError::Empty);  // and holds its senders
+        });
+      }
+      lent.wait();
+      shared.reset();
+      released.wait();
+    });
+    EXPECT_EQ(rx.try_recv().error(), TryRecvError::Disconnected);
+  }
+}
+
+// The last release racing with the end of the loan it finds, many times:
+// exactly one of them disconnects (ASan: the buffered message is destroyed
+// once; TSan: the handshake is race-free).
+TEST(SelectLentEnd, LastReleaseRacesTheEndOfTheLoan) {
+  constexpr int kRounds = 300;
+  for (int i = 0; i < kRounds; ++i) {
+    auto [tx, rx] = unbounded<std::string>();
+    ASSERT_TRUE(tx.send(std::string(64, 'm')));
+    std::optional<Select> sel(std::in_place);
+    sel->recv(rx);
+    auto dropper = ferrite::thread::spawn([last = std::move(rx)] {});
+    sel.reset();
+    dropper.join();
+    EXPECT_FALSE(tx.send(std::string(64, 'n')));
+  }
+}
+
+// A copy of a Select whose loan holds a side that has no end left, made
+// when the thread has no free slot: the copy counts the side, and the side
+// goes only when both have let go.
+TEST(SelectLentEnd, CountedCopyOfALoanThatHoldsTheSide) {
+  auto [tx, rx] = unbounded<std::string>();
+  std::optional<Select> sel(std::in_place);
+  {
+    auto last = std::move(rx);
+    sel->recv(last);
+  }  // the loan holds the receivers' side
+  Select full;  // takes this thread's free slots
+  std::vector<Receiver<int>> fillers;
+  for (int i = 0; i < 70; ++i) {
+    auto [filler_tx, filler_rx] = unbounded<int>();
+    full.recv(filler_rx);
+    fillers.push_back(std::move(filler_rx));
+  }
+  std::optional<Select> copy(std::in_place, *sel);
+  sel.reset();
+  EXPECT_TRUE(tx.send(std::string(64, 'h')));  // held by the copy
+  copy.reset();
+  EXPECT_FALSE(tx.send(std::string(64, 'g')));
+}
+
+// More loans than a thread's table holds: the rest are counted copies, and a
+// copy of a Select lends again.
+TEST(SelectLentEnd, MoreOperationsThanLoanSlots) {
+  constexpr std::size_t kCount = 100;
+  std::vector<Sender<int>> txs;
+  std::vector<Receiver<int>> keep;
+  Select sel;
+  for (std::size_t i = 0; i < kCount; ++i) {
+    auto [tx, rx] = bounded<int>(1);
+    EXPECT_EQ(sel.recv(rx), i);
+    txs.push_back(std::move(tx));
+    if (i % 2 == 0) keep.push_back(rx.clone());
+  }  // each registered `rx` is destroyed; every other one was the last receiver
+  Select copy = sel;
+  ASSERT_TRUE(txs[98].send(98));
+  expect_selects(copy, 98u, keep[49], 98);
+  EXPECT_TRUE(txs[97].send(97));  // lent, its last receiver gone: held by the Selects
+  sel.remove(97);
+  copy.remove(97);
+  EXPECT_FALSE(txs[97].send(97));  // let go by both
+  ASSERT_TRUE(txs[4].send(4));
+  expect_selects(sel, 4u, keep[2], 4);
 }
 
 }  // namespace

@@ -198,6 +198,9 @@ class Sender final : public detail::ChannelEnd<Sender<T>, detail::SenderFlavor<T
   friend class SelectedOperation;
 
   explicit Sender(detail::SenderFlavor<T> flavor) noexcept : End(std::move(flavor)) {}
+  // A Select's loan of `other` (ChannelEnd::loan_into): not counted.
+  Sender(detail::LoanTag tag, const Sender& other) noexcept : End(tag, other) {}
+  friend End;
 
   // Finishes a selected send (SelectedOperation::send).
   bool write_selected(detail::Token& token, T& msg) const {
@@ -297,6 +300,9 @@ class Receiver final : public detail::ChannelEnd<Receiver<T>, detail::ReceiverFl
   friend class SelectedOperation;
 
   explicit Receiver(detail::ReceiverFlavor<T> flavor) noexcept : End(std::move(flavor)) {}
+  // A Select's loan of `other` (ChannelEnd::loan_into): not counted.
+  Receiver(detail::LoanTag tag, const Receiver& other) noexcept : End(tag, other) {}
+  friend End;
 
   // Finishes a selected receive (SelectedOperation::recv).
   std::expected<T, RecvError> read_selected(detail::Token& token) const {

@@ -28,14 +28,16 @@
 //   variable that outlives the Select:
 //     auto timeout = ferrite::channel::after(d);
 //     sel.recv(timeout);
-// * Select keeps its own copy of each end it was given (another handle of
-//   the channel: one atomic increment, released by remove() or ~Select), and
-//   never the end's address. So an end destroyed or moved from while it is
-//   registered is never touched: select(), try_select() and ready() go on
-//   working on the copy, and the selected operation is finished with any
-//   end of the same channel (a clone the caller kept). As long as the Select
-//   holds a sender's copy, the channel counts that sender (in crossbeam the
-//   Select borrows the sender, which keeps it alive just the same).
+// * Select keeps its own copy of each end it was given, and never the end's
+//   address. So an end destroyed, moved from, assigned to or swapped while
+//   it is registered is never touched: select(), try_select() and ready()
+//   go on working on the copy, and the selected operation is finished with
+//   any end of the same channel (a clone the caller kept). As long as the
+//   Select holds a sender's copy, the channel counts that sender (in
+//   crossbeam the Select borrows the sender, which keeps it alive just the
+//   same). The copy is a loan, not counted: when the last count of a side
+//   goes while a Select holds a loan of it, the Select takes that count
+//   over until remove() or ~Select (lib/channel_select.cc has the scheme).
 // * `remove(index)` removes an operation (panics for an unknown index).
 // * `select()` blocks until an operation is selected; `try_select()` does
 //   not block (nullopt if none is ready); `select_timeout(d)` /
@@ -94,14 +96,30 @@ struct alignas(kSelectCopyAlign) SelectCopy {
   std::array<std::byte, kSelectCopySize> bytes;
 };
 
-// One operation of a Select: the Select's own copy of the channel end, the
-// operation's index, and its direction.
+// A slot of a thread's table of loans (lib/channel_select.cc).
+struct LoanSlot;
+
+// One operation of a Select: the Select's own loan or copy of the channel
+// end, the operation's index, and its direction.
 struct SelectEntry {
-  SelectHandle* handle;  // the copy, constructed in *copy
+  SelectHandle* handle;  // the loan or copy, constructed in *copy
   SelectCopy* copy;      // its storage, owned by the Select
+  LoanSlot* loan;        // the loan's slot, or null: a counted copy
+  const void* key;       // the loan's key (see Counter::lend)
   std::size_t index;
   bool sending;
 };
+
+// Sets `entry`'s handle, loan and key: a loan of `end` constructed in
+// `copy` where the end can be lent and this thread has a free slot, else a
+// counted copy. Nothing else of `entry` is touched.
+void select_entry_take(const SelectHandle& end, SelectCopy& copy, SelectEntry& entry) noexcept;
+// The same from another entry's loan (a copy of a Select).
+void select_entry_take_from_loan(const SelectHandle& loan, SelectCopy& copy,
+                                 SelectEntry& entry) noexcept;
+// Ends the loans and destroys the loans and copies of `entries` (one fence
+// for all the loans).
+void select_entries_end(std::span<const SelectEntry> entries) noexcept;
 
 // The operation a select started, and which channel and direction it is
 // (compared by SelectedOperation).
@@ -206,7 +224,8 @@ class SelectedOperation {
 /// added; select() blocks until one can proceed, starts it and returns a
 /// SelectedOperation to finish. When several are ready, one is chosen at
 /// random; an operation on a disconnected channel counts as ready. Select keeps
-/// its own handle of each end, never the end's address. select() and ready()
+/// its own copy of each end (a loan, see the file's comment), never the end's
+/// address. select() and ready()
 /// with no operations panic. Use it on one thread.
 ///
 /// The selecting calls allocate to register their operations and may throw
@@ -309,20 +328,27 @@ class Select {
     return next_index_++;
   }
   // Requires !spilled_ && count_ < kInline.
-  void add_in_place(const detail::SelectHandle& end, std::size_t index, bool sending) {
+  // `from_loan`: `end` is another Select's loan (copy_from).
+  void add_in_place(const detail::SelectHandle& end, std::size_t index, bool sending,
+                    bool from_loan = false) {
     // Not spilled: the in-place entries hold the in-place copies, so one is free.
     const auto slot = static_cast<std::size_t>(std::countr_zero(free_copies_));
     detail::SelectCopy& copy = copies_[slot];
     // Field by field, not through a temporary: see run_select on store forwarding.
     detail::SelectEntry& entry = inline_[count_];
-    entry.handle = end.copy_into(copy.bytes.data());
+    if (from_loan) {
+      detail::select_entry_take_from_loan(end, copy, entry);
+    } else {
+      detail::select_entry_take(end, copy, entry);
+    }
     entry.copy = &copy;
     entry.index = index;
     entry.sending = sending;
     free_copies_ &= ~(std::uint32_t{1} << slot);
     ++count_;
   }
-  void add_to_heap(const detail::SelectHandle& end, std::size_t index, bool sending);
+  void add_to_heap(const detail::SelectHandle& end, std::size_t index, bool sending,
+                   bool from_loan = false);
   // Adds a copy of each of `other`'s operations, with its index.
   void copy_from(const Select& other);
   // Destroys the copy of the end of `entry` and frees its storage.

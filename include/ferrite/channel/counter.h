@@ -9,6 +9,14 @@
 // the messages still buffered). Whichever side goes second frees the
 // Counter: both sides flip `destroy_`, and the one that finds it already set
 // deletes.
+//
+// A Select may use a side without counting it: a *loan* (see
+// lib/channel_select.cc). The first loan of a side sets that side's loan
+// flag, and from then on the release of the side's last count asks the
+// loans (select_loan_takes_over) before it disconnects: while a Select
+// still holds a loan of the side, that Select takes the count over and
+// releases it when it ends the loan, as if it had counted its own copy all
+// along.
 #pragma once
 
 #include <atomic>
@@ -19,6 +27,18 @@
 #include "ferrite/panic.h"
 
 namespace ferrite::detail {
+
+// Selects a copy constructor of a channel end that does not count the copy
+// (a Select's loan of the end).
+struct LoanTag {
+  explicit LoanTag() = default;
+};
+
+// Called on the release of the last count of a side whose loan flag is
+// `key` (the address of the flag, the loan's key): true when a Select's live
+// loan of the side took the count over (it releases it when it ends the
+// loan), false when no loan is live and the side goes. lib/channel_select.cc.
+bool select_loan_takes_over(const void* key) noexcept;
 
 template <class C>
 class Counter {
@@ -33,17 +53,36 @@ class Counter {
 
   // Drops one sender; the last one disconnects the senders' side.
   static void release_sender(Counter* counter) noexcept {
-    if (release(counter->senders_)) {
-      counter->chan_.disconnect_senders();
-      finish_side(counter);
-    }
+    if (release(counter->senders_)) last_sender(counter);
   }
   // Drops one receiver; the last one disconnects the receivers' side.
   static void release_receiver(Counter* counter) noexcept {
-    if (release(counter->receivers_)) {
-      counter->chan_.disconnect_receivers();
-      finish_side(counter);
-    }
+    if (release(counter->receivers_)) last_receiver(counter);
+  }
+
+  // The last count of the side went: unless a live loan takes a count over
+  // (then the side is counted once more, for that loan), the side goes.
+  static void last_sender(Counter* counter) noexcept {
+    if (taken_over(counter->sender_loans_, counter->senders_)) return;
+    counter->chan_.disconnect_senders();
+    finish_side(counter);
+  }
+  static void last_receiver(Counter* counter) noexcept {
+    if (taken_over(counter->receiver_loans_, counter->receivers_)) return;
+    counter->chan_.disconnect_receivers();
+    finish_side(counter);
+  }
+
+  // Marks the side as lent to a Select and returns the loan's key.
+  const void* lend(bool sender) noexcept {
+    std::atomic<bool>& flag = sender ? sender_loans_ : receiver_loans_;
+    // ORDERING(channel-loan-flag): relaxed; the flag is only read by the
+    // release of the side's last count, which happens after this (the end
+    // lent from was alive here, and its count's release, acq_rel, reaches
+    // the last one); a flag already set is not written again, so the line
+    // stays shared between the threads that lend the side.
+    if (!flag.load(std::memory_order_relaxed)) flag.store(true, std::memory_order_relaxed);
+    return &flag;
   }
 
  private:
@@ -65,6 +104,18 @@ class Counter {
     return count.fetch_sub(1, std::memory_order_acq_rel) == 1;
   }
 
+  // Whether the side must not go: a live loan took the count over, or the
+  // side was counted again meanwhile (a Select copied a loan as a counted
+  // copy). The count is restored before any loan can see it handed over, so
+  // a loan's release of it (release_handed) is an ordinary release.
+  static bool taken_over(const std::atomic<bool>& loans, std::atomic<std::size_t>& count) noexcept {
+    // ORDERING(channel-loan-flag-read): relaxed, see channel-loan-flag in lend().
+    if (!loans.load(std::memory_order_relaxed)) return false;
+    acquire(count);
+    if (select_loan_takes_over(&loans)) return true;
+    return !release(count);
+  }
+
   static void finish_side(Counter* counter) noexcept {
     // ORDERING(channel-counter-destroy): acq_rel; the side that comes second
     // acquires the first side's release (its disconnect and last uses)
@@ -78,6 +129,8 @@ class Counter {
   std::atomic<std::size_t> senders_{1};
   std::atomic<std::size_t> receivers_{1};
   std::atomic<bool> destroy_{false};
+  std::atomic<bool> sender_loans_{false};    // a Select has lent a sender (the loans' key)
+  std::atomic<bool> receiver_loans_{false};  // a Select has lent a receiver
   C chan_;
 };
 
@@ -99,6 +152,9 @@ class CounterRef {
     }
   }
   CounterRef(CounterRef&& other) noexcept : counter_(std::exchange(other.counter_, nullptr)) {}
+  // A loan: the same channel, not counted. The lender marks the side
+  // (lend()) first; the loan is given up with forget(), never released.
+  CounterRef(LoanTag, const CounterRef& other) noexcept : counter_(other.counter_) {}
   CounterRef& operator=(CounterRef other) noexcept {
     std::swap(counter_, other.counter_);
     return *this;
@@ -119,6 +175,23 @@ class CounterRef {
     return &counter_->chan();
   }
   bool same(const CounterRef& other) const noexcept { return counter_ == other.counter_; }
+
+  // Marks the side as lent to a Select; returns the loan's key (null for a
+  // moved-from handle, which cannot be lent).
+  const void* lend() const noexcept {
+    return counter_ == nullptr ? nullptr : counter_->lend(kSender);
+  }
+  // Gives up a loan (the handle never counted): the destructor releases nothing.
+  void forget() noexcept { counter_ = nullptr; }
+  // Releases the count that the release of the side's last count handed to
+  // this loan (select_loan_takes_over).
+  void release_handed() const noexcept {
+    if constexpr (kSender) {
+      Counter<C>::release_sender(counter_);
+    } else {
+      Counter<C>::release_receiver(counter_);
+    }
+  }
   // Identifies the channel (null for a moved-from handle); never dereferenced.
   const void* channel_id() const noexcept { return counter_; }
 

@@ -76,6 +76,16 @@ class ChannelEnd : private SelectHandle {
 
  protected:
   explicit ChannelEnd(Flavor flavor) noexcept : flavor_(std::move(flavor)) {}
+  // A Select's loan of `other` (see loan_into): the same side, not counted.
+  ChannelEnd(LoanTag tag, const ChannelEnd& other) noexcept
+      : flavor_(other.visit([&](const auto& side) {
+          using Side = std::decay_t<decltype(side)>;
+          if constexpr (std::is_constructible_v<Side, LoanTag, const Side&>) {
+            return Flavor(std::in_place_type<Side>, tag, side);
+          } else {
+            return Flavor(std::in_place_type<Side>, side);  // not lent (loan_into)
+          }
+        })) {}
   ChannelEnd(const ChannelEnd&) = default;
   ChannelEnd(ChannelEnd&&) noexcept = default;
   ChannelEnd& operator=(const ChannelEnd&) = default;
@@ -136,6 +146,39 @@ class ChannelEnd : private SelectHandle {
     // an End that copy_into constructed in storage Select owns; nothing uses
     // the copy afterwards.
     std::destroy_at(static_cast<End*>(this));
+  }
+
+  SelectHandle* loan_into(void* storage, const void*& key) const override {
+    key = visit([](const auto& side) -> const void* {
+      if constexpr (requires { side.lend(); }) {
+        return side.lend();
+      } else {
+        return nullptr;  // timers and never() are not lent
+      }
+    });
+    if (key == nullptr) return nullptr;
+    // SAFETY(select-loan-construct): as select-copy-construct: `storage` is
+    // uninitialized, at least kSelectCopySize bytes and kSelectCopyAlign
+    // aligned (copy_into's static_assert covers End); the loan is destroyed
+    // by destroy_loan() before the storage is reused or freed.
+    End* loan = ::new (storage) End(LoanTag{}, static_cast<const End&>(*this));
+    return static_cast<ChannelEnd*>(loan);
+  }
+  void destroy_loan() noexcept override {
+    std::visit(
+        [](auto& side) {
+          if constexpr (requires { side.forget(); }) side.forget();
+        },
+        flavor_);
+    // SAFETY(select-loan-destroy): only called (by Select, once per loan) on
+    // an End that loan_into constructed in storage Select owns; forget()
+    // above left it nothing to release; nothing uses it afterwards.
+    std::destroy_at(static_cast<End*>(this));
+  }
+  void release_handed() const noexcept override {
+    visit([](const auto& side) {
+      if constexpr (requires { side.release_handed(); }) side.release_handed();
+    });
   }
 
   Flavor flavor_;

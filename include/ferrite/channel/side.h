@@ -35,6 +35,9 @@ class ChannelSide : public CounterRef<C, kSender> {
  public:
   explicit ChannelSide(CounterRef<C, kSender> ref) noexcept
       : CounterRef<C, kSender>(std::move(ref)) {}
+  // A Select's loan of `other` (not counted; see CounterRef).
+  ChannelSide(LoanTag tag, const ChannelSide& other) noexcept
+      : CounterRef<C, kSender>(tag, other) {}
 
   Deadline deadline() const noexcept { return kNoDeadline; }
 

@@ -76,6 +76,15 @@ class SelectHandle {
   // destroy_copy destroys an end that copy_into made.
   virtual SelectHandle* copy_into(void* storage) const = 0;
   virtual void destroy_copy() noexcept = 0;
+  // A loan instead of a copy (no count: see Counter): as copy_into, but the
+  // copy is not counted, and `key` is set to the loan's key. Returns null
+  // (and constructs nothing) for an end that cannot be lent (a timer,
+  // never(), a moved-from end). destroy_loan destroys a loan without
+  // releasing anything; release_handed releases the count that the side's
+  // last release handed to the loan (see select_loan_takes_over).
+  virtual SelectHandle* loan_into(void* storage, const void*& key) const = 0;
+  virtual void destroy_loan() noexcept = 0;
+  virtual void release_handed() const noexcept = 0;
   // Identifies the channel (SelectedOperation compares it with the end it is
   // given); never dereferenced.
   virtual const void* channel_id() const noexcept = 0;

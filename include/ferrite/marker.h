@@ -310,45 +310,31 @@ struct SyncMutTrait<std::atomic_ref<T>> : std::true_type {};
 /// Every operation of std::atomic_flag is atomic.
 template <>
 struct SyncMutTrait<std::atomic_flag> : std::true_type {};
-/// std::latch, std::barrier and the semaphores are made to be shared: their
-/// non-const members (count_down, arrive_and_wait, acquire, release...) are
-/// thread-safe, and they cannot be assigned.
-template <>
-struct SyncMutTrait<std::latch> : std::true_type {};
-/// As std::latch.
+/// As std::latch (below).
 template <class F>
 struct SyncMutTrait<std::barrier<F>> : std::true_type {};
-/// As std::latch.
+/// As std::latch (below).
 template <std::ptrdiff_t N>
 struct SyncMutTrait<std::counting_semaphore<N>> : std::true_type {};
-/// The standard mutexes and condition variables: lock/unlock, wait/notify
-/// are thread-safe (they cannot be assigned).
-template <>
-struct SyncMutTrait<std::mutex> : std::true_type {};
-/// As std::mutex.
-template <>
-struct SyncMutTrait<std::recursive_mutex> : std::true_type {};
-/// As std::mutex.
-template <>
-struct SyncMutTrait<std::timed_mutex> : std::true_type {};
-/// As std::mutex.
-template <>
-struct SyncMutTrait<std::recursive_timed_mutex> : std::true_type {};
-/// As std::mutex.
-template <>
-struct SyncMutTrait<std::shared_mutex> : std::true_type {};
-/// As std::mutex.
-template <>
-struct SyncMutTrait<std::shared_timed_mutex> : std::true_type {};
-/// As std::mutex.
-template <>
-struct SyncMutTrait<std::condition_variable> : std::true_type {};
-/// As std::mutex.
-template <>
-struct SyncMutTrait<std::condition_variable_any> : std::true_type {};
-/// std::call_once takes its flag as `once_flag&`; that is what it is for.
-template <>
-struct SyncMutTrait<std::once_flag> : std::true_type {};
+// std::latch, std::barrier and the semaphores, the standard mutexes and
+// condition variables, and std::once_flag are made to be shared: their
+// non-const members (count_down, arrive_and_wait, acquire, release, lock,
+// unlock, wait, notify_one; std::call_once takes its flag as once_flag&) are
+// thread-safe, and none of them can be assigned.
+#define FERRITE_DETAIL_SYNC_MUT_ROW(Type) \
+  template <>                             \
+  struct SyncMutTrait<Type> : std::true_type {};
+FERRITE_DETAIL_SYNC_MUT_ROW(std::latch)
+FERRITE_DETAIL_SYNC_MUT_ROW(std::mutex)
+FERRITE_DETAIL_SYNC_MUT_ROW(std::recursive_mutex)
+FERRITE_DETAIL_SYNC_MUT_ROW(std::timed_mutex)
+FERRITE_DETAIL_SYNC_MUT_ROW(std::recursive_timed_mutex)
+FERRITE_DETAIL_SYNC_MUT_ROW(std::shared_mutex)
+FERRITE_DETAIL_SYNC_MUT_ROW(std::shared_timed_mutex)
+FERRITE_DETAIL_SYNC_MUT_ROW(std::condition_variable)
+FERRITE_DETAIL_SYNC_MUT_ROW(std::condition_variable_any)
+FERRITE_DETAIL_SYNC_MUT_ROW(std::once_flag)
+#undef FERRITE_DETAIL_SYNC_MUT_ROW
 /// ThreadPool's one non-const member, shutdown(), may be called from any
 /// thread (ferrite/thread_pool.h); execute/submit are const.
 template <>

@@ -21,6 +21,7 @@
 #include <algorithm>
 #include <concepts>
 #include <cstddef>
+#include <exception>
 #include <functional>
 #include <iterator>
 #include <ranges>
@@ -71,7 +72,11 @@ void parallel_merge(SliceMut<T>& a, SliceMut<T>& b, SliceMut<T>& out, std::size_
   auto [out_low, out_high] = *out.split_at_mut(k);
   const std::size_t low_threads = threads / 2;
   thread::scope([&](thread::Scope& s) {
-    s.spawn([&] { parallel_merge(a_low, b_low, out_low, low_threads, cutoff, less); });
+    // Each thread owns its parts: a shared borrow could not write them.
+    s.spawn([a_low = std::move(a_low), b_low = std::move(b_low), out_low = std::move(out_low),
+             low_threads, cutoff, &less]() mutable {
+      parallel_merge(a_low, b_low, out_low, low_threads, cutoff, less);
+    });
     parallel_merge(a_high, b_high, out_high, threads - low_threads, cutoff, less);
   });
 }
@@ -91,12 +96,16 @@ void sort(SliceMut<T>& data, std::size_t threads, std::size_t cutoff, const Less
     auto [left, right] = *data.split_at_mut(data.len() / 2);
     const std::size_t left_threads = threads / 2;
     thread::scope([&](thread::Scope& s) {
-      s.spawn([&] {
+      // The thread owns its half and hands the sorted Vec back through join().
+      auto sorted = s.spawn([left = std::move(left), left_threads, cutoff, &less]() mutable {
         sort(left, left_threads, cutoff, less);
-        left_sorted = take(left);
+        return take(left);
       });
       sort(right, threads - left_threads, cutoff, less);
       right_sorted = take(right);
+      auto joined = sorted.join();
+      if (!joined) std::rethrow_exception(joined.error().exception());
+      left_sorted = std::move(*joined);
     });
   }
   SliceMut<T> a = left_sorted.as_mut_slice();

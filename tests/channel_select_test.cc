@@ -404,7 +404,7 @@ TEST(Select, StressSelectBoth) {
         s.spawn([&] {
           for (int i = 0; i < per_thread; ++i) {
             Select sel;
-            for (auto& c : chans) sel.send(c.first);
+            for (const auto& c : chans) sel.send(c.first);
             auto op = sel.select();
             ASSERT_TRUE(op.send(chans[op.index()].first, i));
           }
@@ -412,7 +412,7 @@ TEST(Select, StressSelectBoth) {
         s.spawn([&] {
           for (int i = 0; i < per_thread; ++i) {
             Select sel;
-            for (auto& c : chans) sel.recv(c.second);
+            for (const auto& c : chans) sel.recv(c.second);
             auto op = sel.select();
             sum += *op.recv(chans[op.index()].second);
           }

@@ -6,6 +6,7 @@
 // under ASan (whose detect_stack_use_after_return moves locals to fake
 // frames on the heap) and TSan.
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <functional>
@@ -72,7 +73,7 @@ concept CanScopedSpawn = requires(const thread::Scope& s, F f, Args... args) {
 // --- the holes: locals of the closure ------------------------------------------------
 
 TEST(ScopeBorrowTest, CrefOfAClosureLocalPanics) {
-  bool started = false;
+  std::atomic<bool> started{false};
   EXPECT_EQ(scope_panic([&](thread::Scope& s) {
               int local = 42;
               s.spawn(
@@ -83,7 +84,7 @@ TEST(ScopeBorrowTest, CrefOfAClosureLocalPanics) {
                   std::cref(local));
             }),
             kClosureLocal);
-  EXPECT_FALSE(started) << "the check runs before the thread starts";
+  EXPECT_FALSE(started.load()) << "the check runs before the thread starts";
 }
 
 TEST(ScopeBorrowTest, SpanOfAStdArrayLocalPanics) {
@@ -172,7 +173,7 @@ TEST(ScopeBorrowTest, ThePanicNamesTheArgument) {
 }
 
 TEST(ScopeBorrowTest, CaughtInsideTheClosureNothingWasStarted) {
-  int started = 0;
+  std::atomic<int> started{0};
   thread::scope([&](thread::Scope& s) {
     const int local = 1;
     EXPECT_EQ(
@@ -180,7 +181,7 @@ TEST(ScopeBorrowTest, CaughtInsideTheClosureNothingWasStarted) {
         kClosureLocal);
     s.spawn([&started] { ++started; });  // the scope is still usable
   });
-  EXPECT_EQ(started, 1);
+  EXPECT_EQ(started.load(), 1);
 }
 
 // --- what outlives the scope passes ---------------------------------------------------

@@ -295,25 +295,30 @@ TEST(ThreadTest, PanickingAndUtilities) {
 // --- scope ---------------------------------------------------------------------------
 
 TEST(ScopeTest, JoinsEveryThreadBeforeReturning) {
-  std::vector<int> slots(16, 0);  // plain ints: TSan checks the joins
+  Vec<int> slots;  // plain ints: TSan checks the joins
+  for (int i = 0; i < 16; ++i) slots.push(0);
   thread::scope([&](thread::Scope& s) {
-    for (std::size_t i = 0; i < slots.size(); ++i) {
-      s.spawn([&slots, i] { slots[i] = static_cast<int>(i) + 1; });  // handles dropped
+    std::size_t i = 0;
+    // Each thread owns its slot (a SliceMut moved in): a shared borrow of
+    // the whole Vec could not write it.
+    for (SliceMut<int> slot : slots.chunks_mut(1)) {
+      s.spawn([slot = std::move(slot), i]() mutable {
+        slot[0] = static_cast<int>(i) + 1;
+      });  // handles dropped
+      ++i;
     }
   });
-  for (std::size_t i = 0; i < slots.size(); ++i) EXPECT_EQ(slots[i], static_cast<int>(i) + 1);
+  for (std::size_t i = 0; i < slots.len(); ++i) EXPECT_EQ(slots[i], static_cast<int>(i) + 1);
 }
 
 TEST(ScopeTest, ThreadsBorrowLocalsAndScopeReturnsTheValue) {
   const std::vector<int> numbers(1000, 3);
-  int left_sum = 0;
   const int total = thread::scope([&](thread::Scope& s) {
-    auto h = s.spawn([&] {
-      left_sum = std::accumulate(numbers.begin(), numbers.begin() + 500, 0);
-    });
+    auto h = s.spawn([&] { return std::accumulate(numbers.begin(), numbers.begin() + 500, 0); });
     const int right_sum = std::accumulate(numbers.begin() + 500, numbers.end(), 0);
-    EXPECT_TRUE(h.join().has_value());
-    return left_sum + right_sum;
+    auto left_sum = h.join();
+    EXPECT_TRUE(left_sum.has_value());
+    return *left_sum + right_sum;
   });
   EXPECT_EQ(total, 3000);
   int target = 0;
@@ -335,7 +340,7 @@ TEST(ScopeTest, ScopedHandleJoinReturnsValuesAndPanics) {
 }
 
 TEST(ScopeTest, PanicsAfterJoiningEveryoneWhenAPanicWasNotJoined) {
-  int slow_result = 0;  // written by the slow thread, read after scope: TSan checks the join
+  std::atomic<int> slow_result{0};  // written by the slow thread, read after scope
   std::latch release(1);
   EXPECT_EQ(panic_message([&] {
               thread::scope([&](thread::Scope& s) {
@@ -348,11 +353,11 @@ TEST(ScopeTest, PanicsAfterJoiningEveryoneWhenAPanicWasNotJoined) {
               });
             }),
             "thread::scope: a scoped thread panicked: boom");
-  EXPECT_EQ(slow_result, 7) << "scope joined the slow thread before panicking";
+  EXPECT_EQ(slow_result.load(), 7) << "scope joined the slow thread before panicking";
 }
 
 TEST(ScopeTest, ScopeBodyExceptionWinsAfterJoining) {
-  int finished = 0;
+  std::atomic<int> finished{0};
   std::latch release(1);
   EXPECT_THROW(thread::scope([&](thread::Scope& s) {
                  s.spawn([] { panic("thread panic"); });
@@ -364,7 +369,7 @@ TEST(ScopeTest, ScopeBodyExceptionWinsAfterJoining) {
                  throw std::runtime_error("body failed");
                }),
                std::runtime_error);
-  EXPECT_EQ(finished, 1);
+  EXPECT_EQ(finished.load(), 1);
 }
 
 TEST(ScopeTest, ScopedThreadsMaySpawnMoreThreads) {

@@ -58,6 +58,22 @@
 // not Sync. A type-erased wrapper hides the type it stores, so ferrite
 // cannot check it; `SendFn<Sig>` checks the callable when it is stored.
 //
+// `ferrite::SyncMut<T>`: a `T&` may be shared between threads and used to
+// modify the `T`: T is Sync and every non-const member of T is safe to call
+// from two threads at once. True for `std::atomic<T>`, `std::atomic_ref<T>`
+// and `std::atomic_flag` (each of their operations is atomic), the standard
+// mutexes, condition variables, `std::latch`, `std::barrier`, the semaphores
+// and `std::once_flag` (made to be shared), `ThreadPool` (its one non-const
+// member, shutdown(), may be called from any thread), arrays and aggregates
+// whose every element or field is SyncMut (a struct of atomics), and a type
+// opted in with `FERRITE_UNSAFE_IMPL_SYNC_MUT(Type)`; false for everything
+// else, ferrite's other types included: their shared operations are already
+// `const` (Mutex::lock, Cell::set, channel sends, ThreadPool::execute,
+// Scope::spawn), and what is non-const (Mutex::get_mut, Vec::push) needs
+// exclusive access. No boundary's concept can see what a lambda does with a
+// by-reference capture; the ferrite-clang plugin asks SyncMut of each object
+// that a lambda passed to Scope::spawn or a ThreadPool modifies through one.
+//
 // cv-qualified types follow their unqualified type.
 //
 // Opting out: derive from `ferrite::NotSend` / `ferrite::NotSync`, or (in an
@@ -124,17 +140,24 @@
 
 #include <any>
 #include <array>
+#include <atomic>
+#include <barrier>
+#include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <expected>
 #include <forward_list>
 #include <functional>
+#include <latch>
 #include <list>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <queue>
+#include <semaphore>
 #include <set>
+#include <shared_mutex>
 #include <span>
 #include <stack>
 #include <tuple>
@@ -264,6 +287,90 @@ concept Send = detail::UnsafeImplSend<std::remove_cv_t<T>>::value ||
 template <class T>
 concept Sync = detail::UnsafeImplSync<std::remove_cv_t<T>>::value ||
     detail::SyncTrait<std::remove_cv_t<T>>::value;
+
+class ThreadPool;
+
+namespace detail {
+template <class T>
+consteval bool default_sync_mut();
+
+/// The types whose every non-const member is safe to call from two threads
+/// at once (the rows of SyncMut). The primary template: an array or an
+/// aggregate whose every element or field is SyncMut (a struct of atomics).
+template <class T>
+struct SyncMutTrait {
+  static constexpr bool value = default_sync_mut<T>();
+};
+/// Every operation of std::atomic<T> is atomic.
+template <class T>
+struct SyncMutTrait<std::atomic<T>> : std::true_type {};
+/// Every operation of std::atomic_ref<T> is atomic (on the object it names).
+template <class T>
+struct SyncMutTrait<std::atomic_ref<T>> : std::true_type {};
+/// Every operation of std::atomic_flag is atomic.
+template <>
+struct SyncMutTrait<std::atomic_flag> : std::true_type {};
+/// As std::latch (below).
+template <class F>
+struct SyncMutTrait<std::barrier<F>> : std::true_type {};
+/// As std::latch (below).
+template <std::ptrdiff_t N>
+struct SyncMutTrait<std::counting_semaphore<N>> : std::true_type {};
+// std::latch, std::barrier and the semaphores, the standard mutexes and
+// condition variables, and std::once_flag are made to be shared: their
+// non-const members (count_down, arrive_and_wait, acquire, release, lock,
+// unlock, wait, notify_one; std::call_once takes its flag as once_flag&) are
+// thread-safe, and none of them can be assigned.
+#define FERRITE_DETAIL_SYNC_MUT_ROW(Type) \
+  template <>                             \
+  struct SyncMutTrait<Type> : std::true_type {};
+FERRITE_DETAIL_SYNC_MUT_ROW(std::latch)
+FERRITE_DETAIL_SYNC_MUT_ROW(std::mutex)
+FERRITE_DETAIL_SYNC_MUT_ROW(std::recursive_mutex)
+FERRITE_DETAIL_SYNC_MUT_ROW(std::timed_mutex)
+FERRITE_DETAIL_SYNC_MUT_ROW(std::recursive_timed_mutex)
+FERRITE_DETAIL_SYNC_MUT_ROW(std::shared_mutex)
+FERRITE_DETAIL_SYNC_MUT_ROW(std::shared_timed_mutex)
+FERRITE_DETAIL_SYNC_MUT_ROW(std::condition_variable)
+FERRITE_DETAIL_SYNC_MUT_ROW(std::condition_variable_any)
+FERRITE_DETAIL_SYNC_MUT_ROW(std::once_flag)
+#undef FERRITE_DETAIL_SYNC_MUT_ROW
+/// ThreadPool's one non-const member, shutdown(), may be called from any
+/// thread (ferrite/thread_pool.h); execute/submit are const.
+template <>
+struct SyncMutTrait<ThreadPool> : std::true_type {};
+
+template <class List>
+struct AllSyncMut;
+template <class... F>
+struct AllSyncMut<TypeList<F...>> {
+  static constexpr bool value = (SyncMutTrait<std::remove_cv_t<F>>::value && ...);
+};
+
+template <class T>
+consteval bool default_sync_mut() {
+  if constexpr (std::is_array_v<T>) {
+    return SyncMutTrait<std::remove_cv_t<std::remove_extent_t<T>>>::value;
+  } else if constexpr (std::is_class_v<T> && !std::is_empty_v<T> && std::is_aggregate_v<T> &&
+                       ReflectableAggregate<T>) {
+    // Its fields are what its members can touch; none may be a reference or
+    // a pointer (neither is SyncMut).
+    return AllSyncMut<FieldTypes<T>>::value;
+  } else {
+    return false;
+  }
+}
+}  // namespace detail
+
+/// A `T&` may be shared between threads and used to modify the `T`: T is
+/// Sync and every non-const member of T is thread-safe (std::atomic,
+/// std::atomic_ref, std::atomic_flag, the standard mutexes, condition
+/// variables, latches, barriers and semaphores, ThreadPool, arrays and
+/// aggregates of such types, or a type opted in with
+/// FERRITE_UNSAFE_IMPL_SYNC_MUT).
+template <class T>
+concept SyncMut = Sync<T> && (detail::UnsafeImplSyncMut<std::remove_cv_t<T>>::value ||
+                              detail::SyncMutTrait<std::remove_cv_t<T>>::value);
 
 namespace detail {
 

@@ -54,6 +54,9 @@ template <class T>
 struct UnsafeImplSend : std::false_type {};
 template <class T>
 struct UnsafeImplSync : std::false_type {};
+// Specialized (to true) only through FERRITE_UNSAFE_IMPL_SYNC_MUT.
+template <class T>
+struct UnsafeImplSyncMut : std::false_type {};
 }  // namespace detail
 
 }  // namespace ferrite
@@ -69,3 +72,11 @@ struct UnsafeImplSync : std::false_type {};
 #define FERRITE_UNSAFE_IMPL_SYNC(...) \
   template <>                         \
   struct ferrite::detail::UnsafeImplSync<__VA_ARGS__> : std::true_type {}
+
+/// Declares that a `Type&` shared between threads may be used to modify the
+/// `Type` (ferrite::SyncMut): every non-const member of `Type` is safe to call
+/// from two threads at once, as std::atomic's are. Write at global namespace
+/// scope; an audited region.
+#define FERRITE_UNSAFE_IMPL_SYNC_MUT(...) \
+  template <>                             \
+  struct ferrite::detail::UnsafeImplSyncMut<__VA_ARGS__> : std::true_type {}

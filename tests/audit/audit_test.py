@@ -84,7 +84,7 @@ class FixtureTest(unittest.TestCase):
     def test_annotated_passes_and_detects_every_kind(self):
         notes, rows, errors = check_fixtures("annotated.h")
         self.assertEqual(errors, [])
-        self.assertEqual(len(notes), 21)
+        self.assertEqual(len(notes), 22)
         kinds = {finding.kind for row in rows for finding in row.findings}
         self.assertEqual(kinds, set(audit.KIND_NAMES))
         by_id = rows_by_id(rows)
@@ -99,7 +99,7 @@ class FixtureTest(unittest.TestCase):
             "relaxed-one": ("atomic-relaxed", 88), "consume-one": ("atomic-consume", 93),
             "acquire-one": ("atomic-acquire", 98), "release-one": ("atomic-release", 103),
             "acq-rel-one": ("atomic-acq_rel", 109), "handle-send": ("impl-send", 119),
-            "handle-sync": ("impl-sync", 122),
+            "handle-sync": ("impl-sync", 122), "handle-sync-mut": ("impl-sync-mut", 124),
         }
         self.assertEqual({id_: (row.kinds[0], row.line) for id_, row in by_id.items()}, expected)
         self.assertEqual(by_id["relaxed-one"].note.text,

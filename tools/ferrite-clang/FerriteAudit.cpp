@@ -18,7 +18,8 @@
 //                pointers and built-in arrays, and every
 //                `unsafe_buffer_usage` opt-out region (FERRITE_UNSAFE_BUFFERS,
 //                FERRITE_UNSAFE_BEGIN, or the pragma under any other name)
-//   opt-ins      FERRITE_UNSAFE_IMPL_SEND / FERRITE_UNSAFE_IMPL_SYNC
+//   opt-ins      FERRITE_UNSAFE_IMPL_SEND / FERRITE_UNSAFE_IMPL_SYNC /
+//                FERRITE_UNSAFE_IMPL_SYNC_MUT
 //   atomics      every call whose std::memory_order argument evaluates to an
 //                order weaker than seq_cst (std::atomic, std::atomic_ref,
 //                fences, ...), every __atomic / __c11_atomic builtin likewise,
@@ -537,6 +538,7 @@ class AuditVisitor : public RecursiveASTVisitor<AuditVisitor> {
     if (ns.size() == 2 && ns[0] == "ferrite" && ns[1] == "detail") {
       if (tmpl->getName() == "UnsafeImplSend") Add(decl->getBeginLoc(), "impl-send");
       if (tmpl->getName() == "UnsafeImplSync") Add(decl->getBeginLoc(), "impl-sync");
+      if (tmpl->getName() == "UnsafeImplSyncMut") Add(decl->getBeginLoc(), "impl-sync-mut");
     }
     return true;
   }

@@ -143,6 +143,371 @@ std::optional<Boundary> BoundaryOf(const FunctionDecl* fn) {
   return std::nullopt;
 }
 
+// Where a closure's code modifies what it captured by reference: the first
+// modification of each captured variable (or of *this), found by walking the
+// closure's call operator (every instantiated one, for a generic lambda) and
+// the lambdas nested in it, and following each use of the captured entity
+// outwards through the expressions that still designate it (or a subobject,
+// or point to it). A use modifies it when it is assigned, incremented or
+// decremented, the object of a non-const member function (an operator
+// included), bound to a non-const reference (a variable, a parameter, a
+// forwarding reference that deduced T&, a range-for variable, an
+// init-capture, a returned reference) or its address taken as a pointer to
+// non-const that is stored, passed or returned. A nested lambda that
+// captures it by reference is walked as part of the body; one that copies it
+// modifies only its copy. Walks the closure's own statements only, with its
+// own stack of parents: no parent map of the translation unit is built.
+class MutationFinder {
+ public:
+  struct Mutation {
+    SourceLocation where;  // the expression (or range-for variable) that modifies it
+    QualType type;         // the object modified: the referent or a subobject
+  };
+
+  // `vars`: the variables (and structured bindings) captured by reference;
+  // `track_this`: whether `this` is captured.
+  MutationFinder(llvm::SmallPtrSet<const ValueDecl*, 8> vars, bool track_this)
+      : vars_(std::move(vars)), track_this_(track_this) {}
+
+  // The first modification of each tracked entity; `this` under nullptr.
+  std::map<const ValueDecl*, Mutation> found;
+
+  void WalkClosure(const CXXRecordDecl* closure) {
+    for (const Stmt* body : Bodies(closure)) Walk(body);
+  }
+
+ private:
+  // The call operator's body, or each instantiated one of a generic lambda
+  // (the pattern's dependent body says nothing about what runs).
+  static std::vector<const Stmt*> Bodies(const CXXRecordDecl* closure) {
+    std::vector<const Stmt*> bodies;
+    if (const FunctionTemplateDecl* tmpl = closure->getDependentLambdaCallOperator()) {
+      for (const FunctionDecl* spec : tmpl->specializations()) {
+        if (const Stmt* body = spec->getBody()) bodies.push_back(body);
+      }
+    } else if (const CXXMethodDecl* op = closure->getLambdaCallOperator()) {
+      if (const Stmt* body = op->getBody()) bodies.push_back(body);
+    }
+    return bodies;
+  }
+
+  void Walk(const Stmt* stmt) {
+    if (stmt == nullptr) return;
+    // Unevaluated operands modify nothing.
+    if (isa<UnaryExprOrTypeTraitExpr>(stmt) || isa<CXXNoexceptExpr>(stmt) ||
+        isa<RequiresExpr>(stmt)) {
+      return;
+    }
+    if (const auto* type_id = dyn_cast<CXXTypeidExpr>(stmt)) {
+      if (!type_id->isPotentiallyEvaluated()) return;
+    }
+    stack_.push_back(stmt);
+    if (const auto* ref = dyn_cast<DeclRefExpr>(stmt)) {
+      const ValueDecl* decl = ref->getDecl();
+      if (vars_.count(decl) != 0 && shadowed_.count(decl) == 0 && found.count(decl) == 0) {
+        Analyze(decl, /*pointer=*/false);
+      }
+    } else if (isa<CXXThisExpr>(stmt)) {
+      if (track_this_ && !this_shadowed_ && found.count(nullptr) == 0) {
+        Analyze(nullptr, /*pointer=*/true);
+      }
+    }
+    if (const auto* lambda = dyn_cast<LambdaExpr>(stmt)) {
+      WalkNested(lambda);
+    } else {
+      for (const Stmt* child : stmt->children()) Walk(child);
+    }
+    stack_.pop_back();
+  }
+
+  void WalkNested(const LambdaExpr* lambda) {
+    for (const Expr* init : lambda->capture_inits()) Walk(init);
+    // Inside, a variable it copies (and *this, for [*this]) is its own copy.
+    std::vector<const ValueDecl*> shadowed;
+    bool this_shadowed = this_shadowed_;
+    for (const LambdaCapture& capture : lambda->captures()) {
+      if (capture.getCaptureKind() == LCK_StarThis) this_shadowed_ = true;
+      if (capture.getCaptureKind() == LCK_ByCopy && capture.capturesVariable()) {
+        const ValueDecl* var = capture.getCapturedVar();
+        if (shadowed_.insert(var).second) shadowed.push_back(var);
+      }
+    }
+    for (const Stmt* body : Bodies(lambda->getLambdaClass())) Walk(body);
+    for (const ValueDecl* var : shadowed) shadowed_.erase(var);
+    this_shadowed_ = this_shadowed;
+  }
+
+  static bool Modifiable(QualType type) {
+    return !type.isNull() && !type.getNonReferenceType().isConstQualified();
+  }
+
+  void Record(const ValueDecl* key, SourceLocation where, QualType object) {
+    if (!Modifiable(object)) return;
+    found.emplace(key, Mutation{where, object.getNonReferenceType().getUnqualifiedType()});
+  }
+
+  // A value of type `target` initialized from the expression: a non-const
+  // reference bound to the object, or a pointer to non-const that holds its
+  // address, may modify it.
+  void Bind(const ValueDecl* key, SourceLocation where, QualType target, bool pointer,
+            QualType object) {
+    if (target.isNull()) return;
+    if (pointer ? target->isPointerType() : target->isReferenceType()) Record(key, where, object);
+  }
+
+  // The stack's top is a use of `key`: follows it outwards.
+  void Analyze(const ValueDecl* key, bool pointer) {
+    size_t i = stack_.size() - 1;
+    const Expr* cur = cast<Expr>(stack_[i]);
+    // The complete object's type when `cur` names it as one of its bases
+    // (std::atomic<int>'s operator+= is a member of its base class).
+    QualType derived;
+    while (i > 0) {
+      const Stmt* parent = stack_[--i];
+      // The object `cur` designates (or points to).
+      QualType object = pointer ? cur->getType()->getPointeeType() : cur->getType();
+      if (object.isNull()) return;
+      if (!derived.isNull()) object = object.isConstQualified() ? derived.withConst() : derived;
+      if (isa<ParenExpr>(parent) || isa<FullExpr>(parent) ||
+          isa<CXXBindTemporaryExpr>(parent)) {
+        cur = cast<Expr>(parent);
+        continue;
+      }
+      if (const auto* cast_expr = dyn_cast<CastExpr>(parent)) {
+        switch (cast_expr->getCastKind()) {
+          case CK_DerivedToBase:
+          case CK_UncheckedDerivedToBase:
+            if (derived.isNull()) derived = object.getUnqualifiedType();
+            break;
+          case CK_NoOp:
+          case CK_BaseToDerived:
+          case CK_Dynamic:
+          case CK_LValueBitCast:
+            break;
+          case CK_ArrayToPointerDecay:
+            if (pointer) return;
+            pointer = true;
+            break;
+          case CK_BitCast:
+            if (!pointer) return;
+            break;
+          default:  // a read (lvalue-to-rvalue), a conversion of the value
+            return;
+        }
+        cur = cast_expr;
+        continue;
+      }
+      if (const auto* member = dyn_cast<MemberExpr>(parent)) {
+        if (member->getBase() != cur || member->isArrow() != pointer) return;
+        const ValueDecl* decl = member->getMemberDecl();
+        if (isa<FieldDecl>(decl) || isa<IndirectFieldDecl>(decl)) {
+          pointer = false;
+          derived = QualType();
+          cur = member;
+          continue;
+        }
+        const auto* method = dyn_cast<CXXMethodDecl>(decl);
+        if (method == nullptr || method->isStatic() || method->isConst()) return;
+        if (method->isExplicitObjectMemberFunction()) {
+          Bind(key, member->getBeginLoc(), method->getParamDecl(0)->getType(), false, object);
+          return;
+        }
+        const auto* call = i > 0 ? dyn_cast<CXXMemberCallExpr>(stack_[i - 1]) : nullptr;
+        if (call != nullptr && call->getCallee() == member && Accessor(method)) {
+          // `v.front()` with a const overload: what the result is used for decides.
+          --i;
+          pointer = !call->isGLValue();
+          derived = QualType();
+          cur = call;
+          continue;
+        }
+        Record(key, (call != nullptr ? static_cast<const Expr*>(call) : member)->getBeginLoc(),
+               object);
+        return;
+      }
+      if (const auto* unary = dyn_cast<UnaryOperator>(parent)) {
+        switch (unary->getOpcode()) {
+          case UO_PreInc:
+          case UO_PreDec:
+          case UO_PostInc:
+          case UO_PostDec:
+            if (!pointer) Record(key, unary->getBeginLoc(), object);
+            return;
+          case UO_AddrOf:
+            if (pointer) return;
+            pointer = true;
+            break;
+          case UO_Deref:
+            if (!pointer) return;
+            pointer = false;
+            break;
+          default:
+            return;
+        }
+        cur = unary;
+        continue;
+      }
+      if (const auto* binary = dyn_cast<BinaryOperator>(parent)) {
+        if (binary->isAssignmentOp() && binary->getLHS() == cur && !pointer) {
+          Record(key, binary->getBeginLoc(), object);
+          return;
+        }
+        if ((binary->getOpcode() == BO_Comma && binary->getRHS() == cur) ||
+            (pointer && binary->isAdditiveOp() && binary->getType()->isPointerType())) {
+          cur = binary;
+          continue;
+        }
+        return;
+      }
+      if (const auto* conditional = dyn_cast<AbstractConditionalOperator>(parent)) {
+        if (conditional->getCond() == cur || (!pointer && !conditional->isGLValue())) return;
+        cur = conditional;
+        continue;
+      }
+      if (const auto* subscript = dyn_cast<ArraySubscriptExpr>(parent)) {
+        if (!pointer || subscript->getBase() != cur) return;
+        pointer = false;
+        cur = subscript;
+        continue;
+      }
+      if (const auto* op = dyn_cast<CXXOperatorCallExpr>(parent)) {
+        const auto* method = dyn_cast_or_null<CXXMethodDecl>(op->getDirectCallee());
+        if (method != nullptr && !method->isExplicitObjectMemberFunction() &&
+            op->getNumArgs() > 0 && op->getArg(0) == cur) {
+          if (pointer || method->isConst() || method->isStatic()) return;
+          if (Accessor(method)) {
+            // `v[i]` with a const overload: what the element is used for decides.
+            pointer = !op->isGLValue();
+            derived = QualType();
+            cur = op;
+            continue;
+          }
+          Record(key, op->getBeginLoc(), object);
+          return;
+        }
+      }
+      if (const auto* call = dyn_cast<CallExpr>(parent)) {
+        Argument(key, call, cur, pointer, object);
+        return;
+      }
+      if (const auto* construct = dyn_cast<CXXConstructExpr>(parent)) {
+        const CXXConstructorDecl* ctor = construct->getConstructor();
+        for (unsigned j = 0; j < construct->getNumArgs(); ++j) {
+          if (construct->getArg(j) != cur) continue;
+          if (ctor != nullptr && j < ctor->getNumParams()) {
+            Bind(key, construct->getBeginLoc(), ctor->getParamDecl(j)->getType(), pointer, object);
+          } else if (pointer) {
+            Record(key, construct->getBeginLoc(), object);
+          }
+        }
+        return;
+      }
+      if (isa<InitListExpr>(parent) || isa<ReturnStmt>(parent)) {
+        // A reference member or a returned reference bound to it, or a
+        // pointer to it stored or returned.
+        Record(key, cur->getBeginLoc(), object);
+        return;
+      }
+      if (const auto* decl_stmt = dyn_cast<DeclStmt>(parent)) {
+        for (const Decl* decl : decl_stmt->decls()) {
+          const auto* var = dyn_cast<VarDecl>(decl);
+          if (var == nullptr || var->getInit() != cur) continue;
+          const auto* range_for = i > 0 ? dyn_cast<CXXForRangeStmt>(stack_[i - 1]) : nullptr;
+          if (range_for != nullptr && range_for->getRangeStmt() == decl_stmt) {
+            // `for (auto& x : v)`: the elements are modified through x when
+            // it is a reference to non-const.
+            const VarDecl* loop = range_for->getLoopVariable();
+            if (loop != nullptr && loop->getType()->isReferenceType()) {
+              Record(key, loop->getLocation(), loop->getType().getNonReferenceType());
+            }
+            return;
+          }
+          Bind(key, var->getLocation(), var->getType(), pointer, object);
+        }
+        return;
+      }
+      if (const auto* lambda = dyn_cast<LambdaExpr>(parent)) {
+        // A nested lambda's capture: a by-reference one is followed in its
+        // body; an init-capture `[&r = x]` binds a reference.
+        const LambdaCapture* capture = lambda->capture_begin();
+        for (const Expr* init : lambda->capture_inits()) {
+          if (init == cur && capture->capturesVariable()) {
+            if (const auto* var = dyn_cast<VarDecl>(capture->getCapturedVar())) {
+              if (var->isInitCapture()) {
+                Bind(key, var->getLocation(), var->getType(), pointer, object);
+              }
+            }
+          }
+          ++capture;
+        }
+        return;
+      }
+      return;  // any other use reads it
+    }
+  }
+
+  // A non-const member function that only hands out a reference or a
+  // pointer into the object and has a const overload taking the same
+  // parameters (operator[], front(), data(), get()...): calling it modifies
+  // nothing; using its result may.
+  static bool Accessor(const CXXMethodDecl* method) {
+    QualType result = method->getReturnType();
+    if (!result->isReferenceType() && !result->isPointerType()) return false;
+    const CXXRecordDecl* record = method->getParent();
+    for (const NamedDecl* decl : record->lookup(method->getDeclName())) {
+      const auto* other = dyn_cast<CXXMethodDecl>(decl->getUnderlyingDecl());
+      if (const auto* tmpl = dyn_cast<FunctionTemplateDecl>(decl->getUnderlyingDecl())) {
+        other = dyn_cast<CXXMethodDecl>(tmpl->getTemplatedDecl());
+      }
+      if (other == nullptr || other == method || !other->isConst() ||
+          other->getNumParams() != method->getNumParams()) {
+        continue;
+      }
+      bool same = true;
+      for (unsigned j = 0; j < method->getNumParams() && same; ++j) {
+        same = method->getASTContext().hasSameType(other->getParamDecl(j)->getType(),
+                                                   method->getParamDecl(j)->getType());
+      }
+      if (same) return true;
+    }
+    return false;
+  }
+
+  void Argument(const ValueDecl* key, const CallExpr* call, const Expr* cur, bool pointer,
+                QualType object) {
+    const FunctionProtoType* proto = nullptr;
+    if (const FunctionDecl* callee = call->getDirectCallee()) {
+      proto = callee->getType()->getAs<FunctionProtoType>();
+    } else if (const Expr* callee = call->getCallee()) {
+      QualType type = callee->getType();
+      if (type->isPointerType() || type->isReferenceType()) type = type->getPointeeType();
+      proto = type->getAs<FunctionProtoType>();
+    }
+    unsigned offset = 0;
+    if (const auto* op = dyn_cast<CXXOperatorCallExpr>(call)) {
+      if (isa_and_nonnull<CXXMethodDecl>(op->getDirectCallee()) &&
+          !cast<CXXMethodDecl>(op->getDirectCallee())->isExplicitObjectMemberFunction()) {
+        offset = 1;  // the object is argument 0, and no parameter
+      }
+    }
+    for (unsigned j = offset; j < call->getNumArgs(); ++j) {
+      if (call->getArg(j) != cur) continue;
+      unsigned param = j - offset;
+      if (proto != nullptr && param < proto->getNumParams()) {
+        Bind(key, call->getBeginLoc(), proto->getParamType(param), pointer, object);
+      } else if (pointer || proto == nullptr) {
+        Record(key, call->getBeginLoc(), object);  // through `...`, or unknown
+      }
+    }
+  }
+
+  llvm::SmallPtrSet<const ValueDecl*, 8> vars_;
+  bool track_this_;
+  llvm::SmallPtrSet<const ValueDecl*, 8> shadowed_;
+  bool this_shadowed_ = false;
+  std::vector<const Stmt*> stack_;
+};
+
 // One rejected capture, before deduplication.
 struct Finding {
   SourceLocation where;
@@ -151,6 +516,9 @@ struct Finding {
   // instantiation, +1 for SendFn's constructor (reached through a boundary
   // that wraps the closure).
   int rank;
+  // A note after the error ("captured here"), when `note_where` is valid.
+  SourceLocation note_where;
+  std::string note;
 };
 
 class Checker {
@@ -158,6 +526,7 @@ class Checker {
   Checker(CompilerInstance& ci, Sema& sema) : ci_(ci), sema_(sema), ctx_(ci.getASTContext()) {
     DiagnosticsEngine& diags = ci.getDiagnostics();
     error_id_ = diags.getCustomDiagID(DiagnosticsEngine::Error, "%0");
+    note_id_ = diags.getCustomDiagID(DiagnosticsEngine::Note, "%0");
   }
 
   bool Ready() {
@@ -165,6 +534,7 @@ class Checker {
     if (ferrite == nullptr) return false;
     send_ = LookupConcept(ferrite, "Send");
     sync_ = LookupConcept(ferrite, "Sync");
+    sync_mut_ = LookupConcept(ferrite, "SyncMut");
     if (NamespaceDecl* detail = LookupNamespace(ferrite, "detail")) {
       impl_send_ = LookupClassTemplate(detail, "UnsafeImplSend");
       impl_sync_ = LookupClassTemplate(detail, "UnsafeImplSync");
@@ -227,6 +597,7 @@ class Checker {
     for (SourceLocation where : order) {
       const Finding* f = best[where];
       ci_.getDiagnostics().Report(f->where, error_id_) << f->message;
+      if (f->note_where.isValid()) ci_.getDiagnostics().Report(f->note_where, note_id_) << f->note;
     }
   }
 
@@ -291,12 +662,15 @@ class Checker {
   void CheckClosure(const CXXRecordDecl* closure, llvm::SmallPtrSet<const CXXRecordDecl*, 8>& seen,
                     int depth) {
     if (closure == nullptr || !seen.insert(closure).second) return;
+    std::map<const ValueDecl*, MutationFinder::Mutation> mutations = Mutations(closure);
     for (const LambdaCapture& capture : closure->captures()) {
       SourceLocation where = capture.getLocation();
       if (where.isInvalid()) where = closure->getLocation();
       switch (capture.getCaptureKind()) {
         case LCK_This:
-          CheckBorrow("this", ThisClass(closure), where, nullptr);
+          if (CheckBorrow("this", ThisClass(closure), where, nullptr)) {
+            CheckMutation("this", nullptr, ThisClass(closure), where, mutations);
+          }
           break;
         case LCK_StarThis:
           CheckCopy("*this", ThisClass(closure), where, seen, depth);
@@ -323,7 +697,9 @@ class Checker {
           }
           std::string name = captured->getNameAsString();
           if (by_ref) {
-            CheckBorrow(name, type.getNonReferenceType(), where, var);
+            if (CheckBorrow(name, type.getNonReferenceType(), where, var)) {
+              CheckMutation(name, captured, type.getNonReferenceType(), where, mutations);
+            }
           } else {
             CheckCopy(name, type.getNonReferenceType(), where, seen, depth);
           }
@@ -369,9 +745,10 @@ class Checker {
                       ".");
   }
 
-  void CheckBorrow(const std::string& name, QualType referent, SourceLocation where,
+  // Whether the borrow passed (no error reported).
+  bool CheckBorrow(const std::string& name, QualType referent, SourceLocation where,
                    const VarDecl* var) {
-    if (referent.isNull() || referent->isDependentType()) return;
+    if (referent.isNull() || referent->isDependentType()) return true;
     std::string type_name = Spell(referent);
     if (boundary_->lifetime == Lifetime::kUnscoped) {
       Report(where, boundary_->name + ": the lambda captures '" + name + "' (" + type_name +
@@ -380,14 +757,14 @@ class Checker {
                         Spell(referent.getUnqualifiedType()) +
                         ">> to write it: an Arc hands out const&), or borrow it from a thread "
                         "spawned by Scope::spawn in thread::scope.");
-      return;
+      return false;
     }
     if (boundary_->lifetime == Lifetime::kPool) {
       // The job borrows the pool it is queued on: the pool runs it before its
       // destructor returns, and cannot be moved out of its variable.
       if (var != nullptr && pool_ != nullptr &&
           var->getCanonicalDecl() == pool_->getCanonicalDecl()) {
-        return;
+        return true;
       }
       if (var == nullptr || !OutlivesPool(var)) {
         Report(where, boundary_->name + ": the lambda captures '" + name + "' (" + type_name +
@@ -397,7 +774,7 @@ class Checker {
                           "before the pool, move it into the lambda, or share it through an "
                           "Arc (Arc<Mutex<" +
                           Spell(referent.getUnqualifiedType()) + ">> to write it).");
-        return;
+        return false;
       }
       // Declared before the pool: a scoped borrow, checked as Scope::spawn's.
     }
@@ -407,7 +784,7 @@ class Checker {
                         "), which does not live long enough: it is declared inside the closure "
                         "passed to thread::scope and dies before the scope joins its threads; "
                         "declare it before thread::scope, or capture it by copy or move.");
-      return;
+      return false;
     }
     std::string why;
     if (!Satisfies(sync_, referent, where)) {
@@ -415,9 +792,87 @@ class Checker {
     } else {
       why = FieldsExplain(referent, /*send=*/false, where);
     }
-    if (why.empty()) return;
+    if (why.empty()) return true;
     Report(where, boundary_->name + ": the lambda captures '" + name + "' by reference, but " +
                       why + ".");
+    return false;
+  }
+
+  // Rule 1's second half at a boundary that accepts borrows: the closure's
+  // code modifies by-reference captures only where the modified object is
+  // ferrite::SyncMut (its non-const members are safe on two threads at once,
+  // as std::atomic's are). Two scoped threads or pool jobs that both write
+  // an `int&` race; Rust's `&mut` is exclusive, so it never crosses twice.
+  std::map<const ValueDecl*, MutationFinder::Mutation> Mutations(const CXXRecordDecl* closure) {
+    if (boundary_->lifetime == Lifetime::kUnscoped || sync_mut_ == nullptr) return {};
+    llvm::SmallPtrSet<const ValueDecl*, 8> vars;
+    bool track_this = false;
+    for (const LambdaCapture& capture : closure->captures()) {
+      if (capture.getCaptureKind() == LCK_This) track_this = true;
+      if (capture.getCaptureKind() != LCK_ByRef || !capture.capturesVariable()) continue;
+      const ValueDecl* var = capture.getCapturedVar();
+      // A const referent is modified only through const_cast (undefined
+      // behaviour when the object is const, which it is here).
+      if (!var->getType().getNonReferenceType().isConstQualified()) vars.insert(var);
+    }
+    for (const LambdaCapture& capture : closure->captures()) {
+      // `[&r = x]`: an init-capture by reference; its uses name `r`.
+      if (capture.getCaptureKind() == LCK_ByCopy && capture.capturesVariable()) {
+        const auto* var = dyn_cast<VarDecl>(capture.getCapturedVar());
+        if (var != nullptr && var->isInitCapture() && var->getType()->isReferenceType() &&
+            !var->getType().getNonReferenceType().isConstQualified()) {
+          vars.insert(var);
+        }
+      }
+    }
+    if (vars.empty() && !track_this) return {};
+    MutationFinder finder(std::move(vars), track_this);
+    finder.WalkClosure(closure);
+    return std::move(finder.found);
+  }
+
+  // `whole`: the referent's type (a subobject of it may be what is modified).
+  void CheckMutation(const std::string& name, const ValueDecl* captured, QualType whole,
+                     SourceLocation capture,
+                     const std::map<const ValueDecl*, MutationFinder::Mutation>& mutations) {
+    auto it = mutations.find(captured);
+    if (it == mutations.end()) return;
+    const MutationFinder::Mutation& mutation = it->second;
+    QualType type = mutation.type;
+    if (type.isNull() || type->isDependentType() || Satisfies(sync_mut_, type, mutation.where)) {
+      return;
+    }
+    std::string type_name = Spell(type);
+    std::string what = captured == nullptr ? "modifies *this (captured by reference as 'this')"
+                                           : "modifies '" + name + "' (captured by reference)";
+    if (!whole.isNull() && ctx_.getCanonicalType(whole.getUnqualifiedType()) !=
+                               ctx_.getCanonicalType(type)) {
+      what += " through a subobject of type " + type_name;
+    }
+    std::string way_out;
+    const CXXRecordDecl* record = type->getAsCXXRecordDecl();
+    std::string qualified = record != nullptr ? PlainQualifiedName(record) : "";
+    if (qualified == "ferrite::Mutex" || qualified == "ferrite::RwLock") {
+      way_out = "lock it (lock() / with_lock()" +
+                std::string(qualified == "ferrite::RwLock" ? ", write()" : "") +
+                ") instead: get_mut() and the other non-const members need exclusive access";
+    } else {
+      std::string plain = Spell(type.getUnqualifiedType());
+      way_out = type.isTriviallyCopyableType(ctx_) && !type->isArrayType()
+                    ? "use std::atomic<" + plain + "> or Mutex<" + plain + ">"
+                    : "use Mutex<" + plain + ">";
+      way_out += ", or move the value into the lambda";
+      if (record != nullptr && qualified.rfind("ferrite::", 0) != 0 && !record->isInStdNamespace() &&
+          !record->isLambda()) {
+        way_out += "; if every non-const member of " + plain +
+                   " is safe to call from two threads at once, add FERRITE_UNSAFE_IMPL_SYNC_MUT(" +
+                   plain + ") with a SAFETY note";
+      }
+    }
+    Report(mutation.where,
+           boundary_->name + ": the lambda " + what + ", but " + type_name +
+               " is not safe to mutate from two threads (ferrite::SyncMut); " + way_out + ".",
+           capture, "'" + name + "' is captured by reference here");
   }
 
   // Rust's auto traits for the classes marker.h judges by its default rule
@@ -654,17 +1109,20 @@ class Checker {
     return text.empty() ? fallback : text;
   }
 
-  void Report(SourceLocation where, std::string message) {
+  void Report(SourceLocation where, std::string message, SourceLocation note_where = {},
+              std::string note = "") {
     int rank = (in_instantiation_ ? 2 : 0) + (boundary_->name == "SendFn" ? 1 : 0);
-    findings_.push_back({where, std::move(message), rank});
+    findings_.push_back({where, std::move(message), rank, note_where, std::move(note)});
   }
 
   CompilerInstance& ci_;
   Sema& sema_;
   ASTContext& ctx_;
   unsigned error_id_ = 0;
+  unsigned note_id_ = 0;
   ConceptDecl* send_ = nullptr;
   ConceptDecl* sync_ = nullptr;
+  ConceptDecl* sync_mut_ = nullptr;
   ClassTemplateDecl* impl_send_ = nullptr;
   ClassTemplateDecl* impl_sync_ = nullptr;
   FunctionTemplateDecl* send_message_ = nullptr;

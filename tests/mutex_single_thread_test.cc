@@ -14,8 +14,13 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstddef>
+#include <fstream>
 #include <string>
 #include <thread>
+
+#include <sys/types.h>
+#include <unistd.h>
 
 #include "ferrite/detail/single_threaded.h"
 #include "ferrite/mutex.h"
@@ -25,6 +30,17 @@
 namespace {
 
 using ferrite::testing::panic_of;
+
+// A thread's scheduler state from /proc (Linux): 'S' while it sleeps, here
+// in the futex wait of the lock; 'R' while it runs or spins.
+char scheduler_state(pid_t tid) {
+  std::ifstream stat("/proc/self/task/" + std::to_string(tid) + "/stat");
+  std::string line;
+  std::getline(stat, line);
+  const std::size_t name_end = line.rfind(')');  // the name may hold spaces
+  return name_end == std::string::npos || name_end + 2 >= line.size() ? '?'
+                                                                      : line.at(name_end + 2);
+}
 
 bool mentions(const std::string& message, const std::string& part) {
   return message.find(part) != std::string::npos;
@@ -61,19 +77,23 @@ TEST(MutexSingleThreadedProcess, LocksBeforeAndAcrossTheFirstThread) {
 
   // Held since before the first thread exists: the thread blocks on it (and
   // sleeps there), and the unlock, atomic from now on, wakes it.
-  std::atomic<bool> waiting{false};
+  std::atomic<pid_t> waiter{0};
   auto guard = m.lock();
   **guard += 1;
   ferrite::thread::scope([&](ferrite::thread::Scope& s) {
-    s.spawn([&m, &waiting] {
-      waiting = true;
+    s.spawn([&m, &waiter] {
+      waiter = gettid();
       auto inner = m.lock();
       **inner += 10;
     });
     EXPECT_FALSE(ferrite::detail::process_is_single_threaded());
-    while (!waiting) std::this_thread::yield();
-    // Long enough for the thread to give up spinning and sleep on the word.
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    while (waiter == 0) std::this_thread::yield();
+    // Until the thread has given up spinning and sleeps on the word.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (scheduler_state(waiter) != 'S') {
+      ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the waiter never slept";
+      std::this_thread::yield();
+    }
     EXPECT_EQ(**guard, 3);
     // Still held by this thread, whichever path took it.
     const std::string message = panic_of([&] { auto again = m.lock(); });

@@ -2,8 +2,8 @@
 //
 // Not part of the public API (everything is in ferrite::detail); mutex.h,
 // condvar.h, rwlock.h and once.h build on it, and lib/detail/futex.cc implements it
-// with Linux futexes, as Rust's std::sync does. A lock keeps its whole state
-// in one `std::atomic<std::uint32_t>`; a thread that must wait calls
+// with Linux futexes, as Rust's std::sync does. A lock keeps its state in one
+// 32-bit atomic (Mutex: the low half of a 64-bit one); a thread waits with
 // `futex_wait(word, seen)`, which sleeps only while the word still equals
 // `seen`, so a wake-up between reading the word and sleeping is never lost.
 //

@@ -1,7 +1,7 @@
 // ferrite/detail/lock_holder.h — internal: which thread holds a lock
 // exclusively, so that a thread locking a lock it already holds panics
 // instead of deadlocking (Rust: "might panic or deadlock"; ferrite panics).
-// Not part of the public API; Mutex and RwLock (write mode) use it.
+// Not part of the public API; RwLock (write mode) uses it, Mutex the thread word.
 #pragma once
 
 #include <atomic>

@@ -58,8 +58,16 @@ FERRITE_WARNINGS = [
 # declared input of its compiles), from ferrite's repository or a user's:
 #
 #     copts = FERRITE_CHECK_COPTS, deps = FERRITE_CHECK_DEPS + ["@ferrite//:ferrite"],
+#
+# The second flag lists the plugin in the compile's dependency file, as a
+# header would be: Bazel keeps the inputs that file names, so a new plugin
+# recompiles what the old one checked.
 FERRITE_CHECK = str(Label("//tools/ferrite-clang:check"))
-FERRITE_CHECK_COPTS = ["-fplugin=$(execpath %s)" % FERRITE_CHECK]
+FERRITE_CHECK_COPTS = [
+    "-fplugin=$(execpath %s)" % FERRITE_CHECK,
+    "-Xclang",
+    "-fdepfile-entry=$(execpath %s)" % FERRITE_CHECK,
+]
 FERRITE_CHECK_DEPS = [FERRITE_CHECK]
 
 # Every compile of ferrite's own code: its warnings and the plugin (a target

@@ -66,6 +66,10 @@ enum class Lifetime {
 struct Boundary {
   std::string name;  // as printed: "thread::spawn", "Scope::spawn", ...
   Lifetime lifetime;
+  // Whether what the callable returns comes back through a handle (join()),
+  // in another thread and possibly later: thread::spawn, Scope::spawn,
+  // ThreadPool::submit.
+  bool returns = false;
 };
 
 // "ferrite::channel::Sender::send" for a member of any specialization of
@@ -116,10 +120,10 @@ std::optional<Lifetime> AnnotatedBoundary(const FunctionDecl* fn) {
 std::optional<Boundary> BoundaryOf(const FunctionDecl* fn) {
   if (fn == nullptr) return std::nullopt;
   static const std::map<std::string, Boundary> kKnown = {
-      {"ferrite::thread::spawn", {"thread::spawn", Lifetime::kUnscoped}},
-      {"ferrite::thread::Scope::spawn", {"Scope::spawn", Lifetime::kScoped}},
+      {"ferrite::thread::spawn", {"thread::spawn", Lifetime::kUnscoped, true}},
+      {"ferrite::thread::Scope::spawn", {"Scope::spawn", Lifetime::kScoped, true}},
       {"ferrite::ThreadPool::execute", {"ThreadPool::execute", Lifetime::kPool}},
-      {"ferrite::ThreadPool::submit", {"ThreadPool::submit", Lifetime::kPool}},
+      {"ferrite::ThreadPool::submit", {"ThreadPool::submit", Lifetime::kPool, true}},
       {"ferrite::channel::Sender::send", {"channel::Sender::send", Lifetime::kUnscoped}},
       {"ferrite::channel::Sender::try_send", {"channel::Sender::try_send", Lifetime::kUnscoped}},
       {"ferrite::channel::Sender::send_timeout",
@@ -162,6 +166,7 @@ class MutationFinder {
   struct Mutation {
     SourceLocation where;  // the expression (or range-for variable) that modifies it
     QualType type;         // the object modified: the referent or a subobject
+    bool cast = false;     // a cast that removes const from it (the write is not followed)
   };
 
   // `vars`: the variables (and structured bindings) captured by reference;
@@ -202,11 +207,10 @@ class MutationFinder {
       if (!type_id->isPotentiallyEvaluated()) return;
     }
     stack_.push_back(stmt);
+    if (const auto* cast_expr = dyn_cast<ExplicitCastExpr>(stmt)) CastAwayConst(cast_expr);
     if (const auto* ref = dyn_cast<DeclRefExpr>(stmt)) {
-      const ValueDecl* decl = ref->getDecl();
-      if (vars_.count(decl) != 0 && shadowed_.count(decl) == 0 && found.count(decl) == 0) {
-        Analyze(decl, /*pointer=*/false);
-      }
+      const ValueDecl* key = Tracked(ref);
+      if (key != nullptr && found.count(key) == 0) Analyze(key, /*pointer=*/false);
     } else if (isa<CXXThisExpr>(stmt)) {
       if (track_this_ && !this_shadowed_ && found.count(nullptr) == 0) {
         Analyze(nullptr, /*pointer=*/true);
@@ -235,6 +239,58 @@ class MutationFinder {
     for (const Stmt* body : Bodies(lambda->getLambdaClass())) Walk(body);
     for (const ValueDecl* var : shadowed) shadowed_.erase(var);
     this_shadowed_ = this_shadowed;
+  }
+
+  // The tracked entity a use names: a captured variable, or the captured
+  // variable that a const reference or pointer to const declared in the
+  // closure was bound to (`const int& r = n;`: r names n).
+  const ValueDecl* Tracked(const DeclRefExpr* ref) const {
+    const ValueDecl* decl = ref->getDecl();
+    if (vars_.count(decl) == 0 || shadowed_.count(decl) != 0) return nullptr;
+    auto alias = aliases_.find(decl);
+    return alias == aliases_.end() ? decl : alias->second;
+  }
+
+  // `const_cast<int&>(std::min(n, m))`, `(int&)cref`: a cast that removes
+  // const from what a tracked entity designates (or points to) may modify
+  // it, wherever the const came from; what is written next is not followed.
+  void CastAwayConst(const ExplicitCastExpr* cast_expr) {
+    if (!isa<CXXConstCastExpr>(cast_expr) && cast_expr->getCastKind() != CK_NoOp) return;
+    QualType to = cast_expr->getTypeAsWritten();
+    QualType from = cast_expr->getSubExpr()->getType();
+    QualType to_object, from_object;
+    if (to->isPointerType() && from->isPointerType()) {
+      to_object = to->getPointeeType();
+      from_object = from->getPointeeType();
+    } else if (to->isReferenceType()) {
+      to_object = to.getNonReferenceType();
+      from_object = from.getNonReferenceType();
+    } else {
+      return;
+    }
+    if (to_object.isConstQualified() || !from_object.isConstQualified()) return;
+    std::vector<const ValueDecl*> keys;
+    bool this_used = false;
+    Mentions(cast_expr->getSubExpr(), keys, this_used);
+    for (const ValueDecl* key : keys) {
+      if (found.count(key) != 0) continue;
+      found.emplace(key, Mutation{cast_expr->getBeginLoc(), to_object.getUnqualifiedType(), true});
+    }
+    if (this_used && found.count(nullptr) == 0) {
+      found.emplace(nullptr, Mutation{cast_expr->getBeginLoc(), to_object.getUnqualifiedType(), true});
+    }
+  }
+
+  // The tracked entities an expression mentions (not inside nested lambdas'
+  // bodies, which are walked on their own).
+  void Mentions(const Stmt* stmt, std::vector<const ValueDecl*>& keys, bool& this_used) const {
+    if (stmt == nullptr || isa<LambdaExpr>(stmt)) return;
+    if (const auto* ref = dyn_cast<DeclRefExpr>(stmt)) {
+      if (const ValueDecl* key = Tracked(ref)) keys.push_back(key);
+    } else if (isa<CXXThisExpr>(stmt)) {
+      this_used = this_used || (track_this_ && !this_shadowed_);
+    }
+    for (const Stmt* child : stmt->children()) Mentions(child, keys, this_used);
   }
 
   static bool Modifiable(QualType type) {
@@ -419,10 +475,12 @@ class MutationFinder {
             const VarDecl* loop = range_for->getLoopVariable();
             if (loop != nullptr && loop->getType()->isReferenceType()) {
               Record(key, loop->getLocation(), loop->getType().getNonReferenceType());
+              Alias(key, loop, /*pointer=*/false);
             }
             return;
           }
           Bind(key, var->getLocation(), var->getType(), pointer, object);
+          Alias(key, var, pointer);
         }
         return;
       }
@@ -444,6 +502,18 @@ class MutationFinder {
       }
       return;  // any other use reads it
     }
+  }
+
+  // A const reference (or pointer to const) declared in the closure and
+  // bound to the tracked entity: its uses are the entity's (a const_cast of
+  // it is a modification).
+  void Alias(const ValueDecl* key, const VarDecl* var, bool pointer) {
+    if (key == nullptr) return;  // `this`: not followed through a copy of the pointer
+    QualType type = var->getType();
+    if (pointer ? !type->isPointerType() : !type->isReferenceType()) return;
+    if (found.count(key) != 0 || vars_.count(var) != 0) return;
+    vars_.insert(var);
+    aliases_[var] = key;
   }
 
   // A non-const member function that only hands out a reference or a
@@ -502,6 +572,7 @@ class MutationFinder {
   }
 
   llvm::SmallPtrSet<const ValueDecl*, 8> vars_;
+  llvm::DenseMap<const ValueDecl*, const ValueDecl*> aliases_;  // alias -> captured entity
   bool track_this_;
   llvm::SmallPtrSet<const ValueDecl*, 8> shadowed_;
   bool this_shadowed_ = false;
@@ -577,6 +648,7 @@ class Checker {
                           Spell(arg->getType().getNonReferenceType()) + " crosses, but " + why +
                           ".");
       }
+      if (boundary.returns) CheckResults(arg);
     }
   }
 
@@ -639,28 +711,98 @@ class Checker {
   }
 
   // Closures held by a value of type `type`: the type itself, its fields,
-  // array elements, base classes.
-  void FindInType(QualType type, llvm::SmallPtrSet<const CXXRecordDecl*, 8>& seen, int depth) {
+  // array elements, base classes, and what a std::reference_wrapper refers
+  // to. `shared`: the value is reached through a reference that another
+  // thread may hold too (a borrowed closure), so what a closure holds by
+  // copy is shared, not moved.
+  void FindInType(QualType type, llvm::SmallPtrSet<const CXXRecordDecl*, 8>& seen, int depth,
+                  bool shared = false) {
     if (depth > 6 || type.isNull() || type->isDependentType()) return;
     type = type.getNonReferenceType();
     if (const ArrayType* array = ctx_.getAsArrayType(type)) {
-      FindInType(array->getElementType(), seen, depth + 1);
+      FindInType(array->getElementType(), seen, depth + 1, shared);
       return;
     }
     const CXXRecordDecl* record = type->getAsCXXRecordDecl();
     if (record == nullptr || !record->hasDefinition()) return;
     record = record->getDefinition();
     if (record->isLambda()) {
-      CheckClosure(record, seen, depth);
+      CheckClosure(record, seen, depth, shared);
       return;
     }
+    if (const auto* spec = dyn_cast<ClassTemplateSpecializationDecl>(record)) {
+      if (record->isInStdNamespace() && record->getName() == "reference_wrapper" &&
+          spec->getTemplateArgs().size() == 1 &&
+          spec->getTemplateArgs()[0].getKind() == TemplateArgument::Type) {
+        BorrowedClosures("the closure that a std::reference_wrapper refers to",
+                         spec->getTemplateArgs()[0].getAsType(), seen, depth);
+        return;
+      }
+    }
     if (!seen.insert(record).second) return;
-    for (const FieldDecl* field : record->fields()) FindInType(field->getType(), seen, depth + 1);
-    for (const CXXBaseSpecifier& base : record->bases()) FindInType(base.getType(), seen, depth + 1);
+    for (const FieldDecl* field : record->fields()) {
+      FindInType(field->getType(), seen, depth + 1, shared);
+    }
+    for (const CXXBaseSpecifier& base : record->bases()) {
+      FindInType(base.getType(), seen, depth + 1, shared);
+    }
   }
 
+  // A closure the thread borrows (a capture by reference, a
+  // std::reference_wrapper): calling it uses what it captured, from every
+  // thread that holds the reference. Its captures are checked as the
+  // lambda's own would be, and what it holds by copy must be Sync.
+  void BorrowedClosures(const std::string& subject, QualType type,
+                        llvm::SmallPtrSet<const CXXRecordDecl*, 8>& seen, int depth) {
+    std::string saved = subject_;
+    subject_ = subject;
+    FindInType(type, seen, depth + 1, /*shared=*/true);
+    subject_ = saved;
+  }
+
+  // What a job returns (thread::spawn, Scope::spawn, ThreadPool::submit)
+  // crosses to the thread that joins it, maybe after the job's locals and
+  // the thread are gone: a closure in it is checked as one crossing the
+  // boundary, and may not borrow the job's own locals.
+  void CheckResults(const Expr* arg) {
+    if (arg->isTypeDependent()) return;
+    const CXXRecordDecl* job = arg->getType().getNonReferenceType()->getAsCXXRecordDecl();
+    if (job == nullptr || !job->hasDefinition()) return;
+    job = job->getDefinition();
+    if (!job->isLambda()) return;
+    std::vector<QualType> results;
+    if (const FunctionTemplateDecl* tmpl = job->getDependentLambdaCallOperator()) {
+      for (const FunctionDecl* spec : tmpl->specializations()) results.push_back(spec->getReturnType());
+    } else if (const CXXMethodDecl* op = job->getLambdaCallOperator()) {
+      results.push_back(op->getReturnType());
+    }
+    for (QualType result : results) {
+      if (result.isNull() || result->isVoidType() || result->isDependentType()) continue;
+      std::string saved = subject_;
+      subject_ = "the closure that the job returns";
+      result_of_ = job;
+      llvm::SmallPtrSet<const CXXRecordDecl*, 8> seen;
+      FindInType(result, seen, 0);
+      result_of_ = nullptr;
+      subject_ = saved;
+    }
+  }
+
+  // Whether `var` is a local or a parameter of the closure `job` (or of a
+  // lambda inside it).
+  static bool LocalTo(const VarDecl* var, const CXXRecordDecl* job) {
+    for (const DeclContext* ctx = var->getDeclContext(); ctx != nullptr; ctx = ctx->getParent()) {
+      if (const auto* method = dyn_cast<CXXMethodDecl>(ctx)) {
+        if (method->getParent()->getCanonicalDecl() == job->getCanonicalDecl()) return true;
+      }
+      if (ctx->isFileContext()) break;
+    }
+    return false;
+  }
+
+  // `shared`: the closure is borrowed (BorrowedClosures).
   void CheckClosure(const CXXRecordDecl* closure, llvm::SmallPtrSet<const CXXRecordDecl*, 8>& seen,
-                    int depth) {
+                    int depth, bool shared = false) {
     if (closure == nullptr || !seen.insert(closure).second) return;
     std::map<const ValueDecl*, MutationFinder::Mutation> mutations = Mutations(closure);
     for (const LambdaCapture& capture : closure->captures()) {
@@ -673,7 +815,11 @@ class Checker {
           }
           break;
         case LCK_StarThis:
-          CheckCopy("*this", ThisClass(closure), where, seen, depth);
+          if (shared) {
+            CheckShared("*this", ThisClass(closure), where, seen, depth);
+          } else {
+            CheckCopy("*this", ThisClass(closure), where, seen, depth);
+          }
           break;
         case LCK_ByCopy:
         case LCK_ByRef: {
@@ -699,7 +845,13 @@ class Checker {
           if (by_ref) {
             if (CheckBorrow(name, type.getNonReferenceType(), where, var)) {
               CheckMutation(name, captured, type.getNonReferenceType(), where, mutations);
+              if (boundary_->lifetime != Lifetime::kUnscoped) {
+                BorrowedClosures("the closure '" + name + "' that " + subject_ + " borrows",
+                                 type.getNonReferenceType(), seen, depth);
+              }
             }
+          } else if (shared) {
+            CheckShared(name, type.getNonReferenceType(), where, seen, depth);
           } else {
             CheckCopy(name, type.getNonReferenceType(), where, seen, depth);
           }
@@ -741,7 +893,21 @@ class Checker {
       why = FieldsExplain(type, /*send=*/true, where);
     }
     if (why.empty()) return;
-    Report(where, boundary_->name + ": the lambda captures '" + name + "' by copy, but " + why +
+    Report(where, boundary_->name + ": " + subject_ + " captures '" + name + "' by copy, but " +
+                      why + ".");
+  }
+
+  // A copy held by a borrowed closure: every thread that holds the
+  // reference uses it, so it must be Sync.
+  void CheckShared(const std::string& name, QualType type, SourceLocation where,
+                   llvm::SmallPtrSet<const CXXRecordDecl*, 8>& seen, int depth) {
+    if (type.isNull() || type->isDependentType()) return;
+    FindInType(type, seen, depth + 1, /*shared=*/true);
+    std::string why = !Satisfies(sync_, type, where) ? Explain(type, /*send=*/false, where)
+                                                     : FieldsExplain(type, /*send=*/false, where);
+    if (why.empty()) return;
+    Report(where, boundary_->name + ": " + subject_ + " holds '" + name +
+                      "' by copy, and every thread that borrows the closure uses it, but " + why +
                       ".");
   }
 
@@ -750,8 +916,20 @@ class Checker {
                    const VarDecl* var) {
     if (referent.isNull() || referent->isDependentType()) return true;
     std::string type_name = Spell(referent);
+    if (result_of_ != nullptr && var != nullptr && LocalTo(var, result_of_)) {
+      Report(where, boundary_->name + ": " + subject_ + " borrows '" + name + "' (" + type_name +
+                        "), a local of the job that dies when the job returns; capture it by copy "
+                        "or move.");
+      return false;
+    }
+    if (result_of_ != nullptr && boundary_->lifetime != Lifetime::kScoped) {
+      Report(where, boundary_->name + ": " + subject_ + " borrows '" + name + "' (" + type_name +
+                        "), but the result comes back through the handle and may outlive it; "
+                        "capture it by copy or move, or share it through an Arc.");
+      return false;
+    }
     if (boundary_->lifetime == Lifetime::kUnscoped) {
-      Report(where, boundary_->name + ": the lambda captures '" + name + "' (" + type_name +
+      Report(where, boundary_->name + ": " + subject_ + " captures '" + name + "' (" + type_name +
                         ") by reference, but nothing joins the thread before it dies; move it "
                         "into the lambda, share it through an Arc (Arc<Mutex<" +
                         Spell(referent.getUnqualifiedType()) +
@@ -767,8 +945,8 @@ class Checker {
         return true;
       }
       if (var == nullptr || !OutlivesPool(var)) {
-        Report(where, boundary_->name + ": the lambda captures '" + name + "' (" + type_name +
-                          ") by reference, but it may die before the pool runs the job: only a "
+        Report(where, boundary_->name + ": " + subject_ + " captures '" + name + "' (" +
+                          type_name + ") by reference, but it may die before the pool runs the job: only a "
                           "local declared before the pool, in the same function, outlives a "
                           "local ThreadPool's jobs (its destructor runs them all); declare it "
                           "before the pool, move it into the lambda, or share it through an "
@@ -780,7 +958,7 @@ class Checker {
     }
     if (var != nullptr && !var->getType()->isReferenceType() && var->hasLocalStorage() &&
         DeclaredInScopeBody(var)) {
-      Report(where, boundary_->name + ": the lambda borrows '" + name + "' (" + type_name +
+      Report(where, boundary_->name + ": " + subject_ + " borrows '" + name + "' (" + type_name +
                         "), which does not live long enough: it is declared inside the closure "
                         "passed to thread::scope and dies before the scope joins its threads; "
                         "declare it before thread::scope, or capture it by copy or move.");
@@ -793,8 +971,8 @@ class Checker {
       why = FieldsExplain(referent, /*send=*/false, where);
     }
     if (why.empty()) return true;
-    Report(where, boundary_->name + ": the lambda captures '" + name + "' by reference, but " +
-                      why + ".");
+    Report(where, boundary_->name + ": " + subject_ + " captures '" + name +
+                      "' by reference, but " + why + ".");
     return false;
   }
 
@@ -811,16 +989,16 @@ class Checker {
       if (capture.getCaptureKind() == LCK_This) track_this = true;
       if (capture.getCaptureKind() != LCK_ByRef || !capture.capturesVariable()) continue;
       const ValueDecl* var = capture.getCapturedVar();
-      // A const referent is modified only through const_cast (undefined
-      // behaviour when the object is const, which it is here).
-      if (!var->getType().getNonReferenceType().isConstQualified()) vars.insert(var);
+      // A const object is modified only through const_cast, which is
+      // undefined behaviour; a const reference may name a non-const object,
+      // which a const_cast then modifies.
+      if (!var->getType().isConstQualified()) vars.insert(var);
     }
     for (const LambdaCapture& capture : closure->captures()) {
       // `[&r = x]`: an init-capture by reference; its uses name `r`.
       if (capture.getCaptureKind() == LCK_ByCopy && capture.capturesVariable()) {
         const auto* var = dyn_cast<VarDecl>(capture.getCapturedVar());
-        if (var != nullptr && var->isInitCapture() && var->getType()->isReferenceType() &&
-            !var->getType().getNonReferenceType().isConstQualified()) {
+        if (var != nullptr && var->isInitCapture() && var->getType()->isReferenceType()) {
           vars.insert(var);
         }
       }
@@ -843,8 +1021,10 @@ class Checker {
       return;
     }
     std::string type_name = Spell(type);
-    std::string what = captured == nullptr ? "modifies *this (captured by reference as 'this')"
-                                           : "modifies '" + name + "' (captured by reference)";
+    const char* verb = mutation.cast ? "casts const away from " : "modifies ";
+    std::string what = captured == nullptr
+                           ? verb + std::string("*this (captured by reference as 'this')")
+                           : verb + ("'" + name + "' (captured by reference)");
     if (!whole.isNull() && ctx_.getCanonicalType(whole.getUnqualifiedType()) !=
                                ctx_.getCanonicalType(type)) {
       what += " through a subobject of type " + type_name;
@@ -870,7 +1050,7 @@ class Checker {
       }
     }
     Report(mutation.where,
-           boundary_->name + ": the lambda " + what + ", but " + type_name +
+           boundary_->name + ": " + subject_ + " " + what + ", but " + type_name +
                " is not safe to mutate from two threads (ferrite::SyncMut); " + way_out + ".",
            capture, "'" + name + "' is captured by reference here");
   }
@@ -1128,6 +1308,11 @@ class Checker {
   FunctionTemplateDecl* send_message_ = nullptr;
   FunctionTemplateDecl* sync_message_ = nullptr;
   const Boundary* boundary_ = nullptr;
+  // Who holds the capture being checked, as messages name it: "the lambda"
+  // (the boundary's argument), or a closure it borrows or returns.
+  std::string subject_ = "the lambda";
+  // The job whose result is being checked (CheckResults), or null.
+  const CXXRecordDecl* result_of_ = nullptr;
   const VarDecl* pool_ = nullptr;  // the local pool of a ThreadPool boundary, or null
   bool in_instantiation_ = false;
   std::set<const CXXMethodDecl*> scope_bodies_;

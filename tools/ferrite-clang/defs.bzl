@@ -10,10 +10,10 @@
 (sanitizers/defs.bzl exports both.) The plugin is built once, for the
 execution platform, whatever the configuration of the code it checks (plain,
 sanitized, optimized); every compile that loads it has it among its declared
-inputs, so the sandbox holds it. Bazel may prune it from a compile's inputs
-afterwards (it keeps the headers the .d file lists, and clang does not list
-a plugin), so a change to the plugin alone may not recompile what it
-checked: tools/ferrite-clang/README.md.
+inputs, so the sandbox holds it. Bazel then keeps only the inputs that the
+compile's .d file lists, and clang lists no plugin by itself:
+FERRITE_CHECK_COPTS adds it (`-fdepfile-entry`), so a change to the plugin
+alone recompiles what it checked.
 """
 
 def _compiler_plugin_impl(ctx):

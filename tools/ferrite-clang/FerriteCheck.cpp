@@ -624,7 +624,7 @@ class Checker {
   }
 
   // Closures passed to thread::scope: their locals die before the scope joins.
-  void AddScopeBody(const CXXMethodDecl* call_operator) { scope_bodies_.insert(call_operator); }
+  void AddScopeBody(const CXXRecordDecl* closure) { scope_bodies_.insert(closure->getCanonicalDecl()); }
 
   // in_instantiation: the call is in a template instantiation (its findings
   // rank below those of a call the user wrote).
@@ -964,6 +964,16 @@ class Checker {
                         "declare it before thread::scope, or capture it by copy or move.");
       return false;
     }
+    if (var != nullptr && var->getType()->isReferenceType() && var->hasLocalStorage() &&
+        DeclaredInScopeBody(var) && RefersToScopeLocal(var->getInit(), 0)) {
+      Report(where, boundary_->name + ": " + subject_ + " borrows '" + name + "' (" + type_name +
+                        "), a reference to an object that does not live long enough: a local "
+                        "of the closure passed to thread::scope (or a temporary bound to the "
+                        "reference there), which dies before the scope joins its threads; "
+                        "declare the object before thread::scope, or capture it by copy or "
+                        "move.");
+      return false;
+    }
     std::string why;
     if (!Satisfies(sync_, referent, where)) {
       why = Explain(referent, /*send=*/false, where);
@@ -1183,10 +1193,89 @@ class Checker {
     return false;
   }
 
+  // Whether a reference (or pointer) initialized from `expr` may refer to
+  // an object that dies with the closure passed to thread::scope: a local
+  // of it (or a subobject, an element, what a local pointer or reference
+  // there designates), or a temporary whose life the reference extends.
+  // What a call returns is followed into the arguments it takes by
+  // reference or pointer (and the object of a member call): `v[i]` refers
+  // into `v`, not into `i`.
+  bool RefersToScopeLocal(const Expr* expr, int depth) {
+    if (expr == nullptr || depth > 8) return false;
+    expr = expr->IgnoreParens();
+    if (isa<MaterializeTemporaryExpr>(expr)) return true;
+    if (const auto* cast_expr = dyn_cast<CastExpr>(expr)) {
+      return RefersToScopeLocal(cast_expr->getSubExpr(), depth);
+    }
+    if (const auto* full = dyn_cast<FullExpr>(expr)) return RefersToScopeLocal(full->getSubExpr(), depth);
+    if (const auto* bind = dyn_cast<CXXBindTemporaryExpr>(expr)) {
+      return RefersToScopeLocal(bind->getSubExpr(), depth);
+    }
+    if (const auto* ref = dyn_cast<DeclRefExpr>(expr)) {
+      const auto* var = dyn_cast<VarDecl>(ref->getDecl());
+      if (var == nullptr || !var->hasLocalStorage() || !DeclaredInScopeBody(var)) return false;
+      if (var->getType()->isReferenceType() || var->getType()->isPointerType()) {
+        return RefersToScopeLocal(var->getInit(), depth + 1);
+      }
+      return true;
+    }
+    if (const auto* member = dyn_cast<MemberExpr>(expr)) {
+      return RefersToScopeLocal(member->getBase(), depth);
+    }
+    if (const auto* unary = dyn_cast<UnaryOperator>(expr)) {
+      if (unary->getOpcode() != UO_Deref && unary->getOpcode() != UO_AddrOf) return false;
+      return RefersToScopeLocal(unary->getSubExpr(), depth);
+    }
+    if (const auto* subscript = dyn_cast<ArraySubscriptExpr>(expr)) {
+      return RefersToScopeLocal(subscript->getBase(), depth);
+    }
+    if (const auto* conditional = dyn_cast<AbstractConditionalOperator>(expr)) {
+      return RefersToScopeLocal(conditional->getTrueExpr(), depth) ||
+             RefersToScopeLocal(conditional->getFalseExpr(), depth);
+    }
+    if (const auto* binary = dyn_cast<BinaryOperator>(expr)) {
+      if (binary->getOpcode() == BO_Comma || binary->isAssignmentOp()) {
+        return RefersToScopeLocal(binary->getOpcode() == BO_Comma ? binary->getRHS()
+                                                                  : binary->getLHS(),
+                                  depth);
+      }
+      if (binary->isAdditiveOp() && binary->getType()->isPointerType()) {
+        return RefersToScopeLocal(binary->getLHS(), depth) ||
+               RefersToScopeLocal(binary->getRHS(), depth);
+      }
+      return false;
+    }
+    if (const auto* call = dyn_cast<CallExpr>(expr)) {
+      if (const auto* member_call = dyn_cast<CXXMemberCallExpr>(call)) {
+        if (RefersToScopeLocal(member_call->getImplicitObjectArgument(), depth)) return true;
+      }
+      const FunctionDecl* callee = call->getDirectCallee();
+      unsigned offset = 0;
+      if (const auto* op = dyn_cast<CXXOperatorCallExpr>(call)) {
+        if (const auto* method = dyn_cast_or_null<CXXMethodDecl>(callee);
+            method != nullptr && !method->isExplicitObjectMemberFunction()) {
+          if (op->getNumArgs() > 0 && RefersToScopeLocal(op->getArg(0), depth)) return true;
+          offset = 1;
+        }
+      }
+      for (unsigned j = offset; j < call->getNumArgs(); ++j) {
+        unsigned param = j - offset;
+        QualType type = callee != nullptr && param < callee->getNumParams()
+                            ? callee->getParamDecl(param)->getType()
+                            : call->getArg(j)->getType();
+        if (!type->isReferenceType() && !type->isPointerType()) continue;
+        if (RefersToScopeLocal(call->getArg(j), depth)) return true;
+      }
+      return false;
+    }
+    return false;
+  }
+
   bool DeclaredInScopeBody(const VarDecl* var) {
     for (const DeclContext* ctx = var->getDeclContext(); ctx != nullptr; ctx = ctx->getParent()) {
       if (const auto* method = dyn_cast<CXXMethodDecl>(ctx)) {
-        if (scope_bodies_.count(method->getCanonicalDecl()) != 0) return true;
+        // The call operator, or an instantiation of a generic one.
+        if (scope_bodies_.count(method->getParent()->getCanonicalDecl()) != 0) return true;
       }
       if (ctx->isFileContext()) break;
     }
@@ -1315,7 +1404,7 @@ class Checker {
   const CXXRecordDecl* result_of_ = nullptr;
   const VarDecl* pool_ = nullptr;  // the local pool of a ThreadPool boundary, or null
   bool in_instantiation_ = false;
-  std::set<const CXXMethodDecl*> scope_bodies_;
+  std::set<const CXXRecordDecl*> scope_bodies_;
   std::map<std::pair<ConceptDecl*, void*>, bool> satisfied_;
   std::vector<Finding> findings_;
 };
@@ -1333,7 +1422,7 @@ class Collector : public RecursiveASTVisitor<Collector> {
     bool in_instantiation;
   };
   std::vector<Call> calls;
-  std::vector<const CXXMethodDecl*> scope_bodies;
+  std::vector<const CXXRecordDecl*> scope_bodies;
 
   // ferrite_dir: the folder of ferrite/marker.h (ferrite's headers).
   Collector(SourceManager& sm, std::string ferrite_dir)
@@ -1358,6 +1447,19 @@ class Collector : public RecursiveASTVisitor<Collector> {
     bool result = RecursiveASTVisitor<Collector>::TraverseDecl(decl);
     if (instantiation) --instantiation_depth_;
     return result;
+  }
+
+  // A generic lambda's body is a template: the calls to check are in each
+  // instantiation of its call operator, which is a member of the closure
+  // class and not under the LambdaExpr, so they are walked here.
+  bool TraverseLambdaExpr(LambdaExpr* lambda, DataRecursionQueue* queue = nullptr) {
+    if (!RecursiveASTVisitor<Collector>::TraverseLambdaExpr(lambda, queue)) return false;
+    if (const FunctionTemplateDecl* tmpl = lambda->getLambdaClass()->getDependentLambdaCallOperator()) {
+      ++instantiation_depth_;
+      for (FunctionDecl* spec : tmpl->specializations()) TraverseStmt(spec->getBody());
+      --instantiation_depth_;
+    }
+    return true;
   }
 
   bool VisitCallExpr(CallExpr* call) {
@@ -1399,12 +1501,16 @@ class Collector : public RecursiveASTVisitor<Collector> {
     return it->second;
   }
 
+  // The closures an argument of thread::scope is or writes: a lambda
+  // written in place, or a closure passed by name (`thread::scope(body)`).
   void CollectScopeBodies(const Stmt* stmt) {
     if (stmt == nullptr) return;
+    if (const auto* expr = dyn_cast<Expr>(stmt); expr != nullptr && !expr->isTypeDependent()) {
+      const CXXRecordDecl* record = expr->getType().getNonReferenceType()->getAsCXXRecordDecl();
+      if (record != nullptr && record->isLambda()) scope_bodies.push_back(record);
+    }
     if (const auto* lambda = dyn_cast<LambdaExpr>(stmt)) {
-      if (const CXXMethodDecl* op = lambda->getCallOperator()) {
-        scope_bodies.push_back(op->getCanonicalDecl());
-      }
+      scope_bodies.push_back(lambda->getLambdaClass());
       return;
     }
     for (const Stmt* child : stmt->children()) CollectScopeBodies(child);
@@ -1429,7 +1535,7 @@ class FerriteConsumer : public SemaConsumer {
     if (!checker.Ready()) return;  // ferrite/marker.h is not included
     Collector collector(ctx.getSourceManager(), checker.FerriteDir());
     collector.TraverseDecl(ctx.getTranslationUnitDecl());
-    for (const CXXMethodDecl* body : collector.scope_bodies) checker.AddScopeBody(body);
+    for (const CXXRecordDecl* body : collector.scope_bodies) checker.AddScopeBody(body);
     for (const Collector::Call& call : collector.calls) {
       checker.CheckCall(call.boundary, call.expr, call.args, call.in_instantiation);
     }

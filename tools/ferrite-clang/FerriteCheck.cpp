@@ -633,6 +633,7 @@ class Checker {
     boundary_ = &boundary;
     in_instantiation_ = in_instantiation;
     pool_ = boundary.lifetime == Lifetime::kPool ? PoolVariable(call) : nullptr;
+    scope_fn_ = boundary.name == "Scope::spawn" ? ScopeFunction(call) : nullptr;
     for (const Expr* arg : args) {
       if (arg == nullptr) continue;
       llvm::SmallPtrSet<const CXXRecordDecl*, 8> seen;
@@ -959,17 +960,19 @@ class Checker {
     if (var != nullptr && !var->getType()->isReferenceType() && var->hasLocalStorage() &&
         DeclaredInScopeBody(var)) {
       Report(where, boundary_->name + ": " + subject_ + " borrows '" + name + "' (" + type_name +
-                        "), which does not live long enough: it is declared inside the closure "
-                        "passed to thread::scope and dies before the scope joins its threads; "
-                        "declare it before thread::scope, or capture it by copy or move.");
+                        "), which does not live long enough: it is a local of the closure "
+                        "passed to thread::scope (or of the function that spawns on the Scope "
+                        "it was given) and dies before the scope joins its threads; declare it "
+                        "before thread::scope, or capture it by copy or move.");
       return false;
     }
     if (var != nullptr && var->getType()->isReferenceType() && var->hasLocalStorage() &&
         DeclaredInScopeBody(var) && RefersToScopeLocal(var->getInit(), 0)) {
       Report(where, boundary_->name + ": " + subject_ + " borrows '" + name + "' (" + type_name +
                         "), a reference to an object that does not live long enough: a local "
-                        "of the closure passed to thread::scope (or a temporary bound to the "
-                        "reference there), which dies before the scope joins its threads; "
+                        "of the closure passed to thread::scope or of the function that spawns "
+                        "on the Scope (or a temporary bound to the reference there), which dies "
+                        "before the scope joins its threads; "
                         "declare the object before thread::scope, or capture it by copy or "
                         "move.");
       return false;
@@ -1271,8 +1274,31 @@ class Checker {
     return false;
   }
 
+  // The function whose parameter is the Scope that `s.spawn(...)` is called
+  // on (through captures and local references to it): thread::scope calls
+  // it, or something it calls, so its locals die before the scope joins,
+  // whether it is a lambda written in place, a named or generic one, a
+  // function object or a plain function. Null when the Scope is reached
+  // some other way (a member, a pointer).
+  static const DeclContext* ScopeFunction(const Expr* call) {
+    const auto* member_call = dyn_cast<CXXMemberCallExpr>(call);
+    if (member_call == nullptr) return nullptr;
+    const Expr* object = member_call->getImplicitObjectArgument();
+    for (int steps = 0; object != nullptr && steps < 8; ++steps) {
+      const auto* ref = dyn_cast<DeclRefExpr>(object->IgnoreParenImpCasts());
+      if (ref == nullptr) return nullptr;
+      const auto* var = dyn_cast<VarDecl>(ref->getDecl());
+      if (var == nullptr) return nullptr;
+      if (isa<ParmVarDecl>(var)) return var->getDeclContext();
+      if (!var->getType()->isReferenceType()) return nullptr;
+      object = var->getInit();
+    }
+    return nullptr;
+  }
+
   bool DeclaredInScopeBody(const VarDecl* var) {
     for (const DeclContext* ctx = var->getDeclContext(); ctx != nullptr; ctx = ctx->getParent()) {
+      if (scope_fn_ != nullptr && ctx == scope_fn_) return true;
       if (const auto* method = dyn_cast<CXXMethodDecl>(ctx)) {
         // The call operator, or an instantiation of a generic one.
         if (scope_bodies_.count(method->getParent()->getCanonicalDecl()) != 0) return true;
@@ -1403,6 +1429,7 @@ class Checker {
   // The job whose result is being checked (CheckResults), or null.
   const CXXRecordDecl* result_of_ = nullptr;
   const VarDecl* pool_ = nullptr;  // the local pool of a ThreadPool boundary, or null
+  const DeclContext* scope_fn_ = nullptr;  // ScopeFunction() of a Scope::spawn call, or null
   bool in_instantiation_ = false;
   std::set<const CXXRecordDecl*> scope_bodies_;
   std::map<std::pair<ConceptDecl*, void*>, bool> satisfied_;

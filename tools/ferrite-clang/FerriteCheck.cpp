@@ -1217,7 +1217,11 @@ class Checker {
     if (const auto* ref = dyn_cast<DeclRefExpr>(expr)) {
       const auto* var = dyn_cast<VarDecl>(ref->getDecl());
       if (var == nullptr || !var->hasLocalStorage() || !DeclaredInScopeBody(var)) return false;
-      if (var->getType()->isReferenceType() || var->getType()->isPointerType()) {
+      // A reference or pointer designates what it was bound to; so does the
+      // iterator a range-for declares (`for (auto& x : v)`: x is *__begin,
+      // which points into v).
+      if (var->getType()->isReferenceType() || var->getType()->isPointerType() ||
+          var->isImplicit()) {
         return RefersToScopeLocal(var->getInit(), depth + 1);
       }
       return true;

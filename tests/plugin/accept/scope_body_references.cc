@@ -1,6 +1,6 @@
 // References declared inside the scope's closure that refer to what
-// outlives the scope: an outer vector's element picked by a local index, an
-// outer object's member, what an outer pointer points to, a parameter. The
+// outlives the scope: an outer vector's element picked by a local index or
+// a range-for, an outer object's member, what an outer pointer points to. The
 // scope's closure may be generic or named.
 #include <atomic>
 #include <vector>
@@ -27,10 +27,13 @@ int main() {
       });
     }
   });
+  ferrite::thread::scope([&](ferrite::thread::Scope& s) {
+    for (auto& slot : slots) s.spawn([&] { slot.fetch_add(1); });
+  });
   auto body = [&](auto& s) {
     auto& first = slots[0];
     s.spawn([&] { first.fetch_add(1); });
   };
   ferrite::thread::scope(body);
-  return totals.sum.load() == 4 && slots[0].load() == 2 ? 0 : 1;
+  return totals.sum.load() == 4 && slots[0].load() == 3 ? 0 : 1;
 }

@@ -1,49 +1,79 @@
 // lib/mutex.cc — the contended half of ferrite::detail::RawMutex (mutex.h).
 //
-// The word (64 bits; threads sleep on its low 32 with a futex):
+// Two words. The lock word (64 bits; threads sleep on its low 32 with a
+// futex) is 0 while the lock is free, and kLocked | the holder's thread
+// word << 16 while it is held. The waiters word (32 bits):
 //
-//   bit 0       kLocked   the lock is held
-//   bit 1       kWoken    an unlock has woken a sleeper that has not yet come
-//                         back for the lock (absl::Mutex's "designated waker")
-//   bits 2-15   sleepers  threads asleep on the word, or about to sleep, in
-//                         units of kSleeper (at most kMaxSleepers; more
-//                         waiters yield instead of counting themselves)
-//   bits 16-63  holder    the holder's thread word while the lock is held
-//                         (mutex.h), 0 while it is free
+//   bit 0       kWoken     an unlock has woken a sleeper that has not yet
+//                          come back for the lock (absl::Mutex's
+//                          "designated waker")
+//   bit 1       kFencing   a thread is making the mutex fenced (below)
+//   bit 2       kFenced    it is: sleepers may count themselves in
+//   bits 3-31   sleepers   threads asleep on the lock word, or about to
+//                          sleep, in units of kSleeper
 //
-// lock() takes a free word with one compare-exchange that sets kLocked and
-// the holder, keeping the sleepers' bits; if the lock is held it spins a
-// short while (only where another CPU can release the lock meanwhile, and
-// reading the word seldom: spin_while_locked), then counts itself a sleeper
-// and sleeps on the word. unlock() subtracts kLocked and its holder bits
-// with one fetch_sub; only when state bits are left does it come here, and
-// it wakes one sleeper only if none is already on its way back (kWoken) and
-// nobody has taken the lock since (the new holder's unlock will wake).
+// lock() takes a free word with one compare-exchange; if the lock is held it
+// spins a short while (only where another CPU can release the lock
+// meanwhile, and reading the word seldom: spin_while_locked), then counts
+// itself a sleeper and sleeps on the lock word. unlock() of an unfenced
+// mutex (waiters word 0; see below) stores 0 to the lock word and reads the
+// waiters word again, coming here (unlock_slow) only if it is no longer 0;
+// a fenced mutex's unlock comes here at once (unlock_fenced: one exchange,
+// then a look at the sleepers). Either wakes one sleeper only if none is
+// already on its way back (kWoken) and nobody has taken the lock since (the
+// new holder's unlock will wake).
 //
 // So under contention the running threads pass the lock among themselves
 // without system calls, and at most one woken sleeper at a time competes for
-// it. (Rust's futex mutex, which this replaced, marks the word "contended"
-// for as long as anyone sleeps, and then every unlock makes a wake system
-// call and every woken thread takes a CPU from a thread that could use the
-// lock: measured 1.7x slower than absl::Mutex with 4 threads on 2 CPUs;
-// docs/BENCHMARKS.md.)
+// it. (Rust's futex mutex, which an earlier version was, marks the word
+// "contended" for as long as anyone sleeps, and then every unlock makes a
+// wake system call and every woken thread takes a CPU from a thread that
+// could use the lock: measured 1.7x slower than absl::Mutex with 4 threads
+// on 2 CPUs; docs/BENCHMARKS.md.)
 //
-// No wake-up is lost: a thread sleeps only while the word's low half still
-// equals the value it counted itself into (futex_wait compares), and that
-// value has kLocked set; the unlock that clears it changes the low half (so
-// a thread not yet asleep does not sleep) and, seeing a sleeper, wakes one
-// unless kWoken is set. kWoken is cleared by every thread that returns from
-// futex_wait, woken or not, and by the unlocker if its wake found nobody
-// asleep, so it never stays set while the thread it stands for is asleep: at
-// worst a sleeper is woken early, which costs a retry.
+// No wake-up is lost. An unlocker stores 0 to the lock word, then reads the
+// waiters word; a sleeper counts itself in (a read-modify-write of the
+// waiters word), then sleeps only while the lock word still holds the value
+// it saw locked (futex_wait compares). Either the unlocker's read sees the
+// sleeper, or the sleeper's compare sees the word freed, provided neither
+// thread's read can pass its own earlier write: Dekker's pattern, which
+// needs a full fence between the store and the load on both sides. The
+// sleeper's read-modify-write is one; an unlocker fences in unlock_slow(),
+// but its inline path reads the waiters word with no fence, to keep the
+// uncontended unlock a plain store. That is sound because the inline path
+// only ever reads 0 before the mutex is *fenced*: the first thread that
+// needs to sleep sets kFencing, calls heavy_fence() (every thread of the
+// process executes a full fence: detail/heavy_fence.h), and only then sets
+// kFenced; no thread counts itself in before kFenced. Take any unlocker. If
+// its fence from heavy_fence() came before its store of 0, its read of the
+// waiters word comes after that fence too and sees kFencing: it takes
+// unlock_slow(), which fences. If the fence came after the store, the store
+// was visible to every thread before heavy_fence() returned, so before
+// kFenced was set, so before any sleeper's compare. Both ways, the pair is
+// fenced. (An unlocker that finds the waiters word not 0 before its store
+// takes unlock_fenced(), whose exchange is the fence.) A fenced mutex stays
+// fenced: from then on each unlock is one exchange, what the unlock of a
+// lock without this scheme costs.
+//
+// Where heavy_fence() is unavailable (before Linux 4.14, or forbidden by a
+// seccomp filter), the mutex is fenced without it, and the one unlock that
+// may be racing with the first sleeper could miss it: every sleep is then
+// bounded to a millisecond, after which the sleeper looks at the lock word
+// again.
+//
+// kWoken is cleared by every thread that returns from futex_wait, woken or
+// not, and by the unlocker if its wake found nobody asleep, so it never
+// stays set while the thread it stands for is asleep: at worst a sleeper is
+// woken early, which costs a retry.
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <string>
-#include <thread>
 
 #include "ferrite/channel/wait.h"
 #include "ferrite/detail/futex.h"
+#include "ferrite/detail/heavy_fence.h"
 #include "ferrite/detail/lock_order.h"
 #include "ferrite/mutex.h"
 #include "ferrite/panic.h"
@@ -53,12 +83,14 @@ namespace ferrite::detail {
 namespace {
 
 constexpr std::uint64_t kLockedBit = 1;
-constexpr std::uint64_t kWoken = 2;
-constexpr std::uint64_t kSleeper = 4;
-constexpr std::uint64_t kSleepers = 0xfffc;  // bits 2-15
-constexpr std::uint64_t kMaxSleepers = kSleepers / kSleeper;
+constexpr std::uint32_t kWoken = 1;
+constexpr std::uint32_t kFencing = 2;
+constexpr std::uint32_t kFenced = 4;
+constexpr std::uint32_t kSleeper = 8;
 
-std::uint64_t sleepers(std::uint64_t word) noexcept { return (word & kSleepers) / kSleeper; }
+// How long one sleep may last where heavy_fence() is unavailable (see the
+// file comment).
+constexpr std::chrono::milliseconds kUnfencedSleep{1};
 
 // Spins while the lock is held, for a bounded time; returns the word last
 // seen. Only where another CPU may run the holder meanwhile.
@@ -92,62 +124,102 @@ std::uint64_t spin_while_locked(const std::atomic<std::uint64_t>& state) noexcep
 
 }  // namespace
 
+void RawMutex::count_in_as_sleeper() noexcept {
+  // ORDERING(mutex-fenced-peek): acquire pairs with the release of
+  // mutex-fenced below: a thread that sees kFenced set is ordered after the
+  // heavy_fence() that preceded it.
+  if ((waiters_.load(std::memory_order_acquire) & kFenced) == 0) {
+    // The first sleeper (or one of the first, racing: each fences, which is
+    // only redundant). See the file comment for why this order.
+    // seq_cst: kFencing must be visible to every thread before heavy_fence()
+    // makes them fence (a read-modify-write is).
+    waiters_.fetch_or(kFencing, std::memory_order_seq_cst);
+    heavy_fence();
+    // ORDERING(mutex-fenced): release pairs with mutex-fenced-peek.
+    waiters_.fetch_or(kFenced, std::memory_order_release);
+  }
+  // seq_cst: the sleeper's side of the Dekker pair (file comment): this
+  // write comes before its futex compares the lock word.
+  waiters_.fetch_add(kSleeper, std::memory_order_seq_cst);
+}
+
 void RawMutex::lock_contended() noexcept {
   const std::uint64_t mine = holder_bits();
   std::uint64_t seen = spin_while_locked(state_);
-  bool counted = false;     // this thread is among the sleepers in the word
-  bool clear_woken = false;  // it has returned from futex_wait: clear kWoken
+  bool counted = false;  // this thread is among the sleepers
   for (;;) {
-    std::uint64_t next;
     if ((seen & kLockedBit) == 0) {
-      next = seen | mine;
-      if (counted) next -= kSleeper;
-    } else if (counted) {
-      next = seen;
-    } else if (sleepers(seen) < kMaxSleepers) {
-      next = seen + kSleeper;
-    } else {
-      // Every sleeper slot is taken (thousands of threads wait here): wait
-      // without sleeping on the word, and look again.
-      std::this_thread::yield();
-      // ORDERING(mutex-full-peek): relaxed; only decides what to try next.
-      seen = state_.load(std::memory_order_relaxed);
+      // ORDERING(mutex-lock-contended): acquire pairs with the release in
+      // unlock() that freed the lock; a failure reloads `seen`.
+      if (state_.compare_exchange_weak(seen, mine, std::memory_order_acquire,
+                                       std::memory_order_relaxed)) {
+        // ORDERING(mutex-count-out): relaxed; only the count changes, and an
+        // unlocker that still counts this thread at most wakes one too many.
+        if (counted) waiters_.fetch_sub(kSleeper, std::memory_order_relaxed);
+        return;
+      }
       continue;
     }
-    if (clear_woken) next &= ~kWoken;
-    // ORDERING(mutex-lock-contended): acquire pairs with the release in
-    // unlock() that freed the lock, when this takes it; otherwise the
-    // exchange only counts this thread in, and a failure reloads `seen`.
-    if (next != seen && !state_.compare_exchange_weak(seen, next, std::memory_order_acquire,
-                                                      std::memory_order_relaxed)) {
-      continue;
+    if (!counted) {
+      count_in_as_sleeper();
+      counted = true;
     }
-    if ((seen & kLockedBit) == 0) return;  // taken
-    counted = true;
-    futex_wait(state_, static_cast<std::uint32_t>(next));
-    clear_woken = true;
+    // Sleeps only while the word still holds `seen` (the kernel compares,
+    // after the count above): an unlock since then changed it.
+    const Deadline deadline = heavy_fence_available()
+                                  ? kNoDeadline
+                                  : std::chrono::steady_clock::now() + kUnfencedSleep;
+    futex_wait(state_, static_cast<std::uint32_t>(seen), deadline);
+    // ORDERING(mutex-woken-clear): relaxed; kWoken only decides whether an
+    // unlocker wakes another sleeper.
+    waiters_.fetch_and(~kWoken, std::memory_order_relaxed);
     seen = spin_while_locked(state_);
   }
 }
 
-void RawMutex::wake_one() noexcept {
-  // ORDERING(mutex-wake): relaxed; the word's bits here only decide whether
-  // to wake. The data is published by the lock's acquire/release pairs.
-  std::uint64_t seen = state_.load(std::memory_order_relaxed);
+void RawMutex::unlock_slow() noexcept {
+  // ORDERING(mutex-unlock-fence-peek): relaxed; only the value the
+  // compare-exchange below expects, which reloads it if it is stale.
+  std::uint32_t waiters = waiters_.load(std::memory_order_relaxed);
+  // A seq_cst read-modify-write: the unlocker's side of the Dekker pair
+  // (file comment), between unlock()'s store of 0 and the read of the
+  // sleepers. A compare-exchange of the word with itself, not fetch_add(0):
+  // compilers turn an idempotent read-modify-write into a fence and a load,
+  // and on x86 that fence is an mfence, several times slower than a locked
+  // instruction. On failure it still orders (seq_cst) and reloads the word.
+  waiters_.compare_exchange_strong(waiters, waiters, std::memory_order_seq_cst,
+                                   std::memory_order_seq_cst);
+  wake_if_asleep(waiters);
+}
+
+void RawMutex::unlock_fenced() noexcept {
+  // seq_cst: its release publishes the critical section to the next
+  // acquirer, as in unlock(); the read-modify-write is also the unlocker's
+  // fence of the Dekker pair (file comment), before the read of the
+  // sleepers below.
+  state_.exchange(0, std::memory_order_seq_cst);
+  // seq_cst, after the exchange above.
+  wake_if_asleep(waiters_.load(std::memory_order_seq_cst));
+}
+
+void RawMutex::wake_if_asleep(std::uint32_t waiters) noexcept {
   for (;;) {
-    if (sleepers(seen) == 0 || (seen & (kLockedBit | kWoken)) != 0) return;
-    // ORDERING(mutex-wake-mark): relaxed, as mutex-wake; marks the wake-up
-    // in flight (a failure reloads `seen`).
-    if (state_.compare_exchange_weak(seen, seen | kWoken, std::memory_order_relaxed,
-                                     std::memory_order_relaxed)) {
+    if (waiters < kSleeper || (waiters & kWoken) != 0) return;
+    // ORDERING(mutex-wake-peek): relaxed; a holder that took the lock since
+    // will look at the sleepers when it unlocks (the mutex is fenced).
+    if ((state_.load(std::memory_order_relaxed) & kLockedBit) != 0) return;
+    // ORDERING(mutex-wake-mark): relaxed; marks the wake-up in flight (a
+    // failure reloads `waiters`). The data is published by the lock word.
+    if (waiters_.compare_exchange_weak(waiters, waiters | kWoken, std::memory_order_relaxed,
+                                       std::memory_order_relaxed)) {
       break;
     }
   }
   if (!futex_wake_one(state_)) {
     // Nobody was asleep yet (the sleepers counted are about to sleep and will
     // find the word changed): nobody is on the way back either.
-    // ORDERING(mutex-wake-none): relaxed, as mutex-wake.
-    state_.fetch_and(~kWoken, std::memory_order_relaxed);
+    // ORDERING(mutex-wake-none): relaxed, as mutex-wake-mark.
+    waiters_.fetch_and(~kWoken, std::memory_order_relaxed);
   }
 }
 

@@ -1,11 +1,12 @@
 // tests/mutex_single_thread_test.cc — Mutex in a process that has not yet
 // created a thread, and across the moment it creates its first one.
 //
-// While glibc's `__libc_single_threaded` is true, Mutex locks and unlocks
-// with plain loads and stores (ferrite/detail/single_threaded.h). A lock taken
-// that way must still name its holder (the relock panic), and must still work
-// when a thread is created while it is held: the new thread blocks on it, and
-// the unlock, now atomic, hands it over. This file is its own test binary and
+// While glibc's `__libc_single_threaded` is true, Mutex locks with a plain
+// load and store (ferrite/detail/single_threaded.h). A lock taken that way
+// must still name its holder (the relock panic), and must still work when a
+// thread is created while it is held: the new thread blocks on it (the first
+// sleeper: it makes the mutex fenced, lib/mutex.cc), and the unlock, which
+// then sees it, hands it over. This file is its own test binary and
 // its one test runs the steps in order, because the process leaves the
 // single-threaded mode for good at the first thread it creates. (Under
 // ThreadSanitizer the runtime has created a thread before main(): then every
@@ -76,7 +77,7 @@ TEST(MutexSingleThreadedProcess, LocksBeforeAndAcrossTheFirstThread) {
   EXPECT_EQ(ferrite::detail::process_is_single_threaded(), started_alone);
 
   // Held since before the first thread exists: the thread blocks on it (and
-  // sleeps there), and the unlock, atomic from now on, wakes it.
+  // sleeps there), and the unlock, seeing the sleeper, wakes it.
   std::atomic<pid_t> waiter{0};
   auto guard = m.lock();
   **guard += 1;

@@ -26,11 +26,13 @@
 // Using the result as if it held a guard (`**guard` above, Rust's
 // `lock().unwrap()`) then panics with the way out; it is never undefined.
 //
-// The lock is a futex word (lib/mutex.cc): one atomic read-modify-write to
-// lock and one to unlock when uncontended; under contention a short spin
-// (only where another CPU can release the lock meanwhile), then sleep in the
-// kernel, with at most one woken sleeper at a time competing for the lock
-// (absl::Mutex's designated waker). Measured against absl::Mutex and
+// The lock is a futex word (lib/mutex.cc): uncontended, one atomic
+// read-modify-write to lock and a plain store to unlock (until the first
+// thread sleeps on the mutex; from then on each unlock also fences, as a
+// second read-modify-write would); under contention a short spin (only where
+// another CPU can release the lock meanwhile), then sleep in the kernel, with
+// at most one woken sleeper at a time competing for the lock (absl::Mutex's
+// designated waker). Measured against absl::Mutex and
 // std::mutex in bench/mutex_bench.cc (docs/BENCHMARKS.md). It is not
 // recursive: locking it again on the thread that holds it panics (Rust:
 // "might panic or deadlock"), and the lock must be released by the thread
@@ -90,20 +92,22 @@ class Condvar;
 
 namespace detail {
 
-// The lock word of Mutex<T>, 64 bits. The low 16 bits are the state: bit 0
-// is the lock, bit 1 says that a sleeper has been woken and has not yet come
-// back for the lock, and bits 2-15 count the threads asleep (or about to
-// sleep) on the word; threads sleep on its low 32 bits with a futex. The
-// high 48 bits name the holder while the lock is held (its thread word,
-// detail/lock_holder.h, shifted up by 16), so that a thread locking the
+// The lock of Mutex<T>: two words. The lock word (64 bits) is 0 while the
+// lock is free; the holder sets bit 0 and, in the high 48 bits, its thread
+// word (detail/lock_holder.h, shifted up by 16), so that a thread locking the
 // mutex again is refused instead of deadlocking, and the holder is written
-// by the same read-modify-write that takes the lock: no separate store on
-// either path. Not recursive. lock() and unlock() inline their fast path (a
-// compare-exchange, a fetch_sub) and call lib/mutex.cc only when the lock is
-// held, or when a sleeper may need waking; lib/mutex.cc describes the
-// protocol. While the process has only ever had one thread
-// (detail/single_threaded.h) both paths are a plain load and store, as
-// glibc's own mutex is then.
+// by the same read-modify-write that takes the lock. Threads sleep on its
+// low 32 bits with a futex. The waiters word (32 bits) counts the sleepers
+// and is 0 until the first thread has slept on this mutex. Not recursive.
+//
+// lock() inlines a compare-exchange; unlock() a release store of 0 and a
+// read of the waiters word, with no fence between them, while that word is
+// 0, and calls lib/mutex.cc otherwise. A sleeper is still never
+// missed: the first one makes every other thread of the process execute a
+// fence (detail/heavy_fence.h) before any thread counts itself in, and from
+// then on every unlock fences (lib/mutex.cc describes the protocol). While
+// the process has only ever had one thread (detail/single_threaded.h),
+// lock() is a plain load and store too, as glibc's own mutex is then.
 class FERRITE_CAPABILITY("mutex") RawMutex {
  public:
   constexpr RawMutex() noexcept = default;
@@ -129,23 +133,22 @@ class FERRITE_CAPABILITY("mutex") RawMutex {
   bool try_lock() noexcept FERRITE_TRY_ACQUIRE(true) { return try_acquire(); }
 
   void unlock() noexcept FERRITE_RELEASE() {
-    const std::uint64_t mine = holder_bits();
-    if (process_is_single_threaded()) {
-      // ORDERING(mutex-unlock-alone): relaxed load and store; no other thread
-      // exists (detail/single_threaded.h), so nobody sleeps on the word and
-      // nobody else reads it, and a thread created later starts after this
-      // store (thread creation orders it).
-      state_.store(state_.load(std::memory_order_relaxed) - mine, std::memory_order_relaxed);
+    // ORDERING(mutex-unlock-mode): relaxed; picks the path. Not 0 means a
+    // thread has slept on this mutex (or is about to), which stays so:
+    // unlock_fenced() then releases with one read-modify-write.
+    if (waiters_.load(std::memory_order_relaxed) != 0) [[unlikely]] {
+      unlock_fenced();
       return;
     }
     // ORDERING(mutex-unlock): release pairs with the acquire read-modify-write
-    // of the next lock()/try_lock(), publishing this critical section. The
-    // holder's bits and the lock bit go in one subtraction; any state bit
-    // left means a sleeper may need waking.
-    if ((state_.fetch_sub(mine, std::memory_order_release) & kStateMask) != kLocked)
-        [[unlikely]] {
-      wake_one();
-    }
+    // of the next lock()/try_lock(), publishing this critical section. Only
+    // the holder writes the lock word while it is held, so a store suffices.
+    state_.store(0, std::memory_order_release);
+    // ORDERING(mutex-unlock-waiters): relaxed, with no fence after the store:
+    // the first thread to sleep on this mutex forces a fence on this thread
+    // before it counts itself in (lib/mutex.cc, "No wake-up is lost"); if
+    // one has begun to, unlock_slow() fences and looks.
+    if (waiters_.load(std::memory_order_relaxed) != 0) [[unlikely]] unlock_slow();
   }
 
   // Tells the thread-safety analysis that the caller holds the lock (a guard
@@ -183,33 +186,34 @@ class FERRITE_CAPABILITY("mutex") RawMutex {
 
   bool try_acquire() noexcept {
     const std::uint64_t mine = holder_bits();
-    // ORDERING(mutex-lock-peek): relaxed; only picks the value to exchange.
+    // ORDERING(mutex-lock-peek): relaxed; only decides whether to try.
     std::uint64_t seen = state_.load(std::memory_order_relaxed);
+    if (seen != 0) return false;
     if (process_is_single_threaded()) {
-      if ((seen & kLocked) != 0) return false;
       // ORDERING(mutex-lock-alone): relaxed; no other thread exists
-      // (detail/single_threaded.h), as in unlock().
-      state_.store(seen | mine, std::memory_order_relaxed);
+      // (detail/single_threaded.h), so nobody else reads or writes the word,
+      // and a thread created later starts after this store (thread creation
+      // orders it).
+      state_.store(mine, std::memory_order_relaxed);
       return true;
     }
-    // A failure with the lock still free only means a sleeper's count
-    // changed meanwhile: try again with the new value.
-    while ((seen & kLocked) == 0) {
-      // ORDERING(mutex-lock-fast): acquire pairs with the release in
-      // unlock(): the new holder sees every write made under the lock
-      // before. The sleepers' bits are kept as they were.
-      if (state_.compare_exchange_weak(seen, seen | mine, std::memory_order_acquire,
-                                       std::memory_order_relaxed)) {
-        return true;
-      }
-    }
-    return false;
+    // ORDERING(mutex-lock-fast): acquire pairs with the release in unlock():
+    // the new holder sees every write made under the lock before. A failure
+    // means another thread took the lock first.
+    return state_.compare_exchange_strong(seen, mine, std::memory_order_acquire,
+                                          std::memory_order_relaxed);
   }
 
   void lock_contended() noexcept;  // lib/mutex.cc
-  void wake_one() noexcept;        // lib/mutex.cc
+  void unlock_slow() noexcept;     // lib/mutex.cc
+  void unlock_fenced() noexcept;   // lib/mutex.cc
+  void wake_if_asleep(std::uint32_t waiters) noexcept;  // lib/mutex.cc
+  void count_in_as_sleeper() noexcept;  // lib/mutex.cc
 
+  // The lock: 0, or kLocked | the holder's thread word << kHolderShift.
   std::atomic<std::uint64_t> state_{0};
+  // The sleepers (lib/mutex.cc): 0 until a thread first sleeps on the lock.
+  std::atomic<std::uint32_t> waiters_{0};
 };
 
 // Panics: "<what>: the lock is held (a guard is alive); ...". lib/mutex.cc.

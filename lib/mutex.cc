@@ -163,6 +163,12 @@ void RawMutex::lock_contended() noexcept {
     if (!counted) {
       count_in_as_sleeper();
       counted = true;
+      // `seen` may be stale by now, and a futex_wait on a stale value returns
+      // at once, to another round of spinning: look again first.
+      // ORDERING(mutex-counted-peek): relaxed; only decides whether to try
+      // the lock or sleep (the kernel compares again).
+      seen = state_.load(std::memory_order_relaxed);
+      continue;
     }
     // Sleeps only while the word still holds `seen` (the kernel compares,
     // after the count above): an unlock since then changed it.

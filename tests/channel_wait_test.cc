@@ -9,7 +9,6 @@
 // no wait spins or yields where only parking can make progress.
 #include <pthread.h>
 #include <sched.h>
-#include <time.h>
 
 #include <gtest/gtest.h>
 
@@ -27,6 +26,7 @@
 #include "ferrite/channel_select.h"
 #include "ferrite/mpsc.h"
 #include "ferrite/unsafe.h"
+#include "tests/support/thread_state.h"
 
 namespace {
 
@@ -34,17 +34,12 @@ using namespace std::chrono_literals;
 using ferrite::channel::bounded;
 using ferrite::channel::Select;
 using ferrite::channel::unbounded;
+using ferrite::testing::thread_cpu_seconds;
 
 constexpr auto kBlockedFor = 300ms;
 // A parked thread uses microseconds; spinning or yielding for the whole wait
 // would use most of it. The bound leaves room for sanitizers and a busy host.
 constexpr double kMaxCpuFraction = 0.15;
-
-double thread_cpu_seconds() {
-  timespec now{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
-  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
-}
 
 // Restricts the calling thread (and the threads it starts) to one CPU: the
 // first one it may use now.

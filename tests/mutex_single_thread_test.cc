@@ -16,7 +16,6 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
-#include <fstream>
 #include <string>
 #include <thread>
 
@@ -27,21 +26,11 @@
 #include "ferrite/mutex.h"
 #include "ferrite/thread.h"
 #include "tests/support/panics_on_thread.h"
+#include "tests/support/thread_state.h"
 
 namespace {
 
 using ferrite::testing::panic_of;
-
-// A thread's scheduler state from /proc (Linux): 'S' while it sleeps, here
-// in the futex wait of the lock; 'R' while it runs or spins.
-char scheduler_state(pid_t tid) {
-  std::ifstream stat("/proc/self/task/" + std::to_string(tid) + "/stat");
-  std::string line;
-  std::getline(stat, line);
-  const std::size_t name_end = line.rfind(')');  // the name may hold spaces
-  return name_end == std::string::npos || name_end + 2 >= line.size() ? '?'
-                                                                      : line.at(name_end + 2);
-}
 
 bool mentions(const std::string& message, const std::string& part) {
   return message.find(part) != std::string::npos;
@@ -90,11 +79,8 @@ TEST(MutexSingleThreadedProcess, LocksBeforeAndAcrossTheFirstThread) {
     EXPECT_FALSE(ferrite::detail::process_is_single_threaded());
     while (waiter == 0) std::this_thread::yield();
     // Until the thread has given up spinning and sleeps on the word.
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (scheduler_state(waiter) != 'S') {
-      ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the waiter never slept";
-      std::this_thread::yield();
-    }
+    ASSERT_TRUE(ferrite::testing::sleeps_within(waiter, std::chrono::seconds(30)))
+        << "the waiter never slept";
     EXPECT_EQ(**guard, 3);
     // Still held by this thread, whichever path took it.
     const std::string message = panic_of([&] { auto again = m.lock(); });

@@ -14,12 +14,13 @@
 // in a child process of their own (a death test in the "threadsafe" style),
 // since the switch is process-wide and permanent.
 #include <gtest/gtest.h>
+#include <sys/types.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -27,19 +28,13 @@
 #include "ferrite/detail/heavy_fence.h"
 #include "ferrite/mutex.h"
 #include "tests/support/sanitizer_scale.h"
+#include "tests/support/thread_state.h"
 
 namespace {
 
 using ferrite::Mutex;
 
 constexpr int kRounds = ferrite::testing::kThreadSanitizer ? 60 : 300;
-
-// The CPU time the calling thread has used.
-std::chrono::nanoseconds thread_cpu_time() {
-  timespec now{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
-  return std::chrono::seconds(now.tv_sec) + std::chrono::nanoseconds(now.tv_nsec);
-}
 
 // Holds the lock for `hold` on this thread, with `waiters` threads blocked on
 // it, then lets go; every waiter must get the lock once. Returns the count
@@ -108,23 +103,30 @@ TEST(MutexFence, FreshMutexesUnderContentionLoseNoIncrement) {
 }
 
 TEST(MutexFence, AWaiterSleepsRatherThanSpins) {
-  // A thread blocked on a held (fenced or not) mutex uses a small fraction of
-  // the wall time it waits as CPU time.
+  // A thread blocked on a held mutex falls asleep, and while the lock stays
+  // held it uses a small fraction of that wall time as CPU time.
   auto counter = std::make_unique<Mutex<long>>(0);
-  std::atomic<long> waiter_cpu_ns{-1};
+  std::atomic<pid_t> waiter_tid{0};
+  std::atomic<double> waiter_cpu_seconds{-1};
   std::thread waiter;
   {
     auto guard = counter->lock();
     waiter = std::thread([&] {
-      const auto before = thread_cpu_time();
+      const double before = ferrite::testing::thread_cpu_seconds();
+      waiter_tid.store(gettid());
       auto mine = counter->lock();
-      waiter_cpu_ns.store((thread_cpu_time() - before).count());
+      waiter_cpu_seconds.store(ferrite::testing::thread_cpu_seconds() - before);
     });
+    while (waiter_tid.load() == 0) std::this_thread::yield();
+    ASSERT_TRUE(ferrite::testing::sleeps_within(waiter_tid.load(), std::chrono::seconds(30)))
+        << "the waiter never slept";
+    // The span whose CPU time is measured, not a synchronization.
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
   }
   waiter.join();
-  // 300 ms of waiting; spinning is bounded to microseconds.
-  EXPECT_LT(waiter_cpu_ns.load(), std::chrono::nanoseconds(std::chrono::milliseconds(60)).count());
+  // Spinning is bounded to microseconds; 300 ms of waiting spun through would
+  // use most of it.
+  EXPECT_LT(waiter_cpu_seconds.load(), 0.06);
 }
 
 // Exits the child: 0 when `ok`, else 1 after printing `what`.

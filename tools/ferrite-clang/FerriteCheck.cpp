@@ -1135,19 +1135,28 @@ class Checker {
     return false;
   }
 
+  // The object a member call is made on (`pool` in `pool.execute(...)`), or
+  // null for any other call.
+  static const Expr* CallObject(const Expr* call) {
+    const auto* member_call = dyn_cast<CXXMemberCallExpr>(call);
+    return member_call == nullptr ? nullptr : member_call->getImplicitObjectArgument();
+  }
+
+  // The variable `expr` names, parentheses and implicit casts aside; null
+  // for anything else.
+  static const VarDecl* NamedVariable(const Expr* expr) {
+    if (expr == nullptr) return nullptr;
+    const auto* ref = dyn_cast<DeclRefExpr>(expr->IgnoreParenImpCasts());
+    return ref == nullptr ? nullptr : dyn_cast<VarDecl>(ref->getDecl());
+  }
+
   // The variable that a ThreadPool::execute / submit call is made on
   // (`pool.execute(...)`), when it is a ferrite::ThreadPool or a reference to
   // one; null for a pool reached through a pointer, a member or an Arc, and
   // for a class derived from ThreadPool (its own members die before the
   // ThreadPool destructor runs the jobs).
   static const VarDecl* PoolVariable(const Expr* call) {
-    const auto* member_call = dyn_cast<CXXMemberCallExpr>(call);
-    if (member_call == nullptr) return nullptr;
-    const Expr* object = member_call->getImplicitObjectArgument();
-    if (object == nullptr) return nullptr;
-    const auto* ref = dyn_cast<DeclRefExpr>(object->IgnoreParenImpCasts());
-    if (ref == nullptr) return nullptr;
-    const auto* var = dyn_cast<VarDecl>(ref->getDecl());
+    const VarDecl* var = NamedVariable(CallObject(call));
     if (var == nullptr) return nullptr;
     const CXXRecordDecl* record = var->getType().getNonReferenceType()->getAsCXXRecordDecl();
     if (record == nullptr || PlainQualifiedName(record) != "ferrite::ThreadPool") return nullptr;
@@ -1285,13 +1294,9 @@ class Checker {
   // function object or a plain function. Null when the Scope is reached
   // some other way (a member, a pointer).
   static const DeclContext* ScopeFunction(const Expr* call) {
-    const auto* member_call = dyn_cast<CXXMemberCallExpr>(call);
-    if (member_call == nullptr) return nullptr;
-    const Expr* object = member_call->getImplicitObjectArgument();
+    const Expr* object = CallObject(call);
     for (int steps = 0; object != nullptr && steps < 8; ++steps) {
-      const auto* ref = dyn_cast<DeclRefExpr>(object->IgnoreParenImpCasts());
-      if (ref == nullptr) return nullptr;
-      const auto* var = dyn_cast<VarDecl>(ref->getDecl());
+      const VarDecl* var = NamedVariable(object);
       if (var == nullptr) return nullptr;
       if (isa<ParmVarDecl>(var)) return var->getDeclContext();
       if (!var->getType()->isReferenceType()) return nullptr;

@@ -14,7 +14,7 @@
 // p + one_lap (the next lap's sender's turn). Here a slot stores that stamp
 // minus its own index, which is the position's lap (free) or lap + 1 (full):
 // every slot of a new channel is "lap 0, free", stamp 0, so a new buffer is
-// one memset (allocate_slot_storage) instead of a store per slot.
+// zero-filled storage (allocate_slot_storage) instead of a store per slot.
 //
 // A sender claims a slot by advancing `tail` with a compare-exchange, writes
 // the message, then publishes it by storing the stamp (release); a receiver
@@ -47,9 +47,9 @@
 
 namespace ferrite::detail {
 
-// Zero-filled storage (operator new, then memset) for `count` objects of
-// `size` bytes aligned to `align`: the slots of a bounded channel, in
-// lib/channel/array.cc. Throws std::bad_array_new_length when count * size
+// Zero-filled storage (calloc, or the aligned operator new and a memset for
+// over-aligned slots) for `count` objects of `size` bytes aligned to `align`:
+// the slots of a bounded channel, in lib/channel/array.cc. Throws std::bad_array_new_length when count * size
 // overflows, std::bad_alloc when memory runs out.
 void* allocate_slot_storage(std::size_t count, std::size_t size, std::size_t align);
 // Frees what allocate_slot_storage(count, size, align) returned.
@@ -67,9 +67,10 @@ class ArrayChannel {
     // May throw std::bad_alloc (std::bad_array_new_length when cap slots do
     // not fit in a size_t).
     // SAFETY(channel-array-alloc): Slot is an implicit-lifetime type (an
-    // aggregate of a word and bytes), so operator new's storage, sized and
-    // aligned for cap slots, holds cap_ slots as soon as it is allocated, and
-    // its memset made every stamp 0, "lap 0, free"; no constructor runs.
+    // aggregate of a word and bytes), so storage from calloc or operator new
+    // (both create such objects implicitly), sized and aligned for cap slots,
+    // holds cap_ slots as soon as it is allocated, and it is zero-filled, so
+    // every stamp is 0, "lap 0, free"; no constructor runs.
     buffer_ = static_cast<Slot*>(allocate_slot_storage(cap, sizeof(Slot), alignof(Slot)));
   }
   ArrayChannel(const ArrayChannel&) = delete;

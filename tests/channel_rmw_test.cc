@@ -21,6 +21,7 @@
 #include <utility>
 
 #include "ferrite/channel.h"
+#include "ferrite/channel/list.h"
 #include "ferrite/detail/single_threaded.h"
 
 namespace {
@@ -52,9 +53,10 @@ bool receive_in_order(const Receiver<int>& rx, int first, int count) {
 [[noreturn]] void buffered_then_thread(std::size_t capacity) {
   if (!ferrite::detail::process_is_single_threaded()) finish(false, "not single-threaded");
   auto [tx, rx] = capacity == 0 ? unbounded<int>() : bounded<int>(capacity);
-  // Unbounded: 100 messages span four blocks of 31. Bounded: fill it.
-  const int before = capacity == 0 ? 100 : static_cast<int>(capacity);
-  const int taken = capacity == 0 ? 40 : before / 2;
+  // Unbounded: messages that span four blocks. Bounded: fill it.
+  constexpr int kBlock = static_cast<int>(ferrite::detail::ListChannel<int>::kBlockCap);
+  const int before = capacity == 0 ? 3 * kBlock + 7 : static_cast<int>(capacity);
+  const int taken = capacity == 0 ? kBlock + 9 : before / 2;
   for (int i = 0; i < before; ++i) {
     if (!tx.send(i)) finish(false, "send before the thread");
   }
@@ -113,7 +115,8 @@ struct Starter {
   if (!ferrite::detail::process_is_single_threaded()) finish(false, "not single-threaded");
   auto [tx, rx] = capacity == 0 ? unbounded<Starter>() : bounded<Starter>(capacity);
   // Unbounded: the last message is the first of the second block.
-  const std::size_t buffered = capacity == 0 ? 31 : capacity - 1;
+  const std::size_t buffered =
+      capacity == 0 ? ferrite::detail::ListChannel<Starter>::kBlockCap : capacity - 1;
   for (std::size_t i = 0; i < buffered; ++i) {
     if (!tx.send(Starter(static_cast<int>(i)))) finish(false, "send before the thread");
   }

@@ -24,6 +24,7 @@
 
 #include "ferrite/arc.h"
 #include "ferrite/barrier.h"
+#include "ferrite/channel/list.h"
 #include "ferrite/rc.h"
 #include "ferrite/thread.h"
 #include "tests/support/sanitizer_scale.h"
@@ -307,10 +308,12 @@ TEST(WakerDetail, TrySelectPreferringTakesPreferredCandidatesFirst) {
 TEST(ListFlavor, RecycledBlocksKeepEveryMessageInOrder) {
   NoLeaks no_leaks;
   auto [tx, rx] = unbounded<Counted>();
+  constexpr int kBlock = static_cast<int>(ferrite::detail::ListChannel<Counted>::kBlockCap);
   int next_sent = 0;
   int next_received = 0;
   for (int round = 0; round < 50; ++round) {
-    const int count = 20 + (round * 7) % 90;  // 20..109 messages: 1 to 4 blocks
+    // From under one block to four blocks.
+    const int count = 20 + (round * 7) % (3 * kBlock + 16);
     for (int i = 0; i < count; ++i) ASSERT_TRUE(tx.send(Counted(next_sent++)));
     for (int i = 0; i < count; ++i) ASSERT_EQ(rx.try_recv()->value(), next_received++);
     EXPECT_TRUE(rx.is_empty());

@@ -19,7 +19,7 @@
 //                     `cap == 0` is a rendezvous channel (zero flavor): each
 //                     send waits for a receive and hands its message over.
 //   unbounded<T>()    never full (list flavor: a lock-free linked list of
-//                     blocks of 31 slots).
+//                     blocks of about 2 KB, 31 to 127 slots).
 // and timer receivers of `Instant` (std::chrono::steady_clock::time_point):
 //   after(d)          delivers one Instant, d from now;
 //   tick(d)           delivers one Instant every d;

@@ -21,7 +21,9 @@
 // are still busy (the DESTROY bit hands the job on).
 #pragma once
 
+#include <algorithm>
 #include <array>
+#include <bit>
 #include <atomic>
 #include <chrono>
 #include <cstddef>
@@ -384,6 +386,21 @@ class ListChannel {
     if ((tail & kMarkBit) == 0) discard_all_messages();
   }
 
+  // Positions per lap: a power of two, so that a block of kLap - 1 messages
+  // and their one-byte states takes about 2 KB, between 31 slots (messages
+  // of 64 bytes and more; crossbeam's block) and 127 (messages of 16 bytes
+  // and less). A growing queue calls the allocator once per block, and
+  // allocation is much of what a message costs while a queue grows
+  // (unbounded_seq in docs/BENCHMARKS.md: 127 one-word messages a block
+  // instead of 31 was 5% less time per message, as fast as a std::deque
+  // behind a mutex); the block of a channel that holds a few messages is
+  // its footprint, hence the bound.
+  static constexpr std::size_t kLap =
+      std::clamp<std::size_t>(std::bit_floor(std::size_t{2048} / (sizeof(T) + 1)), 32, 128);
+  // The messages a block holds (position kLap - 1 of a lap is the
+  // placeholder of the block switch).
+  static constexpr std::size_t kBlockCap = kLap - 1;
+
 
  private:
   // Select support, for the receiving side (ListReceiver below).
@@ -397,8 +414,6 @@ class ListChannel {
   static constexpr State kWrite = 1;
   static constexpr State kRead = 2;
   static constexpr State kDestroy = 4;
-  static constexpr std::size_t kLap = 32;
-  static constexpr std::size_t kBlockCap = kLap - 1;
   static constexpr std::size_t kShift = 1;
   static constexpr std::size_t kMarkBit = 1;
   static constexpr std::size_t kFlags = (std::size_t{1} << kShift) - 1;

@@ -263,6 +263,30 @@ TEST(ArrayFlavor, LargeBufferBehavesLikeASmallOne) {
   for (int i = 0; i < 1000; ++i) ASSERT_TRUE(tx.try_send(Counted(i)));  // left for the destructor
 }
 
+// A buffer comes zero-filled even when its memory held another channel's
+// slots a moment ago: channels of several sizes (under and over the size
+// whose pages are populated up front) are created, filled with messages whose
+// stamps say "full" on every slot, and dropped, each followed by another of
+// the same size that must start empty and take a whole lap of messages.
+TEST(ArrayFlavor, ReusedMemoryStartsEmpty) {
+  NoLeaks no_leaks;
+  for (const std::size_t cap : {std::size_t{100}, std::size_t{10'000}, std::size_t{100'000}}) {
+    for (int round = 0; round < 3; ++round) {
+      auto [tx, rx] = bounded<Counted>(cap);
+      ASSERT_TRUE(rx.is_empty()) << cap;
+      ASSERT_EQ(rx.len(), 0u) << cap;
+      ASSERT_EQ(rx.try_recv().error(), TryRecvError::Empty) << cap;
+      for (std::size_t i = 0; i < cap; ++i) {
+        ASSERT_TRUE(tx.try_send(Counted(static_cast<int>(i)))) << cap << " " << i;
+      }
+      ASSERT_TRUE(tx.is_full()) << cap;
+      for (std::size_t i = 0; i < cap / 2; ++i) {
+        ASSERT_EQ(rx.try_recv()->value(), static_cast<int>(i)) << cap;
+      }
+    }  // half of the messages are left for the destructor
+  }
+}
+
 // Waker::try_select_preferring (internal; the zero flavor's start_recv uses
 // it to pick a sender it need not wait for): preferred candidates first, in
 // registration order, then the others; each selection wakes its context
@@ -318,7 +342,23 @@ TEST(ListFlavor, RecycledBlocksKeepEveryMessageInOrder) {
     for (int i = 0; i < count; ++i) ASSERT_EQ(rx.try_recv()->value(), next_received++);
     EXPECT_TRUE(rx.is_empty());
   }
-  for (int i = 0; i < 40; ++i) ASSERT_TRUE(tx.send(Counted(i)));  // left for the destructor
+  // Left for the destructor: more than two blocks.
+  for (int i = 0; i < 2 * kBlock + 9; ++i) ASSERT_TRUE(tx.send(Counted(i)));
+}
+
+// When the senders go first, the receivers' end does not discard what is
+// buffered (the channel is already disconnected): the channel's destructor
+// destroys the messages, walking and freeing every block, each message once.
+TEST(ListFlavor, MessagesLeftAfterTheSendersWentDieWithTheChannel) {
+  NoLeaks no_leaks;
+  constexpr int kBlock = static_cast<int>(ferrite::detail::ListChannel<Counted>::kBlockCap);
+  const long before = Counted::live();
+  auto [tx, rx] = unbounded<Counted>();
+  for (int i = 0; i < 3 * kBlock + 5; ++i) ASSERT_TRUE(tx.send(Counted(i)));
+  { auto gone = std::move(tx); }
+  for (int i = 0; i < kBlock / 2; ++i) ASSERT_EQ(rx.recv()->value(), i);
+  EXPECT_EQ(rx.len(), static_cast<std::size_t>(3 * kBlock + 5 - kBlock / 2));
+  EXPECT_EQ(Counted::live() - before, 3 * kBlock + 5 - kBlock / 2);
 }
 
 // A slot keeps its stamp next to storage for one message: an over-aligned

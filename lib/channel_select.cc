@@ -48,6 +48,35 @@ bool timed_out(bool now_only, Deadline deadline) {
   return now_only || (deadline != kNoDeadline && std::chrono::steady_clock::now() >= deadline);
 }
 
+// Tries every operation once, in order, and returns the one that started,
+// or null. An operation whose channel another thread holds locked at that
+// moment (SelectHandle::try_select_unless_busy) is put off until all the
+// others were found not ready, and only then tried again, waiting for the
+// lock: a Select does not wait behind a thread that holds one channel's lock,
+// perhaps preempted while it does, when another of its operations can
+// proceed. The first 64 operations can be put off; later ones wait for
+// their lock at once.
+const SelectEntry* try_each(std::span<SelectEntry> entries, Token& token) {
+  constexpr std::size_t kDeferrable = 64;
+  std::uint64_t busy_mask = 0;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const SelectEntry& entry = entries[i];
+    if (i >= kDeferrable) {
+      if (entry.handle->try_select(token)) return &entry;
+      continue;
+    }
+    bool busy = false;
+    if (entry.handle->try_select_unless_busy(token, busy)) return &entry;
+    if (busy) busy_mask |= std::uint64_t{1} << i;
+  }
+  while (busy_mask != 0) {
+    const auto i = static_cast<std::size_t>(std::countr_zero(busy_mask));
+    busy_mask &= busy_mask - 1;
+    if (entries[i].handle->try_select(token)) return &entries[i];
+  }
+  return nullptr;
+}
+
 Deadline earliest(std::span<SelectEntry> entries, Deadline deadline) noexcept {
   for (const SelectEntry& entry : entries) deadline = std::min(deadline, entry.handle->deadline());
   return deadline;
@@ -341,9 +370,7 @@ bool run_select(std::span<SelectEntry> entries, bool now_only, Deadline deadline
     out.sending = entry.sending;
     return true;
   };
-  for (const SelectEntry& entry : entries) {
-    if (entry.handle->try_select(token)) return selected(entry);
-  }
+  if (const SelectEntry* ready = try_each(entries, token)) return selected(*ready);
   for (;;) {
     if (timed_out(now_only, deadline)) return false;
     {
@@ -407,9 +434,7 @@ bool run_select(std::span<SelectEntry> entries, bool now_only, Deadline deadline
         }
       }
     }
-    for (const SelectEntry& entry : entries) {
-      if (entry.handle->try_select(token)) return selected(entry);
-    }
+    if (const SelectEntry* ready = try_each(entries, token)) return selected(*ready);
   }
 }
 

@@ -813,3 +813,133 @@ TEST(SelectLentEnd, MoreOperationsThanLoanSlots) {
 }
 
 }  // namespace
+
+// --- operations whose channel is locked by another thread ---------------------
+//
+// run_select (internal) puts off an operation whose channel another thread
+// holds locked (SelectHandle::try_select_unless_busy) until every other
+// operation was found not ready, then waits for that lock. A handle that
+// scripts both answers and counts the calls checks the policy; which order
+// the shuffle picks does not matter to any of the checks.
+
+namespace {
+
+using ferrite::detail::Context;
+using ferrite::detail::Deadline;
+using ferrite::detail::kNoDeadline;
+using ferrite::detail::Operation;
+using ferrite::detail::SelectEntry;
+using ferrite::detail::SelectHandle;
+using ferrite::detail::SelectResult;
+using ferrite::detail::Token;
+
+class ScriptedHandle final : public SelectHandle {
+ public:
+  ScriptedHandle(bool busy, bool ready_when_waited) : busy_(busy), ready_(ready_when_waited) {}
+
+  bool try_select(Token&) const override {
+    ++waited;
+    return ready_;
+  }
+  bool try_select_unless_busy(Token& token, bool& busy) const override {
+    ++tried;
+    if (busy_) {
+      busy = true;
+      return false;
+    }
+    return try_select(token);
+  }
+  Deadline deadline() const noexcept override { return kNoDeadline; }
+  bool register_op(Operation, const Context&) const override { return false; }
+  void unregister(Operation) const noexcept override {}
+  bool accept(Token&, const Context&) const override { return false; }
+  bool is_ready() const override { return ready_; }
+  bool watch(Operation, const Context&) const override { return false; }
+  void unwatch(Operation) const noexcept override {}
+  SelectHandle* copy_into(void*) const override { return nullptr; }
+  void destroy_copy() noexcept override {}
+  SelectHandle* loan_into(void*, const void*&) const override { return nullptr; }
+  void destroy_loan() noexcept override {}
+  void release_handed() const noexcept override {}
+  const void* channel_id() const noexcept override { return this; }
+
+  mutable int tried = 0;   // try_select_unless_busy calls
+  mutable int waited = 0;  // try_select calls (with the lock, for a busy one)
+
+ private:
+  bool busy_;
+  bool ready_;
+};
+
+std::vector<SelectEntry> entries_of(std::vector<ScriptedHandle>& handles) {
+  std::vector<SelectEntry> entries;
+  for (std::size_t i = 0; i < handles.size(); ++i) {
+    entries.push_back(SelectEntry{&handles[i], nullptr, nullptr, nullptr, i, false});
+  }
+  return entries;
+}
+
+// A ready operation is taken before a busy one is waited for, whichever
+// comes first after the shuffle.
+TEST(SelectBusyChannel, AReadyOperationGoesBeforeWaitingForALock) {
+  for (int round = 0; round < 40; ++round) {
+    std::vector<ScriptedHandle> handles{ScriptedHandle(/*busy=*/true, /*ready=*/true),
+                                        ScriptedHandle(/*busy=*/false, /*ready=*/true)};
+    std::vector<SelectEntry> entries = entries_of(handles);
+    SelectResult out{};
+    ASSERT_TRUE(ferrite::detail::run_select(entries, /*now_only=*/true, kNoDeadline, out));
+    EXPECT_EQ(out.index, 1u);
+    EXPECT_EQ(handles[0].waited, 0) << "waited for the busy channel's lock";
+  }
+}
+
+// When nothing else is ready, the busy operation is tried once more, with
+// its lock: busy is not "not ready".
+TEST(SelectBusyChannel, ABusyOperationIsWaitedForWhenNothingElseIsReady) {
+  for (int round = 0; round < 40; ++round) {
+    std::vector<ScriptedHandle> handles{ScriptedHandle(/*busy=*/false, /*ready=*/false),
+                                        ScriptedHandle(/*busy=*/true, /*ready=*/true),
+                                        ScriptedHandle(/*busy=*/false, /*ready=*/false)};
+    std::vector<SelectEntry> entries = entries_of(handles);
+    SelectResult out{};
+    ASSERT_TRUE(ferrite::detail::run_select(entries, /*now_only=*/true, kNoDeadline, out));
+    EXPECT_EQ(out.index, 1u);
+    EXPECT_EQ(handles[1].tried, 1);
+    EXPECT_EQ(handles[1].waited, 1);
+    EXPECT_EQ(handles[0].tried + handles[2].tried, 2) << "every other operation was tried first";
+  }
+}
+
+// try_select() with nothing ready: every operation is tried exactly once,
+// a busy one with its lock, and nothing is selected.
+TEST(SelectBusyChannel, NothingReadyTriesEachOperationOnce) {
+  std::vector<ScriptedHandle> handles{ScriptedHandle(/*busy=*/true, /*ready=*/false),
+                                      ScriptedHandle(/*busy=*/false, /*ready=*/false)};
+  std::vector<SelectEntry> entries = entries_of(handles);
+  SelectResult out{};
+  EXPECT_FALSE(ferrite::detail::run_select(entries, /*now_only=*/true, kNoDeadline, out));
+  EXPECT_EQ(handles[0].tried, 1);
+  EXPECT_EQ(handles[0].waited, 1);
+  EXPECT_EQ(handles[1].tried, 1);
+  EXPECT_EQ(handles[1].waited, 1);
+}
+
+// More operations than can be put off (64): the first 64 after the shuffle
+// are tried without waiting and the busy ones among them retried with their
+// lock; the rest are tried with their lock at once. Each is waited for
+// exactly once, none is skipped.
+TEST(SelectBusyChannel, BeyondSixtyFourOperationsTheRestWaitAtOnce) {
+  std::vector<ScriptedHandle> handles;
+  for (int i = 0; i < 70; ++i) handles.emplace_back(/*busy=*/true, /*ready=*/false);
+  std::vector<SelectEntry> entries = entries_of(handles);
+  SelectResult out{};
+  EXPECT_FALSE(ferrite::detail::run_select(entries, /*now_only=*/true, kNoDeadline, out));
+  int tried = 0;
+  for (const ScriptedHandle& h : handles) {
+    EXPECT_EQ(h.waited, 1);
+    tried += h.tried;
+  }
+  EXPECT_EQ(tried, 64);
+}
+
+}  // namespace

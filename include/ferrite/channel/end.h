@@ -110,6 +110,15 @@ class ChannelEnd : private SelectHandle {
   bool try_select(Token& token) const override {
     return visit([&](const auto& side) { return side.try_select(token); });
   }
+  bool try_select_unless_busy(Token& token, bool& busy) const override {
+    return visit([&](const auto& side) {
+      if constexpr (requires { side.try_select_unless_busy(token, busy); }) {
+        return side.try_select_unless_busy(token, busy);
+      } else {
+        return side.try_select(token);
+      }
+    });
+  }
   Deadline deadline() const noexcept override {
     return visit([](const auto& side) { return side.deadline(); });
   }

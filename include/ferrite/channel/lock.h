@@ -13,12 +13,20 @@
 
 namespace ferrite::detail {
 
+// Tag: the lock is already held (taken with try_lock()), adopt it.
+struct AdoptLock {
+  explicit AdoptLock() = default;
+};
+inline constexpr AdoptLock kAdoptLock{};
+
 // Holds a RawMutex for one scope; unlock() releases it early.
 class FERRITE_SCOPED_CAPABILITY ChannelLock {
  public:
   explicit ChannelLock(RawMutex& lock) noexcept FERRITE_ACQUIRE(lock) : lock_(&lock) {
     lock_->lock();
   }
+  // Takes over a lock the caller holds.
+  ChannelLock(RawMutex& lock, AdoptLock) noexcept FERRITE_REQUIRES(lock) : lock_(&lock) {}
   ~ChannelLock() FERRITE_RELEASE() {
     if (lock_ != nullptr) lock_->unlock();
   }

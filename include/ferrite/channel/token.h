@@ -53,6 +53,12 @@ class SelectHandle {
  public:
   // Starts the operation if it can proceed without blocking.
   virtual bool try_select(Token& token) const = 0;
+  // As try_select, except where the operation's channel is locked by another
+  // thread at this moment (a rendezvous channel keeps its state under a
+  // lock): then it gives up at once and sets `busy`, so that a Select can
+  // try its other operations before it waits for that lock. Never busy for
+  // the lock-free flavors.
+  virtual bool try_select_unless_busy(Token& token, bool& busy) const = 0;
   // The latest time the select may block for this operation (timers), or kNoDeadline.
   virtual Deadline deadline() const noexcept = 0;
   // Registers `oper` to be selected when the operation may proceed; returns

@@ -51,6 +51,22 @@ class ZeroChannel {
   // token: disconnected.
   bool start_send(Token& token) noexcept {
     ChannelLock guard(lock_);
+    return start_send_locked(token);
+  }
+
+  // As start_send(), unless another thread holds the channel's lock right
+  // now: then it returns false at once with `busy` set (a Select tries its
+  // other operations before it waits for this one's lock).
+  bool try_start_send(Token& token, bool& busy) noexcept {
+    if (!lock_.try_lock()) {
+      busy = true;
+      return false;
+    }
+    ChannelLock guard(lock_, kAdoptLock);
+    return start_send_locked(token);
+  }
+
+  bool start_send_locked(Token& token) noexcept FERRITE_REQUIRES(lock_) {
     if (std::optional<WakerEntry> receiver = inner_.receivers.try_select()) {
       token.zero.packet = receiver->packet;
       return true;
@@ -74,6 +90,21 @@ class ZeroChannel {
   // token: disconnected.
   bool start_recv(Token& token) noexcept {
     ChannelLock guard(lock_);
+    return start_recv_locked(token);
+  }
+
+  // As start_recv(), unless another thread holds the channel's lock right
+  // now (see try_start_send).
+  bool try_start_recv(Token& token, bool& busy) noexcept {
+    if (!lock_.try_lock()) {
+      busy = true;
+      return false;
+    }
+    ChannelLock guard(lock_, kAdoptLock);
+    return start_recv_locked(token);
+  }
+
+  bool start_recv_locked(Token& token) noexcept FERRITE_REQUIRES(lock_) {
     // Prefer a sender we need not wait for: a blocked send() (its message is
     // in its packet), or a Select's sender that registered on another CPU,
     // where it is likely still polling. A Select's sender registered on our
@@ -421,6 +452,13 @@ class ZeroSide : public ChannelSide<ZeroChannel<T>, kSender> {
       return (*this)->start_send(token);
     } else {
       return (*this)->start_recv(token);
+    }
+  }
+  bool try_select_unless_busy(Token& token, bool& busy) const {
+    if constexpr (kSender) {
+      return (*this)->try_start_send(token, busy);
+    } else {
+      return (*this)->try_start_recv(token, busy);
     }
   }
   bool register_op(Operation oper, const Context& cx) const {

@@ -328,7 +328,8 @@ void select_entries_end(std::span<const SelectEntry> entries) noexcept {
     if (handed == entry.key && entry.loan->handed.compare_exchange_strong(handed, nullptr)) {
       entry.handle->release_handed();  // the loan took the side's last count over
     }
-    entry.handle->destroy_loan();
+    // The loan itself is not destroyed (SelectHandle::loan_into): its
+    // storage is reused by the next operation added or freed with the Select.
   }
 }
 

@@ -859,7 +859,6 @@ class ScriptedHandle final : public SelectHandle {
   SelectHandle* copy_into(void*) const override { return nullptr; }
   void destroy_copy() noexcept override {}
   SelectHandle* loan_into(void*, const void*&) const override { return nullptr; }
-  void destroy_loan() noexcept override {}
   void release_handed() const noexcept override {}
   const void* channel_id() const noexcept override { return this; }
 

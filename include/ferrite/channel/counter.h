@@ -153,7 +153,8 @@ class CounterRef {
   }
   CounterRef(CounterRef&& other) noexcept : counter_(std::exchange(other.counter_, nullptr)) {}
   // A loan: the same channel, not counted. The lender marks the side
-  // (lend()) first; the loan is given up with forget(), never released.
+  // (lend()) first; a loan is never destroyed (SelectHandle::loan_into), so
+  // it never releases.
   CounterRef(LoanTag, const CounterRef& other) noexcept : counter_(other.counter_) {}
   CounterRef& operator=(CounterRef other) noexcept {
     std::swap(counter_, other.counter_);
@@ -181,8 +182,6 @@ class CounterRef {
   const void* lend() const noexcept {
     return counter_ == nullptr ? nullptr : counter_->lend(kSender);
   }
-  // Gives up a loan (the handle never counted): the destructor releases nothing.
-  void forget() noexcept { counter_ = nullptr; }
   // Releases the count that the release of the side's last count handed to
   // this loan (select_loan_takes_over).
   void release_handed() const noexcept {

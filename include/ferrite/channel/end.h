@@ -168,21 +168,13 @@ class ChannelEnd : private SelectHandle {
     if (key == nullptr) return nullptr;
     // SAFETY(select-loan-construct): as select-copy-construct: `storage` is
     // uninitialized, at least kSelectCopySize bytes and kSelectCopyAlign
-    // aligned (copy_into's static_assert covers End); the loan is destroyed
-    // by destroy_loan() before the storage is reused or freed.
+    // aligned (copy_into's static_assert covers End). The loan is never
+    // destroyed (SelectHandle::loan_into): its counted reference holds no
+    // count, so the destructor's release must not run, and no other side
+    // effect of it is wanted; the Select ends the loan's lifetime by reusing
+    // or freeing the storage once it no longer uses the loan.
     End* loan = ::new (storage) End(LoanTag{}, static_cast<const End&>(*this));
     return static_cast<ChannelEnd*>(loan);
-  }
-  void destroy_loan() noexcept override {
-    std::visit(
-        [](auto& side) {
-          if constexpr (requires { side.forget(); }) side.forget();
-        },
-        flavor_);
-    // SAFETY(select-loan-destroy): only called (by Select, once per loan) on
-    // an End that loan_into constructed in storage Select owns; forget()
-    // above left it nothing to release; nothing uses it afterwards.
-    std::destroy_at(static_cast<End*>(this));
   }
   void release_handed() const noexcept override {
     visit([](const auto& side) {

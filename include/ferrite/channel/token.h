@@ -85,11 +85,13 @@ class SelectHandle {
   // A loan instead of a copy (no count: see Counter): as copy_into, but the
   // copy is not counted, and `key` is set to the loan's key. Returns null
   // (and constructs nothing) for an end that cannot be lent (a timer,
-  // never(), a moved-from end). destroy_loan destroys a loan without
-  // releasing anything; release_handed releases the count that the side's
-  // last release handed to the loan (see select_loan_takes_over).
+  // never(), a moved-from end). A loan is never destroyed: it holds no
+  // count, so its destructor would only release a count it does not hold;
+  // the Select ends its lifetime by reusing or freeing its storage (no
+  // virtual call per operation when a Select ends). release_handed releases
+  // the count that the side's last release handed to the loan (see
+  // select_loan_takes_over).
   virtual SelectHandle* loan_into(void* storage, const void*& key) const = 0;
-  virtual void destroy_loan() noexcept = 0;
   virtual void release_handed() const noexcept = 0;
   // Identifies the channel (SelectedOperation compares it with the end it is
   // given); never dereferenced.

@@ -203,7 +203,7 @@ class ListChannel {
     // ORDERING(channel-list-write-publish): release pairs with the acquire
     // load in Slot::wait_write(): the reader sees the message. Plain while
     // the process has one thread (channel/rmw.h).
-    fetch_or_unless_alone(slot.state, kWrite, std::memory_order_release);
+    slot.fetch_or_unless_alone(kWrite, std::memory_order_release);
     receivers_.notify();
     return true;
   }
@@ -310,7 +310,7 @@ class ListChannel {
     // destroy() that we are done with the slot (pairs with its acquire
     // load / acq_rel fetch_or); the acquire half sees its DESTROY request.
     // Plain while the process has one thread (channel/rmw.h).
-    if ((fetch_or_unless_alone(slot.state, kRead, std::memory_order_acq_rel) & kDestroy) != 0) {
+    if ((slot.fetch_or_unless_alone(kRead, std::memory_order_acq_rel) & kDestroy) != 0) {
       destroy(block, offset + 1);
     }
     return result;
@@ -387,7 +387,7 @@ class ListChannel {
   }
 
   // Positions per lap: a power of two, so that a block of kLap - 1 messages
-  // and their one-byte states takes about 2 KB, between 31 slots (messages
+  // and their half-byte states takes about 2 KB, between 31 slots (messages
   // of 64 bytes and more; crossbeam's block) and 127 (messages of 16 bytes
   // and less). A growing queue calls the allocator once per block, and
   // allocation is much of what a message costs while a queue grows
@@ -409,46 +409,76 @@ class ListChannel {
   bool recv_is_ready() const noexcept { return !is_empty() || is_disconnected(); }
   SyncWaker& receivers() noexcept { return receivers_; }
 
-  // A slot's state: the bits below.
+  // A slot's state: the bits below, in half a byte (see Block).
   using State = std::uint8_t;
   static constexpr State kWrite = 1;
   static constexpr State kRead = 2;
   static constexpr State kDestroy = 4;
+  static constexpr unsigned kStateBits = 4;
+  static constexpr State kStateMask = (1u << kStateBits) - 1;
   static constexpr std::size_t kShift = 1;
   static constexpr std::size_t kMarkBit = 1;
   static constexpr std::size_t kFlags = (std::size_t{1} << kShift) - 1;
 
-  // One slot of a block: its state and its message, which live in two
-  // arrays of the block (see Block).
+  // One slot of a block: its state, half of a byte that it shares with its
+  // neighbour, and its message; they live in two arrays of the block (see
+  // Block). The state is only read and set through the members below, which
+  // see and change this slot's half alone: or-ing bits into one half leaves
+  // the other as it is, so two slots' readers and writers may set their bits
+  // at the same time, as they could on bytes of one cache line.
   struct Slot {
-    std::atomic<State>& state;
+    std::atomic<State>& states;  // the byte this slot shares
+    unsigned shift;              // this slot's half of it: 0 or kStateBits
     Uninit<T>& msg;
+
+    State load(std::memory_order order) const noexcept {
+      // ORDERING(channel-list-state-load): the caller's order (its note says
+      // what it pairs with); the other half of the byte is masked off.
+      return half(states.load(order));
+    }
+    State fetch_or(State bits, std::memory_order order) const noexcept {
+      // ORDERING(channel-list-state-or): the caller's order, as above.
+      return half(states.fetch_or(static_cast<State>(bits << shift), order));
+    }
+    // fetch_or, a plain load and store while the process has one thread
+    // (channel/rmw.h).
+    State fetch_or_unless_alone(State bits, std::memory_order order) const noexcept {
+      // ORDERING(channel-list-state-or-unless-alone): the caller's order, as
+      // above.
+      return half(
+          detail::fetch_or_unless_alone(states, static_cast<State>(bits << shift), order));
+    }
 
     void wait_write() const noexcept {
       Backoff backoff;
       // ORDERING(channel-list-wait-write): acquire pairs with the release
       // fetch_or of WRITE in write(): the message is visible.
-      while ((state.load(std::memory_order_acquire) & kWrite) == 0) backoff.snooze();
+      while ((load(std::memory_order_acquire) & kWrite) == 0) backoff.snooze();
     }
+
+   private:
+    State half(State byte) const noexcept { return static_cast<State>((byte >> shift) & kStateMask); }
   };
 
-  // The states of the block's slots are one byte each, in an array of their
-  // own, and the messages are packed after them: a block of one-word
-  // messages takes 9 bytes a message, where a state word beside each message
-  // (crossbeam's layout) took 16. Buffered messages are the channel's
+  // The states of the block's slots are half a byte each (two to a byte),
+  // in an array of their own, and the messages are packed after them: a
+  // block of one-word messages takes 8.5 bytes a message, where a state word
+  // beside each message (crossbeam's layout) took 16. Buffered messages are the channel's
   // footprint, and on a machine where a page fault costs microseconds
   // (a virtual machine) the pages that a growing queue touches are most of
   // its cost (unbounded_seq in docs/BENCHMARKS.md).
   struct Block {
     std::atomic<Block*> next{nullptr};
-    std::array<std::atomic<State>, kBlockCap> states{};
+    std::array<std::atomic<State>, (kBlockCap + 1) / 2> states{};
     std::array<Uninit<T>, kBlockCap> values;
 
     // The slot at `offset`.
     Slot slot(std::size_t offset) noexcept {
       // SAFETY(channel-list-block-slot): every caller passes an offset below
-      // kBlockCap, the length of both arrays (each caller says why).
-      return Slot{states[offset], values[offset]};
+      // kBlockCap (each caller says why), the length of `values`; offset / 2
+      // is then below (kBlockCap + 1) / 2, the length of `states`.
+      return Slot{states[offset / 2], static_cast<unsigned>(offset % 2) * kStateBits,
+                  values[offset]};
     }
 
     Block* wait_next() const noexcept {
@@ -478,8 +508,8 @@ class ListChannel {
       // with the slot before we free it. The acq_rel fetch_or that follows
       // hands the job to a reader that is not done yet (it sees DESTROY
       // with its own acq_rel fetch_or).
-      if ((slot.state.load(std::memory_order_acquire) & kRead) == 0 &&
-          (slot.state.fetch_or(kDestroy, std::memory_order_acq_rel) & kRead) == 0) {
+      if ((slot.load(std::memory_order_acquire) & kRead) == 0 &&
+          (slot.fetch_or(kDestroy, std::memory_order_acq_rel) & kRead) == 0) {
         return;
       }
     }

@@ -58,10 +58,7 @@ class ZeroChannel {
   // now: then it returns false at once with `busy` set (a Select tries its
   // other operations before it waits for this one's lock).
   bool try_start_send(Token& token, bool& busy) noexcept {
-    if (!lock_.try_lock()) {
-      busy = true;
-      return false;
-    }
+    if (!lock_unless_busy(busy)) return false;
     ChannelLock guard(lock_, kAdoptLock);
     return start_send_locked(token);
   }
@@ -96,12 +93,16 @@ class ZeroChannel {
   // As start_recv(), unless another thread holds the channel's lock right
   // now (see try_start_send).
   bool try_start_recv(Token& token, bool& busy) noexcept {
-    if (!lock_.try_lock()) {
-      busy = true;
-      return false;
-    }
+    if (!lock_unless_busy(busy)) return false;
     ChannelLock guard(lock_, kAdoptLock);
     return start_recv_locked(token);
+  }
+
+  // Takes the channel's lock if it is free; else sets `busy`.
+  bool lock_unless_busy(bool& busy) noexcept FERRITE_TRY_ACQUIRE(true, lock_) {
+    if (lock_.try_lock()) return true;
+    busy = true;
+    return false;
   }
 
   bool start_recv_locked(Token& token) noexcept FERRITE_REQUIRES(lock_) {

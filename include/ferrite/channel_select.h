@@ -117,8 +117,9 @@ void select_entry_take(const SelectHandle& end, SelectCopy& copy, SelectEntry& e
 // The same from another entry's loan (a copy of a Select).
 void select_entry_take_from_loan(const SelectHandle& loan, SelectCopy& copy,
                                  SelectEntry& entry) noexcept;
-// Ends the loans and destroys the loans and copies of `entries` (one fence
-// for all the loans).
+// Ends the loans of `entries` (one fence for all of them; a loan itself is
+// not destroyed, see SelectHandle::loan_into) and destroys their counted
+// copies.
 void select_entries_end(std::span<const SelectEntry> entries) noexcept;
 
 // The operation a select started, and which channel and direction it is

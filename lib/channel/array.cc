@@ -5,13 +5,18 @@
 // its buffer can come from the C allocator's calloc, like the zeroed
 // allocation Rust's allocator API offers. calloc knows when memory is already
 // zero: a large buffer is mapped fresh from the kernel, and then calloc
-// writes nothing. Its pages are faulted in (and zeroed by the kernel) when a
-// message is first written into them, so bounded(1,000,000) that never holds
-// more than a few thousand messages costs a few pages, not 16 MB, and a
-// channel that does fill up pays each page once, as a write into it, instead
-// of a memset of the whole buffer followed by the writes. Memory that calloc
-// takes from its free lists (small buffers, or large ones in a process that
-// freed one of the same size) is cleared by calloc itself, as the memset did.
+// writes nothing, where a memset wrote every byte the kernel had just
+// zeroed. Memory that calloc takes from its free lists (small buffers, or
+// large ones in a process that freed one of the same size) is cleared by
+// calloc itself, as the memset did.
+//
+// A buffer of kPopulateBytes or more then has its pages mapped in with one
+// madvise(MADV_POPULATE_WRITE) instead of a page fault each on first write.
+// Leaving them to the first writes was measured and dropped
+// (docs/BENCHMARKS.md, "Before/after: buffers, blocks and Select's
+// bookkeeping"): a receiver that polls an empty slot on a page no sender has
+// written yet maps the kernel's shared zero page there, and the sender's
+// write then faults a second time.
 //
 // Slots aligned beyond what calloc guarantees (a message type declared
 // alignas(32) or more) take the aligned operator new and a memset.

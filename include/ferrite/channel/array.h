@@ -49,8 +49,9 @@ namespace ferrite::detail {
 
 // Zero-filled storage (calloc, or the aligned operator new and a memset for
 // over-aligned slots) for `count` objects of `size` bytes aligned to `align`:
-// the slots of a bounded channel, in lib/channel/array.cc. Throws std::bad_array_new_length when count * size
-// overflows, std::bad_alloc when memory runs out.
+// the slots of a bounded channel, in lib/channel/array.cc. Throws
+// std::bad_array_new_length when count * size overflows, std::bad_alloc when
+// memory runs out.
 void* allocate_slot_storage(std::size_t count, std::size_t size, std::size_t align);
 // Frees what allocate_slot_storage(count, size, align) returned.
 void free_slot_storage(void* storage, std::size_t count, std::size_t size,

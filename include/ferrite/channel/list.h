@@ -390,17 +390,15 @@ class ListChannel {
   // and their half-byte states takes about 2 KB, between 31 slots (messages
   // of 64 bytes and more; crossbeam's block) and 127 (messages of 16 bytes
   // and less). A growing queue calls the allocator once per block, and
-  // allocation is much of what a message costs while a queue grows
-  // (unbounded_seq in docs/BENCHMARKS.md: 127 one-word messages a block
-  // instead of 31 was 5% less time per message, as fast as a std::deque
-  // behind a mutex); the block of a channel that holds a few messages is
-  // its footprint, hence the bound.
+  // allocation and the page faults of fresh heap memory are most of what a
+  // message costs while a queue grows (unbounded_seq in docs/BENCHMARKS.md,
+  // "Before/after: buffers, blocks and Select's bookkeeping"); the block of
+  // a channel that holds a few messages is its footprint, hence the bound.
   static constexpr std::size_t kLap =
       std::clamp<std::size_t>(std::bit_floor(std::size_t{2048} / (sizeof(T) + 1)), 32, 128);
   // The messages a block holds (position kLap - 1 of a lap is the
   // placeholder of the block switch).
   static constexpr std::size_t kBlockCap = kLap - 1;
-
 
  private:
   // Select support, for the receiving side (ListReceiver below).
@@ -457,16 +455,18 @@ class ListChannel {
     }
 
    private:
-    State half(State byte) const noexcept { return static_cast<State>((byte >> shift) & kStateMask); }
+    State half(State byte) const noexcept {
+      return static_cast<State>((byte >> shift) & kStateMask);
+    }
   };
 
   // The states of the block's slots are half a byte each (two to a byte),
   // in an array of their own, and the messages are packed after them: a
   // block of one-word messages takes 8.5 bytes a message, where a state word
-  // beside each message (crossbeam's layout) took 16. Buffered messages are the channel's
-  // footprint, and on a machine where a page fault costs microseconds
-  // (a virtual machine) the pages that a growing queue touches are most of
-  // its cost (unbounded_seq in docs/BENCHMARKS.md).
+  // beside each message (crossbeam's layout) took 16. Buffered messages are
+  // the channel's footprint, and on a machine where a page fault costs
+  // microseconds (a virtual machine) the pages that a growing queue touches
+  // are most of its cost (unbounded_seq in docs/BENCHMARKS.md).
   struct Block {
     std::atomic<Block*> next{nullptr};
     std::array<std::atomic<State>, (kBlockCap + 1) / 2> states{};

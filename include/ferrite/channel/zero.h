@@ -63,15 +63,6 @@ class ZeroChannel {
     return start_send_locked(token);
   }
 
-  bool start_send_locked(Token& token) noexcept FERRITE_REQUIRES(lock_) {
-    if (std::optional<WakerEntry> receiver = inner_.receivers.try_select()) {
-      token.zero.packet = receiver->packet;
-      return true;
-    }
-    token.zero.packet = nullptr;
-    return inner_.is_disconnected;
-  }
-
   bool write(Token& token, T& msg) noexcept {
     if (token.zero.packet == nullptr) return false;
     // SAFETY(channel-zero-write-token): the token's packet is a live Packet of
@@ -96,34 +87,6 @@ class ZeroChannel {
     if (!lock_unless_busy(busy)) return false;
     ChannelLock guard(lock_, kAdoptLock);
     return start_recv_locked(token);
-  }
-
-  // Takes the channel's lock if it is free; else sets `busy`.
-  bool lock_unless_busy(bool& busy) noexcept FERRITE_TRY_ACQUIRE(true, lock_) {
-    if (lock_.try_lock()) return true;
-    busy = true;
-    return false;
-  }
-
-  bool start_recv_locked(Token& token) noexcept FERRITE_REQUIRES(lock_) {
-    // Prefer a sender we need not wait for: a blocked send() (its message is
-    // in its packet), or a Select's sender that registered on another CPU,
-    // where it is likely still polling. A Select's sender registered on our
-    // CPU is most likely queued behind us (see read()).
-    const int cpu = current_cpu();
-    const auto ready_soon = [cpu](const WakerEntry& sender) noexcept {
-      // SAFETY(channel-zero-peek-sender): a registered entry's packet is a
-      // live Packet of this channel while the entry stays registered (we hold
-      // the lock).
-      const Packet& packet = *static_cast<const Packet*>(sender.packet);
-      return packet.on_stack || !packet.home.is(cpu);
-    };
-    if (std::optional<WakerEntry> sender = inner_.senders.try_select_preferring(ready_soon)) {
-      token.zero.packet = sender->packet;
-      return true;
-    }
-    token.zero.packet = nullptr;
-    return inner_.is_disconnected;
   }
 
   template <class E>
@@ -275,6 +238,44 @@ class ZeroChannel {
   void disconnect_receivers() noexcept { disconnect(); }
 
  private:
+  // Takes the channel's lock if it is free; else sets `busy`.
+  bool lock_unless_busy(bool& busy) noexcept FERRITE_TRY_ACQUIRE(true, lock_) {
+    if (lock_.try_lock()) return true;
+    busy = true;
+    return false;
+  }
+
+  // start_send() and start_recv() under the lock.
+  bool start_send_locked(Token& token) noexcept FERRITE_REQUIRES(lock_) {
+    if (std::optional<WakerEntry> receiver = inner_.receivers.try_select()) {
+      token.zero.packet = receiver->packet;
+      return true;
+    }
+    token.zero.packet = nullptr;
+    return inner_.is_disconnected;
+  }
+
+  bool start_recv_locked(Token& token) noexcept FERRITE_REQUIRES(lock_) {
+    // Prefer a sender we need not wait for: a blocked send() (its message is
+    // in its packet), or a Select's sender that registered on another CPU,
+    // where it is likely still polling. A Select's sender registered on our
+    // CPU is most likely queued behind us (see read()).
+    const int cpu = current_cpu();
+    const auto ready_soon = [cpu](const WakerEntry& sender) noexcept {
+      // SAFETY(channel-zero-peek-sender): a registered entry's packet is a
+      // live Packet of this channel while the entry stays registered (we hold
+      // the lock).
+      const Packet& packet = *static_cast<const Packet*>(sender.packet);
+      return packet.on_stack || !packet.home.is(cpu);
+    };
+    if (std::optional<WakerEntry> sender = inner_.senders.try_select_preferring(ready_soon)) {
+      token.zero.packet = sender->packet;
+      return true;
+    }
+    token.zero.packet = nullptr;
+    return inner_.is_disconnected;
+  }
+
   // Where one message changes hands. `state` goes from Empty to Ready once:
   // the partner marks it Ready when the message is in (a send) or out (a
   // receive), and the thread that waits for that may first announce, with

@@ -14,7 +14,8 @@
 //
 // lock() takes a free word with one compare-exchange; if the lock is held it
 // spins a short while (only where another CPU can release the lock
-// meanwhile, and reading the word seldom: spin_while_locked), then counts
+// meanwhile; how often it reads the word depends on the caller:
+// spin_while_locked), then counts
 // itself a sleeper and sleeps on the lock word. unlock() of an unfenced
 // mutex (waiters word 0; see below) stores 0 to the lock word and reads the
 // waiters word again, coming here (unlock_slow) only if it is no longer 0;
@@ -92,30 +93,47 @@ constexpr std::uint32_t kSleeper = 8;
 // file comment).
 constexpr std::chrono::milliseconds kUnfencedSleep{1};
 
-// Spins while the lock is held, for a bounded time; returns the word last
+// How a contended lock spins: `peeks` reads of the lock word, `pauses`
+// pauses apart (a pause is about 19 ns on the 2-core machine of
+// docs/BENCHMARKS.md).
+struct SpinProfile {
+  int peeks;
+  int pauses;
+};
+
+// Mutex<T> (and Condvar's re-lock of it): about 12 us in all, one
+// read every 64 pauses (about a microsecond). Every read pulls the lock's
+// cache line to this CPU, and the holder's next lock or unlock must then take
+// it back: a spinner that reads after every pause makes each of the holder's
+// own lock/unlock pairs a cache-line transfer between the CPUs, and the
+// holder, which would otherwise re-take the lock cheaply from its own cache,
+// runs at the speed of that transfer (with 2 threads on 2 CPUs: twice glibc's
+// mutex, which does not spin; docs/BENCHMARKS.md). Between reads the holder
+// runs many critical sections undisturbed, and a short critical section is
+// still seen to end within about a microsecond.
+constexpr SpinProfile kSpinForThroughput{10, 64};
+
+// A channel's lock (RawMutex::lock_for_latency): held for a few hundred
+// nanoseconds by a thread that then leaves, and wanted by a thread whose
+// partner waits for it. One read every 4 pauses, 128 pauses in all (about
+// 2.5 us, as long as a channel wait's spin, ferrite/channel/wait.h): the
+// waiter takes the lock within about 80 ns of its release, and a holder
+// that was preempted, which no spinning can outwait, costs it little.
+// Spinning as Mutex<T> does (up to a microsecond late, 12 us in all) cost
+// bounded(0) spsc, mpmc and select_rx 1.3 to 1.6 times crossbeam-channel's
+// CPU time on two CPUs; docs/BENCHMARKS.md.
+constexpr SpinProfile kSpinForLatency{32, 4};
+
+// Spins while the lock is held, as `profile` says; returns the word last
 // seen. Only where another CPU may run the holder meanwhile.
-//
-// The spinner reads the word only once every kPausesPerPeek pauses (about a
-// microsecond). Every read pulls the lock's cache line to this CPU, and the
-// holder's next lock or unlock must then take it back: a spinner that reads
-// after every pause makes each of the holder's own lock/unlock pairs a
-// cache-line transfer between the CPUs, and the holder, which would
-// otherwise re-take the lock cheaply from its own cache, runs at the speed
-// of that transfer (with 2 threads on 2 CPUs: twice glibc's mutex, which
-// does not spin; docs/BENCHMARKS.md). Between reads the holder runs many
-// critical sections undisturbed, and a short critical section is still seen
-// to end within about a microsecond.
-std::uint64_t spin_while_locked(const std::atomic<std::uint64_t>& state) noexcept {
-  // Measured on the 2-core machine (docs/BENCHMARKS.md): a pause is about
-  // 19 ns there, so this spins about 12 us in all before sleeping.
-  constexpr int kPeeks = 10;
-  constexpr int kPausesPerPeek = 64;
+std::uint64_t spin_while_locked(const std::atomic<std::uint64_t>& state,
+                                SpinProfile profile) noexcept {
   // ORDERING(mutex-spin-peek): relaxed; only decides whether to retry. The
   // acquire read-modify-write that follows does the locking.
   std::uint64_t seen = state.load(std::memory_order_relaxed);
   if ((seen & kLockedBit) == 0 || !spinning_can_help()) return seen;
-  for (int peek = 0; peek < kPeeks && (seen & kLockedBit) != 0; ++peek) {
-    for (int pause = 0; pause < kPausesPerPeek; ++pause) spin_loop_hint();
+  for (int peek = 0; peek < profile.peeks && (seen & kLockedBit) != 0; ++peek) {
+    for (int pause = 0; pause < profile.pauses; ++pause) spin_loop_hint();
     // ORDERING(mutex-spin-peek-again): relaxed, as mutex-spin-peek.
     seen = state.load(std::memory_order_relaxed);
   }
@@ -143,9 +161,10 @@ void RawMutex::count_in_as_sleeper() noexcept {
   waiters_.fetch_add(kSleeper, std::memory_order_seq_cst);
 }
 
-void RawMutex::lock_contended() noexcept {
+void RawMutex::lock_contended(Spin spin) noexcept {
+  const SpinProfile profile = spin == Spin::kForThroughput ? kSpinForThroughput : kSpinForLatency;
   const std::uint64_t mine = holder_bits();
-  std::uint64_t seen = spin_while_locked(state_);
+  std::uint64_t seen = spin_while_locked(state_, profile);
   bool counted = false;  // this thread is among the sleepers
   for (;;) {
     if ((seen & kLockedBit) == 0) {
@@ -179,7 +198,7 @@ void RawMutex::lock_contended() noexcept {
     // ORDERING(mutex-woken-clear): relaxed; kWoken only decides whether an
     // unlocker wakes another sleeper.
     waiters_.fetch_and(~kWoken, std::memory_order_relaxed);
-    seen = spin_while_locked(state_);
+    seen = spin_while_locked(state_, profile);
   }
 }
 

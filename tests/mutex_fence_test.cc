@@ -13,6 +13,11 @@
 // stands in for such a kernel), sleeps are bounded instead; those rounds run
 // in a child process of their own (a death test in the "threadsafe" style),
 // since the switch is process-wide and permanent.
+//
+// Each test runs twice: on a Mutex<long>, and on a long behind a channel's
+// lock (detail::ChannelLock), whose RawMutex::lock_for_latency() spins
+// differently (briefly, reading the word often) but sleeps and wakes by the
+// same protocol.
 #include <gtest/gtest.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -25,7 +30,9 @@
 #include <thread>
 #include <vector>
 
+#include "ferrite/channel/lock.h"
 #include "ferrite/detail/heavy_fence.h"
+#include "ferrite/detail/thread_annotations.h"
 #include "ferrite/mutex.h"
 #include "tests/support/sanitizer_scale.h"
 #include "tests/support/thread_state.h"
@@ -36,45 +43,73 @@ using ferrite::Mutex;
 
 constexpr int kRounds = ferrite::testing::kThreadSanitizer ? 60 : 300;
 
+// A count behind a lock: with_lock(f) calls f(count) with the lock held.
+class MutexCounter {
+ public:
+  template <class F>
+  void with_lock(F f) {
+    auto guard = mutex_.lock();
+    f(**guard);
+  }
+
+ private:
+  Mutex<long> mutex_{0};
+};
+
+class ChannelLockCounter {
+ public:
+  template <class F>
+  void with_lock(F f) {
+    ferrite::detail::ChannelLock guard(lock_);
+    f(count_);
+  }
+
+ private:
+  ferrite::detail::RawMutex lock_;
+  long count_ FERRITE_GUARDED_BY(lock_) = 0;
+};
+
 // Holds the lock for `hold` on this thread, with `waiters` threads blocked on
 // it, then lets go; every waiter must get the lock once. Returns the count
-// the mutex ends with (waiters + 1).
+// the lock ends with (waiters + 1).
+template <class Counter>
 long hold_while_others_wait(int waiters, std::chrono::microseconds hold) {
-  auto counter = std::make_unique<Mutex<long>>(0);
+  auto counter = std::make_unique<Counter>();
   std::vector<std::thread> threads;
-  {
-    auto guard = counter->lock();
-    ++**guard;
+  counter->with_lock([&](long& count) {
+    ++count;
     for (int i = 0; i < waiters; ++i) {
-      threads.emplace_back([&counter] {
-        auto mine = counter->lock();
-        ++**mine;
-      });
+      threads.emplace_back([&counter] { counter->with_lock([](long& mine) { ++mine; }); });
     }
     std::this_thread::sleep_for(hold);
-  }
+  });
   for (auto& thread : threads) thread.join();
-  auto guard = counter->lock();
-  return **guard;
+  long count = 0;
+  counter->with_lock([&](long& final_count) { count = final_count; });
+  return count;
 }
 
-// Every thread increments a fresh mutex `per_thread` times, holding it
-// across a yield now and then so that others sleep; returns the final count.
+// Every thread increments a fresh lock's count `per_thread` times, holding
+// it across a yield now and then so that others sleep; returns the final
+// count.
+template <class Counter>
 long contend(int threads, int per_thread) {
-  auto counter = std::make_unique<Mutex<long>>(0);
+  auto counter = std::make_unique<Counter>();
   std::vector<std::thread> workers;
   for (int t = 0; t < threads; ++t) {
     workers.emplace_back([&counter, per_thread] {
       for (int i = 0; i < per_thread; ++i) {
-        auto guard = counter->lock();
-        ++**guard;
-        if (i % 16 == 0) std::this_thread::yield();
+        counter->with_lock([i](long& count) {
+          ++count;
+          if (i % 16 == 0) std::this_thread::yield();
+        });
       }
     });
   }
   for (auto& worker : workers) worker.join();
-  auto guard = counter->lock();
-  return **guard;
+  long count = 0;
+  counter->with_lock([&](long& final_count) { count = final_count; });
+  return count;
 }
 
 TEST(HeavyFence, ReportsWhatTheKernelOffersTheSameEachTime) {
@@ -84,37 +119,42 @@ TEST(HeavyFence, ReportsWhatTheKernelOffersTheSameEachTime) {
   if (!first) std::puts("membarrier(2) is unavailable here: Mutex uses bounded sleeps");
 }
 
-TEST(MutexFence, EveryWaiterComesBackWhenTheFirstSleepersRaceTheUnlock) {
-  // Hold times around the spin phase (about 12 us on two CPUs; none on one),
-  // so that the waiters are sometimes still spinning, sometimes counting
-  // themselves in, and sometimes asleep when the lock is released.
+template <class Counter>
+class MutexFence : public ::testing::Test {};
+using Counters = ::testing::Types<MutexCounter, ChannelLockCounter>;
+TYPED_TEST_SUITE(MutexFence, Counters);
+
+TYPED_TEST(MutexFence, EveryWaiterComesBackWhenTheFirstSleepersRaceTheUnlock) {
+  // Hold times around the spin phases (about 12 us for Mutex and 2.5 us for
+  // a channel's lock on two CPUs; none on one), so that the waiters are
+  // sometimes still spinning, sometimes counting themselves in, and
+  // sometimes asleep when the lock is released.
   for (int round = 0; round < kRounds; ++round) {
     const auto hold = std::chrono::microseconds(round % 40);
     const int waiters = 1 + round % 3;
-    ASSERT_EQ(hold_while_others_wait(waiters, hold), waiters + 1) << "round " << round;
+    ASSERT_EQ(hold_while_others_wait<TypeParam>(waiters, hold), waiters + 1) << "round " << round;
   }
 }
 
-TEST(MutexFence, FreshMutexesUnderContentionLoseNoIncrement) {
+TYPED_TEST(MutexFence, FreshMutexesUnderContentionLoseNoIncrement) {
   const int per_thread = ferrite::testing::kThreadSanitizer ? 200 : 2000;
   for (int round = 0; round < kRounds / 10; ++round) {
-    ASSERT_EQ(contend(4, per_thread), 4L * per_thread) << "round " << round;
+    ASSERT_EQ(contend<TypeParam>(4, per_thread), 4L * per_thread) << "round " << round;
   }
 }
 
-TEST(MutexFence, AWaiterSleepsRatherThanSpins) {
-  // A thread blocked on a held mutex falls asleep, and while the lock stays
+TYPED_TEST(MutexFence, AWaiterSleepsRatherThanSpins) {
+  // A thread blocked on a held lock falls asleep, and while the lock stays
   // held it uses a small fraction of that wall time as CPU time.
-  auto counter = std::make_unique<Mutex<long>>(0);
+  auto counter = std::make_unique<TypeParam>();
   std::atomic<pid_t> waiter_tid{0};
   std::atomic<double> waiter_cpu_seconds{-1};
   std::thread waiter;
-  {
-    auto guard = counter->lock();
+  counter->with_lock([&](long&) {
     waiter = std::thread([&] {
       const double before = ferrite::testing::thread_cpu_seconds();
       waiter_tid.store(gettid());
-      auto mine = counter->lock();
+      counter->with_lock([](long&) {});
       waiter_cpu_seconds.store(ferrite::testing::thread_cpu_seconds() - before);
     });
     while (waiter_tid.load() == 0) std::this_thread::yield();
@@ -122,7 +162,7 @@ TEST(MutexFence, AWaiterSleepsRatherThanSpins) {
         << "the waiter never slept";
     // The span whose CPU time is measured, not a synchronization.
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  }
+  });
   waiter.join();
   // Spinning is bounded to microseconds; 300 ms of waiting spun through would
   // use most of it.
@@ -136,24 +176,26 @@ TEST(MutexFence, AWaiterSleepsRatherThanSpins) {
   std::exit(ok ? 0 : 1);
 }
 
+template <class Counter>
 [[noreturn]] void without_heavy_fence() {
   ferrite::detail::disable_heavy_fence_for_testing();
   if (ferrite::detail::heavy_fence()) finish(false, "heavy_fence() still fences");
   if (ferrite::detail::heavy_fence_available()) finish(false, "still reported available");
   for (int round = 0; round < kRounds / 2; ++round) {
     const int waiters = 1 + round % 3;
-    if (hold_while_others_wait(waiters, std::chrono::microseconds(round % 40)) != waiters + 1) {
+    if (hold_while_others_wait<Counter>(waiters, std::chrono::microseconds(round % 40)) !=
+        waiters + 1) {
       finish(false, "a waiter's increment is missing");
     }
   }
   const int per_thread = ferrite::testing::kThreadSanitizer ? 200 : 2000;
-  if (contend(4, per_thread) != 4L * per_thread) finish(false, "an increment is missing");
+  if (contend<Counter>(4, per_thread) != 4L * per_thread) finish(false, "an increment is missing");
   finish(true, "");
 }
 
-TEST(MutexFence, WithoutMembarrierEveryWaiterStillComesBack) {
+TYPED_TEST(MutexFence, WithoutMembarrierEveryWaiterStillComesBack) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
-  EXPECT_EXIT(without_heavy_fence(), ::testing::ExitedWithCode(0), "");
+  EXPECT_EXIT(without_heavy_fence<TypeParam>(), ::testing::ExitedWithCode(0), "");
 }
 
 }  // namespace

@@ -115,7 +115,17 @@ class FERRITE_CAPABILITY("mutex") RawMutex {
   RawMutex& operator=(const RawMutex&) = delete;
 
   void lock() noexcept FERRITE_ACQUIRE() {
-    if (!try_acquire()) [[unlikely]] lock_contended();
+    if (!try_acquire()) [[unlikely]] lock_contended(Spin::kForThroughput);
+  }
+
+  // As lock(), for a lock whose every critical section is short and whose
+  // waiter is on the critical path (a channel's lists of blocked threads):
+  // a contended lock() looks at the lock word seldom, so that a holder that
+  // re-takes the lock keeps its cache line (lib/mutex.cc), and so notices a
+  // release up to a microsecond late; this one looks often and takes the
+  // lock as soon as it is free.
+  void lock_for_latency() noexcept FERRITE_ACQUIRE() {
+    if (!try_acquire()) [[unlikely]] lock_contended(Spin::kForLatency);
   }
 
   // As lock(), but false, with the lock not taken, when the calling thread
@@ -124,7 +134,7 @@ class FERRITE_CAPABILITY("mutex") RawMutex {
   bool lock_unless_held_by_caller() noexcept FERRITE_TRY_ACQUIRE(true) {
     if (!try_acquire()) [[unlikely]] {
       if (held_by_caller()) return false;
-      lock_contended();
+      lock_contended(Spin::kForThroughput);
     }
     return true;
   }
@@ -204,7 +214,9 @@ class FERRITE_CAPABILITY("mutex") RawMutex {
                                           std::memory_order_relaxed);
   }
 
-  void lock_contended() noexcept;  // lib/mutex.cc
+  // How a contended lock spins before it sleeps (lib/mutex.cc).
+  enum class Spin { kForThroughput, kForLatency };
+  void lock_contended(Spin spin) noexcept;  // lib/mutex.cc
   void unlock_slow() noexcept;     // lib/mutex.cc
   void unlock_fenced() noexcept;   // lib/mutex.cc
   void wake_if_asleep(std::uint32_t waiters) noexcept;  // lib/mutex.cc

@@ -5,7 +5,9 @@
 //
 // A plain scoped lock of a RawMutex, annotated for -Wthread-safety, that can
 // be released early: a blocking operation registers itself under the lock,
-// unlocks, and only then waits.
+// unlocks, and only then waits. It locks with RawMutex::lock_for_latency():
+// every critical section under it is short, and a thread waiting for it is
+// usually one whose partner waits in turn.
 #pragma once
 
 #include "ferrite/detail/thread_annotations.h"
@@ -23,7 +25,7 @@ inline constexpr AdoptLock kAdoptLock{};
 class FERRITE_SCOPED_CAPABILITY ChannelLock {
  public:
   explicit ChannelLock(RawMutex& lock) noexcept FERRITE_ACQUIRE(lock) : lock_(&lock) {
-    lock_->lock();
+    lock_->lock_for_latency();
   }
   // Takes over a lock the caller holds.
   ChannelLock(RawMutex& lock, AdoptLock) noexcept FERRITE_REQUIRES(lock) : lock_(&lock) {}

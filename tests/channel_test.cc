@@ -325,6 +325,27 @@ TEST(WakerDetail, TrySelectPreferringTakesPreferredCandidatesFirst) {
   EXPECT_TRUE(waker.is_empty());
 }
 
+// Waker::register_op says whether other selectors were waiting already (a
+// blocked operation then parks without yielding to them on one CPU:
+// PollWait::others_wait_too); observers do not count.
+TEST(WakerDetail, RegisterSaysWhetherOthersWaitAlready) {
+  using ferrite::detail::ContextLease;
+  using ferrite::detail::Waker;
+  const ContextLease first;
+  const ContextLease second;
+  const ContextLease watcher;
+  Waker waker;
+  waker.watch(3001, watcher.context());
+  EXPECT_FALSE(waker.register_op(1001, first.context()));
+  EXPECT_TRUE(waker.register_op(1002, second.context()));
+  ASSERT_TRUE(waker.unregister(1001));
+  ASSERT_TRUE(waker.unregister(1002));
+  EXPECT_FALSE(waker.register_op(1001, first.context()));  // alone again
+  ASSERT_TRUE(waker.unregister(1001));
+  waker.unwatch(3001);
+  EXPECT_TRUE(waker.is_empty());
+}
+
 // The unbounded flavor keeps a block that its receivers finished with and
 // hands it to the next sender that needs one (ListChannel::recycle): rounds
 // that each fill and drain a few blocks keep every message, in order, and

@@ -203,4 +203,42 @@ TEST(SpinningCanHelp, FollowsTheAffinity) {
   moved.join();
 }
 
+// How many times `poll` says to wait again before it says to block.
+int waits_before_blocking(ferrite::detail::PollWait poll) {
+  int waits = 0;
+  while (poll.wait()) {
+    ++waits;
+    if (waits == 1000) break;  // never gives up: the caller's check fails
+  }
+  return waits;
+}
+
+// A waiter that others of its side wait ahead of parks at once where
+// spinning cannot help (it would only yield to them); a lone waiter yields
+// first. On several CPUs both spin alike.
+TEST(PollWaitOthersWaitToo, OnOneCpuParksWithoutYielding) {
+  int lone = -1;
+  int behind_others = -1;
+  std::thread pinned([&] {
+    pin_to_one_cpu();
+    lone = waits_before_blocking(ferrite::detail::PollWait::for_completion());
+    ferrite::detail::PollWait poll = ferrite::detail::PollWait::for_completion();
+    poll.others_wait_too();
+    behind_others = waits_before_blocking(poll);
+  });
+  pinned.join();
+  EXPECT_GT(lone, 0);
+  EXPECT_LT(lone, 1000);
+  EXPECT_EQ(behind_others, 0);
+}
+
+TEST(PollWaitOthersWaitToo, OnSeveralCpusSpinsAsALoneWaiter) {
+  if (!ferrite::detail::spinning_can_help()) GTEST_SKIP() << "this process may use one CPU only";
+  ferrite::detail::PollWait poll = ferrite::detail::PollWait::for_completion();
+  poll.others_wait_too();
+  const int behind_others = waits_before_blocking(poll);
+  EXPECT_GE(behind_others, 32);  // the spin's polls, and the yields if none ran another thread
+  EXPECT_LT(behind_others, 1000);
+}
+
 }  // namespace

@@ -25,8 +25,10 @@ std::optional<WakerEntry> take(std::vector<WakerEntry>& entries, Operation oper)
 
 Waker::~Waker() { FERRITE_DEBUG_ASSERT(is_empty()); }
 
-void Waker::register_with_packet(Operation oper, void* packet, const Context& cx) {
+bool Waker::register_with_packet(Operation oper, void* packet, const Context& cx) {
+  const bool others_wait = !selectors_.empty();
   selectors_.push_back(WakerEntry{oper, packet, cx});
+  return others_wait;
 }
 
 std::optional<WakerEntry> Waker::unregister(Operation oper) noexcept {
@@ -67,8 +69,10 @@ void SyncWaker::change_list(Change change) noexcept(noexcept(change(std::declval
   update_is_empty();
 }
 
-void SyncWaker::register_op(Operation oper, const Context& cx) {
-  change_list([&](Waker& waker) { waker.register_op(oper, cx); });
+bool SyncWaker::register_op(Operation oper, const Context& cx) {
+  bool others_wait = false;
+  change_list([&](Waker& waker) { others_wait = waker.register_op(oper, cx); });
+  return others_wait;
 }
 
 void SyncWaker::unregister(Operation oper) noexcept {

@@ -43,9 +43,12 @@ class Waker {
   Waker& operator=(const Waker&) = delete;
   ~Waker();  // debug-asserts that nobody is registered
 
-  // Adds a selector. May throw std::bad_alloc (then nothing was added).
-  void register_op(Operation oper, const Context& cx) { register_with_packet(oper, nullptr, cx); }
-  void register_with_packet(Operation oper, void* packet, const Context& cx);
+  // Adds a selector; returns whether other selectors were waiting already.
+  // May throw std::bad_alloc (then nothing was added).
+  bool register_op(Operation oper, const Context& cx) {
+    return register_with_packet(oper, nullptr, cx);
+  }
+  bool register_with_packet(Operation oper, void* packet, const Context& cx);
   // Removes the selector `oper`, if it is still there, and returns it.
   std::optional<WakerEntry> unregister(Operation oper) noexcept;
   // Selects, stores the packet of and unparks the first selector of another
@@ -129,7 +132,8 @@ class SyncWaker {
   SyncWaker(const SyncWaker&) = delete;
   SyncWaker& operator=(const SyncWaker&) = delete;
 
-  void register_op(Operation oper, const Context& cx);
+  // As Waker::register_op.
+  bool register_op(Operation oper, const Context& cx);
   void unregister(Operation oper) noexcept;
   void watch(Operation oper, const Context& cx);
   void unwatch(Operation oper) noexcept;
@@ -166,11 +170,13 @@ void wait_as_selector(SyncWaker& waker, const void* token, Deadline deadline, Re
   const ContextLease lease;
   const Context& cx = lease.context();
   const Operation oper = operation_hook(token);
-  waker.register_op(oper, cx);
+  const bool others_wait = waker.register_op(oper, cx);
   if (ready_now()) cx.try_select(Selected::aborted());
   // The partner pushed or popped before it selects us, and needs nothing
   // more from us.
-  const Selected sel = cx.wait_until(deadline, PollWait::for_completion());
+  PollWait poll = PollWait::for_completion();
+  if (others_wait) poll.others_wait_too();
+  const Selected sel = cx.wait_until(deadline, poll);
   // Selected operations were removed by their selector; the others remove
   // themselves.
   if (!sel.is_operation()) waker.unregister(oper);

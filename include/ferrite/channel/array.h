@@ -154,7 +154,8 @@ class ArrayChannel {
         return std::unexpected(SendTimeoutError<T>(SendTimeoutErrorKind::Timeout, std::move(msg)));
       }
       wait_as_selector(senders_, &token, deadline,
-                       [this] { return !is_full() || is_disconnected(); });
+                       [this] { return !is_full() || is_disconnected(); },
+                       BehindOthers::kYield);
     }
   }
 
@@ -176,7 +177,8 @@ class ArrayChannel {
         return std::unexpected(RecvTimeoutError::Timeout);
       }
       wait_as_selector(receivers_, &token, deadline,
-                       [this] { return !is_empty() || is_disconnected(); });
+                       [this] { return !is_empty() || is_disconnected(); },
+                       BehindOthers::kPark);
     }
   }
 

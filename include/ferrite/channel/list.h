@@ -344,7 +344,8 @@ class ListChannel {
         return std::unexpected(RecvTimeoutError::Timeout);
       }
       wait_as_selector(receivers_, &token, deadline,
-                       [this] { return !is_empty() || is_disconnected(); });
+                       [this] { return !is_empty() || is_disconnected(); },
+                       BehindOthers::kPark);
     }
   }
 

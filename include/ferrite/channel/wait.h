@@ -26,8 +26,8 @@
 // wait skips the spinning:
 //
 // * It yields first, kOneCpuYields times at most (Backoff::snooze(): once),
-//   unless other threads of its side were already waiting when it
-//   registered (PollWait::others_wait_too(): they are served first).
+//   unless other receivers were already waiting when it registered
+//   (PollWait::others_wait_too(): they are served first).
 //   On one CPU the partner we wait for is, most of the time, runnable and
 //   queued behind us (we just woke it, or it was preempted mid-operation):
 //   a yield runs it at once, and when it completes our operation during
@@ -164,15 +164,13 @@ class PollWait {
     if (polls_ < spin_polls_) polls_ = spin_polls_;
   }
 
-  // Other threads of our side were already waiting when we registered (a
-  // full channel's senders, an empty one's receivers). Where spinning cannot
-  // help, park at once instead of yielding: the partner's next step serves
-  // whoever waited first, so our yields would mostly run the others that
-  // wait as we do, each of them as fruitless as ours, and keep every one of
-  // us in the run queue. Pinned to one CPU this cut bounded(1) mpmc (4
-  // senders, 4 receivers) from 0.57 to 0.35 of crossbeam-channel's time
-  // (docs/BENCHMARKS.md). A lone waiter still yields: its partner is most
-  // likely queued behind it and about to act.
+  // Other threads of our side were already waiting when we registered (an
+  // empty channel's receivers). Where spinning cannot help, park at once
+  // instead of yielding: the partner's next step serves whoever waited
+  // first, so our yields would mostly run the others that wait as we do,
+  // each as fruitless as ours, and keep every one of us in the run queue.
+  // A lone waiter still yields: its partner is most likely queued behind it
+  // and about to act. Which waits use it: BehindOthers in channel/waker.h.
   void others_wait_too() noexcept { one_cpu_yields_ = 0; }
 
   // Waits a little. False: the wait has gone on long enough to block.

@@ -159,14 +159,29 @@ class SyncWaker {
   std::atomic<bool> is_empty_{true};
 };
 
+// What a blocked operation does where spinning cannot help (one CPU) when
+// other operations of its side were waiting already as it registered:
+// park at once (PollWait::others_wait_too), or yield first as a lone
+// waiter does. Receivers park: pinned to one CPU, four receivers of a
+// bounded(1) channel that yielded to each other took 0.57 of
+// crossbeam-channel's time, 0.35 parking. Senders yield: four senders of a
+// bounded(1) channel with one receiver that parked took 0.59 of its time
+// instead of 0.53 (docs/BENCHMARKS.md): the receiver, freeing a slot, woke
+// a parked sender whose place a yielding one had taken meanwhile, and the
+// woken one parked again, a system call on the lone receiver's path each
+// time.
+enum class BehindOthers { kPark, kYield };
+
 // Blocks the calling thread as one selector of `waker` until a partner
 // selects it, the channel is disconnected, or `deadline` passes; the caller
 // then retries its operation. `ready_now()` re-checks the channel after
 // registering (and aborts the wait if the operation can already proceed),
 // which closes the race with a partner that notified before we registered.
 // `token` is the operation's token: its address is the operation id.
+// `behind` says what to do behind other waiters (above).
 template <class ReadyNow>
-void wait_as_selector(SyncWaker& waker, const void* token, Deadline deadline, ReadyNow ready_now) {
+void wait_as_selector(SyncWaker& waker, const void* token, Deadline deadline, ReadyNow ready_now,
+                      BehindOthers behind) {
   const ContextLease lease;
   const Context& cx = lease.context();
   const Operation oper = operation_hook(token);
@@ -175,7 +190,7 @@ void wait_as_selector(SyncWaker& waker, const void* token, Deadline deadline, Re
   // The partner pushed or popped before it selects us, and needs nothing
   // more from us.
   PollWait poll = PollWait::for_completion();
-  if (others_wait) poll.others_wait_too();
+  if (others_wait && behind == BehindOthers::kPark) poll.others_wait_too();
   const Selected sel = cx.wait_until(deadline, poll);
   // Selected operations were removed by their selector; the others remove
   // themselves.

@@ -44,22 +44,38 @@ void shuffle(std::span<SelectEntry> entries) noexcept {
   }
 }
 
+// One step of a Fisher-Yates shuffle from the front: moves an entry drawn
+// uniformly from entries[i..] to position i. Steps 0, 1, ... n-2 in order
+// leave a uniformly shuffled span, and the steps up to i fix entries[0..i]
+// already, so the operations can be tried in shuffled order as they are
+// drawn, and a Select whose first drawn operation is ready moves one entry
+// instead of shuffling all of them.
+void draw_into(std::span<SelectEntry> entries, std::size_t i) noexcept {
+  const std::size_t left = entries.size() - i;
+  if (left < 2) return;
+  const std::size_t j = i + next_random() % left;
+  if (j != i) std::swap(entries[i], entries[j]);
+}
+
 bool timed_out(bool now_only, Deadline deadline) {
   return now_only || (deadline != kNoDeadline && std::chrono::steady_clock::now() >= deadline);
 }
 
-// Tries every operation once, in order, and returns the one that started,
-// or null. An operation whose channel another thread holds locked at that
+// Tries every operation once, in order (shuffling them as it goes when
+// `shuffled` is false: draw_into), and returns the one that started, or
+// null; a null return leaves every entry shuffled. An operation whose
+// channel another thread holds locked at that
 // moment (SelectHandle::try_select_unless_busy) is put off until all the
 // others were found not ready, and only then tried again, waiting for the
 // lock: a Select does not wait behind a thread that holds one channel's lock,
 // perhaps preempted while it does, when another of its operations can
 // proceed. The first 64 operations can be put off; later ones wait for
 // their lock at once.
-const SelectEntry* try_each(std::span<SelectEntry> entries, Token& token) {
+const SelectEntry* try_each(std::span<SelectEntry> entries, Token& token, bool shuffled) {
   constexpr std::size_t kDeferrable = 64;
   std::uint64_t busy_mask = 0;
   for (std::size_t i = 0; i < entries.size(); ++i) {
+    if (!shuffled) draw_into(entries, i);  // entries before i stay where they are
     const SelectEntry& entry = entries[i];
     if (i >= kDeferrable) {
       if (entry.handle->try_select(token)) return &entry;
@@ -362,7 +378,6 @@ bool run_select(std::span<SelectEntry> entries, bool now_only, Deadline deadline
     if (!now_only) sleep_until(deadline);
     return false;
   }
-  shuffle(entries);
   Token& token = out.token;
   // The selected entry, recorded where the caller will read it.
   const auto selected = [&out](const SelectEntry& entry) {
@@ -371,7 +386,9 @@ bool run_select(std::span<SelectEntry> entries, bool now_only, Deadline deadline
     out.sending = entry.sending;
     return true;
   };
-  if (const SelectEntry* ready = try_each(entries, token)) return selected(*ready);
+  if (const SelectEntry* ready = try_each(entries, token, /*shuffled=*/false)) {
+    return selected(*ready);
+  }
   for (;;) {
     if (timed_out(now_only, deadline)) return false;
     {
@@ -435,7 +452,9 @@ bool run_select(std::span<SelectEntry> entries, bool now_only, Deadline deadline
         }
       }
     }
-    if (const SelectEntry* ready = try_each(entries, token)) return selected(*ready);
+    if (const SelectEntry* ready = try_each(entries, token, /*shuffled=*/true)) {
+      return selected(*ready);
+    }
   }
 }
 

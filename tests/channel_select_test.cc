@@ -354,6 +354,42 @@ TEST(Select, FairnessBetweenReadyOperations) {
   EXPECT_GT(hits[1], 300);
 }
 
+// With some operations ready and others not, each ready one is chosen with
+// the same chance wherever it sits: the order is a uniform shuffle, drawn as
+// the operations are tried. (Starting at a random place and going round
+// would choose the first ready operation after a run of not-ready ones three
+// times in five here.)
+TEST(Select, FairnessWhenOnlySomeOperationsAreReady) {
+  constexpr int kSelects = 3000;
+  std::vector<Sender<int>> senders;
+  std::vector<Receiver<int>> receivers;
+  for (int i = 0; i < 5; ++i) {
+    auto [tx, rx] = unbounded<int>();
+    senders.push_back(std::move(tx));
+    receivers.push_back(std::move(rx));
+  }
+  const std::array<std::size_t, 3> ready = {0, 3, 4};
+  for (const std::size_t i : ready) {
+    for (int m = 0; m < kSelects; ++m) ASSERT_TRUE(senders[i].send(m));
+  }
+  std::array<int, 5> hits = {};
+  for (int round = 0; round < kSelects; ++round) {
+    Select sel;
+    for (const Receiver<int>& rx : receivers) sel.recv(rx);
+    auto op = sel.select();
+    const std::size_t index = op.index();
+    ++hits.at(index);
+    ASSERT_TRUE(op.recv(receivers.at(index)));
+  }
+  EXPECT_EQ(hits[1], 0);
+  EXPECT_EQ(hits[2], 0);
+  // A third each: 1,000 with a standard deviation of about 26.
+  for (const std::size_t i : ready) {
+    EXPECT_GT(hits.at(i), 850) << "operation " << i;
+    EXPECT_LT(hits.at(i), 1150) << "operation " << i;
+  }
+}
+
 TEST(Ready, ReportsWithoutStarting) {
   auto [tx, rx] = bounded<int>(1);
   Select sel;

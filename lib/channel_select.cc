@@ -64,8 +64,8 @@ bool timed_out(bool now_only, Deadline deadline) {
 // Tries every operation once, in order (shuffling them as it goes when
 // `shuffled` is false: draw_into), and returns the one that started, or
 // null; a null return leaves every entry shuffled. An operation whose
-// channel another thread holds locked at that
-// moment (SelectHandle::try_select_unless_busy) is put off until all the
+// channel another thread holds locked at that moment
+// (SelectHandle::try_select_unless_busy) is put off until all the
 // others were found not ready, and only then tried again, waiting for the
 // lock: a Select does not wait behind a thread that holds one channel's lock,
 // perhaps preempted while it does, when another of its operations can

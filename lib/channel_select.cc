@@ -37,13 +37,6 @@ std::uint32_t next_random() noexcept {
   return state;
 }
 
-void shuffle(std::span<SelectEntry> entries) noexcept {
-  for (std::size_t i = entries.size(); i > 1; --i) {
-    const std::size_t j = next_random() % i;
-    std::swap(entries[i - 1], entries[j]);
-  }
-}
-
 // One step of a Fisher-Yates shuffle from the front: moves an entry drawn
 // uniformly from entries[i..] to position i. Steps 0, 1, ... n-2 in order
 // leave a uniformly shuffled span, and the steps up to i fix entries[0..i]
@@ -55,6 +48,11 @@ void draw_into(std::span<SelectEntry> entries, std::size_t i) noexcept {
   if (left < 2) return;
   const std::size_t j = i + next_random() % left;
   if (j != i) std::swap(entries[i], entries[j]);
+}
+
+// The whole shuffle at once (run_ready looks at every operation each pass).
+void shuffle(std::span<SelectEntry> entries) noexcept {
+  for (std::size_t i = 0; i < entries.size(); ++i) draw_into(entries, i);
 }
 
 bool timed_out(bool now_only, Deadline deadline) {

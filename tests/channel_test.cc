@@ -346,6 +346,59 @@ TEST(WakerDetail, RegisterSaysWhetherOthersWaitAlready) {
   EXPECT_TRUE(waker.is_empty());
 }
 
+// A selector that something else selected (another channel of its Select,
+// its own timeout) stays listed until its thread unregisters it, but no
+// notifier can wake it: has_waiters() no longer counts it. Observers count
+// until notified.
+TEST(WakerDetail, SelectorsSelectedElsewhereAreNotWaiters) {
+  using ferrite::detail::ContextLease;
+  using ferrite::detail::Selected;
+  using ferrite::detail::Waker;
+  const ContextLease first;
+  const ContextLease second;
+  const ContextLease watcher;
+  Waker waker;
+  EXPECT_FALSE(waker.has_waiters());
+  waker.register_op(1001, first.context());
+  waker.register_op(1002, second.context());
+  EXPECT_TRUE(waker.has_waiters());
+  ASSERT_TRUE(first.context().try_select(Selected::operation(9001)));  // another channel
+  EXPECT_TRUE(waker.has_waiters());                                    // `second` still waits
+  ASSERT_TRUE(second.context().try_select(Selected::aborted()));       // its deadline passed
+  EXPECT_FALSE(waker.has_waiters());
+  EXPECT_FALSE(waker.is_empty());  // both still listed
+  EXPECT_FALSE(waker.try_select());
+  waker.watch(3001, watcher.context());
+  EXPECT_TRUE(waker.has_waiters());
+  waker.notify();
+  EXPECT_FALSE(waker.has_waiters());
+  ASSERT_TRUE(waker.unregister(1001));
+  ASSERT_TRUE(waker.unregister(1002));
+  EXPECT_TRUE(waker.is_empty());
+}
+
+// A SyncWaker whose only listed selector was selected elsewhere lets
+// notify() pass without waking anybody, and still wakes a selector that
+// registers after it (each notify() runs on a thread of its own: a notifier
+// never selects its own thread's waits).
+TEST(WakerDetail, SyncWakerWakesAWaiterThatCameAfterAStaleOne) {
+  using ferrite::detail::ContextLease;
+  using ferrite::detail::Selected;
+  using ferrite::detail::SyncWaker;
+  const ContextLease stale;
+  const ContextLease fresh;
+  SyncWaker waker;
+  waker.register_op(1001, stale.context());
+  ASSERT_TRUE(stale.context().try_select(Selected::operation(9001)));
+  std::thread([&] { waker.notify(); }).join();
+  EXPECT_EQ(stale.context().selected(), Selected::operation(9001));
+  waker.register_op(1002, fresh.context());
+  std::thread([&] { waker.notify(); }).join();
+  EXPECT_EQ(fresh.context().selected(), Selected::operation(1002));
+  waker.unregister(1001);
+  waker.unregister(1002);  // already removed by its selection: no-op
+}
+
 // The unbounded flavor keeps a block that its receivers finished with and
 // hands it to the next sender that needs one (ListChannel::recycle): rounds
 // that each fill and drain a few blocks keep every message, in order, and

@@ -3,7 +3,9 @@
 // time as CPU time, on every flavor, for recv, for send on a full channel,
 // and in Select::select; both with the CPUs the test was given and with the
 // waiting thread and its partner pinned to one CPU. And the question the
-// waits ask first, spinning_can_help(), answers "no" on one CPU.
+// waits ask first, spinning_can_help(), answers "no" on one CPU. And the
+// Pacer's schedule: on one CPU, senders far ahead of their receivers yield
+// once per block, and yields that run nobody pause it for longer each time.
 //
 // Speed is for the benchmarks (docs/BENCHMARKS.md); this only checks that
 // no wait spins or yields where only parking can make progress.
@@ -20,6 +22,7 @@
 #include <string>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include "ferrite/channel.h"
 #include "ferrite/channel/wait.h"
@@ -239,6 +242,102 @@ TEST(PollWaitOthersWaitToo, OnSeveralCpusSpinsAsALoneWaiter) {
   const int behind_others = waits_before_blocking(poll);
   EXPECT_GE(behind_others, 32);  // the spin's polls, and the yields if none ran another thread
   EXPECT_LT(behind_others, 1000);
+}
+
+// The Pacer (channel/wait.h): a stand-in for its yield that counts the calls
+// and says whether "another thread ran" as the test sets it.
+std::atomic<bool> others_ran{true};
+std::atomic<int> yields{0};
+bool counting_yield() noexcept {
+  ++yields;
+  return others_ran.load();
+}
+
+// Calls `pacer.block_filled(backlog)` `calls` times with counting_yield;
+// returns the indices of the calls that yielded.
+std::vector<int> yields_at(ferrite::detail::Pacer& pacer, std::size_t backlog, int calls) {
+  std::vector<int> at;
+  for (int i = 0; i < calls; ++i) {
+    const int before = yields.load();
+    pacer.block_filled([backlog] { return backlog; }, counting_yield);
+    if (yields.load() != before) at.push_back(i);
+  }
+  return at;
+}
+
+using ferrite::detail::Pacer;
+
+TEST(Pacer, OnOneCpuYieldsOncePerBlockFromFarAhead) {
+  std::thread pinned([] {
+    pin_to_one_cpu();
+    Pacer pacer;
+    others_ran = true;
+    EXPECT_TRUE(yields_at(pacer, Pacer::kFarAheadBlocks - 1, 100).empty());
+    EXPECT_TRUE(yields_at(pacer, 0, 100).empty());
+    EXPECT_EQ(yields_at(pacer, Pacer::kFarAheadBlocks, 100).size(), 100u);
+    EXPECT_EQ(yields_at(pacer, 100 * Pacer::kFarAheadBlocks, 100).size(), 100u);
+  });
+  pinned.join();
+}
+
+// Yields that ran nobody pause the pacing for 64, 128, ... 4096 blocks; one
+// that ran another thread resumes it at once, and the pauses start over.
+TEST(Pacer, YieldsThatRunNobodyPauseItLongerEachTime) {
+  std::thread pinned([] {
+    pin_to_one_cpu();
+    Pacer pacer;
+    others_ran = false;
+    EXPECT_EQ(yields_at(pacer, Pacer::kFarAheadBlocks, 13000),
+              (std::vector<int>{0, 65, 194, 451, 964, 1989, 4038, 8135, 12232}));
+    // The pause in progress (4096 blocks from call 12232) runs out; the
+    // yield after it runs another thread, and so does every next one.
+    others_ran = true;
+    const std::vector<int> resumed = yields_at(pacer, Pacer::kFarAheadBlocks, 4000);
+    ASSERT_FALSE(resumed.empty());
+    // 767 calls of the pause passed above (12233 to 12999): 3329 remain.
+    EXPECT_EQ(resumed.front(), 3329);
+    EXPECT_EQ(resumed.size(), 4000u - 3329u);
+    // Nobody to run again: the pauses start from 64 blocks.
+    others_ran = false;
+    EXPECT_EQ(yields_at(pacer, Pacer::kFarAheadBlocks, 200), (std::vector<int>{0, 65, 194}));
+  });
+  pinned.join();
+}
+
+TEST(Pacer, OnSeveralCpusNeverYields) {
+  if (!ferrite::detail::spinning_can_help()) GTEST_SKIP() << "this process may use one CPU only";
+  Pacer pacer;
+  others_ran = true;
+  EXPECT_TRUE(yields_at(pacer, 1000 * Pacer::kFarAheadBlocks, 100).empty());
+}
+
+// On one CPU, senders far ahead of the receiver (the pacing's case) still
+// deliver every message once, each sender's in its order.
+TEST(Pacer, PacedUnboundedChannelDeliversEverythingInOrder) {
+  constexpr int kSenders = 4;
+  constexpr int kEach = 50'000;
+  std::thread pinned([] {
+    pin_to_one_cpu();
+    auto [tx, rx] = unbounded<std::pair<int, int>>();
+    std::vector<std::thread> senders;
+    for (int s = 0; s < kSenders; ++s) {
+      senders.emplace_back([s, tx = tx] {
+        for (int i = 0; i < kEach; ++i) ASSERT_TRUE(tx.send({s, i}));
+      });
+    }
+    { auto gone = std::move(tx); }
+    std::vector<int> next(kSenders, 0);
+    int received = 0;
+    while (auto m = rx.recv()) {
+      auto [s, i] = *m;
+      ASSERT_EQ(i, next.at(static_cast<std::size_t>(s)));
+      ++next.at(static_cast<std::size_t>(s));
+      ++received;
+    }
+    EXPECT_EQ(received, kSenders * kEach);
+    for (auto& t : senders) t.join();
+  });
+  pinned.join();
 }
 
 }  // namespace

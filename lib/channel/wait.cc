@@ -26,6 +26,30 @@ bool yield_and_report_switch() noexcept {
   return std::chrono::steady_clock::now() - start > kRanAnotherThread;
 }
 
+void Pacer::pace(bool (*yield_and_report)() noexcept) noexcept {
+  // ORDERING(channel-pacer-holdoff-load): relaxed; a hint only (see
+  // holdoff_): it orders nothing else.
+  const unsigned holdoff = holdoff_.load(std::memory_order_relaxed);
+  if (holdoff != 0) {
+    // ORDERING(channel-pacer-holdoff-count): relaxed, as above.
+    holdoff_.store(holdoff - 1, std::memory_order_relaxed);
+    return;
+  }
+  // ORDERING(channel-pacer-quiet-load): relaxed, as above.
+  const unsigned quiet = quiet_yields_.load(std::memory_order_relaxed);
+  if (yield_and_report()) {
+    // ORDERING(channel-pacer-quiet-reset): relaxed, as above.
+    if (quiet != 0) quiet_yields_.store(0, std::memory_order_relaxed);
+    return;
+  }
+  // Nobody else ran: pause the pacing for twice as long as the last time.
+  const unsigned doublings = quiet < kMaxDoublings ? quiet : kMaxDoublings;
+  // ORDERING(channel-pacer-quiet-count): relaxed, as above.
+  quiet_yields_.store(doublings + 1, std::memory_order_relaxed);
+  // ORDERING(channel-pacer-holdoff-set): relaxed, as above.
+  holdoff_.store(kHoldoffBlocks << doublings, std::memory_order_relaxed);
+}
+
 int current_cpu() noexcept { return ::sched_getcpu(); }  // -1 on failure
 
 namespace {

@@ -42,6 +42,12 @@ bool Waker::can_select() const noexcept {
   });
 }
 
+bool Waker::has_waiters() const noexcept {
+  return !observers_.empty() ||
+         std::any_of(selectors_.begin(), selectors_.end(),
+                     [](const WakerEntry& entry) { return entry.cx.selected().is_waiting(); });
+}
+
 void Waker::watch(Operation oper, const Context& cx) {
   observers_.push_back(WakerEntry{oper, nullptr, cx});
 }
@@ -99,6 +105,6 @@ void SyncWaker::notify_slow() noexcept {
   update_is_empty();
 }
 
-void SyncWaker::update_is_empty() noexcept { is_empty_.store(waker_.is_empty()); }
+void SyncWaker::update_is_empty() noexcept { is_empty_.store(!waker_.has_waiters()); }
 
 }  // namespace ferrite::detail

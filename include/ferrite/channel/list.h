@@ -205,6 +205,9 @@ class ListChannel {
     // the process has one thread (channel/rmw.h).
     slot.fetch_or_unless_alone(kWrite, std::memory_order_release);
     receivers_.notify();
+    if (token.list.offset + 1 == kBlockCap) {
+      pacer_.block_filled([this]() noexcept { return backlog_blocks(); });
+    }
     return true;
   }
 
@@ -494,6 +497,17 @@ class ListChannel {
     }
   };
 
+  // About how many blocks of messages wait for the receivers: a racy
+  // estimate for the Pacer, from two loads that may be a little apart.
+  std::size_t backlog_blocks() const noexcept {
+    // ORDERING(channel-list-backlog-head): relaxed; an estimate that orders
+    // nothing (see Pacer in channel/wait.h).
+    const std::size_t head = head_.index.load(std::memory_order_relaxed) >> kShift;
+    // ORDERING(channel-list-backlog-tail): relaxed, as above.
+    const std::size_t tail = tail_.index.load(std::memory_order_relaxed) >> kShift;
+    return tail > head ? (tail - head) / kLap : 0;
+  }
+
   // Frees `block` (to the spare, see recycle) once every reader of slots
   // [start, kBlockCap - 1) is done; a reader still busy gets DESTROY and
   // frees it when it finishes.
@@ -627,6 +641,8 @@ class ListChannel {
   alignas(128) SyncWaker receivers_;
   // A block kept for reuse (recycle / new_block); freed by ~ListChannel.
   alignas(128) std::atomic<Block*> spare_{nullptr};
+  // Paces senders far ahead of the receivers on one CPU (write()).
+  Pacer pacer_;
 };
 
 // The sending side of an unbounded channel, as Sender<T> and Select use it

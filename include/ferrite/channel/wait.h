@@ -47,6 +47,8 @@
 // PollWait::for_completion() finds out by yielding, see below.
 #pragma once
 
+#include <atomic>
+#include <cstddef>
 #include <thread>
 
 #include "ferrite/detail/futex.h"
@@ -99,6 +101,55 @@ class Backoff {
 // does): the CPUs have more runnable threads than they can run.
 // lib/channel/wait.cc.
 bool yield_and_report_switch() noexcept;
+
+// Paces the senders of an unbounded channel that run far ahead of its
+// receivers where spinning cannot help (one CPU; see spinning_can_help()).
+//
+// On one CPU the scheduler shares the CPU alike between runnable threads:
+// four senders and one receiver, each message costing both sides about the
+// same, fill the queue four times as fast as it drains. An unbounded
+// channel then grows to most of what is sent, far beyond the caches; each
+// message costs the sender its share of a page fault on fresh heap (several
+// microseconds a page on a virtual machine) and the receiver a cache miss.
+// So once the backlog reaches kFarAheadBlocks blocks, a sender yields once
+// per block it fills: the receiver, runnable behind it, drains blocks while
+// they are still in cache, and the heap they go back to serves the next
+// ones. The total work is the same; the senders only stop building a queue
+// that the receiver would have to catch up with anyway.
+//
+// A yield that ran no other thread (nobody to drain: the receiver is busy
+// elsewhere, or the sender fills the queue before it receives, as
+// unbounded_seq does) pauses the pacing for the next kHoldoffBlocks blocks
+// it would have yielded at, twice as many after each further such yield (up
+// to 2^kMaxDoublings times as many), until a yield runs another thread
+// again: a producer with nobody to wait for pays a handful of system calls
+// however much it sends. Numbers: "Pacing the senders of an unbounded
+// channel on one CPU" in docs/BENCHMARKS.md.
+class Pacer {
+ public:
+  // A sender filled a block; `backlog_blocks()` says how many blocks of
+  // messages wait for the receivers (a racy estimate is fine; it is asked
+  // only where spinning cannot help). Yields, when it does, through
+  // `yield_and_report` (tests pass their own).
+  template <class BacklogBlocks>
+  void block_filled(BacklogBlocks backlog_blocks,
+                    bool (*yield_and_report)() noexcept = yield_and_report_switch) noexcept {
+    if (!spinning_can_help() && backlog_blocks() >= kFarAheadBlocks) pace(yield_and_report);
+  }
+
+  static constexpr std::size_t kFarAheadBlocks = 64;
+  static constexpr unsigned kHoldoffBlocks = 64;
+  static constexpr unsigned kMaxDoublings = 6;
+
+ private:
+  void pace(bool (*yield_and_report)() noexcept) noexcept;  // lib/channel/wait.cc
+
+  // Blocks left before the next yield, and the yields in a row that ran no
+  // other thread: hints that senders update without ordering (a lost
+  // update only moves one yield).
+  std::atomic<unsigned> holdoff_{0};
+  std::atomic<unsigned> quiet_yields_{0};
+};
 
 // The CPU the calling thread runs on (sched_getcpu, a few nanoseconds where
 // the kernel supports rseq), or -1 where that is unknown. A hint only: the

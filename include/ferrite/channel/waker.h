@@ -11,7 +11,11 @@
 //
 // Waker is not synchronized; SyncWaker wraps one in a lock and keeps an
 // `is_empty` flag so that the common case, nobody blocked, costs a notifier
-// one atomic load and no lock.
+// one atomic load and no lock. The flag says "nobody that a notifier could
+// wake": a Select blocked on several channels and selected through one of
+// them stays listed in the others until its thread runs and unregisters,
+// which on a busy CPU can be a whole time slice of messages later; those
+// messages skip the lock (Waker::has_waiters).
 #pragma once
 
 #include <atomic>
@@ -93,6 +97,11 @@ class Waker {
   void disconnect() noexcept;
 
   bool is_empty() const noexcept { return selectors_.empty() && observers_.empty(); }
+  // Whether try_select() or notify() could reach anybody: an observer, or a
+  // selector whose context still waits. A selector that another channel (or
+  // a timeout) has selected already stays listed until its thread runs and
+  // unregisters, but no partner can select it any more.
+  bool has_waiters() const noexcept;
 
  private:
   // The offer / withdraw of a plain selection: nothing to hand over.

@@ -7,7 +7,11 @@
 // panicking initializer that leaves it uninitialized.
 #include "ferrite/once.h"
 
+#include <sys/types.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <chrono>
 #include <expected>
 #include <latch>
 #include <memory>
@@ -23,6 +27,7 @@
 #include "ferrite/panic.h"
 #include "gtest/gtest.h"
 #include "tests/support/test_types.h"
+#include "tests/support/thread_state.h"
 
 namespace ferrite {
 namespace {
@@ -181,6 +186,31 @@ TEST(OnceTest, WaiterReturnsWhenForceCompletes) {
   gate.release();
   runner.join();
   waiter.join();
+}
+
+TEST(OnceTest, AWaiterSleepsUntilTheRunningCallCompletes) {
+  // A thread that finds the call running queues itself and falls asleep
+  // (no spinning), then wakes when it completes and returns without
+  // running its own callable.
+  const Once once;
+  Gate gate;
+  std::thread runner([&] { once.call_once([&] { gate.enter(); }); });
+  gate.wait_until_entered();
+  std::atomic<pid_t> waiter_tid{0};
+  std::atomic<bool> called{false};
+  std::thread waiter([&] {
+    waiter_tid.store(gettid());
+    once.call_once([&] { called = true; });
+  });
+  while (waiter_tid.load() == 0) std::this_thread::yield();
+  EXPECT_TRUE(ferrite::testing::sleeps_within(waiter_tid.load(), std::chrono::seconds(30)))
+      << "the waiter never slept";
+  EXPECT_FALSE(once.is_completed());
+  gate.release();
+  runner.join();
+  waiter.join();
+  EXPECT_FALSE(called.load());
+  EXPECT_TRUE(once.is_completed());
 }
 
 TEST(OnceTest, WaitersPanicWhenTheRunningCallPanics) {

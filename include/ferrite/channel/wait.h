@@ -17,6 +17,9 @@
 //   exchange on its own and then needs nothing more from us.
 // * PollWait::for_handoff(): waiting for a partner that, once it has acted,
 //   waits for us in turn, or that must first be scheduled itself.
+// * Pacer: not a wait for a partner, but the one place where a thread that
+//   could go on gives way: on one CPU, a sender of an unbounded channel far
+//   ahead of its receivers yields to them once per block it fills.
 //
 // All of them first ask spinning_can_help(). Spinning only pays while the
 // partner runs on another CPU at the same time; when the calling thread may

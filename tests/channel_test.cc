@@ -287,16 +287,20 @@ TEST(ArrayFlavor, ReusedMemoryStartsEmpty) {
   }
 }
 
+// The waker tests below drive the internal lists of blocked operations
+// (channel/waker.h) directly.
+using ferrite::detail::Context;
+using ferrite::detail::ContextLease;
+using ferrite::detail::Selected;
+using ferrite::detail::SyncWaker;
+using ferrite::detail::Waker;
+using ferrite::detail::WakerEntry;
+
 // Waker::try_select_preferring (internal; the zero flavor's start_recv uses
 // it to pick a sender it need not wait for): preferred candidates first, in
 // registration order, then the others; each selection wakes its context
 // with its operation and removes the entry.
 TEST(WakerDetail, TrySelectPreferringTakesPreferredCandidatesFirst) {
-  using ferrite::detail::Context;
-  using ferrite::detail::ContextLease;
-  using ferrite::detail::Selected;
-  using ferrite::detail::Waker;
-  using ferrite::detail::WakerEntry;
   // Contexts of other threads: a thread never selects its own operations.
   const auto context_of_another_thread = [] {
     std::optional<Context> cx;
@@ -329,8 +333,6 @@ TEST(WakerDetail, TrySelectPreferringTakesPreferredCandidatesFirst) {
 // blocked operation then parks without yielding to them on one CPU:
 // PollWait::others_wait_too); observers do not count.
 TEST(WakerDetail, RegisterSaysWhetherOthersWaitAlready) {
-  using ferrite::detail::ContextLease;
-  using ferrite::detail::Waker;
   const ContextLease first;
   const ContextLease second;
   const ContextLease watcher;
@@ -351,9 +353,6 @@ TEST(WakerDetail, RegisterSaysWhetherOthersWaitAlready) {
 // notifier can wake it: has_waiters() no longer counts it. Observers count
 // until notified.
 TEST(WakerDetail, SelectorsSelectedElsewhereAreNotWaiters) {
-  using ferrite::detail::ContextLease;
-  using ferrite::detail::Selected;
-  using ferrite::detail::Waker;
   const ContextLease first;
   const ContextLease second;
   const ContextLease watcher;
@@ -382,9 +381,6 @@ TEST(WakerDetail, SelectorsSelectedElsewhereAreNotWaiters) {
 // registers after it (each notify() runs on a thread of its own: a notifier
 // never selects its own thread's waits).
 TEST(WakerDetail, SyncWakerWakesAWaiterThatCameAfterAStaleOne) {
-  using ferrite::detail::ContextLease;
-  using ferrite::detail::Selected;
-  using ferrite::detail::SyncWaker;
   const ContextLease stale;
   const ContextLease fresh;
   SyncWaker waker;

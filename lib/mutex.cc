@@ -119,11 +119,11 @@ constexpr SpinProfile kSpinForThroughput{10, 64};
 // 2.5 us, as long as a channel wait's spin, ferrite/channel/wait.h): the
 // waiter takes the lock within about 80 ns of its release, and a holder
 // that was preempted, which no spinning can outwait, costs it little.
-// Spinning as Mutex<T> does (up to a microsecond late, 12 us in all),
-// bounded(0) spsc, mpsc, mpmc and select_rx took 1.1 to 1.3 times
-// crossbeam-channel's wall time on two CPUs, and 0.7 to 1.1 spinning so
-// (docs/BENCHMARKS.md, "Before/after: the channel lock's spin, receivers
-// that queue, Select's draw").
+// With Mutex<T>'s spin (up to a microsecond late, 12 us in all), bounded(0)
+// spsc, mpsc, mpmc and select_rx took 1.1 to 1.3 times crossbeam-channel's
+// wall time on two CPUs; with this one, 0.7 to 1.1 (docs/BENCHMARKS.md,
+// "Before/after: the channel lock's spin, receivers that queue, Select's
+// draw").
 constexpr SpinProfile kSpinForLatency{32, 4};
 
 // Spins while the lock is held, as `profile` says; returns the word last

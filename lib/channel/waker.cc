@@ -21,6 +21,10 @@ std::optional<WakerEntry> take(std::vector<WakerEntry>& entries, Operation oper)
   return entry;
 }
 
+// Whether nobody has selected the entry's context yet (a selected one waits
+// only to run and unregister).
+bool still_waits(const WakerEntry& entry) noexcept { return entry.cx.selected().is_waiting(); }
+
 }  // namespace
 
 Waker::~Waker() { FERRITE_DEBUG_ASSERT(is_empty()); }
@@ -38,14 +42,12 @@ std::optional<WakerEntry> Waker::unregister(Operation oper) noexcept {
 bool Waker::can_select() const noexcept {
   const std::uintptr_t me = current_thread_id();
   return std::any_of(selectors_.begin(), selectors_.end(), [me](const WakerEntry& entry) {
-    return entry.cx.thread_id() != me && entry.cx.selected().is_waiting();
+    return entry.cx.thread_id() != me && still_waits(entry);
   });
 }
 
 bool Waker::has_waiters() const noexcept {
-  return !observers_.empty() ||
-         std::any_of(selectors_.begin(), selectors_.end(),
-                     [](const WakerEntry& entry) { return entry.cx.selected().is_waiting(); });
+  return !observers_.empty() || std::any_of(selectors_.begin(), selectors_.end(), still_waits);
 }
 
 void Waker::watch(Operation oper, const Context& cx) {
@@ -72,7 +74,7 @@ template <class Change>
 void SyncWaker::change_list(Change change) noexcept(noexcept(change(std::declval<Waker&>()))) {
   ChannelLock guard(lock_);
   change(waker_);
-  update_is_empty();
+  update_nobody_to_wake();
 }
 
 bool SyncWaker::register_op(Operation oper, const Context& cx) {
@@ -99,12 +101,14 @@ void SyncWaker::disconnect() noexcept {
 
 void SyncWaker::notify_slow() noexcept {
   ChannelLock guard(lock_);
-  if (is_empty_.load()) return;
+  if (nobody_to_wake_.load()) return;
   waker_.try_select();
   waker_.notify();
-  update_is_empty();
+  update_nobody_to_wake();
 }
 
-void SyncWaker::update_is_empty() noexcept { is_empty_.store(!waker_.has_waiters()); }
+void SyncWaker::update_nobody_to_wake() noexcept {
+  nobody_to_wake_.store(!waker_.has_waiters());
+}
 
 }  // namespace ferrite::detail

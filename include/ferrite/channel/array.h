@@ -260,7 +260,7 @@ class ArrayChannel {
         // ORDERING(channel-array-send-claim): seq_cst on success: the claim is
         // ordered, in the single total order, against the receivers' seq_cst
         // fence + tail load (their emptiness check) and the SyncWaker's
-        // seq_cst `is_empty_` flag, so a parking receiver cannot miss it.
+        // seq_cst `nobody_to_wake_` flag, so a parking receiver cannot miss it.
         // Relaxed on failure: we only retry with the fresh value. A plain
         // load and store while the process has one thread (channel/rmw.h).
         if (compare_exchange_weak_unless_alone(tail_, tail, new_tail, std::memory_order_seq_cst,

@@ -9,13 +9,13 @@
 // that makes progress calls try_select() to hand its progress to one
 // selector, or notify() to tell every observer. disconnect() wakes everyone.
 //
-// Waker is not synchronized; SyncWaker wraps one in a lock and keeps an
-// `is_empty` flag so that the common case, nobody blocked, costs a notifier
-// one atomic load and no lock. The flag says "nobody that a notifier could
-// wake": a Select blocked on several channels and selected through one of
-// them stays listed in the others until its thread runs and unregisters,
-// which on a busy CPU can be a whole time slice of messages later; those
-// messages skip the lock (Waker::has_waiters).
+// Waker is not synchronized; SyncWaker wraps one in a lock and keeps a
+// `nobody_to_wake` flag so that the common case, nobody blocked, costs a
+// notifier one atomic load and no lock. The flag counts only threads a
+// notifier could still wake: a Select blocked on several channels and
+// selected through one of them stays listed in the others until its thread
+// runs and unregisters, which on a busy CPU can be a whole time slice of
+// messages later; those messages skip the lock (Waker::has_waiters).
 #pragma once
 
 #include <atomic>
@@ -149,23 +149,23 @@ class SyncWaker {
   void disconnect() noexcept;
 
   // Wakes one selector and every observer, if any. The seq_cst load of
-  // `is_empty_` orders after the caller's seq_cst update of the channel
-  // index, and a registering thread sets `is_empty_` (seq_cst) before it
+  // `nobody_to_wake_` orders after the caller's seq_cst update of the
+  // channel index, and a registering thread clears it (seq_cst) before it
   // re-checks the channel: one of the two always sees the other.
   void notify() noexcept {
-    if (!is_empty_.load()) notify_slow();
+    if (!nobody_to_wake_.load()) notify_slow();
   }
 
  private:
   void notify_slow() noexcept;
-  void update_is_empty() noexcept FERRITE_REQUIRES(lock_);
-  // Applies `change` to the list under the lock, then republishes is_empty_.
+  void update_nobody_to_wake() noexcept FERRITE_REQUIRES(lock_);
+  // Applies `change` to the list under the lock, then republishes the flag.
   template <class Change>
   void change_list(Change change) noexcept(noexcept(change(std::declval<Waker&>())));
 
   RawMutex lock_;
   Waker waker_ FERRITE_GUARDED_BY(lock_);
-  std::atomic<bool> is_empty_{true};
+  std::atomic<bool> nobody_to_wake_{true};
 };
 
 // What a blocked operation does where spinning cannot help (one CPU) when
